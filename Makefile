@@ -1,0 +1,43 @@
+# Two entry points for a fresh machine: `make serve` (set up, build, serve) and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: setup system-deps build serve test lint format clean
+
+# Java runs HermiT (owlready2's reasoner); install it if this machine lacks it.
+system-deps:
+	@command -v java >/dev/null 2>&1 || { \
+	  echo "installing a Java runtime for HermiT"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless; }
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+setup: system-deps $(STAMP)
+
+build: setup
+	$(BIN)/sorakg build
+
+# Until the endpoint lands, serving means: build, then print the summary of what would be served.
+serve: build
+	$(BIN)/sorakg stats
+
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/sorakg lint --check
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/sorakg lint
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf build dist .pytest_cache .mypy_cache .ruff_cache

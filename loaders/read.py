@@ -1,0 +1,251 @@
+"""Read and check the curated tables of one or more publications.
+
+``read_sources(data_dir)`` returns every row, validated against its model in ``tables.py``, with
+the file and line it came from. It raises one :class:`TableError` listing every problem found:
+cells that do not fit their column, references to entities no table defines, quotes that do not
+occur in the publication's text, and the same fact entered twice.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from . import tables
+from .errors import Problem, TableError
+from .identifiers import Identifier, read_identifiers
+
+_BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
+_SPACE = re.compile(r"\s+")
+
+
+def normalize_text(text: str) -> str:
+    """The review as quotes are matched against it: word-processor bookmarks dropped, runs of
+    whitespace made one space. Nothing else changes, so quotes stay verbatim."""
+    return _SPACE.sub(" ", _BOOKMARK.sub(" ", text)).strip()
+
+
+@dataclass(frozen=True)
+class Located:
+    """A validated row and where it came from."""
+
+    row: tables.Row
+    file: str
+    line: int
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}"
+
+    @property
+    def fact_id(self) -> str:
+        """Stable id of the row's fact: its key columns, plus a digest of its quote so that two
+        sentences stating the same fact are two pieces of evidence."""
+        words = [v for v in self.row.key_values() if v]
+        digest = hashlib.sha1(normalize_text(self.row.quote).encode()).hexdigest()[:8]
+        return "--".join([*words, digest]).lower()
+
+
+@dataclass
+class Publication:
+    id: str
+    meta: dict[str, object]
+    folder: Path
+    text: str
+    rows: dict[type[tables.Row], list[Located]] = field(default_factory=dict)
+
+    def of(self, model: type[tables.Row]) -> list[Located]:
+        return self.rows.get(model, [])
+
+
+@dataclass
+class Sources:
+    """Everything the loader turns into RDF."""
+
+    publications: list[Publication]
+    identifiers: list[tuple[Identifier, str]]
+
+    def entities(self) -> Iterator[tuple[Publication, Located]]:
+        for pub in self.publications:
+            for model in tables.ENTITY_MODELS:
+                for located in pub.of(model):
+                    yield pub, located
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _read_table(
+    path: Path, model: type[tables.Row], shown: str
+) -> tuple[list[Located], list[Problem]]:
+    located: list[Located] = []
+    problems: list[Problem] = []
+    expected = tables.columns(model)
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        header = reader.fieldnames or []
+        unknown = [c for c in header if c not in expected]
+        required = [n for n, f in model.model_fields.items() if f.is_required()]
+        missing = [c for c in required if c not in header]
+        for column in unknown:
+            problems.append(
+                Problem(shown, 1, column, f"unknown column (expected: {', '.join(expected)})")
+            )
+        for column in missing:
+            problems.append(Problem(shown, 1, column, "required column is missing"))
+        if unknown or missing:
+            return [], problems
+        for record in reader:
+            line = reader.line_num
+            if None in record:
+                problems.append(
+                    Problem(shown, line, "", "more cells than columns (unquoted comma?)")
+                )
+                continue
+            cells = {k: v for k, v in record.items() if v is not None and v.strip() != ""}
+            try:
+                located.append(Located(model.model_validate(cells), shown, line))
+            except ValidationError as error:
+                for issue in error.errors():
+                    column = ".".join(str(p) for p in issue["loc"]) or "row"
+                    problems.append(Problem(shown, line, column, issue["msg"]))
+    return located, problems
+
+
+def read_publication(folder: Path, root: Path) -> tuple[Publication, list[Problem]]:
+    problems: list[Problem] = []
+    meta_path = folder / "publication.toml"
+    meta = tomllib.loads(meta_path.read_text(encoding="utf-8"))
+    text = normalize_text((folder / "source.txt").read_text(encoding="utf-8"))
+    pub = Publication(id=str(meta.get("id", folder.name)), meta=meta, folder=folder, text=text)
+    if pub.id != folder.name:
+        problems.append(Problem(_display(meta_path, root), 0, "id", "must equal the folder name"))
+    known = {m.table for m in tables.ALL_MODELS}
+    for csv_path in sorted(folder.glob("*.csv")):
+        if csv_path.name not in known:
+            problems.append(
+                Problem(_display(csv_path, root), 0, "", f"no table is named {csv_path.name}")
+            )
+    for model in tables.ALL_MODELS:
+        path = folder / model.table
+        if not path.exists():
+            continue
+        located, found = _read_table(path, model, _display(path, root))
+        pub.rows[model] = located
+        problems += found
+        problems += _check_quotes(pub, located)
+        problems += _check_duplicates(located)
+    return pub, problems
+
+
+def _check_quotes(pub: Publication, rows: list[Located]) -> Iterator[Problem]:
+    for item in rows:
+        quotes = {"quote": item.row.quote}
+        if isinstance(item.row, tables.Discrepancy):
+            quotes["alternative_quote"] = item.row.alternative_quote
+        for column, quote in quotes.items():
+            if normalize_text(quote) not in pub.text:
+                yield Problem(
+                    item.file, item.line, column, f"not found verbatim in {pub.id}'s source.txt"
+                )
+
+
+def _check_duplicates(rows: list[Located]) -> Iterator[Problem]:
+    seen: dict[str, Located] = {}
+    for item in rows:
+        if item.fact_id in seen:
+            first = seen[item.fact_id]
+            yield Problem(item.file, item.line, "", f"same fact and quote as line {first.line}")
+        seen[item.fact_id] = item
+
+
+def _check_classes(sources: Sources, known: set[str]) -> Iterator[Problem]:
+    """Target classes named in molecules.csv must be classes of the ontology."""
+    for pub in sources.publications:
+        for item in pub.of(tables.Molecule):
+            for name in item.row.classes:  # type: ignore[attr-defined]
+                if name not in known:
+                    yield Problem(
+                        item.file, item.line, "classes", f"'{name}' is not a class of the ontology"
+                    )
+
+
+def _check_references(sources: Sources) -> Iterator[Problem]:
+    """Every column that names an entity must name one that some table defines."""
+    defined: dict[str, dict[str, tables.Entity]] = {}
+    for _, item in sources.entities():
+        entity = item.row
+        assert isinstance(entity, tables.Entity)
+        kinds = defined.setdefault(entity.id, {})
+        if entity.segment in kinds and kinds[entity.segment].label != entity.label:
+            yield Problem(
+                item.file, item.line, "label", f"'{entity.id}' has another label elsewhere"
+            )
+        kinds[entity.segment] = entity
+    for id_, kinds in defined.items():
+        if len(kinds) > 1:
+            yield Problem("loaders/data", 0, "id", f"'{id_}' names both a {' and a '.join(kinds)}")
+    for pub in sources.publications:
+        arms = {(a.row.trial, a.row.arm) for a in pub.of(tables.Arm)}  # type: ignore[attr-defined]
+        for model, rows in pub.rows.items():
+            refs = tables.references(model)
+            for item in rows:
+                for column, allowed in refs.items():
+                    value = getattr(item.row, column)
+                    for name in value if isinstance(value, list) else [value]:
+                        if name is not None and not set(defined.get(name, {})) & set(allowed):
+                            wanted = " or ".join(allowed)
+                            yield Problem(
+                                item.file, item.line, column, f"no {wanted} '{name}' is defined"
+                            )
+                arm = getattr(item.row, "arm", None)
+                if model is not tables.Arm and arm and (item.row.trial, arm) not in arms:  # type: ignore[attr-defined]
+                    yield Problem(
+                        item.file, item.line, "arm", f"trial has no arm '{arm}' in arms.csv"
+                    )
+    for ident, where in sources.identifiers:
+        segment, _, name = ident.entity.partition("/")
+        if segment not in defined.get(name, {}):
+            file, _, line = where.rpartition(":")
+            yield Problem(file, int(line), "entity", f"no entity '{ident.entity}' is defined")
+
+
+def read_sources(
+    data_dir: Path, root: Path | None = None, ontology_classes: set[str] | None = None
+) -> Sources:
+    """Read every publication folder under ``data_dir`` and the shared identifiers table.
+
+    ``ontology_classes`` (local names) lets the reader check the target classes of molecules.
+    """
+    root = root or data_dir.parent.parent
+    problems: list[Problem] = []
+    publications = []
+    for folder in sorted(p for p in data_dir.iterdir() if (p / "publication.toml").exists()):
+        pub, found = read_publication(folder, root)
+        publications.append(pub)
+        problems += found
+    if not publications:
+        problems.append(Problem(_display(data_dir, root), 0, "", "no publication folders found"))
+    identifiers, found = read_identifiers(
+        data_dir / "identifiers.csv", _display(data_dir / "identifiers.csv", root)
+    )
+    problems += found
+    sources = Sources(publications, identifiers)
+    if not problems:
+        problems += _check_references(sources)
+        if ontology_classes is not None:
+            problems += _check_classes(sources, ontology_classes)
+    if problems:
+        raise TableError(problems)
+    return sources

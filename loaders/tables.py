@@ -1,0 +1,553 @@
+"""The curated source tables, defined once.
+
+Each CSV file under ``loaders/data/<publication>/`` holds one kind of row, described here by a
+pydantic model. The reader validates rows against these models, the RDF mapping reads their
+fields, and ``docs/tables.md`` is generated from them, so a column is declared in one place.
+
+Conventions shared by every table:
+
+* list-valued cells are separated by ``|`` (``sorafenib|doxorubicin``);
+* ``refs`` holds the review's reference numbers, ``;``-separated, ranges allowed (``17-19;21``);
+* ``quote`` is the sentence or table cell the fact comes from, copied verbatim from the review
+  (the loader checks it occurs in ``source.txt``);
+* ``basis`` is ``review`` when the quote states the fact and ``curator`` when the fact is a
+  curator's reading of the quote (explained in ``note``).
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Annotated, Any, ClassVar
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+# lower-case words joined by hyphens, or a ClinicalTrials.gov number (trials are named by it)
+SLUG = r"^(?:[a-z0-9]+(?:-[a-z0-9]+)*|NCT\d{8})$"
+
+
+def _split_list(value: object) -> object:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split("|") if part.strip()]
+    return value
+
+
+def _blank_to_none(value: object) -> object:
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+Slug = Annotated[str, Field(pattern=SLUG)]
+
+
+def ref(*segments: str, default: Any = ..., description: str | None = None, **kw: Any) -> Any:
+    """A column that names entities of the given kinds (``ref("drug", "intervention")``)."""
+    return Field(default, description=description, json_schema_extra={"refs": list(segments)}, **kw)
+
+
+def references(model: type[BaseModel]) -> dict[str, tuple[str, ...]]:
+    """The columns of ``model`` that name other entities, with the kinds they may name."""
+    found: dict[str, tuple[str, ...]] = {}
+    for name, info in model.model_fields.items():
+        extra = info.json_schema_extra
+        if isinstance(extra, dict) and "refs" in extra:
+            found[name] = tuple(str(kind) for kind in extra["refs"])  # type: ignore[union-attr]
+    return found
+
+
+SlugList = Annotated[list[Annotated[str, Field(pattern=SLUG)]], BeforeValidator(_split_list)]
+TextList = Annotated[list[str], BeforeValidator(_split_list)]
+OptionalSlug = Annotated[str | None, BeforeValidator(_blank_to_none), Field(pattern=SLUG)]
+OptionalText = Annotated[str | None, BeforeValidator(_blank_to_none)]
+OptionalInt = Annotated[int | None, BeforeValidator(_blank_to_none), Field(ge=0)]
+OptionalFloat = Annotated[float | None, BeforeValidator(_blank_to_none)]
+
+
+class Basis(StrEnum):
+    review = "review"
+    curator = "curator"
+
+
+class Row(BaseModel):
+    """Provenance columns carried by every row."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, use_enum_values=True)
+
+    #: file name of the table this model reads
+    table: ClassVar[str]
+    #: ``entity`` tables define things; ``fact`` tables relate them
+    kind: ClassVar[str] = "fact"
+    #: columns whose values identify the row within its table (the evidence IRI is built from them)
+    key: ClassVar[tuple[str, ...]]
+
+    refs: Annotated[
+        list[int], BeforeValidator(lambda v: parse_refs(v) if isinstance(v, str) else v)
+    ] = []
+    quote: str = Field(min_length=1)
+    location: str = Field(
+        min_length=3, description="section heading, or 'Table N, row …, column …'"
+    )
+    basis: Basis = Basis.review
+    note: OptionalText = None
+
+    @model_validator(mode="after")
+    def _curator_rows_explain(self) -> Row:
+        if self.basis == Basis.curator and not self.note:
+            raise ValueError("basis is 'curator' but note is empty: say what the curator inferred")
+        return self
+
+    def key_values(self) -> tuple[str, ...]:
+        return tuple(str(getattr(self, name) or "") for name in self.key)
+
+
+def parse_refs(text: str) -> list[int]:
+    """Parse ``"17-19;21"`` into ``[17, 18, 19, 21]``; an empty cell means no citation."""
+    refs: list[int] = []
+    for part in filter(None, (p.strip() for p in re.split(r"[;,]", text))):
+        match = re.fullmatch(r"(\d+)(?:\s*-\s*(\d+))?", part)
+        if not match:
+            raise ValueError(f"'{part}' is not a reference number or range like 17-19")
+        first, last = int(match[1]), int(match[2] or match[1])
+        if last < first:
+            raise ValueError(f"reference range '{part}' runs backwards")
+        refs.extend(range(first, last + 1))
+    return refs
+
+
+# --- entity tables ---------------------------------------------------------------------------
+
+
+class Entity(Row):
+    kind: ClassVar[str] = "entity"
+    key = ("id",)
+    #: the IRI path segment for this table's entities (``drug`` → ``…/drug/<id>``)
+    segment: ClassVar[str]
+
+    id: Slug
+    label: str = Field(min_length=1)
+    synonyms: TextList = []
+
+
+class DrugClass(StrEnum):
+    small_molecule = "small_molecule"
+    antibody = "antibody"
+    cytotoxic = "cytotoxic"
+    hormone_analogue = "hormone_analogue"
+    immunomodulator = "immunomodulator"
+    natural_product = "natural_product"
+    molecular_targeted = "molecular_targeted"
+    kinase_inhibitor = "kinase_inhibitor"
+    tyrosine_kinase_inhibitor = "tyrosine_kinase_inhibitor"
+    multikinase_inhibitor = "multikinase_inhibitor"
+    combination_product = "combination_product"
+
+
+class Drug(Entity):
+    """A drug or experimental compound the review names."""
+
+    table = "drugs.csv"
+    segment = "drug"
+    components: SlugList = ref(
+        "drug", description="for a combination product, its components", default=[]
+    )
+    analogue_of: OptionalSlug = ref(
+        "drug", description="the compound this one is an analogue of", default=None
+    )
+
+
+class InterventionKind(StrEnum):
+    placebo = "placebo"
+    supportive_care = "supportive_care"
+    gene_knockdown = "gene_knockdown"
+    ectopic_expression = "ectopic_expression"
+    procedure = "procedure"
+    pharmacological_inhibition = "pharmacological_inhibition"
+
+
+class Intervention(Entity):
+    """A non-drug intervention: placebo, best supportive care, a gene knockdown, a procedure."""
+
+    table = "interventions.csv"
+    segment = "intervention"
+    type: InterventionKind
+    target: OptionalSlug = ref(
+        "molecule", description="the molecule a knockdown acts on", default=None
+    )
+
+
+class MoleculeType(StrEnum):
+    protein = "protein"
+    protein_family = "protein_family"
+    protein_complex = "protein_complex"
+    phosphoprotein = "phosphoprotein"
+    cytokine = "cytokine"
+
+
+class Molecule(Entity):
+    """A protein, protein family or complex: targets, pathway members, biomarkers."""
+
+    table = "molecules.csv"
+    segment = "molecule"
+    type: MoleculeType
+    classes: Annotated[list[str], BeforeValidator(_split_list)] = Field(
+        [], description="target classes from the ontology (e.g. VEGFR, ReceptorTyrosineKinase)"
+    )
+    gene: OptionalText = Field(None, description="HGNC symbol of a single-gene protein")
+    member_of: SlugList = ref(
+        "molecule", description="protein families this protein belongs to", default=[]
+    )
+    form_of: OptionalSlug = ref(
+        "molecule", description="for a phosphorylated form, the protein", default=None
+    )
+
+
+class PathwayType(StrEnum):
+    signaling_pathway = "signaling_pathway"
+    cellular_process = "cellular_process"
+
+
+class Pathway(Entity):
+    table = "pathways.csv"
+    segment = "pathway"
+    type: PathwayType
+
+
+class MechanismType(StrEnum):
+    primary = "primary"
+    acquired = "acquired"
+
+
+class Mechanism(Entity):
+    """A resistance mechanism (primary or acquired)."""
+
+    table = "mechanisms.csv"
+    segment = "mechanism"
+    type: MechanismType
+    pathways: SlugList = ref("pathway", default=[])
+    definition: OptionalText = None
+
+
+class ModelType(StrEnum):
+    cell_line = "cell_line"
+    resistant_cell_line = "resistant_cell_line"
+    engineered_cell_line = "engineered_cell_line"
+    xenograft = "xenograft"
+    patient_tissue = "patient_tissue"
+
+
+class Model(Entity):
+    """A preclinical model or sample set (cell lines, xenografts, tissue specimens)."""
+
+    table = "models.csv"
+    segment = "model"
+    type: ModelType
+    derived_from: OptionalSlug = ref("model", default=None)
+
+
+class Phase(StrEnum):
+    phase_2 = "II"
+    phase_3 = "III"
+    retrospective = "retrospective"
+    unspecified = "unspecified"
+
+
+class Status(StrEnum):
+    completed = "completed"
+    ongoing = "ongoing"
+    recruiting = "recruiting"
+    halted = "halted"
+
+
+class Strategy(StrEnum):
+    combination = "combination"
+    second_line = "second_line"
+    first_line = "first_line"
+    biomarker = "biomarker"
+    monotherapy = "monotherapy"
+
+
+class DesignFeature(StrEnum):
+    randomized = "randomized"
+    placebo_controlled = "placebo_controlled"
+    double_blind = "double_blind"
+    open_label = "open_label"
+    multicentre = "multicentre"
+    controlled = "controlled"
+    retrospective = "retrospective"
+
+
+class PrimaryOutcome(StrEnum):
+    """Primary outcomes as Table 2 writes them."""
+
+    OS = "OS"
+    TTP = "TTP"
+    PFS = "PFS"
+    SD = "SD"
+    RR = "RR"
+    adverse_event = "Adverse Event"
+    disease_progression = "Disease Progression"
+
+
+class Trial(Entity):
+    """A clinical study: the trials of Tables 1 and 2 and those the text cites."""
+
+    table = "trials.csv"
+    segment = "trial"
+    nct: OptionalText = Field(None, pattern=r"^NCT\d{8}$")
+    acronym: OptionalText = None
+    phase: Phase
+    status: Status
+    strategy: Strategy
+    design: Annotated[list[DesignFeature], BeforeValidator(_split_list)] = []
+    source_table: OptionalText = Field(None, pattern=r"^(1|2)$")
+    enrolled: OptionalInt = None
+    primary_outcome: Annotated[PrimaryOutcome | None, BeforeValidator(_blank_to_none)] = None
+
+    @model_validator(mode="after")
+    def _id_is_nct_when_registered(self) -> Trial:
+        # registered trials are named by their registry number, so their IRIs are predictable
+        if self.nct and self.id != self.nct:
+            raise ValueError(f"id must be the trial's NCT number ('{self.nct}')")
+        return self
+
+
+class Biomarker(Entity):
+    """A candidate biomarker: a measured quantity of a molecule in a kind of sample."""
+
+    table = "biomarkers.csv"
+    segment = "biomarker"
+    molecule: Slug = ref("molecule")
+    sample: str
+
+
+ENTITY_MODELS: tuple[type[Entity], ...] = (
+    Drug,
+    Intervention,
+    Molecule,
+    Pathway,
+    Mechanism,
+    Model,
+    Trial,
+    Biomarker,
+)
+
+
+# --- fact tables -----------------------------------------------------------------------------
+
+
+class DrugClassAssertion(Row):
+    """The review calls a drug a member of a class ("a multikinase inhibitor")."""
+
+    table = "drug_classes.csv"
+    key = ("drug", "drug_class")
+    drug: Slug = ref("drug")
+    drug_class: DrugClass
+
+
+class Action(StrEnum):
+    inhibits = "inhibits"
+    activates = "activates"
+    upregulates = "upregulates"
+    downregulates = "downregulates"
+    has_no_effect_on = "has_no_effect_on"
+    binds = "binds"
+
+
+class DrugAction(Row):
+    """A drug acts on a molecule, pathway or process (sorafenib inhibits Raf-1)."""
+
+    table = "drug_actions.csv"
+    key = ("drug", "action", "target", "model")
+    drug: Slug = ref("drug")
+    action: Action
+    target: Slug = ref("molecule", "pathway")
+    model: OptionalSlug = ref("model", default=None)
+
+
+class MemberRole(StrEnum):
+    member = "member"
+    upstream = "upstream"
+    downstream = "downstream"
+    negative_regulator = "negative_regulator"
+
+
+class PathwayMember(Row):
+    table = "pathway_members.csv"
+    key = ("pathway", "member", "role")
+    pathway: Slug = ref("pathway")
+    member: Slug = ref("molecule", "pathway", description="a molecule, or a pathway feeding it")
+    role: MemberRole = MemberRole.member
+
+
+class Change(StrEnum):
+    increased = "increased"
+    decreased = "decreased"
+    activated = "activated"
+    involved = "involved"
+
+
+class MechanismFinding(Row):
+    """An observation that characterises a resistance mechanism (p-STAT3 up in resistant cells)."""
+
+    table = "mechanism_findings.csv"
+    key = ("mechanism", "entity", "model")
+    mechanism: Slug = ref("mechanism")
+    entity: Slug = ref("molecule", "pathway", description="the molecule or pathway observed")
+    change: Change
+    model: OptionalSlug = ref("model", default=None)
+
+
+class Reversal(Row):
+    """An agent that reversed (or overcame) a resistance mechanism in a model."""
+
+    table = "reversals.csv"
+    key = ("mechanism", "agent")
+    mechanism: Slug = ref("mechanism")
+    agent: Slug = ref("drug", "intervention")
+    via: OptionalSlug = ref(
+        "molecule", description="the molecule the agent acts through", default=None
+    )
+    model: OptionalSlug = ref("model", default=None)
+
+
+class Direction(StrEnum):
+    positive = "positive"
+    negative = "negative"
+    none = "none"
+    unspecified = "unspecified"
+
+
+class Verdict(StrEnum):
+    supported = "supported"
+    not_validated = "not_validated"
+    not_predictive = "not_predictive"
+    prognostic = "prognostic"
+
+
+class BiomarkerFinding(Row):
+    """What one study found about a biomarker: direction of association with an endpoint."""
+
+    table = "biomarker_findings.csv"
+    key = ("biomarker", "study", "endpoint")
+    biomarker: Slug = ref("biomarker")
+    study: Slug = ref("trial", "model", description="a trial or a model")
+    drug: Slug = ref("drug")
+    endpoint: str = Field(description="response, sensitivity, TTP, OS, survival …")
+    direction: Direction = Field(description="higher level → better (positive) or worse outcome")
+    verdict: Verdict
+    samples: OptionalInt = None
+
+
+class ArmRole(StrEnum):
+    experimental = "experimental"
+    control = "control"
+    single = "single"
+
+
+class Arm(Row):
+    table = "arms.csv"
+    key = ("trial", "arm")
+    trial: Slug = ref("trial")
+    arm: Slug
+    label: str
+    role: ArmRole
+    interventions: SlugList = ref("drug", "intervention", min_length=1)
+    cases: OptionalInt = None
+    dose: OptionalText = None
+
+
+class Measure(StrEnum):
+    OS = "OS"
+    TTP = "TTP"
+    PFS = "PFS"
+    SD = "SD"
+    RR = "RR"
+    DCR = "DCR"
+    PD = "PD"
+    SD_DURATION = "SD_duration"
+    FOLLOW_UP = "follow_up"
+    PATIENTS = "patients"
+    HR = "HR"
+
+
+class Statistic(StrEnum):
+    median = "median"
+    proportion = "proportion"
+    count = "count"  # type: ignore[assignment]  # shadows str.count; the value is the CSV's word
+    hazard_ratio = "hazard_ratio"
+    value = "value"
+
+
+class Unit(StrEnum):
+    month = "month"
+    percent = "percent"
+    patient = "patient"
+    ratio = "ratio"
+
+
+class Outcome(Row):
+    """One efficacy figure for one arm (or subgroup) of a trial."""
+
+    table = "outcomes.csv"
+    key = ("trial", "arm", "measure", "statistic", "subgroup", "reading")
+    trial: Slug = ref("trial")
+    arm: OptionalSlug = Field(None, description="empty for a figure about the whole trial")
+    measure: Measure
+    statistic: Statistic
+    value: float
+    unit: Unit
+    subgroup: OptionalText = None
+    ci_low: OptionalFloat = None
+    ci_high: OptionalFloat = None
+    p_value: OptionalFloat = None
+    reading: OptionalText = Field(
+        None, description="set when the review gives two readings; the graph uses 'primary'"
+    )
+
+
+class AdverseEvent(Row):
+    table = "adverse_events.csv"
+    key = ("trial", "arm", "event")
+    trial: Slug = ref("trial")
+    arm: Slug
+    event: str
+    grade: OptionalText = None
+    value: float = Field(ge=0)
+    unit: Unit
+
+
+class Discrepancy(Row):
+    """Where the review contradicts itself: both readings, and which one the graph uses."""
+
+    table = "discrepancies.csv"
+    key = ("id",)
+    id: Slug
+    subject: Slug = ref("trial", "drug", "molecule", "mechanism")
+    aspect: str
+    used: str
+    alternative: str
+    alternative_quote: str
+    alternative_location: str
+
+
+FACT_MODELS: tuple[type[Row], ...] = (
+    DrugClassAssertion,
+    DrugAction,
+    PathwayMember,
+    MechanismFinding,
+    Reversal,
+    BiomarkerFinding,
+    Arm,
+    Outcome,
+    AdverseEvent,
+    Discrepancy,
+)
+
+ALL_MODELS: tuple[type[Row], ...] = ENTITY_MODELS + FACT_MODELS
+
+
+def columns(model: type[Row]) -> list[str]:
+    """The CSV header of a table, in the order the model declares its fields."""
+    own = [name for name in model.model_fields if name not in Row.model_fields]
+    return own + list(Row.model_fields)

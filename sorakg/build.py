@@ -1,0 +1,164 @@
+"""The pipeline: source tables → RDF → SHACL check → (consistency check) → files on disk.
+
+A build writes into a new folder under ``build/releases/`` and only then points the
+``build/graph`` link at it (an atomic rename), so a failed build never touches the last good one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+
+from sorakg.loaders.rdf import Minter, facts_graph
+from sorakg.loaders.read import read_sources
+from sorakg.loaders.vocab import SK
+from sorakg.ontology import ontology_graph
+from sorakg.serialize import sorted_nquads, sorted_ntriples
+from sorakg.settings import Settings
+from sorakg.stats import graph_stats
+from sorakg.validate import validate_graph
+
+GRAPH_FILES = {"nquads": "sorakg.nq", "ntriples": "sorakg.nt"}
+Progress = Callable[[str], None]
+
+
+class BuildError(Exception):
+    """The build stopped; ``problems`` lists every reason, each naming where to look."""
+
+    def __init__(self, stage: str, problems: list[str]):
+        self.stage = stage
+        self.problems = problems
+        super().__init__(f"{stage} failed:\n" + "\n".join(problems))
+
+
+@dataclass
+class Built:
+    graphs: dict[URIRef, Graph]
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def union(self) -> Graph:
+        union = Graph()
+        for graph in self.graphs.values():
+            union += graph
+        return union
+
+
+def _timed(timings: dict[str, float], name: str, progress: Progress) -> Callable[..., object]:
+    def run(step: Callable[[], object]) -> object:
+        progress(f"{name} …")
+        start = time.perf_counter()
+        result = step()
+        timings[name] = round(time.perf_counter() - start, 3)
+        progress(f"{name} done in {timings[name]:.2f} s")
+        return result
+
+    return run
+
+
+def assemble(settings: Settings, progress: Progress = lambda _: None) -> Built:
+    """Read, convert and check everything; raise :class:`BuildError` on any problem."""
+    from sorakg.loaders.errors import TableError
+
+    timings: dict[str, float] = {}
+    ontology = _timed(timings, "ontology", progress)(ontology_graph)
+    assert isinstance(ontology, Graph)
+    classes = {
+        str(c).removeprefix(str(SK)) for c in ontology.subjects() if str(c).startswith(str(SK))
+    }
+    try:
+        sources = _timed(timings, "read tables", progress)(
+            lambda: read_sources(settings.data_dir, ontology_classes=classes)
+        )
+    except TableError as error:
+        raise BuildError("reading the source tables", [str(p) for p in error.problems]) from error
+    facts = _timed(timings, "convert to RDF", progress)(
+        lambda: facts_graph(sources, settings.base_iri)  # type: ignore[arg-type]
+    )
+    assert isinstance(facts, Graph)
+    mint = Minter(settings.base_iri)
+    built = Built({mint.graph("ontology"): ontology, mint.graph("asserted"): facts}, timings)
+    union = built.union()
+    violations = _timed(timings, "SHACL validation", progress)(lambda: validate_graph(union))
+    if violations:
+        raise BuildError("SHACL validation", [str(v) for v in violations])  # type: ignore[attr-defined]
+    if settings.reason:
+        from sorakg.reasoning import InconsistentOntology, check_consistency
+
+        try:
+            _timed(timings, "consistency (HermiT)", progress)(lambda: check_consistency(union))
+        except InconsistentOntology as error:
+            raise BuildError("consistency check", error.problems) from error
+    return built
+
+
+def publish(built: Built, settings: Settings) -> Path:
+    """Write the build into a new release folder, then switch ``build/graph`` to it atomically."""
+    releases = settings.build_dir / "releases"
+    releases.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=releases))
+    try:
+        contents = {
+            GRAPH_FILES["nquads"]: sorted_nquads(built.graphs),
+            GRAPH_FILES["ntriples"]: sorted_ntriples(built.union()),
+        }
+        for name, text in contents.items():
+            (staging / name).write_text(text, encoding="utf-8")
+        digest = hashlib.sha256(contents[GRAPH_FILES["nquads"]].encode()).hexdigest()[:16]
+        stats = graph_stats(built.graphs)
+        manifest = {
+            "digest": digest,
+            "files": sorted(contents),
+            "stats": stats,
+            "timings": built.timings,
+        }
+        (staging / "manifest.json").write_text(
+            json.dumps(manifest, indent=2, sort_keys=True) + "\n"
+        )
+        final = releases / digest
+        if final.exists():
+            shutil.rmtree(staging)  # identical content is already on disk
+        else:
+            staging.rename(final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    link = settings.build_dir / "graph"
+    temp_link = settings.build_dir / f".graph-{os.getpid()}"
+    temp_link.unlink(missing_ok=True)
+    temp_link.symlink_to(Path("releases") / digest)
+    os.replace(temp_link, link)  # atomic: readers see the old build or the new one
+    _prune(releases, keep=settings.keep_builds, current=final)
+    return link
+
+
+def _prune(releases: Path, keep: int, current: Path) -> None:
+    old = sorted(
+        (
+            p
+            for p in releases.iterdir()
+            if p.is_dir() and p != current and not p.name.startswith(".")
+        ),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for path in old[keep - 1 :]:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def build(settings: Settings, progress: Progress = lambda _: None) -> tuple[Path, Built]:
+    built = assemble(settings, progress)
+    progress("writing files …")
+    return publish(built, settings), built
+
+
+def current_graph_file(settings: Settings, kind: str = "nquads") -> Path:
+    return settings.build_dir / "graph" / GRAPH_FILES[kind]

@@ -1,0 +1,202 @@
+"""Each shape: the project's graph passes, and a broken copy fails with a located message."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS, XSD
+
+from sorakg.loaders.vocab import SK
+from sorakg.validate import Violation, validate_graph
+from tests.conftest import BASE, PUB
+
+Edit = Callable[[Graph], None]
+TRIAL = URIRef(BASE + "trial/NCT00901901")
+OUTCOME = URIRef(BASE + "trial/ref50-doxorubicin-sorafenib/outcome/doxorubicin-sorafenib-os-median")
+ARM = URIRef(BASE + "trial/ref50-doxorubicin-sorafenib/arm/doxorubicin-sorafenib")
+OUTCOME_2 = URIRef(
+    BASE + "trial/ref50-doxorubicin-sorafenib/outcome/doxorubicin-sorafenib-ttp-median"
+)
+OUTCOME_3 = URIRef(
+    BASE + "trial/ref50-doxorubicin-sorafenib/outcome/doxorubicin-sorafenib-pfs-median"
+)
+SORAFENIB = URIRef(BASE + "drug/sorafenib")
+
+
+def _set(s: URIRef, p: URIRef, o: object) -> Edit:
+    def edit(g: Graph) -> None:
+        g.remove((s, p, None))
+        g.add((s, p, o))  # type: ignore[arg-type]
+
+    return edit
+
+
+def _drop(s: URIRef | None, p: URIRef, o: object = None) -> Edit:
+    return lambda g: g.remove((s, p, o))  # type: ignore[arg-type]
+
+
+def _add(s: URIRef, p: URIRef, o: object) -> Edit:
+    return lambda g: g.add((s, p, o))  # type: ignore[arg-type]
+
+
+def _chain(*edits: Edit) -> Edit:
+    def edit(g: Graph) -> None:
+        for each in edits:
+            each(g)
+
+    return edit
+
+
+def _decimal(text: str) -> Literal:
+    return Literal(text, datatype=XSD.decimal)
+
+
+def _drop_quotes_about(node: URIRef) -> Edit:
+    def edit(g: Graph) -> None:
+        for e in list(g.subjects(SK.evidenceFor, node)):
+            g.remove((e, SK.quote, None))
+
+    return edit
+
+
+def _drop_evidence_of(node: URIRef) -> Edit:
+    def edit(g: Graph) -> None:
+        for e in list(g.subjects(SK.evidenceFor, node)):
+            g.remove((e, None, None))
+
+    return edit
+
+
+# name: (edit, expected message fragment, file the violation must be located in).
+# Each case breaks a different node or a different constraint, so all of them can be applied to one
+# copy of the graph and validated in one SHACL run (one run takes seconds; eighteen took minutes).
+CASES: dict[str, tuple[Edit, str, str]] = {
+    "entity without evidence": (
+        _drop_evidence_of(URIRef(BASE + "molecule/met")),
+        "has no evidence record",
+        "",  # its own records are gone: located at a row that names it
+    ),
+    "relation without evidence": (
+        _add(SORAFENIB, SK.inhibits, URIRef(BASE + "molecule/egfr")),
+        "has no evidence record for this triple",
+        "drugs.csv",
+    ),
+    "stated class without evidence": (
+        _add(SORAFENIB, RDF.type, SK.AntibodyDrug),
+        "asserted without an evidence record",
+        "drugs.csv",
+    ),
+    "bad NCT id": (
+        _set(TRIAL, SK.nctId, Literal("NCT123")),
+        "NCT id must be NCT and eight digits",
+        "trials.csv",
+    ),
+    "registered trial without registry link": (
+        _drop(TRIAL, SKOS.exactMatch),
+        "must link to its ClinicalTrials.gov record",
+        "trials.csv",
+    ),
+    "trial without phase": (_drop(TRIAL, SK.phase), "needs exactly one phase", "trials.csv"),
+    "negative enrolment": (
+        _set(TRIAL, SK.enrolled, Literal(-3, datatype=XSD.integer)),
+        "enrolment is a count",
+        "trials.csv",
+    ),
+    "percentage above 100": (
+        _chain(_set(OUTCOME, SK.unit, SK.Percent), _set(OUTCOME, SK.value, _decimal("130"))),
+        "a percentage must lie between 0 and 100",
+        "outcomes.csv",
+    ),
+    "hazard ratio not positive": (
+        _chain(
+            _set(OUTCOME_2, SK.statistic, SK.HazardRatio), _set(OUTCOME_2, SK.value, _decimal("0"))
+        ),
+        "a hazard ratio must be greater than 0",
+        "outcomes.csv",
+    ),
+    "p-value above 1": (
+        _add(OUTCOME, SK.pValue, _decimal("1.5")),
+        "p-value must lie in [0, 1]",
+        "outcomes.csv",
+    ),
+    "outcome without measure": (
+        _drop(OUTCOME_3, SK.measure),
+        "an outcome needs exactly one measure",
+        "outcomes.csv",
+    ),
+    "arm without intervention": (
+        _drop(ARM, SK.hasIntervention),
+        "an arm needs at least one intervention",
+        "arms.csv",
+    ),
+    "bad ChEMBL id": (
+        _set(SORAFENIB, SK.chemblId, Literal("CHEMBL-1")),
+        "ChEMBL id must be CHEMBL followed by digits",
+        "drugs.csv",
+    ),
+    "bad UniProt accession": (
+        _set(URIRef(BASE + "molecule/kit"), SK.uniprotId, Literal("KIT_HUMAN")),
+        "not a UniProt accession",
+        "molecules.csv",
+    ),
+    "mechanism neither primary nor acquired": (
+        _drop(URIRef(BASE + "mechanism/hypoxia"), RDF.type, SK.AcquiredResistanceMechanism),
+        "must be primary or acquired",
+        "mechanisms.csv",
+    ),
+    "biomarker without direction": (
+        _drop(URIRef(BASE + "biomarker/perk/association/sharp-ttp"), SK.direction),
+        "needs the direction of association",
+        "biomarker_findings.csv",
+    ),
+    "label missing": (
+        _drop(URIRef(BASE + "pathway/emt"), RDFS.label),
+        "needs exactly one language-tagged label",
+        "pathways.csv",
+    ),
+    "evidence without quote": (
+        _drop_quotes_about(URIRef(BASE + "model/hepg2")),
+        "needs exactly one non-empty quote",
+        "models.csv",
+    ),
+}
+
+
+def test_project_graph_conforms(union: Graph) -> None:
+    assert validate_graph(union) == []
+
+
+@pytest.fixture(scope="module")
+def violations(union: Graph) -> list[Violation]:
+    broken = Graph()
+    broken += union
+    for edit, _, _ in CASES.values():
+        edit(broken)
+    return validate_graph(broken)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_broken_graph_fails_with_source_row(violations: list[Violation], name: str) -> None:
+    _, message, source = CASES[name]
+    located = [v for v in violations if message in v.message]
+    assert located, f"{name}: no violation says {message!r}"
+    prefix = f"loaders/data/{PUB}/{source}" + (":" if source else "")
+    assert all(v.source_row.startswith(prefix) for v in located), [str(v) for v in located]
+    assert all(":" in v.source_row.removeprefix(prefix) or source for v in located)
+
+
+def test_every_violation_is_one_of_the_breakages(violations: list[Violation]) -> None:
+    expected = [message for _, message, _ in CASES.values()]
+    stray = [str(v) for v in violations if not any(m in v.message for m in expected)]
+    assert stray == []
+
+
+def test_identifier_patterns_agree_with_the_loader() -> None:
+    from sorakg.loaders.identifiers import SCHEMES
+    from sorakg.validate import SHAPES
+
+    text = SHAPES.read_text()
+    for scheme in ("uniprot",):
+        assert SCHEMES[scheme].pattern.replace("\\\\", "\\") in text.replace("\\\\", "\\")
