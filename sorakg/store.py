@@ -1,0 +1,40 @@
+"""The embedded store: the current build loaded into Oxigraph (pyoxigraph), for queries.
+
+rdflib builds, validates and exports the graph; queries run on Oxigraph, whose SPARQL engine
+is compiled and joins fast (the choice and its measurements are in docs/endpoint.md). The
+default graph of a query is the union of the named graphs, so a plain query sees the ontology,
+the asserted facts and the inferences together; ``GRAPH <…/graph/asserted>`` narrows it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph
+
+from sorakg.build import current_graph_file
+from sorakg.settings import Settings
+
+
+class MissingBuild(FileNotFoundError):
+    """There is no build to serve or query yet."""
+
+
+def load_store(path: Path) -> pyoxigraph.Store:
+    """An in-memory store holding the N-Quads file at ``path``."""
+    store = pyoxigraph.Store()
+    store.bulk_load(path=str(path), format=pyoxigraph.RdfFormat.N_QUADS)
+    return store
+
+
+def open_store(settings: Settings) -> pyoxigraph.Store:
+    """The current build (``build/graph/sorakg.nq``) in an in-memory store."""
+    path = current_graph_file(settings)
+    if not path.exists():
+        raise MissingBuild(f"no build at {path}: run 'sorakg build' first")
+    return load_store(path)
+
+
+def graph_iri(settings: Settings, name: str) -> str:
+    """The IRI of one of the build's named graphs: ``ontology``, ``asserted`` or ``inferred``."""
+    return f"{settings.base_iri}graph/{name}"
