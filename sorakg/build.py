@@ -1,4 +1,4 @@
-"""The pipeline: source tables → RDF → SHACL check → (consistency check) → files on disk.
+"""The pipeline: source tables → RDF → SHACL check → reasoning → files on disk.
 
 A build writes into a new folder under ``build/releases/`` and only then points the
 ``build/graph`` link at it (an atomic rename), so a failed build never touches the last good one.
@@ -91,12 +91,16 @@ def assemble(settings: Settings, progress: Progress = lambda _: None) -> Built:
     if violations:
         raise BuildError("SHACL validation", [str(v) for v in violations])  # type: ignore[attr-defined]
     if settings.reason:
-        from sorakg.reasoning import InconsistentOntology, check_consistency
+        from sorakg.reasoning import InconsistentOntology, check_consistency, materialize
 
         try:
             _timed(timings, "consistency (HermiT)", progress)(lambda: check_consistency(union))
         except InconsistentOntology as error:
             raise BuildError("consistency check", error.problems) from error
+        inferred = _timed(timings, "inference (OWL RL)", progress)(
+            lambda: materialize(ontology, facts)  # type: ignore[arg-type]
+        )
+        built.graphs[mint.graph("inferred")] = inferred  # type: ignore[assignment]
     return built
 
 

@@ -45,7 +45,8 @@ def _fail(error: BuildError) -> None:
 @app.command("build")
 def build_command(
     no_reason: Annotated[
-        bool, typer.Option("--no-reason", help="Skip the HermiT consistency check.")
+        bool,
+        typer.Option("--no-reason", help="Skip the consistency check and the inferred graph."),
     ] = False,
 ) -> None:
     """Build the graph from the source tables, validate it, and write build/graph/."""
@@ -134,6 +135,50 @@ def stats_command(
         _print_stats(stats)
 
 
+def _resolve(graph: object, text: str, base: str, kind: str) -> str:
+    """An IRI from what a user types: a full IRI, ``sk:Name``, ``Name``, ``drug/x`` or a label."""
+    from rdflib import Graph, Literal, URIRef
+    from rdflib.namespace import RDFS
+
+    from sorakg.loaders.vocab import SK
+
+    assert isinstance(graph, Graph)
+    if text.startswith(("http://", "https://")):
+        return text
+    if kind == "class":
+        local = text.removeprefix("sk:")
+        if local.isidentifier() and (SK[local], None, None) in graph:
+            return str(SK[local])
+    elif (URIRef(base + text), None, None) in graph:
+        return base + text
+    for subject in graph.subjects(RDFS.label, Literal(text, lang="en")):
+        return str(subject)
+    err.print(f"[red]unknown {kind}:[/red] {text}")
+    raise typer.Exit(Exit.MISSING)
+
+
+@app.command("explain")
+def explain_command(
+    entity: Annotated[str, typer.Argument(help="Entity: IRI, path like drug/sorafenib, or label.")],
+    cls: Annotated[str, typer.Argument(help="Class: IRI, sk:VEGFRInhibitor, or label.")],
+) -> None:
+    """Say why ENTITY is a CLASS, from the asserted facts, their evidence and the axioms."""
+    from rdflib import URIRef
+
+    from sorakg.explain import Explainer
+    from sorakg.store import load_rdflib
+
+    settings = Settings()
+    graph = load_rdflib(settings, ("ontology", "asserted"))
+    subject = _resolve(graph, entity, settings.base_iri, "entity")
+    target = _resolve(graph, cls, settings.base_iri, "class")
+    reason = Explainer(graph).explain(URIRef(subject), URIRef(target))
+    if reason is None:
+        err.print(f"not entailed: <{subject}> is not shown to be a <{target}>")
+        raise typer.Exit(Exit.INVALID)
+    out.print(str(reason), markup=False, highlight=False, soft_wrap=True)
+
+
 @app.command("lint")
 def lint_command(
     check: Annotated[
@@ -148,3 +193,7 @@ def lint_command(
         out.print(f"{'not canonical' if check else 'rewrote'}: {path}")
     if check and changed:
         raise typer.Exit(Exit.INVALID)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,15 +1,45 @@
-"""Consistency checking with HermiT through owlready2.
+"""Reasoning: materialize what the ontology implies, and check that nothing contradicts it.
 
-The graph is handed to owlready2 as N-Triples; HermiT then classifies it. An inconsistent
-graph, or a class that can have no members, is reported by name.
+Two engines, each for what it does well (the comparison behind the choice is in
+docs/reasoning.md and ``benchmarks/reasoners.py``):
+
+* **owlrl** (OWL 2 RL rules, pure Python) materializes the inferences: memberships of the defined
+  drug classes (``VEGFRInhibitor ≡ Drug ⊓ ∃inhibits.VEGFR``), superclasses, inverse properties and
+  property chains (``targetsPathway = inhibits ∘ participatesIn``). It runs over the ontology and
+  the entity facts only: evidence records take part in no axiom, so they are left out.
+* **HermiT** (OWL 2 DL, through owlready2) checks the graph is consistent and every class
+  satisfiable; it is complete where OWL RL is not, so a contradiction RL misses still fails
+  the build.
+
+``InhibitorOfSeveralKinases`` uses a qualified minimum cardinality, which OWL RL cannot derive
+and a DL reasoner derives only when targets are known to be distinct. The graph's entity IRIs
+are minted one per distinct entity (a unique-name assumption), so :data:`RULES` state the class's
+meaning as a SPARQL rule under that assumption.
 """
 
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, RDF, RDFS
+
+from sorakg.loaders.vocab import SK
+
+PROVENANCE_CLASSES = (SK.Evidence, SK.Citation, SK.Publication)
+
+# Closed-world readings of axioms outside OWL RL, under the unique-name assumption above.
+RULES = {
+    "InhibitorOfSeveralKinases": """
+        CONSTRUCT { ?drug a sk:InhibitorOfSeveralKinases }
+        WHERE {
+          ?drug a sk:Drug ; sk:inhibits ?first, ?second .
+          ?first a sk:Kinase . ?second a sk:Kinase .
+          FILTER (STR(?first) < STR(?second))
+        }""",
+}
 
 
 class InconsistentOntology(Exception):
@@ -18,27 +48,135 @@ class InconsistentOntology(Exception):
         super().__init__("\n".join(problems))
 
 
+def reasoning_input(ontology: Graph, facts: Graph) -> Graph:
+    """The ontology plus the facts about entities (evidence, citation and publication records
+    are left out: no axiom mentions them, and they are most of the triples)."""
+    provenance = {s for cls in PROVENANCE_CLASSES for s in facts.subjects(RDF.type, cls)}
+    graph = Graph()
+    graph += ontology
+    for triple in facts:
+        if triple[0] not in provenance:
+            graph.add(triple)
+    return graph
+
+
+def _is_named(node: object) -> bool:
+    return isinstance(node, URIRef)
+
+
+def _worth_keeping(triple: tuple, individuals: set[URIRef]) -> bool:  # type: ignore[type-arg]
+    """An inference a user asks about: a named individual's membership of a named class of the
+    ontology, or an ontology property between named individuals."""
+    s, p, o = triple
+    if s not in individuals or not _is_named(o):
+        return False
+    if p == RDF.type:
+        return str(o).startswith(str(SK))
+    return str(p).startswith(str(SK))
+
+
+def materialize(ontology: Graph, facts: Graph) -> Graph:
+    """The triples the ontology implies about the facts' entities that the facts do not state."""
+    import owlrl
+
+    given = reasoning_input(ontology, facts)
+    closure = Graph()
+    closure += given
+    owlrl.DeductiveClosure(
+        owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False
+    ).expand(closure)
+    for rule in RULES.values():
+        for triple in closure.query(rule, initNs={"sk": SK}):
+            closure.add(triple)  # type: ignore[arg-type]
+    individuals = {s for s in facts.subjects() if isinstance(s, URIRef)} - set(ontology.subjects())
+    inferred = Graph()
+    for triple in closure:
+        if triple not in facts and _worth_keeping(triple, individuals):
+            inferred.add(triple)
+    return inferred
+
+
 def check_consistency(graph: Graph) -> None:
-    """Raise :class:`InconsistentOntology` if HermiT finds the graph inconsistent or any named
-    class unsatisfiable."""
+    """Raise :class:`InconsistentOntology` if HermiT finds the graph inconsistent or a named
+    class unsatisfiable; the message names the classes and the axioms about them."""
     import owlready2
 
     world = owlready2.World()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "graph.nt"
-        graph.serialize(path, format="nt")
+        graph.serialize(path, format="nt", encoding="utf-8")
         onto = world.get_ontology(path.as_uri()).load(format="ntriples")
         try:
             with onto:
                 owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
         except owlready2.OwlReadyInconsistentOntologyError as error:
             raise InconsistentOntology(
-                [f"HermiT: the ontology and facts are inconsistent ({error})"]
+                ["HermiT: the ontology and facts are inconsistent", *_clashes(graph)]
             ) from error
     unsatisfiable = sorted(
-        c.iri for c in world.inconsistent_classes() if c is not owlready2.Nothing
+        URIRef(c.iri) for c in world.inconsistent_classes() if c is not owlready2.Nothing
     )
     if unsatisfiable:
         raise InconsistentOntology(
-            [f"HermiT: class {iri} can have no members" for iri in unsatisfiable]
+            [
+                f"HermiT: class <{c}> can have no members; axioms: {_axioms(graph, [c])}"
+                for c in unsatisfiable
+            ]
         )
+
+
+def short(node: object) -> str:
+    """``sk:Name`` for the ontology's terms, ``rdfs:subClassOf`` style for the usual ones."""
+    text = str(node)
+    for prefix, namespace in (("sk", SK), ("rdfs", RDFS), ("owl", OWL)):
+        if text.startswith(str(namespace)):
+            return f"{prefix}:{text.removeprefix(str(namespace))}"
+    return f"<{text}>"
+
+
+def _axioms(graph: Graph, classes: Iterable[URIRef]) -> str:
+    """The disjointness and subclass axioms that mention the classes, in short form."""
+    found = []
+    for cls in classes:
+        for p in (RDFS.subClassOf, OWL.disjointWith, OWL.equivalentClass):
+            for o in graph.objects(cls, p):
+                if _is_named(o):
+                    found.append(f"{short(cls)} {short(p)} {short(o)}")
+            for s in graph.subjects(p, cls):
+                if _is_named(s):
+                    found.append(f"{short(s)} {short(p)} {short(cls)}")
+    return "; ".join(sorted(set(found))) or "(none named)"
+
+
+def _clashes(graph: Graph) -> list[str]:
+    """Likely causes of an inconsistency: individuals typed with two disjoint classes (directly
+    or through named superclasses), each with the disjointness axiom that forbids it."""
+    supers: dict[URIRef, set[URIRef]] = {}
+
+    def ancestors(cls: URIRef) -> set[URIRef]:
+        if cls not in supers:
+            supers[cls] = {cls}
+            for parent in graph.objects(cls, RDFS.subClassOf):
+                if _is_named(parent):
+                    supers[cls] |= ancestors(parent)  # type: ignore[arg-type]
+        return supers[cls]
+
+    disjoint: set[tuple[str, str]] = {
+        (min(str(a), str(b)), max(str(a), str(b)))
+        for a, b in graph.subject_objects(OWL.disjointWith)
+    }
+    for group in graph.subjects(RDF.type, OWL.AllDisjointClasses):
+        members = sorted(str(m) for m in graph.items(graph.value(group, OWL.members)))  # type: ignore[arg-type]
+        disjoint |= {(a, b) for a in members for b in members if a < b}
+    found = []
+    for individual in set(graph.subjects(RDF.type, None)):
+        types: set[str] = set()
+        for t in graph.objects(individual, RDF.type):
+            if isinstance(t, URIRef):
+                types |= {str(c) for c in ancestors(t)}
+        for a, b in disjoint:
+            if a in types and b in types:
+                found.append(
+                    f"<{individual}> is both {short(a)} and {short(b)}, which are declared disjoint"
+                )
+    return sorted(set(found))

@@ -11,8 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyoxigraph
+from rdflib import Dataset, Graph, URIRef
 
 from sorakg.build import current_graph_file
+from sorakg.loaders.vocab import PREFIXES
 from sorakg.settings import Settings
 
 
@@ -33,6 +35,21 @@ def open_store(settings: Settings) -> pyoxigraph.Store:
     if not path.exists():
         raise MissingBuild(f"no build at {path}: run 'sorakg build' first")
     return load_store(path)
+
+
+def load_rdflib(settings: Settings, graphs: tuple[str, ...]) -> Graph:
+    """The union of some of the current build's named graphs, as one rdflib graph."""
+    path = current_graph_file(settings)
+    if not path.exists():
+        raise MissingBuild(f"no build at {path}: run 'sorakg build' first")
+    dataset = Dataset()
+    dataset.parse(path, format="nquads")
+    union = Graph()
+    for name in graphs:
+        union += dataset.graph(URIRef(graph_iri(settings, name)))
+    for prefix, namespace in PREFIXES.items():
+        union.bind(prefix, namespace)
+    return union
 
 
 def graph_iri(settings: Settings, name: str) -> str:

@@ -1,0 +1,126 @@
+"""The build as users run it: the CLI, deterministic output, atomic replacement."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from sorakg.build import Built, publish
+from sorakg.cli import app
+from sorakg.settings import Settings
+from tests.conftest import PUB, edit_cell
+
+runner = CliRunner()
+
+
+def _sorakg(*args: str, env: dict[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "sorakg.cli", *args],
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_two_builds_give_identical_files(tmp_path: Path) -> None:
+    # Separate processes with different hash seeds: set and dict order must not leak into output.
+    runs = [
+        _sorakg(
+            "build",
+            env={"SORAKG_BUILD_DIR": str(tmp_path / name), "PYTHONHASHSEED": seed},
+        )
+        for name, seed in (("a", "1"), ("b", "2"))
+    ]
+    for run in runs:
+        _, err = run.communicate(timeout=300)
+        assert run.returncode == 0, err
+    for name in ("sorakg.nq", "sorakg.nt"):
+        first = (tmp_path / "a" / "graph" / name).read_bytes()
+        assert first == (tmp_path / "b" / "graph" / name).read_bytes()
+        assert len(first) > 100_000
+    quads = (tmp_path / "a" / "graph" / "sorakg.nq").read_text()
+    for graph in ("ontology", "asserted", "inferred"):
+        assert f"<https://w3id.org/sorakg/graph/{graph}> .\n" in quads
+
+
+@pytest.fixture
+def published(tmp_path: Path, built: Built) -> Settings:
+    settings = Settings(build_dir=tmp_path / "build", reason=False)
+    publish(built, settings)
+    return settings
+
+
+def test_failed_build_keeps_the_previous_one(
+    published: Settings, data_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    link = published.build_dir / "graph"
+    before = link.resolve()
+    content = (link / "sorakg.nq").read_bytes()
+    line = edit_cell(data_copy / PUB / "trials.csv", "NCT00901901", "enrolled", "-4")
+    monkeypatch.setenv("SORAKG_BUILD_DIR", str(published.build_dir))
+    monkeypatch.setenv("SORAKG_DATA_DIR", str(data_copy))
+    result = runner.invoke(app, ["build", "--no-reason"])
+    assert result.exit_code == 1
+    assert f"{PUB}/trials.csv:{line}: enrolled:" in result.output
+    assert link.resolve() == before
+    assert (link / "sorakg.nq").read_bytes() == content
+    assert not [p for p in (published.build_dir / "releases").iterdir() if p.name.startswith(".")]
+
+
+def test_validate_locates_a_broken_row(data_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    line = edit_cell(data_copy / PUB / "drugs.csv", "sorafenib", "basis", "rumour")
+    monkeypatch.setenv("SORAKG_DATA_DIR", str(data_copy))
+    result = runner.invoke(app, ["validate"])
+    assert result.exit_code == 1
+    assert f"loaders/data/{PUB}/drugs.csv:{line}: basis:" in result.output.replace(
+        str(data_copy.parent.parent) + "/", ""
+    )
+
+
+def test_validate_passes_on_the_project_tables() -> None:
+    result = runner.invoke(app, ["validate"])
+    assert result.exit_code == 0, result.output
+    assert "valid" in result.output
+
+
+def test_validate_an_rdf_file(published: Settings, tmp_path: Path) -> None:
+    good = published.build_dir / "graph" / "sorakg.nq"
+    assert runner.invoke(app, ["validate", str(good)]).exit_code == 0
+    broken = tmp_path / "broken.nt"
+    lines = [
+        line
+        for line in good.read_text().splitlines()
+        if "ontology#quote>" not in line or "/models/hepg2" not in line
+    ]
+    broken.write_text("\n".join(line.rsplit(" ", 2)[0] + " ." for line in lines) + "\n")
+    result = runner.invoke(app, ["validate", str(broken)])
+    assert result.exit_code == 1
+    assert "models.csv:" in result.output and "quote" in result.output
+    assert runner.invoke(app, ["validate", str(tmp_path / "absent.nt")]).exit_code == 3
+
+
+def test_stats_reports_counts_by_graph_and_class(
+    published: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SORAKG_BUILD_DIR", str(published.build_dir))
+    result = runner.invoke(app, ["stats", "--json"])
+    assert result.exit_code == 0
+    stats = json.loads(result.output)
+    assert stats["triples"] == sum(stats["graphs"].values())
+    assert stats["classes"]["sk:ClinicalStudy"] >= 19
+    monkeypatch.setenv("SORAKG_BUILD_DIR", str(published.build_dir.parent / "nothing"))
+    assert runner.invoke(app, ["stats"]).exit_code == 3
+
+
+def test_help_lists_the_commands() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("build", "validate", "stats", "lint", "explain"):
+        assert command in result.output

@@ -1,0 +1,145 @@
+"""Reasoning: the defined drug classes, the property chains, consistency, explanations."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import BNode, Graph, URIRef
+from rdflib.namespace import OWL, RDF, RDFS
+
+from sorakg.build import Built
+from sorakg.explain import Explainer
+from sorakg.loaders.vocab import SK
+from sorakg.ontology import ontology_graph
+from sorakg.reasoning import InconsistentOntology, check_consistency, materialize
+from tests.conftest import BASE
+
+
+def drug(name: str) -> URIRef:
+    return URIRef(BASE + f"drug/{name}")
+
+
+@pytest.fixture(scope="module")
+def ontology(built: Built) -> Graph:
+    return built.graphs[next(k for k in built.graphs if str(k).endswith("ontology"))]
+
+
+@pytest.fixture(scope="module")
+def inferred(ontology: Graph, facts: Graph) -> Graph:
+    return materialize(ontology, facts)
+
+
+def members(graph: Graph, cls: URIRef) -> set[str]:
+    return {str(s).removeprefix(BASE + "drug/") for s in graph.subjects(RDF.type, cls)}
+
+
+# The review: "sorafenib targets ... tyrosine kinases by inhibiting vascular endothelial growth
+# factor receptor (VEGFR)"; sunitinib and brivanib are introduced as VEGFR inhibitors; "tivantinib,
+# a selective oral inhibitor of MET"; "EGFR inhibitor (erlotinib)"; "mTOR inhibitor (everolimus
+# and temsirolimus)".
+@pytest.mark.parametrize(
+    ("cls", "expected"),
+    [
+        (SK.VEGFRInhibitor, {"sorafenib", "sunitinib", "brivanib"}),
+        (SK.METInhibitor, {"tivantinib"}),
+        (SK.EGFRInhibitor, {"erlotinib"}),
+        (SK.MTORInhibitor, {"everolimus", "temsirolimus"}),
+        (SK.RAFInhibitor, {"sorafenib"}),
+        (SK.ReceptorTyrosineKinaseInhibitor, {"sorafenib", "sunitinib", "tivantinib", "erlotinib"}),
+        (SK.KinaseInhibitor, {"sorafenib", "everolimus", "tivantinib"}),
+        (SK.InhibitorOfSeveralKinases, {"sorafenib", "sunitinib"}),
+    ],
+)
+def test_defined_class_members(
+    inferred: Graph, facts: Graph, cls: URIRef, expected: set[str]
+) -> None:
+    assert expected <= members(inferred + facts, cls)
+
+
+def test_cytotoxic_drugs_are_not_kinase_inhibitors(inferred: Graph) -> None:
+    kinase_inhibitors = members(inferred, SK.KinaseInhibitor)
+    assert not {"doxorubicin", "cisplatin", "oxaliplatin"} & kinase_inhibitors
+
+
+def test_chain_sorafenib_targets_the_mapk_pathway(inferred: Graph) -> None:
+    # "Sorafenib executes its anti-tumor activity partially through targeting the Raf-1 and B-Raf,
+    # thus inhibiting the RAF/MEK/ERK signaling pathways": inhibits ∘ participatesIn.
+    assert (drug("sorafenib"), SK.targetsPathway, URIRef(BASE + "pathway/mapk")) in inferred
+
+
+def test_chain_mechanism_involves_the_members_of_its_pathway(inferred: Graph, facts: Graph) -> None:
+    # Members are stated with sub-properties of hasParticipant (hasMember, hasUpstreamRegulator …).
+    both = inferred + facts
+    found = 0
+    for mechanism, pathway in facts.subject_objects(SK.involvesPathway):
+        for member in both.objects(pathway, SK.hasParticipant):
+            assert (mechanism, SK.involvesMolecule, member) in both
+            found += 1
+    assert found > 0
+
+
+def test_asserted_graph_holds_no_inferred_triple(inferred: Graph, facts: Graph) -> None:
+    assert len(inferred) > 0
+    assert not set(inferred) & set(facts)
+    assert (drug("sorafenib"), RDF.type, SK.VEGFRInhibitor) not in facts
+
+
+def test_inferences_are_about_named_entities_only(inferred: Graph) -> None:
+    for s, p, o in inferred:
+        assert isinstance(s, URIRef) and isinstance(o, URIRef)
+        assert p == RDF.type or str(p).startswith(str(SK))
+        assert p != OWL.sameAs
+
+
+def test_project_graph_is_consistent(union: Graph) -> None:
+    check_consistency(union)  # raises if not
+
+
+def test_inconsistent_fragment_names_the_clash() -> None:
+    graph = ontology_graph()
+    odd = URIRef(BASE + "drug/odd")
+    graph.add((odd, RDF.type, SK.SmallMoleculeDrug))
+    graph.add((odd, RDF.type, SK.AntibodyDrug))
+    with pytest.raises(InconsistentOntology) as caught:
+        check_consistency(graph)
+    text = str(caught.value)
+    assert "inconsistent" in text
+    assert f"<{odd}> is both sk:AntibodyDrug and sk:SmallMoleculeDrug" in text
+
+
+def test_unsatisfiable_class_is_named() -> None:
+    graph = ontology_graph()
+    bad = URIRef(BASE + "ontology-test#AntibodySmallMolecule")
+    graph.add((bad, RDF.type, OWL.Class))
+    graph.add((bad, RDFS.subClassOf, SK.AntibodyDrug))
+    graph.add((bad, RDFS.subClassOf, SK.SmallMoleculeDrug))
+    with pytest.raises(InconsistentOntology) as caught:
+        check_consistency(graph)
+    assert f"class <{bad}> can have no members" in str(caught.value)
+
+
+def test_explanation_cites_the_fact_and_the_axiom(ontology: Graph, facts: Graph) -> None:
+    graph = ontology + facts
+    reason = Explainer(graph).explain(drug("sunitinib"), SK.VEGFRInhibitor)
+    assert reason is not None
+    text = str(reason)
+    assert "defined as drug ⊓ ∃inhibits" in text
+    assert "Sunitinib inhibits" in text
+    assert "evidence: review, ref. [" in text
+    assert "drug_actions.csv:" in text
+
+
+def test_no_explanation_for_what_does_not_follow(ontology: Graph, facts: Graph) -> None:
+    assert Explainer(ontology + facts).explain(drug("doxorubicin"), SK.VEGFRInhibitor) is None
+
+
+def test_every_inferred_membership_is_explained(
+    inferred: Graph, ontology: Graph, facts: Graph
+) -> None:
+    explainer = Explainer(ontology + facts)
+    drugs = set(facts.subjects(RDF.type, SK.Drug))
+    checked = 0
+    for s, cls in inferred.subject_objects(RDF.type):
+        if s in drugs and not isinstance(cls, BNode):
+            assert explainer.explain(s, cls) is not None, (s, cls)  # type: ignore[arg-type]
+            checked += 1
+    assert checked > 20
