@@ -6,7 +6,7 @@ import json
 import sys
 from enum import IntEnum, StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -14,6 +14,9 @@ from rich.table import Table
 
 from sorakg.build import BuildError, assemble, build, current_graph_file
 from sorakg.settings import Settings
+
+if TYPE_CHECKING:
+    from sorakg import querylib
 
 app = typer.Typer(
     help="Sorafenib Resistance Knowledge Graph: build, check and inspect the graph.",
@@ -243,7 +246,7 @@ def query_command(
     sys.stdout.write(serialized.decode("utf-8") if serialized else "")
 
 
-def _print_query_list(queries: list) -> None:  # type: ignore[type-arg]
+def _print_query_list(queries: list[querylib.NamedQuery]) -> None:
     table = Table("name", "title", "parameters", title="Named queries (sorakg query NAME)")
     for query in queries:
         params = ", ".join(

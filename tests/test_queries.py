@@ -199,3 +199,27 @@ def test_cli_runs_a_file_and_reports_bad_input(cli_env: CliRunner, tmp_path: Pat
     assert cli_env.invoke(app, ["query", "nope"]).exit_code == 3
     assert cli_env.invoke(app, ["query", "drug-actions", "-p", "drug=not an iri"]).exit_code == 2
     assert cli_env.invoke(app, ["query", "drug-actions", "-p", "novalue"]).exit_code == 2
+
+
+def test_docs_list_every_query() -> None:
+    text = (Path(__file__).parent.parent / "docs" / "queries.md").read_text(encoding="utf-8")
+    catalogue = text.split("## The queries", 1)[1]
+    listed = {line.split("`")[1] for line in catalogue.splitlines() if line.startswith("| `")}
+    assert listed == {query.name for query in QUERIES}
+
+
+def test_every_query_has_an_answer_test() -> None:
+    source = (Path(__file__).parent / "test_queries_answers.py").read_text(encoding="utf-8")
+    missing = [q.name for q in QUERIES if f'"{q.name}"' not in source]
+    assert not missing, f"no answer test for {missing}"
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=lambda q: q.name)
+def test_cli_answers_match_the_library(
+    cli_env: CliRunner, store: ox.Store, query: ql.NamedQuery
+) -> None:
+    result = cli_env.invoke(app, ["query", query.name, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    printed = ox.parse_query_results(result.output.encode(), format=ox.QueryResultsFormat.JSON)
+    assert isinstance(printed, ql.Results)
+    assert _rowset(printed) == _rowset(ql.run_query(store, query, {}, PREFIXES))
