@@ -223,3 +223,17 @@ def test_cli_answers_match_the_library(
     printed = ox.parse_query_results(result.output.encode(), format=ox.QueryResultsFormat.JSON)
     assert isinstance(printed, ql.Results)
     assert _rowset(printed) == _rowset(ql.run_query(store, query, {}, PREFIXES))
+
+
+@pytest.mark.parametrize("fmt", ["CSV", "TSV", "JSON", "XML"])
+def test_results_serialize_in_every_format_for_the_endpoint(store: ox.Store, fmt: str) -> None:
+    """What ``/queries/NAME?format=…`` will return: the results serialized by Oxigraph."""
+    query = ql.load_query("trial-arms")
+    results = ql.run_query(store, query, {"trial": "trial:NCT00988741"}, PREFIXES)
+    body = results.serialize(format=getattr(ox.QueryResultsFormat, fmt))
+    assert body is not None
+    text = body.decode("utf-8")
+    # "38 at 360 mg twice-daily and 33 at 240 mg twice-daily"
+    assert "360 mg twice daily" in text and "38" in text
+    if fmt == "CSV":
+        assert text.splitlines()[0].split(",")[:3] == ["trial", "arm", "armLabel"]
