@@ -123,8 +123,8 @@ def test_values_block_serializes_terms_safely() -> None:
 # --- remote endpoints ----------------------------------------------------------------------------
 
 
-def _remote(store: ox.Store) -> ql.Endpoint:
-    """An endpoint whose HTTP traffic is answered by ``store`` (as our server will)."""
+def _answering(store: ox.Store) -> httpx.MockTransport:
+    """HTTP traffic answered by ``store``, as our SPARQL endpoint will answer it."""
 
     def handler(request: httpx.Request) -> httpx.Response:
         text = httpx.QueryParams(request.content.decode()).get("query", "")
@@ -135,7 +135,11 @@ def _remote(store: ox.Store) -> ql.Endpoint:
         body = results.serialize(format=ox.QueryResultsFormat.JSON)
         return httpx.Response(200, content=body)
 
-    client = httpx.Client(transport=httpx.MockTransport(handler))
+    return httpx.MockTransport(handler)
+
+
+def _remote(store: ox.Store) -> ql.Endpoint:
+    client = httpx.Client(transport=_answering(store))
     return ql.Endpoint("http://endpoint.test/sparql", client=client)
 
 
@@ -237,3 +241,24 @@ def test_results_serialize_in_every_format_for_the_endpoint(store: ox.Store, fmt
     assert "360 mg twice daily" in text and "38" in text
     if fmt == "CSV":
         assert text.splitlines()[0].split(",")[:3] == ["trial", "arm", "armLabel"]
+
+
+def test_cli_queries_a_remote_endpoint(
+    cli_env: CliRunner, store: ox.Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # each command run opens (and closes) its own client; answer them from the test store
+    real = httpx.Client
+    monkeypatch.setattr(ql.httpx, "Client", lambda **_: real(transport=_answering(store)))
+    url = "http://endpoint.test/sparql"
+    args = ["query", "outcomes-for-drug", "-p", "drug=drug:sunitinib", "--endpoint", url]
+    result = cli_env.invoke(app, [*args, "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    # "showed a modest antitumor activity in 11 sorafenib-resistant patients with SD in 40%
+    # patients, and median TTP of 3.2 mo"
+    values = {line.split(",")[5] for line in result.output.strip().splitlines()[1:]}
+    assert values == {"40", "3.2"}
+    crafted = 'x")) || true || CONTAINS(?quote, ("'
+    args = ["query", "evidence-search", "-p", f"text={crafted}", "--endpoint", url]
+    result = cli_env.invoke(app, [*args, "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().splitlines()[1:] == []
