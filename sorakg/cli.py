@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import IntEnum
+from enum import IntEnum, StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -14,6 +14,9 @@ from rich.table import Table
 
 from sorakg.build import BuildError, assemble, build, current_graph_file
 from sorakg.settings import Settings
+
+if TYPE_CHECKING:
+    from sorakg import querylib
 
 app = typer.Typer(
     help="Sorafenib Resistance Knowledge Graph: build, check and inspect the graph.",
@@ -193,6 +196,109 @@ def lint_command(
         out.print(f"{'not canonical' if check else 'rewrote'}: {path}")
     if check and changed:
         raise typer.Exit(Exit.INVALID)
+
+
+class ResultFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+
+
+SERIALIZERS = {
+    ResultFormat.csv: "CSV",
+    ResultFormat.tsv: "TSV",
+    ResultFormat.json: "JSON",
+}
+
+
+def _split_param(text: str) -> tuple[str, str]:
+    key, equals, value = text.partition("=")
+    if not equals or not key.strip():
+        raise typer.BadParameter(f"'{text}' is not key=value", param_hint="--param")
+    return key.strip(), value
+
+
+@app.command("query")
+def query_command(
+    name: Annotated[
+        str | None, typer.Argument(help="A query of the library; omit it to list them.")
+    ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", "-p", help="A parameter as key=value; repeat for several."),
+    ] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", "-f", help="Run this .rq file instead.")
+    ] = None,
+    fmt: Annotated[ResultFormat, typer.Option("--format", help="Output format.")] = (
+        ResultFormat.table
+    ),
+    endpoint: Annotated[
+        str | None,
+        typer.Option("--endpoint", help="A SPARQL endpoint URL instead of the current build."),
+    ] = None,
+) -> None:
+    """Run a named query of the library (or a .rq file) and print its answer."""
+    import pyoxigraph
+
+    from sorakg import querylib as ql
+
+    if name is None and file is None:
+        _print_query_list(ql.list_queries())
+        return
+    settings = Settings()
+    prefixes = ql.prefixes_for(settings.base_iri)
+    raw = dict(_split_param(p) for p in param or [])
+    try:
+        if file is not None:
+            if not file.exists():
+                err.print(f"[red]no such file:[/red] {file}")
+                raise typer.Exit(Exit.MISSING)
+            query = ql.load_query_file(file)
+        else:
+            assert name is not None
+            query = ql.load_query(name)
+        target: pyoxigraph.Store | ql.Endpoint
+        if endpoint:
+            target = ql.Endpoint(endpoint)
+        else:
+            from sorakg.store import MissingBuild, open_store
+
+            try:
+                target = open_store(settings)
+            except MissingBuild as error:
+                err.print(f"[red]{error}[/red]")
+                raise typer.Exit(Exit.MISSING) from error
+        results = ql.run_query(target, query, raw, prefixes)
+    except ql.UnknownQuery as error:
+        err.print(f"[red]{error}[/red]")
+        raise typer.Exit(Exit.MISSING) from error
+    except ql.ParameterError as error:
+        err.print(f"[red]{error}[/red]")
+        raise typer.Exit(Exit.USAGE) from error
+    except ql.QueryError as error:
+        err.print(f"[red]{error}[/red]", markup=False)
+        raise typer.Exit(Exit.INVALID) from error
+    if fmt is ResultFormat.table:
+        columns, table_rows = ql.rows(results)
+        table = Table(*columns, title=query.title)
+        for row in table_rows:
+            table.add_row(*(ql.shorten(row[c], prefixes) for c in columns))
+        out.print(table)
+        return
+    serialized = results.serialize(format=getattr(pyoxigraph.QueryResultsFormat, SERIALIZERS[fmt]))
+    sys.stdout.write(serialized.decode("utf-8") if serialized else "")
+
+
+def _print_query_list(queries: list[querylib.NamedQuery]) -> None:
+    table = Table("name", "title", "parameters", title="Named queries (sorakg query NAME)")
+    for query in queries:
+        params = ", ".join(
+            f"{p.name}={p.default}" if p.default is not None else p.name for p in query.parameters
+        )
+        table.add_row(query.name, query.title, params)
+    out.print(table)
 
 
 if __name__ == "__main__":

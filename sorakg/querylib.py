@@ -1,0 +1,381 @@
+"""The query library: named SPARQL queries in ``queries/*.rq``, their parameters, and running them.
+
+A query file opens with a header of ``#+`` comment lines that together are a TOML document
+(title, description, parameters; the format is in ``docs/queries.md``). Parameters are bound as
+RDF terms, never pasted into query text: against the embedded store through Oxigraph's
+substitutions, against a remote endpoint as a ``VALUES`` block of serialized terms.
+
+Contract for the endpoint's ``/queries`` routes (plain functions, no web code here):
+
+* ``list_queries()`` → every :class:`NamedQuery` (name, title, description, parameters), sorted
+  by name, for the listing page.
+* ``load_query(name)`` → one :class:`NamedQuery`; raises :class:`UnknownQuery` (answer 404).
+* ``run_query(store, query, raw_params, prefixes)`` → ``pyoxigraph.QuerySolutions`` (SELECT) or
+  ``pyoxigraph.QueryBoolean`` (ASK); serialize them with
+  ``results.serialize(format=pyoxigraph.QueryResultsFormat.CSV)`` (or JSON, TSV, XML).
+  ``raw_params`` are the request's strings by parameter name; a bad name or value raises
+  :class:`ParameterError` (answer 400). ``prefixes`` is :func:`prefixes_for` of the settings'
+  base IRI, so ``drug:sorafenib`` is accepted for an IRI parameter.
+* ``run_query`` also accepts an :class:`Endpoint` (a remote SPARQL endpoint) in place of a store.
+
+Rule for query authors: a parameter is a variable named in the query's ``SELECT`` clause (not
+``SELECT *``) and used in its outer group, not only inside a sub-select; ``load_query`` checks it.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from importlib import resources
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+
+from sorakg.loaders.tables import ENTITY_MODELS
+from sorakg.loaders.vocab import PREFIXES
+
+HEADER = "#+"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+Results = ox.QuerySolutions | ox.QueryBoolean
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+
+class QueryError(Exception):
+    """A query file or a request for a query is wrong; the message says how."""
+
+
+class UnknownQuery(QueryError, LookupError):
+    pass
+
+
+class ParameterError(QueryError, ValueError):
+    pass
+
+
+class Kind(StrEnum):
+    """What an argument must be, and the RDF term it becomes."""
+
+    iri = "iri"  # a full IRI, <IRI> or prefixed name (drug:sorafenib, sk:PhaseIII)
+    string = "string"  # xsd:string
+    integer = "integer"  # xsd:integer
+    decimal = "decimal"  # xsd:decimal
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    kind: Kind
+    description: str
+    default: str | None = None  # None: the variable stays free unless the caller binds it
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str
+    title: str
+    description: str
+    text: str
+    parameters: tuple[Parameter, ...] = ()
+    tags: tuple[str, ...] = ()
+    form: str = "SELECT"  # SELECT or ASK
+    path: Path | None = field(default=None, compare=False)
+
+    def parameter(self, name: str) -> Parameter:
+        for param in self.parameters:
+            if param.name == name:
+                return param
+        known = ", ".join(p.name for p in self.parameters) or "none"
+        raise ParameterError(f"query '{self.name}' has no parameter '{name}' (known: {known})")
+
+
+# --- reading query files ---------------------------------------------------------------------
+
+
+def parse_query(text: str, name: str, path: Path | None = None) -> NamedQuery:
+    """A :class:`NamedQuery` from a file's text: its ``#+`` header (TOML) and its SPARQL."""
+    header = "\n".join(
+        line.removeprefix(HEADER).removeprefix(" ")
+        for line in text.splitlines()
+        if line.startswith(HEADER)
+    )
+    where = str(path or name)
+    try:
+        meta = tomllib.loads(header)
+    except tomllib.TOMLDecodeError as error:
+        raise QueryError(f"{where}: the '#+' header is not valid TOML: {error}") from error
+    unknown = set(meta) - {"title", "description", "tags", "params"}
+    if unknown:
+        raise QueryError(f"{where}: unknown header keys {sorted(unknown)}")
+    params = []
+    for pname, spec in meta.get("params", {}).items():
+        extra = set(spec) - {"kind", "description", "default", "required"}
+        if extra:
+            raise QueryError(f"{where}: parameter '{pname}' has unknown keys {sorted(extra)}")
+        try:
+            kind = Kind(spec.get("kind", "iri"))
+        except ValueError as error:
+            known = ", ".join(Kind)
+            raise QueryError(
+                f"{where}: parameter '{pname}': kind must be one of {known}"
+            ) from error
+        default = spec.get("default")
+        params.append(
+            Parameter(
+                name=pname,
+                kind=kind,
+                description=str(spec.get("description", "")),
+                default=None if default is None else str(default),
+                required=bool(spec.get("required", False)),
+            )
+        )
+    form = _form(text)
+    query = NamedQuery(
+        name=name,
+        title=str(meta.get("title", name)),
+        description=str(meta.get("description", "")).strip(),
+        text=text,
+        parameters=tuple(params),
+        tags=tuple(meta.get("tags", ())),
+        form=form,
+        path=path,
+    )
+    _check(query, where)
+    return query
+
+
+def _form(text: str) -> str:
+    for token in _tokens(text):
+        if token.upper() in {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}:
+            return token.upper()
+    return "SELECT"
+
+
+def _check(query: NamedQuery, where: str) -> None:
+    """Parse the query and check each parameter is a projected variable (Oxigraph's rule)."""
+    if query.form not in {"SELECT", "ASK"}:
+        raise QueryError(f"{where}: only SELECT and ASK queries are supported, not {query.form}")
+    dummy: dict[ox.Variable, Term] = {ox.Variable(p.name): ox.Literal("") for p in query.parameters}
+    try:
+        ox.Store().query(query.text, substitutions=dummy)
+    except (SyntaxError, RuntimeError) as error:
+        raise QueryError(f"{where}: {error}") from error
+
+
+def _query_files() -> dict[str, Path]:
+    folder = resources.files("sorakg.queries")
+    return {
+        Path(entry.name).stem: Path(str(entry))
+        for entry in folder.iterdir()
+        if entry.name.endswith(".rq")
+    }
+
+
+def list_queries() -> list[NamedQuery]:
+    """Every query of the library, sorted by name."""
+    return [load_query(name) for name in sorted(_query_files())]
+
+
+def load_query(name: str) -> NamedQuery:
+    files = _query_files()
+    if name not in files:
+        raise UnknownQuery(f"no query named '{name}' (see 'sorakg query' for the list)")
+    return load_query_file(files[name])
+
+
+def load_query_file(path: Path) -> NamedQuery:
+    return parse_query(path.read_text(encoding="utf-8"), path.stem, path)
+
+
+# --- binding parameters ----------------------------------------------------------------------
+
+
+def prefixes_for(base_iri: str) -> dict[str, str]:
+    """Prefixes accepted in IRI arguments and used to shorten IRIs in tables."""
+    found = {name: str(namespace) for name, namespace in PREFIXES.items()}
+    for model in ENTITY_MODELS:
+        found[model.segment] = f"{base_iri}{model.segment}/"
+    return found
+
+
+def to_term(param: Parameter, value: str, prefixes: Mapping[str, str]) -> Term:
+    """The RDF term for one argument, or :class:`ParameterError` saying what is wrong."""
+    if param.kind is not Kind.string:
+        value = value.strip()
+    try:
+        if param.kind is Kind.iri:
+            return ox.NamedNode(_expand(value, prefixes))
+        if param.kind is Kind.integer:
+            return ox.Literal(str(int(value)), datatype=ox.NamedNode(XSD + "integer"))
+        if param.kind is Kind.decimal:
+            number = Decimal(value)
+            if not number.is_finite():
+                raise ValueError(value)
+            return ox.Literal(str(number), datatype=ox.NamedNode(XSD + "decimal"))
+        return ox.Literal(value)
+    except (ValueError, InvalidOperation) as error:
+        raise ParameterError(
+            f"parameter '{param.name}': '{value}' is not a valid {param.kind}"
+        ) from error
+
+
+def _expand(value: str, prefixes: Mapping[str, str]) -> str:
+    if value.startswith("<") and value.endswith(">"):
+        return value[1:-1]
+    prefix, colon, local = value.partition(":")
+    if colon and prefix in prefixes:
+        return prefixes[prefix] + local
+    return value  # an absolute IRI; NamedNode rejects anything else
+
+
+def bind(
+    query: NamedQuery, raw: Mapping[str, str], prefixes: Mapping[str, str]
+) -> dict[ox.Variable, Term]:
+    """Arguments (with defaults filled in) as terms by variable; unknown or missing ones fail."""
+    for name in raw:
+        query.parameter(name)
+    bound: dict[ox.Variable, Term] = {}
+    for param in query.parameters:
+        value = raw.get(param.name, param.default)
+        if value is None:
+            if param.required:
+                raise ParameterError(f"query '{query.name}' needs parameter '{param.name}'")
+            continue
+        bound[ox.Variable(param.name)] = to_term(param, value, prefixes)
+    return bound
+
+
+# --- running ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A remote SPARQL endpoint; its default graph should be the union of the build's graphs."""
+
+    url: str
+    client: httpx.Client | None = None
+    timeout: float = 30.0
+
+
+def run_query(
+    target: ox.Store | Endpoint,
+    query: NamedQuery,
+    raw: Mapping[str, str] | None = None,
+    prefixes: Mapping[str, str] | None = None,
+) -> Results:
+    """Run ``query`` with arguments ``raw`` on the embedded store or a remote endpoint."""
+    bound = bind(query, raw or {}, prefixes or {})
+    if isinstance(target, Endpoint):
+        return _run_remote(target, with_values(query.text, bound))
+    try:
+        results = target.query(query.text, use_default_graph_as_union=True, substitutions=bound)
+    except (SyntaxError, RuntimeError) as error:
+        raise QueryError(f"{query.name}: {error}") from error
+    assert isinstance(results, Results)
+    return results
+
+
+def _run_remote(endpoint: Endpoint, text: str) -> Results:
+    client = endpoint.client or httpx.Client(timeout=endpoint.timeout)
+    try:
+        response = client.post(
+            endpoint.url,
+            data={"query": text},
+            headers={"Accept": "application/sparql-results+json"},
+        )
+    finally:
+        if endpoint.client is None:
+            client.close()
+    if response.status_code >= 400:
+        raise QueryError(f"{endpoint.url} answered {response.status_code}: {response.text[:500]}")
+    parsed = ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
+    assert isinstance(parsed, Results)
+    return parsed
+
+
+# A SPARQL lexer just fine enough to find braces outside IRIs, strings and comments.
+_TOKEN = re.compile(
+    r"""(?P<skip>\#[^\n]*|\s+)
+      | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+      | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
+                  |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
+      | (?P<word>[?$]?[A-Za-z_0-9][\w.\-]*(?::[\w.\-%]*)?|:[\w.\-%]*)
+      | (?P<other>.)""",
+    re.VERBOSE | re.DOTALL,
+)
+
+
+def _scan(text: str) -> Iterator[tuple[str, int]]:
+    for match in _TOKEN.finditer(text):
+        if match.lastgroup != "skip":
+            yield match.group(), match.end()
+
+
+def _tokens(text: str) -> Iterator[str]:
+    return (token for token, _ in _scan(text))
+
+
+def _where_brace(text: str) -> int:
+    """The offset just after the ``{`` that opens the query's WHERE group."""
+    depth, after_where, first = 0, False, None
+    for token, end in _scan(text):
+        if token == "{":
+            if depth == 0 and (after_where or first is None):
+                if after_where:
+                    return end
+                first = end
+            depth += 1
+        elif token == "}":
+            depth -= 1
+        elif depth == 0 and token.upper() == "WHERE":
+            after_where = True
+    if first is None:
+        raise QueryError("cannot find the query's WHERE group")
+    return first
+
+
+def with_values(text: str, bound: Mapping[ox.Variable, Term]) -> str:
+    """The query with a ``VALUES`` block of the bound terms opening its WHERE group.
+
+    The terms are written by Oxigraph's N-Triples serializer (``str(term)``), which escapes
+    literals and only accepts valid IRIs, so no argument can end the block early.
+    """
+    if not bound:
+        return text
+    names = " ".join(str(variable) for variable in bound)
+    values = " ".join(str(term) for term in bound.values())
+    at = _where_brace(text)
+    return f"{text[:at]} VALUES ({names}) {{ ({values}) }}{text[at:]}"
+
+
+# --- results as rows -------------------------------------------------------------------------
+
+
+def rows(results: Results) -> tuple[list[str], list[dict[str, Term | None]]]:
+    """Column names and rows (``None`` for unbound) of SELECT results; ASK gives one row."""
+    if isinstance(results, ox.QueryBoolean):
+        return ["answer"], [{"answer": ox.Literal("true" if bool(results) else "false")}]
+    names = [variable.value for variable in results.variables]
+    table = [{name: solution[name] for name in names} for solution in results]
+    return names, table  # type: ignore[return-value]
+
+
+def shorten(term: object, prefixes: Mapping[str, str]) -> str:
+    """A readable form of a term: prefixed IRIs, bare literal values, empty for unbound."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        best = max(
+            (item for item in prefixes.items() if term.value.startswith(item[1])),
+            key=lambda item: len(item[1]),
+            default=None,
+        )
+        return f"{best[0]}:{term.value[len(best[1]) :]}" if best else term.value
+    if isinstance(term, ox.Literal):
+        return term.value
+    return str(term)
