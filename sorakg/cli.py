@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import IntEnum
+from enum import Enum, IntEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sorakg.build import BuildError, assemble, build, current_graph_file
+from sorakg.export import FORMATS, GRAPHS
 from sorakg.settings import Settings
 
 app = typer.Typer(
@@ -148,3 +149,44 @@ def lint_command(
         out.print(f"{'not canonical' if check else 'rewrote'}: {path}")
     if check and changed:
         raise typer.Exit(Exit.INVALID)
+
+
+# the choices come from the tables the export dispatches on, so the help cannot drift
+FormatChoice = Enum("FormatChoice", {name: name for name in FORMATS}, type=str)  # type: ignore[misc]
+GraphChoice = Enum("GraphChoice", {name: name for name in GRAPHS}, type=str)  # type: ignore[misc]
+ALL_GRAPHS = GraphChoice("all")
+
+
+@app.command("export")
+def export_command(
+    fmt: Annotated[
+        FormatChoice | None,
+        typer.Option(
+            "--format", help="One RDF format (default: every format, plus mappings and metadata)."
+        ),
+    ] = None,
+    graph: Annotated[
+        GraphChoice, typer.Option("--graph", help="Which named graphs to export.")
+    ] = ALL_GRAPHS,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", help="File to write (default: dist/sorakg-GRAPH.EXT)."),
+    ] = None,
+) -> None:
+    """Export the current build into dist/: RDF in every format, SSSOM, VoID/DCAT, ontology HTML."""
+    from sorakg.export import MissingGraph, export_files, export_one
+
+    settings = Settings()
+    try:
+        if fmt is None:
+            if output is not None:
+                err.print("[red]--output needs --format[/red]")
+                raise typer.Exit(Exit.USAGE)
+            files = export_files(settings)
+        else:
+            files = [export_one(settings, fmt.value, graph.value, output)]
+    except (FileNotFoundError, MissingGraph) as error:
+        err.print(f"[red]{error}[/red]")
+        raise typer.Exit(Exit.MISSING) from error
+    for file in files:
+        sys.stdout.write(f"{file.sha256}  {file.path}\n")
