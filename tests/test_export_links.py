@@ -266,3 +266,13 @@ def test_the_ontology_itself_by_content_negotiation(graphs: dict[str, Graph]) ->
     assert media_type == "text/turtle"
     assert len(Graph().parse(data=body, format="turtle")) == len(graphs["ontology"])
     assert ontology_response("image/png", graphs["ontology"]) is None
+
+
+def test_the_docs_table_of_canonical_iris_matches_the_code() -> None:
+    from sorakg.settings import PROJECT_ROOT
+
+    text = (PROJECT_ROOT / "docs" / "export.md").read_text()
+    for choice in CHOICES:
+        scheme = SCHEMES[choice.name]
+        row = f"| `{scheme.name}` | `{choice.prefix}` | `{scheme.prefix}` | `{scheme.uri_prefix}` |"
+        assert row in text, row
