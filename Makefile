@@ -4,13 +4,18 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup system-deps build serve test lint format clean
+.PHONY: setup system-deps build serve test lint format clean export
 
-# Java runs HermiT (owlready2's reasoner); install it if this machine lacks it.
+# Java runs HermiT (owlready2's reasoner); rapper (Raptor) is the independent RDF parser the
+# export's round-trip tests compare rdflib with. Install each if this machine lacks it.
 system-deps:
 	@command -v java >/dev/null 2>&1 || { \
 	  echo "installing a Java runtime for HermiT"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless; }
+
+	@command -v rapper >/dev/null 2>&1 || { \
+	  echo "installing raptor2-utils (rapper) for the export round-trip tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq raptor2-utils; }
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +27,9 @@ setup: system-deps $(STAMP)
 
 build: setup
 	$(BIN)/sorakg build
+
+export: build
+	$(BIN)/sorakg export
 
 # Until the endpoint lands, serving means: build, then print the summary of what would be served.
 serve: build

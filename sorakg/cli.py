@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import IntEnum, StrEnum
+from enum import Enum, IntEnum, StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sorakg.build import BuildError, assemble, build, current_graph_file
+from sorakg.export import FORMATS, GRAPHS
 from sorakg.settings import Settings
 
 if TYPE_CHECKING:
@@ -299,6 +300,47 @@ def _print_query_list(queries: list[querylib.NamedQuery]) -> None:
         )
         table.add_row(query.name, query.title, params)
     out.print(table)
+
+
+# the choices come from the tables the export dispatches on, so the help cannot drift
+FormatChoice = Enum("FormatChoice", {name: name for name in FORMATS}, type=str)  # type: ignore[misc]
+GraphChoice = Enum("GraphChoice", {name: name for name in GRAPHS}, type=str)  # type: ignore[misc]
+ALL_GRAPHS = GraphChoice("all")
+
+
+@app.command("export")
+def export_command(
+    fmt: Annotated[
+        FormatChoice | None,
+        typer.Option(
+            "--format", help="One RDF format (default: every format, plus mappings and metadata)."
+        ),
+    ] = None,
+    graph: Annotated[
+        GraphChoice, typer.Option("--graph", help="Which named graphs to export.")
+    ] = ALL_GRAPHS,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", help="File to write (default: dist/sorakg-GRAPH.EXT)."),
+    ] = None,
+) -> None:
+    """Export the current build into dist/: RDF in every format, SSSOM, VoID/DCAT, ontology HTML."""
+    from sorakg.export import MissingGraph, export_files, export_one
+
+    settings = Settings()
+    try:
+        if fmt is None:
+            if output is not None:
+                err.print("[red]--output needs --format[/red]")
+                raise typer.Exit(Exit.USAGE)
+            files = export_files(settings)
+        else:
+            files = [export_one(settings, fmt.value, graph.value, output)]
+    except (FileNotFoundError, MissingGraph) as error:
+        err.print(f"[red]{error}[/red]")
+        raise typer.Exit(Exit.MISSING) from error
+    for file in files:
+        sys.stdout.write(f"{file.sha256}  {file.path}\n")
 
 
 if __name__ == "__main__":

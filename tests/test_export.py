@@ -1,0 +1,252 @@
+"""The export: every format re-parses to the same triples (rdflib, rapper, Oxigraph), the files are
+deterministic and readable, the canonical IRIs are there, and it joins with ChEMBL-shaped RDF."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pyoxigraph
+import pytest
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import SKOS
+from typer.testing import CliRunner
+
+from sorakg.build import Built, publish
+from sorakg.cli import app
+from sorakg.export import (
+    FORMATS,
+    ExportFile,
+    by_name,
+    export_files,
+    file_name,
+    prepare,
+    select,
+    serialize,
+)
+from sorakg.loaders.vocab import SK
+from sorakg.settings import Settings
+from tests.conftest import BASE
+
+FIXTURES = Path(__file__).parent / "fixtures"
+OXIGRAPH = {
+    "ttl": pyoxigraph.RdfFormat.TURTLE,
+    "nt": pyoxigraph.RdfFormat.N_TRIPLES,
+    "nq": pyoxigraph.RdfFormat.N_QUADS,
+    "trig": pyoxigraph.RdfFormat.TRIG,
+    "jsonld": pyoxigraph.RdfFormat.JSON_LD,
+    "rdfxml": pyoxigraph.RdfFormat.RDF_XML,
+}
+SELECTIONS = ("asserted", "all")
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return Settings(reason=False)
+
+
+@pytest.fixture(scope="session")
+def graphs(built: Built, settings: Settings) -> dict[str, Graph]:
+    return by_name(settings, built.graphs)
+
+
+@pytest.fixture(scope="session")
+def dist(
+    tmp_path_factory: pytest.TempPathFactory, settings: Settings, graphs: dict[str, Graph]
+) -> dict[str, ExportFile]:
+    folder = tmp_path_factory.mktemp("dist")
+    return {f.path.name: f for f in export_files(settings, folder, graphs)}
+
+
+def _parse_rdflib(path: Path, fmt: str) -> Dataset:
+    dataset = Dataset()
+    dataset.parse(path, format=FORMATS[fmt].rdflib)
+    return dataset
+
+
+def _triples(dataset: Dataset) -> Graph:
+    union = Graph()
+    for s, p, o, _ in dataset.quads((None, None, None, None)):
+        union.add((s, p, o))
+    return union
+
+
+def _expected(graphs: dict[str, Graph], which: str) -> Graph:
+    union = Graph()
+    for graph in select(graphs, which).values():
+        union += graph
+    return union
+
+
+def test_every_format_of_every_selection_is_written(dist: dict[str, ExportFile]) -> None:
+    for which in SELECTIONS:
+        for fmt in FORMATS.values():
+            name = file_name(which, fmt)
+            assert name in dist, name
+            assert dist[name].media_type == fmt.media_type
+            assert dist[name].path.stat().st_size > 1000
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_rdflib_reparses_each_format_to_the_same_triples(
+    fmt: str, dist: dict[str, ExportFile], graphs: dict[str, Graph]
+) -> None:
+    for which in SELECTIONS if fmt == "ttl" else ("all",):
+        parsed = _parse_rdflib(dist[file_name(which, FORMATS[fmt])].path, fmt)
+        assert isomorphic(_triples(parsed), _expected(graphs, which)), (which, fmt)
+
+
+@pytest.mark.parametrize("fmt", ["nq", "trig", "jsonld"])
+def test_quad_formats_keep_the_named_graphs(
+    fmt: str, dist: dict[str, ExportFile], graphs: dict[str, Graph]
+) -> None:
+    parsed = _parse_rdflib(dist[file_name("all", FORMATS[fmt])].path, fmt)
+    names = {str(g.identifier): g for g in parsed.graphs() if len(g)}
+    assert sorted(names) == sorted(f"{BASE}graph/{n}" for n in graphs)
+    for name, graph in graphs.items():
+        assert len(names[f"{BASE}graph/{name}"]) == len(graph)
+
+
+@pytest.mark.parametrize("fmt", sorted(f for f in FORMATS if FORMATS[f].rapper))
+def test_rapper_parses_each_format_to_the_same_triples_as_rdflib(
+    fmt: str, dist: dict[str, ExportFile]
+) -> None:
+    assert shutil.which("rapper"), "rapper missing: 'make setup' installs raptor2-utils"
+    path = dist[file_name("all", FORMATS[fmt])].path
+    run = subprocess.run(
+        ["rapper", "-q", "-i", str(FORMATS[fmt].rapper), "-o", "ntriples", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    by_rapper = Graph().parse(data=run.stdout, format="nt")
+    by_rdflib = _triples(_parse_rdflib(path, fmt))
+    assert len(by_rapper) == len(by_rdflib) > 7000
+    assert isomorphic(by_rapper, by_rdflib)
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_oxigraph_parses_each_format_to_the_same_number_of_triples(
+    fmt: str, dist: dict[str, ExportFile], graphs: dict[str, Graph]
+) -> None:
+    path = dist[file_name("all", FORMATS[fmt])].path
+    quads = list(pyoxigraph.parse(path=str(path), format=OXIGRAPH[fmt]))
+    assert len({(q.subject, q.predicate, q.object) for q in quads}) == len(_expected(graphs, "all"))
+
+
+@pytest.mark.parametrize("fmt", ["ttl", "trig", "jsonld", "rdfxml", "nt", "nq"])
+def test_the_same_graph_gives_the_same_bytes_whatever_order_it_was_built_in(
+    fmt: str, graphs: dict[str, Graph], settings: Settings, dist: dict[str, ExportFile]
+) -> None:
+    reordered = {}
+    for name, graph in graphs.items():
+        again = Graph()
+        for triple in sorted(graph, key=str, reverse=True):
+            again.add(triple)
+        reordered[name] = again
+    chosen = FORMATS[fmt]
+    written = dist[file_name("all", chosen)].path.read_text(encoding="utf-8")
+    assert serialize(prepare(reordered), chosen, settings) == written
+
+
+def test_turtle_is_readable(dist: dict[str, ExportFile]) -> None:
+    text = dist["sorakg-asserted.ttl"].path.read_text()
+    for prefix in ("sk:", "skos:", "drug:", "molecule:", "chembl.compound:", "uniprot:", "CHEBI:"):
+        assert f"@prefix {prefix} " in text, prefix
+    # each subject is written once, its statements grouped under it, subjects in sorted order
+    starts = [line.split()[0] for line in text.splitlines() if line.startswith("drug:")]
+    assert starts == sorted(set(starts)) and "drug:sorafenib" in starts
+    assert "skos:exactMatch CHEBI:50924,\n        chembl.compound:CHEMBL1336" in text
+
+
+def test_every_confirmed_identifier_carries_its_canonical_iri(dist: dict[str, ExportFile]) -> None:
+    from sorakg.loaders.identifiers import read_identifiers
+    from tests.conftest import DATA
+
+    graph = Graph().parse(dist["sorakg-all.ttl"].path, format="turtle")
+    identifiers, problems = read_identifiers(DATA / "identifiers.csv", "identifiers.csv")
+    assert problems == [] and len(identifiers) > 100
+    canonical = {
+        "chembl": "http://rdf.ebi.ac.uk/resource/chembl/molecule/{}",
+        "chebi": "http://purl.obolibrary.org/obo/CHEBI_{}",
+        "uniprot": "http://purl.uniprot.org/uniprot/{}",
+        "go": "http://purl.obolibrary.org/obo/GO_{}",
+    }
+    checked = 0
+    for ident, _ in identifiers:
+        node = URIRef(BASE + ident.entity)
+        assert (node, SK[f"{ident.scheme}Id"], Literal(ident.value)) in graph
+        if ident.scheme in canonical:
+            iri = canonical[ident.scheme].format(ident.value.split(":")[-1])
+            assert (node, SKOS.exactMatch, URIRef(iri)) in graph, (ident.entity, iri)
+            checked += 1
+    assert checked >= 60
+    trials = list(graph.subject_objects(SK.nctId))
+    assert len(trials) == 19
+    for trial, nct in trials:
+        assert (trial, SKOS.exactMatch, URIRef(f"https://clinicaltrials.gov/study/{nct}")) in graph
+    hcc = SK.HepatocellularCarcinoma
+    assert (hcc, SKOS.exactMatch, URIRef("http://purl.obolibrary.org/obo/NCIT_C3099")) in graph
+    assert (hcc, SKOS.exactMatch, URIRef("http://purl.obolibrary.org/obo/MONDO_0007256")) in graph
+
+
+def test_no_owl_same_as_anywhere(dist: dict[str, ExportFile]) -> None:
+    # our entities are records of what a review says, not the registries' individuals (see
+    # docs/export.md); a sameAs would merge ChEMBL's and ChEBI's statements into ours
+    assert "owl:sameAs" not in dist["sorakg-all.ttl"].path.read_text()
+    assert "sameAs" not in dist["sorakg-all.nt"].path.read_text()
+
+
+def test_the_export_joins_chembl_shaped_rdf_on_iris(dist: dict[str, ExportFile]) -> None:
+    graph = Graph()
+    graph.parse(dist["sorakg-asserted.ttl"].path, format="turtle")
+    graph.parse(FIXTURES / "chembl_sample.ttl", format="turtle")
+    rows = graph.query(
+        """
+        PREFIX cco: <http://rdf.ebi.ac.uk/terms/chembl#>
+        SELECT ?drug ?target ?action WHERE {
+          ?drug sk:inhibits ?target ; skos:exactMatch ?molecule .
+          ?target skos:exactMatch ?protein .
+          ?molecule a cco:SmallMolecule ; cco:hasMechanism ?mechanism .
+          ?mechanism cco:mechanismActionType ?action ;
+                     cco:hasTarget/cco:hasTargetComponent/skos:exactMatch ?protein .
+        }""",
+        initNs={"sk": SK, "skos": SKOS},
+    )
+    assert {(str(d), str(t), str(a)) for d, t, a in rows} == {  # type: ignore[misc]
+        (BASE + "drug/sorafenib", BASE + "molecule/braf", "INHIBITOR")
+    }
+
+
+def test_checksums_list_every_file(dist: dict[str, ExportFile]) -> None:
+    import hashlib
+
+    sums = dist["SHA256SUMS"].path.read_text().splitlines()
+    listed = {line.split("  ")[1]: line.split("  ")[0] for line in sums}
+    assert set(listed) == set(dist) - {"SHA256SUMS"}
+    for name, digest in listed.items():
+        assert (
+            hashlib.sha256(dist[name].path.read_bytes()).hexdigest() == digest == dist[name].sha256
+        )
+
+
+def test_cli_exports_one_format_and_reports_a_missing_graph(
+    tmp_path: Path, built: Built, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SORAKG_BUILD_DIR", str(tmp_path / "build"))
+    publish(built, Settings(reason=False))
+    out = tmp_path / "facts.ttl"
+    runner = CliRunner()
+    result = runner.invoke(
+        app, ["export", "--format", "ttl", "--graph", "asserted", "--output", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert str(out) in result.output
+    assert len(Graph().parse(out, format="turtle")) > 5000
+    missing = runner.invoke(app, ["export", "--format", "nt", "--graph", "inferred"])
+    assert missing.exit_code == 3
+    assert "no 'inferred' graph" in missing.output
+    bad = runner.invoke(app, ["export", "--format", "csv"])
+    assert bad.exit_code == 2
