@@ -23,9 +23,8 @@ setup: system-deps $(STAMP)
 build: setup
 	$(BIN)/sorakg build
 
-# Until the endpoint lands, serving means: build, then print the summary of what would be served.
 serve: build
-	$(BIN)/sorakg stats
+	$(BIN)/sorakg serve
 
 test: setup
 	$(BIN)/ruff check .
