@@ -4,13 +4,19 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup system-deps build serve test lint format clean
+.PHONY: setup system-deps browser-deps build serve test bench lint format clean
 
 # Java runs HermiT (owlready2's reasoner); install it if this machine lacks it.
 system-deps:
 	@command -v java >/dev/null 2>&1 || { \
 	  echo "installing a Java runtime for HermiT"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless; }
+
+# The browser test drives Debian's Chromium with playwright (no browser download); install if missing.
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Chromium for the browser test"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,12 +32,19 @@ build: setup
 serve: build
 	$(BIN)/sorakg serve
 
-test: setup
+test: setup browser-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/sorakg lint --check
 	$(BIN)/pytest
+
+# The endpoint beside the Oxigraph server and rdflib-endpoint (docs/endpoint.md); wrk is the load generator.
+bench: setup
+	@command -v wrk >/dev/null 2>&1 || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+	$(BIN)/pip install -q -e '.[dev,bench]'
+	$(BIN)/python -m benchmarks.run
 
 lint: setup
 	$(BIN)/sorakg lint
