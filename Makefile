@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup system-deps build serve test lint format clean export
+.PHONY: setup system-deps browser-deps build serve export test bench lint format clean
 
 # Java runs HermiT (owlready2's reasoner); rapper (Raptor) is the independent RDF parser the
 # export's round-trip tests compare rdflib with. Install each if this machine lacks it.
@@ -16,6 +16,12 @@ system-deps:
 	@command -v rapper >/dev/null 2>&1 || { \
 	  echo "installing raptor2-utils (rapper) for the export round-trip tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq raptor2-utils; }
+
+# The browser test drives Debian's Chromium with playwright (no browser download); install if missing.
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Chromium for the browser test"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,16 +37,22 @@ build: setup
 export: build
 	$(BIN)/sorakg export
 
-# Until the endpoint lands, serving means: build, then print the summary of what would be served.
 serve: build
-	$(BIN)/sorakg stats
+	$(BIN)/sorakg serve
 
-test: setup
+test: setup browser-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/sorakg lint --check
 	$(BIN)/pytest
+
+# The endpoint beside the Oxigraph server and rdflib-endpoint (docs/endpoint.md); wrk is the load generator.
+bench: setup
+	@command -v wrk >/dev/null 2>&1 || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+	$(BIN)/pip install -q -e '.[dev,bench]'
+	$(BIN)/python -m benchmarks.run
 
 lint: setup
 	$(BIN)/sorakg lint

@@ -343,5 +343,21 @@ def export_command(
         sys.stdout.write(f"{file.sha256}  {file.path}\n")
 
 
+@app.command("serve")
+def serve_command(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+) -> None:
+    """Serve the current build over SPARQL 1.1 and as Linked Data (see docs/endpoint.md)."""
+    from sorakg.server.app import run_serve
+    from sorakg.store import MissingBuild
+
+    try:
+        run_serve(Settings(), host=host, port=port)
+    except MissingBuild as error:
+        err.print(f"[red]{error}[/red]")
+        raise typer.Exit(Exit.MISSING) from error
+
+
 if __name__ == "__main__":
     app()

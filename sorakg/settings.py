@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, TomlConfigSettingsSource
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -24,6 +24,28 @@ class Settings(BaseSettings):
     reason: bool = Field(
         True, description="Check the ontology and facts for consistency with HermiT on build."
     )
+    # The SPARQL endpoint (`sorakg serve`); docs/endpoint.md explains each limit.
+    host: str = Field("127.0.0.1", description="Address `sorakg serve` listens on.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `sorakg serve` listens on.")
+    sparql_endpoint: str | None = Field(
+        None, description="Proxy queries to this external SPARQL endpoint instead of the build."
+    )
+    query_workers: int = Field(2, ge=1, description="Worker processes that run queries.")
+    query_timeout: float = Field(
+        10.0, gt=0, description="Seconds a query may run before it is stopped (answered 503)."
+    )
+    max_rows: int = Field(
+        10_000, ge=1, description="Most result rows (or triples) returned; more are cut off."
+    )
+    max_body_bytes: int = Field(
+        1_000_000, ge=1, description="Largest request body or query string accepted (413)."
+    )
+    update_enabled: bool = Field(False, description="Accept SPARQL Update (needs update_token).")
+    update_token: SecretStr | None = Field(
+        None, description="Bearer token an update request must send when updates are enabled."
+    )
+    allow_service: bool = Field(False, description="Allow SERVICE (federated) queries.")
+    allow_load: bool = Field(False, description="Allow LOAD in updates (fetches remote data).")
 
     @field_validator("base_iri")
     @classmethod
@@ -31,6 +53,12 @@ class Settings(BaseSettings):
         if not value.endswith("/"):
             raise ValueError("base_iri must end with '/' so entity IRIs are slash IRIs")
         return value
+
+    @model_validator(mode="after")
+    def _update_needs_token(self) -> Settings:
+        if self.update_enabled and not self.update_token:
+            raise ValueError("update_enabled needs an update_token")
+        return self
 
     @classmethod
     def settings_customise_sources(

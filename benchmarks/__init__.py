@@ -1,0 +1,1 @@
+"""Benchmarks of the endpoint (not tests): ``make bench`` runs :mod:`benchmarks.run`."""

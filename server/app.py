@@ -1,0 +1,105 @@
+"""The web application: ``create_app(settings, backend)`` and ``run_serve`` for the CLI."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.resources import files
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
+
+from sorakg.settings import Settings
+
+from . import linked_data, page, protocol
+from .backend import Backend, backend_for, get_backend, get_settings
+from .description import Stats, parse_stats, stats_job, void_description
+from .execute import MAXROWS_HEADER
+from .formats import HTML, NotAcceptable, negotiate
+
+
+def create_app(settings: Settings | None = None, backend: Backend | None = None) -> FastAPI:
+    """The endpoint over ``backend`` (default: the one ``settings`` name, see ``backend_for``)."""
+    settings = settings or Settings()
+    chosen = backend or backend_for(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await chosen.start()
+        reply = await chosen.run(stats_job())
+        app.state.stats = parse_stats(reply.body) if reply.status == 200 else Stats()
+        try:
+            yield
+        finally:
+            await chosen.close()
+
+    app = FastAPI(
+        title="sorakg SPARQL endpoint",
+        summary="The Sorafenib Resistance Knowledge Graph over SPARQL 1.1 and as Linked Data.",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url=None,  # the interactive docs load their scripts from a CDN; /openapi.json stays
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.backend = chosen
+    app.state.stats = Stats()
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "POST", "HEAD", "OPTIONS"],
+        allow_headers=["Accept", "Content-Type", "Authorization"],
+        expose_headers=[MAXROWS_HEADER],
+    )
+    static = files("sorakg.server") / "static"
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    app.include_router(protocol.router)
+    app.include_router(page.router)
+
+    @app.get("/health", summary="Liveness and what is served")
+    async def health(request: Request) -> dict[str, object]:
+        stats: Stats = request.app.state.stats
+        return {
+            "status": "ok",
+            "mode": "proxy" if settings.sparql_endpoint else "embedded",
+            "triples": stats.triples,
+            "graphs": stats.graphs,
+        }
+
+    @app.get(
+        "/.well-known/void", summary="VoID description of the dataset", response_class=Response
+    )
+    async def void(
+        request: Request,
+        settings: Annotated[Settings, Depends(get_settings)],
+        _: Annotated[Backend, Depends(get_backend)],
+    ) -> Response:
+        try:
+            fmt = negotiate("description", request.headers.get("accept"),
+                            request.query_params.get("format"))  # fmt: skip
+        except NotAcceptable as error:
+            return Response(str(error), 406, media_type="text/plain")
+        if fmt is HTML or fmt.rdf is None:
+            fmt = negotiate("graph", None)
+        assert fmt.rdf is not None
+        root = str(request.base_url)
+        body = void_description(root, settings, request.app.state.stats, fmt.rdf)
+        return Response(body, media_type=fmt.media_type, headers={"Vary": "Accept"})
+
+    app.include_router(linked_data.router)  # last: it answers every other path
+    return app
+
+
+def run_serve(settings: Settings, host: str | None = None, port: int | None = None) -> None:
+    """Serve the endpoint with uvicorn until interrupted."""
+    import uvicorn
+
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level="info",
+        access_log=False,
+    )

@@ -1,0 +1,47 @@
+"""What the web layer runs queries on: the embedded worker pool, or an external endpoint.
+
+Both answer a :class:`~sorakg.server.execute.Job` with a :class:`~sorakg.server.execute.Reply`.
+Routes reach the backend through the :func:`get_backend` dependency.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from fastapi import Request
+
+from sorakg.build import current_graph_file
+from sorakg.settings import Settings
+from sorakg.store import MissingBuild
+
+from .execute import Job, Reply
+
+
+class Backend(Protocol):
+    async def start(self) -> None: ...
+    async def close(self) -> None: ...
+    async def run(self, job: Job) -> Reply: ...
+    async def update(self, job: Job) -> Reply: ...
+
+
+def backend_for(settings: Settings) -> Backend:
+    """The backend ``settings`` ask for: a proxy to ``sparql_endpoint``, else the current build."""
+    if settings.sparql_endpoint:
+        from .proxy import ProxyBackend
+
+        return ProxyBackend(settings.sparql_endpoint, timeout=settings.query_timeout)
+    from .pool import WorkerPool
+
+    path = current_graph_file(settings)
+    if not path.exists():
+        raise MissingBuild(f"no build at {path}: run 'sorakg build' first")
+    # resolve the build link now, so a rebuild while serving cannot mix two releases
+    return WorkerPool(path.resolve(), size=settings.query_workers, timeout=settings.query_timeout)
+
+
+def get_backend(request: Request) -> Backend:
+    return request.app.state.backend  # type: ignore[no-any-return]
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]

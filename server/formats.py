@@ -1,0 +1,93 @@
+"""Media types the endpoint speaks, and content negotiation over them (one table, one helper).
+
+Each kind of answer has a list of formats in the server's order of preference; an ``Accept``
+header picks among them by q-value (python-mimeparse does the matching), ties going to the
+earlier entry, and a ``format`` parameter (a short name or a media type) overrides the header
+so that a browser link can ask for CSV.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import mimeparse
+from pyoxigraph import QueryResultsFormat, RdfFormat
+
+Kind = Literal["solutions", "boolean", "graph", "page", "description"]
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str  # the `format` parameter value and file extension
+    media_type: str  # the Content-Type we answer with
+    aliases: tuple[str, ...]  # other media types and short names that select it
+    results: QueryResultsFormat | None = None
+    rdf: RdfFormat | None = None
+
+
+JSON = Format("json", "application/sparql-results+json", ("application/json", "srj"),
+              results=QueryResultsFormat.JSON)  # fmt: skip
+XML = Format("xml", "application/sparql-results+xml", ("application/xml", "text/xml", "srx"),
+             results=QueryResultsFormat.XML)  # fmt: skip
+CSV = Format("csv", "text/csv", (), results=QueryResultsFormat.CSV)
+TSV = Format("tsv", "text/tab-separated-values", (), results=QueryResultsFormat.TSV)
+
+TURTLE = Format("ttl", "text/turtle", ("application/x-turtle", "turtle"), rdf=RdfFormat.TURTLE)
+NTRIPLES = Format("nt", "application/n-triples", ("text/plain", "ntriples"),
+                  rdf=RdfFormat.N_TRIPLES)  # fmt: skip
+RDFXML = Format("rdf", "application/rdf+xml", ("application/xml", "text/xml", "rdfxml", "xml"),
+                rdf=RdfFormat.RDF_XML)  # fmt: skip
+JSONLD = Format("jsonld", "application/ld+json", ("application/json", "json"),
+                rdf=RdfFormat.JSON_LD)  # fmt: skip
+HTML = Format("html", "text/html", ("application/xhtml+xml",))
+
+# The formats of each kind of answer, the server's preferred one first.
+FORMATS: dict[Kind, tuple[Format, ...]] = {
+    "solutions": (JSON, XML, CSV, TSV),
+    "boolean": (JSON, XML, CSV, TSV),
+    "graph": (TURTLE, NTRIPLES, RDFXML, JSONLD),
+    "page": (HTML, TURTLE, JSONLD, NTRIPLES, RDFXML),
+    "description": (TURTLE, NTRIPLES, RDFXML, JSONLD, HTML),
+}
+
+
+class NotAcceptable(ValueError):
+    """No format of this kind matches what the client accepts."""
+
+    def __init__(self, kind: Kind):
+        offered = ", ".join(f.media_type for f in FORMATS[kind])
+        super().__init__(f"no acceptable format; this answer is available as: {offered}")
+
+
+def by_name(kind: Kind, name: str) -> Format | None:
+    """The format of ``kind`` named ``name`` (short name, extension or media type)."""
+    name = name.strip().lower()
+    for fmt in FORMATS[kind]:
+        if name == fmt.name or name == fmt.media_type or name in fmt.aliases:
+            return fmt
+    return None
+
+
+def negotiate(kind: Kind, accept: str | None, format_param: str | None = None) -> Format:
+    """Choose the answer's format; raise :class:`NotAcceptable` when nothing fits."""
+    formats = FORMATS[kind]
+    if format_param:
+        chosen = by_name(kind, format_param)
+        if chosen is None:
+            raise NotAcceptable(kind)
+        return chosen
+    if not accept or not accept.strip():
+        return formats[0]
+    best, best_q = None, 0.0
+    for fmt in formats:
+        for media_type in (fmt.media_type, *(a for a in fmt.aliases if "/" in a)):
+            try:
+                q = mimeparse.quality(media_type, accept)
+            except (ValueError, mimeparse.MimeTypeParseException):
+                return formats[0]  # a malformed header is ignored, as if absent
+            if q > best_q:
+                best, best_q = fmt, q
+    if best is None:
+        raise NotAcceptable(kind)
+    return best

@@ -1,0 +1,119 @@
+"""Linked Data: every entity IRI under the base IRI dereferences on this server.
+
+``GET /drug/sorafenib`` describes ``{base_iri}drug/sorafenib``: an HTML page for a browser, or
+the same description as Turtle / JSON-LD / N-Triples / RDF/XML by ``Accept`` or by extension
+(``/drug/sorafenib.ttl``, ``.jsonld``, ``.nt``, ``.rdf``). The description is one CONSTRUCT run
+through the backend (so it obeys the same timeout): the entity's facts in both directions, the
+labels of everything it touches, and its evidence with the cited references. No match → 404.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlsplit
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import HTMLResponse
+
+from sorakg.settings import Settings
+
+from .backend import Backend, get_backend, get_settings
+from .entity_view import entity_view
+from .execute import Job
+from .formats import FORMATS, HTML, NTRIPLES, Format, NotAcceptable, negotiate
+from .page import templates
+
+router = APIRouter()
+
+ENTITY_QUERY = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX sk: <https://w3id.org/sorakg/ontology#>
+CONSTRUCT {
+  ?entity ?p ?o . ?s ?q ?entity . ?n rdfs:label ?label .
+  ?evidence ?ep ?eo . ?reference ?rp ?ro .
+}
+WHERE {
+  { ?entity ?p ?o }
+  UNION { ?s ?q ?entity }
+  UNION {
+    { ?entity ?p1 ?n } UNION { ?n ?p2 ?entity } UNION { ?entity ?n ?o3 } UNION { ?s4 ?n ?entity }
+    UNION { ?evidence0 sk:evidenceFor ?entity ; ?n ?o5 }
+    UNION { ?evidence1 sk:evidenceFor ?entity ; ?p6 ?n }
+    ?n rdfs:label ?label
+  }
+  UNION { ?evidence sk:evidenceFor ?entity ; ?ep ?eo }
+  UNION { ?evidence2 sk:evidenceFor ?entity ; sk:cites ?reference . ?reference ?rp ?ro }
+}
+"""
+
+PREFIXES = {
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "sk": "https://w3id.org/sorakg/ontology#",
+}
+EXTENSIONS = {fmt.name: fmt for fmt in FORMATS["page"]}
+
+
+def entity_iri(path: str, settings: Settings) -> str:
+    """The IRI a request path names: ``{base_iri}{path}``, with the base's own path optional."""
+    base_path = urlsplit(settings.base_iri).path.lstrip("/")
+    if base_path and path.startswith(base_path):
+        path = path[len(base_path) :]
+    return settings.base_iri + path
+
+
+def _split_extension(path: str) -> tuple[str, Format | None]:
+    stem, dot, extension = path.rpartition(".")
+    if dot and "/" not in extension and extension in EXTENSIONS:
+        return stem, EXTENSIONS[extension]
+    return path, None
+
+
+@router.get(
+    "/{path:path}",
+    response_class=Response,
+    summary="Linked Data page of an entity (HTML, Turtle, JSON-LD, N-Triples, RDF/XML)",
+    responses={404: {"description": "no entity with this IRI"}},
+)
+async def entity(
+    path: str,
+    request: Request,
+    backend: Annotated[Backend, Depends(get_backend)],
+    settings: Annotated[Settings, Depends(get_settings)],
+) -> Response:
+    path, fmt = _split_extension(path)
+    iri = entity_iri(path, settings)
+    if fmt is None:
+        try:
+            fmt = negotiate("page", request.headers.get("accept"))
+        except NotAcceptable as error:
+            return Response(str(error), 406, media_type="text/plain")
+    job = Job("query", ENTITY_QUERY, format=NTRIPLES.name, bindings={"entity": iri},
+              max_rows=settings.max_rows)  # fmt: skip
+    reply = await backend.run(job)
+    if reply.status != 200:
+        return Response(reply.body, reply.status, media_type=reply.media_type)
+    triples = [q.triple for q in ox.parse(reply.body, format=ox.RdfFormat.N_TRIPLES)]
+    if not triples:
+        return Response(f"no entity <{iri}> in this graph", 404, media_type="text/plain")
+    headers = {"Vary": "Accept", "Link": _alternates(request, path)}
+    if fmt is not HTML:
+        assert fmt.rdf is not None
+        body = ox.serialize(triples, format=fmt.rdf, prefixes=PREFIXES)
+        return Response(body, media_type=fmt.media_type, headers=headers)
+    view = entity_view(iri, triples, settings.base_iri)
+    html = (
+        templates().get_template("entity.html").render(view=view, iri=iri, request_path="/" + path)
+    )
+    return HTMLResponse(html, headers=headers)
+
+
+def _alternates(request: Request, path: str) -> str:
+    root = str(request.base_url).rstrip("/")
+    return ", ".join(
+        f'<{root}/{path}.{fmt.name}>; rel="alternate"; type="{fmt.media_type}"'
+        for fmt in FORMATS["page"]
+        if fmt is not HTML
+    )

@@ -1,0 +1,164 @@
+"""A pool of query worker processes, each with its own copy of the store.
+
+Why processes: a pyoxigraph query cannot be interrupted from Python, so the only sound way to
+stop a runaway query is to stop the process running it. Each job goes to an idle worker; if
+it does not answer within the timeout the worker is killed and a fresh one is started in the
+background, while the other workers keep answering. docs/endpoint.md gives the overhead.
+
+Updates (when enabled) must reach every copy: an update takes all the workers, runs on the
+first, and only if that succeeds on the others; it is logged so a replacement worker replays it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import pickle
+import socket
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .execute import Job, Reply
+from .worker import HEADER
+
+LOAD_TIMEOUT = 600.0  # seconds a new worker may take to load the graph
+
+
+@dataclass(eq=False)
+class _Worker:
+    process: subprocess.Popen[bytes]
+    reader: asyncio.StreamReader
+    writer: asyncio.StreamWriter
+    triples: int = 0
+
+    async def call(self, value: object) -> object:
+        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        self.writer.write(HEADER.pack(len(payload)) + payload)
+        await self.writer.drain()
+        return await self.receive()
+
+    async def receive(self) -> object:
+        (size,) = HEADER.unpack(await self.reader.readexactly(HEADER.size))
+        return pickle.loads(await self.reader.readexactly(size))
+
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            self.process.kill()
+        self.writer.close()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=5)
+
+
+@dataclass
+class WorkerPool:
+    graph_file: Path | None
+    size: int = 2
+    timeout: float = 10.0
+    _idle: asyncio.Queue[_Worker] = field(default_factory=asyncio.Queue)
+    _workers: set[_Worker] = field(default_factory=set)
+    _updates: list[Job] = field(default_factory=list)
+    _update_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _spawning: set[asyncio.Task[None]] = field(default_factory=set)
+    triples: int = 0
+    restarts: int = 0
+
+    async def start(self) -> None:
+        workers = await asyncio.gather(*(self._spawn() for _ in range(self.size)))
+        for worker in workers:
+            self._idle.put_nowait(worker)
+
+    async def close(self) -> None:
+        for task in self._spawning:
+            task.cancel()
+        for worker in list(self._workers):
+            worker.kill()
+        self._workers.clear()
+
+    async def _spawn(self) -> _Worker:
+        parent, child = socket.socketpair()
+        command = [sys.executable, "-m", "sorakg.server.worker", str(child.fileno())]
+        if self.graph_file is not None:
+            command.append(str(self.graph_file))
+        process = subprocess.Popen(command, pass_fds=[child.fileno()])
+        child.close()
+        reader, writer = await asyncio.open_unix_connection(sock=parent, limit=2**20)
+        worker = _Worker(process, reader, writer)
+        try:
+            worker.triples = int(await asyncio.wait_for(worker.receive(), LOAD_TIMEOUT))  # type: ignore[call-overload]
+            for update in self._updates:
+                await worker.call(update)
+        except BaseException:
+            worker.kill()
+            raise
+        self.triples = worker.triples
+        self._workers.add(worker)
+        return worker
+
+    def _replace(self, worker: _Worker) -> None:
+        """Kill ``worker`` and start its replacement in the background."""
+        worker.kill()
+        self._workers.discard(worker)
+        self.restarts += 1
+
+        async def respawn() -> None:
+            self._idle.put_nowait(await self._spawn())
+
+        task = asyncio.ensure_future(respawn())
+        self._spawning.add(task)
+        task.add_done_callback(self._spawning.discard)
+
+    async def _acquire(self) -> _Worker | None:
+        try:
+            return await asyncio.wait_for(self._idle.get(), self.timeout)
+        except TimeoutError:
+            return None
+
+    async def _call(self, worker: _Worker, job: Job) -> Reply:
+        """Run ``job`` on ``worker``; the worker goes back to the pool or is replaced."""
+        try:
+            async with asyncio.timeout(self.timeout):
+                reply = await worker.call(job)
+        except TimeoutError:
+            self._replace(worker)
+            return Reply.text(503, f"query stopped: it ran longer than {self.timeout:g} s")
+        except (asyncio.IncompleteReadError, ConnectionError):
+            self._replace(worker)
+            return Reply.text(500, "the query worker died while running this query")
+        except BaseException:  # cancelled mid-call: the worker's state is unknown
+            self._replace(worker)
+            raise
+        self._idle.put_nowait(worker)
+        assert isinstance(reply, Reply)
+        return reply
+
+    async def run(self, job: Job) -> Reply:
+        worker = await self._acquire()
+        if worker is None:
+            return Reply.text(503, "all query workers are busy; try again")
+        return await self._call(worker, job)
+
+    async def update(self, job: Job) -> Reply:
+        """Apply an update to every worker's store, or to none."""
+        async with self._update_lock:
+            taken: list[_Worker] = []
+            try:
+                for _ in range(self.size):
+                    worker = await self._acquire()
+                    if worker is None:
+                        return Reply.text(503, "the workers are busy; the update was not applied")
+                    taken.append(worker)
+                first, *rest = taken
+                taken = rest
+                reply = await self._call(first, job)
+                if reply.status != 204:
+                    return reply
+                self._updates.append(job)
+                for worker in rest:
+                    taken.remove(worker)
+                    await self._call(worker, job)
+                return reply
+            finally:
+                for worker in taken:
+                    self._idle.put_nowait(worker)

@@ -1,0 +1,158 @@
+"""The SPARQL 1.1 Protocol at ``/sparql``: read the request, hand a job to the backend, answer.
+
+- query by GET, by POST form-encoded, by POST ``application/sparql-query``;
+- update by POST form-encoded or ``application/sparql-update`` (only when enabled, with token);
+- ``default-graph-uri`` / ``named-graph-uri`` from the URL or the form;
+- a GET without ``query`` answers the service description.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import RedirectResponse
+
+from sorakg.settings import Settings
+
+from .backend import Backend, get_backend, get_settings
+from .description import service_description
+from .execute import Job, Reply
+from .formats import HTML, NotAcceptable, negotiate
+
+router = APIRouter()
+
+FORM = "application/x-www-form-urlencoded"
+QUERY = "application/sparql-query"
+UPDATE = "application/sparql-update"
+
+
+class ProtocolError(Exception):
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.status = status
+        self.headers = headers or {}
+
+
+def _text(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    return Response(message, status_code=status, media_type="text/plain", headers=headers)
+
+
+def reply_response(reply: Reply) -> Response:
+    headers = {"Vary": "Accept", **reply.headers}
+    return Response(reply.body, reply.status, headers=headers, media_type=reply.media_type)
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise ProtocolError(413, f"request body over the limit of {limit} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise ProtocolError(413, f"request body over the limit of {limit} bytes")
+    return bytes(body)
+
+
+async def read_fields(request: Request, settings: Settings) -> list[tuple[str, str]]:
+    """The protocol's parameters, from the URL and (for POST) the body, in order."""
+    if len(request.url.query) > settings.max_body_bytes:
+        raise ProtocolError(414, f"query string over the limit of {settings.max_body_bytes} bytes")
+    fields = list(request.query_params.multi_items())
+    if request.method != "POST":
+        return fields
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type not in (FORM, QUERY, UPDATE):
+        raise ProtocolError(415, f"use {FORM}, {QUERY} or {UPDATE}, not {media_type!r}")
+    body = (await read_body(request, settings.max_body_bytes)).decode("utf-8", "replace")
+    if media_type == FORM:
+        return fields + parse_qsl(body, keep_blank_values=True)
+    return [*fields, ("query" if media_type == QUERY else "update", body)]
+
+
+def _check_token(request: Request, settings: Settings) -> None:
+    if not settings.update_enabled or settings.update_token is None:
+        raise ProtocolError(403, "this endpoint is read-only: SPARQL Update is disabled")
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    expected = settings.update_token.get_secret_value()
+    if scheme.lower() != "bearer" or not secrets.compare_digest(token.strip(), expected):
+        raise ProtocolError(401, "an update needs 'Authorization: Bearer <update_token>'",
+                            {"WWW-Authenticate": 'Bearer realm="sparql-update"'})  # fmt: skip
+
+
+_ROUTE = dict(
+    summary="SPARQL 1.1 Protocol endpoint",
+    response_class=Response,
+    responses={
+        200: {"description": "query results, negotiated by Accept or `format`"},
+        400: {"description": "the query does not parse; the message gives line and column"},
+        403: {"description": "update, SERVICE or LOAD refused by this endpoint's settings"},
+        406: {"description": "no acceptable format"},
+        413: {"description": "request body over the limit"},
+        415: {"description": "unsupported POST content type"},
+        503: {"description": "the query ran over the time limit, or the workers are busy"},
+    },
+)
+
+
+@router.get("/sparql", operation_id="sparql_get", **_ROUTE)  # type: ignore[arg-type]
+@router.post("/sparql", operation_id="sparql_post", **_ROUTE)  # type: ignore[arg-type]
+async def sparql(
+    request: Request,
+    backend: Annotated[Backend, Depends(get_backend)],
+    settings: Annotated[Settings, Depends(get_settings)],
+) -> Response:
+    """Query by GET/POST (`query`, `default-graph-uri`, `named-graph-uri`, `format`),
+    update by POST (`update`); a GET without `query` gives the service description."""
+    try:
+        fields = await read_fields(request, settings)
+        values: dict[str, list[str]] = {}
+        for name, value in fields:
+            values.setdefault(name, []).append(value)
+        queries, updates = values.get("query", []), values.get("update", [])
+        if len(queries) + len(updates) > 1:
+            raise ProtocolError(400, "send exactly one 'query' or one 'update'")
+        accept = request.headers.get("accept")
+        format_param = values.get("format", [None])[-1]
+        if updates:
+            if request.method != "POST":
+                raise ProtocolError(405, "an update must be sent by POST", {"Allow": "POST"})
+            _check_token(request, settings)
+            job = Job("update", updates[0], allow_load=settings.allow_load,
+                      allow_service=settings.allow_service)  # fmt: skip
+            return reply_response(await backend.update(job))
+        if not queries:
+            if request.method == "POST":
+                raise ProtocolError(400, "no 'query' or 'update' in the request")
+            return _description(request, settings, accept, format_param)
+        job = Job(
+            "query",
+            queries[0],
+            accept=accept,
+            format=format_param,
+            default_graphs=tuple(values.get("default-graph-uri", ())),
+            named_graphs=tuple(values.get("named-graph-uri", ())),
+            max_rows=settings.max_rows,
+            allow_service=settings.allow_service,
+        )
+        return reply_response(await backend.run(job))
+    except ProtocolError as error:
+        return _text(error.status, str(error), error.headers)
+
+
+def _description(
+    request: Request, settings: Settings, accept: str | None, format_param: str | None
+) -> Response:
+    try:
+        fmt = negotiate("description", accept, format_param)
+    except NotAcceptable as error:
+        return _text(406, str(error))
+    if fmt is HTML:
+        return RedirectResponse("/", status_code=303)
+    endpoint = str(request.url_for("sparql"))
+    assert fmt.rdf is not None
+    body = service_description(endpoint, settings, request.app.state.stats, fmt.rdf)
+    return Response(body, media_type=fmt.media_type, headers={"Vary": "Accept"})

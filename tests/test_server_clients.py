@@ -1,0 +1,152 @@
+"""Real clients against a real server: SPARQLWrapper gets the same answers in JSON, XML, CSV and
+TSV; and the external-triplestore mode proxies to an Oxigraph server started here."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from SPARQLWrapper import CSV, JSON, TSV, XML, SPARQLWrapper
+
+from sorakg.build import Built
+from sorakg.server.app import create_app
+from sorakg.server.proxy import ProxyBackend
+from sorakg.settings import Settings
+from tests.test_server_helpers import (
+    RDFS_LABEL,
+    SK,
+    SORAFENIB,
+    free_port,
+    running_server,
+    write_graph,
+)
+
+QUERY = f"""SELECT ?target ?label WHERE {{
+  <{SORAFENIB}> <{SK}inhibits> ?target . ?target <{RDFS_LABEL}> ?label
+}} ORDER BY ?target"""
+
+
+@pytest.fixture(scope="module")
+def graph_file(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_graph(built, tmp_path_factory.mktemp("graph"))
+
+
+@pytest.fixture(scope="module")
+def server(graph_file: Path) -> Iterator[str]:
+    with running_server(Settings(), graph_file) as url:
+        yield url
+
+
+def _rows(wrapper: SPARQLWrapper, fmt: str) -> list[tuple[str, str]]:
+    wrapper.setReturnFormat(fmt)
+    result = wrapper.query().convert()
+    if fmt == JSON:
+        bindings = result["results"]["bindings"]  # type: ignore[index]
+        return [(b["target"]["value"], b["label"]["value"]) for b in bindings]
+    if fmt == XML:
+        rows = []
+        for r in result.getElementsByTagName("result"):  # type: ignore[union-attr]
+            values = {
+                b.getAttribute("name"): b.firstChild.firstChild.nodeValue
+                for b in r.getElementsByTagName("binding")
+            }
+            rows.append((values["target"], values["label"]))
+        return rows
+    text = result.decode() if isinstance(result, bytes) else str(result)
+    delimiter = "," if fmt == CSV else "\t"
+    table = list(csv.reader(io.StringIO(text), delimiter=delimiter))[1:]
+    if fmt == TSV:  # TSV writes terms in Turtle syntax: <iri> and "literal"@lang
+        return [(t.strip("<>"), label.rsplit("@", 1)[0].strip('"')) for t, label in table]
+    return [(t, label) for t, label in table]
+
+
+def test_sparqlwrapper_gets_the_same_answers_in_every_format(server: str, union) -> None:
+    answers = {}
+    for fmt in (JSON, XML, CSV, TSV):
+        for method in ("GET", "POST"):
+            wrapper = SPARQLWrapper(f"{server}/sparql")
+            wrapper.setQuery(QUERY)
+            wrapper.setMethod(method)
+            answers[fmt, method] = _rows(wrapper, fmt)
+    first = answers[JSON, "GET"]
+    assert all(rows == first for rows in answers.values())
+    from rdflib import URIRef
+
+    expected = sorted(str(o) for o in union.objects(URIRef(SORAFENIB), URIRef(SK + "inhibits")))
+    assert [target for target, _ in first] == expected
+
+
+def test_sparqlwrapper_ask(server: str) -> None:
+    wrapper = SPARQLWrapper(f"{server}/sparql")
+    wrapper.setQuery(f"ASK {{ <{SORAFENIB}> ?p ?o }}")
+    wrapper.setReturnFormat(JSON)
+    assert wrapper.query().convert()["boolean"] is True  # type: ignore[index]
+
+
+@pytest.fixture(scope="module")
+def oxigraph_server(graph_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    binary = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+    location = tmp_path_factory.mktemp("oxigraph")
+    subprocess.run(
+        [binary, "load", "--location", str(location), "--file", str(graph_file)],
+        check=True,
+        capture_output=True,
+    )
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            binary,
+            "serve-read-only",
+            "--location",
+            str(location),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--union-default-graph",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                httpx.get(url + "/query", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        yield url + "/query"
+    finally:
+        process.kill()
+        process.wait()
+
+
+def test_proxy_mode_answers_from_the_external_store(oxigraph_server: str, built: Built) -> None:
+    settings = Settings(sparql_endpoint=oxigraph_server)
+    with TestClient(create_app(settings, ProxyBackend(oxigraph_server))) as client:
+        health = client.get("/health").json()
+        assert health["mode"] == "proxy"
+        assert health["triples"] == sum(len(g) for g in built.graphs.values())
+        query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+        response = client.get("/sparql", params={"query": query, "format": "json"})
+        assert response.status_code == 200
+        n = int(response.json()["results"]["bindings"][0]["n"]["value"])
+        assert n == health["triples"]
+        # the Linked Data pages work through the proxy too (bindings sent as VALUES)
+        page = client.get("/drug/sorafenib", headers={"Accept": "text/html"})
+        assert page.status_code == 200 and "<h1>Sorafenib</h1>" in page.text
+        assert client.get("/drug/no-such-drug").status_code == 404
+        bad = client.get("/sparql", params={"query": "SELECT ?x WHERE { ?x }"})
+        assert bad.status_code == 400
+        service = "SELECT * { SERVICE <http://127.0.0.1:9/s> { ?s ?p ?o } }"
+        assert client.get("/sparql", params={"query": service}).status_code == 403
+        update = "INSERT DATA { <http://example.org/a> <http://example.org/b> 1 }"
+        assert client.post("/sparql", data={"update": update}).status_code == 403
