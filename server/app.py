@@ -13,11 +13,12 @@ from fastapi.staticfiles import StaticFiles
 
 from sorakg.settings import Settings
 
-from . import linked_data, page, protocol
+from . import canned, downloads, linked_data, page, protocol
 from .backend import Backend, backend_for, get_backend, get_settings
 from .description import Stats, parse_stats, stats_job, void_description
 from .execute import MAXROWS_HEADER
 from .formats import HTML, NotAcceptable, negotiate
+from .pool import WorkerPool
 
 
 def create_app(settings: Settings | None = None, backend: Backend | None = None) -> FastAPI:
@@ -25,14 +26,21 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     settings = settings or Settings()
     chosen = backend or backend_for(settings)
 
+    # downloads and explanations come from the release the embedded store serves
+    graph_file = chosen.graph_file if isinstance(chosen, WorkerPool) else None
+    resources = downloads.Resources(release=graph_file.parent if graph_file else None)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await chosen.start()
         reply = await chosen.run(stats_job())
         app.state.stats = parse_stats(reply.body) if reply.status == 200 else Stats()
+        preparing = await downloads.start(resources, settings)
         try:
             yield
         finally:
+            if preparing is not None:
+                preparing.cancel()
             await chosen.close()
 
     app = FastAPI(
@@ -46,6 +54,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     app.state.settings = settings
     app.state.backend = chosen
     app.state.stats = Stats()
+    app.state.resources = resources
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
@@ -57,6 +66,8 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.include_router(protocol.router)
     app.include_router(page.router)
+    app.include_router(canned.router)
+    app.include_router(downloads.router)
 
     @app.get("/health", summary="Liveness and what is served")
     async def health(request: Request) -> dict[str, object]:

@@ -32,7 +32,9 @@ class Job:
     format: str | None = None
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
-    bindings: dict[str, str] = field(default_factory=dict)  # variable → IRI
+    # variable → an RDF term in N-Triples syntax (``<iri>``, ``"text"``, ``"5"^^<…#integer>``);
+    # made with ``str(term)`` of a pyoxigraph term and parsed back by :func:`parse_term`
+    bindings: dict[str, str] = field(default_factory=dict)
     max_rows: int = 10_000
     allow_service: bool = False
     allow_load: bool = False
@@ -48,6 +50,18 @@ class Reply:
     @classmethod
     def text(cls, status: int, message: str) -> Reply:
         return cls(status, "text/plain; charset=utf-8", message.encode())
+
+
+def parse_term(text: str) -> ox.NamedNode | ox.Literal:
+    """One IRI or literal from its N-Triples form. The text is parsed as the object of a single
+    triple, so anything that is not exactly one term (a second triple, a blank node) fails."""
+    try:
+        quads = list(ox.parse(f"<urn:s> <urn:p> {text} .".encode(), format=ox.RdfFormat.N_TRIPLES))
+    except SyntaxError as error:
+        raise ValueError(f"not an RDF term: {text!r}") from error
+    if len(quads) != 1 or not isinstance(quads[0].object, ox.NamedNode | ox.Literal):
+        raise ValueError(f"not one IRI or literal: {text!r}")
+    return quads[0].object
 
 
 class _Cap(io.RawIOBase):
@@ -126,9 +140,12 @@ def run_query(store: ox.Store, job: Job) -> Reply:
     if job.named_graphs:
         options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
     if job.bindings:
-        options["substitutions"] = {
-            ox.Variable(name): ox.NamedNode(iri) for name, iri in job.bindings.items()
-        }
+        try:
+            options["substitutions"] = {
+                ox.Variable(name): parse_term(term) for name, term in job.bindings.items()
+            }
+        except ValueError as error:
+            return Reply.text(400, str(error))
     try:
         result = store.query(job.text, **options)  # type: ignore[arg-type]
         fmt = negotiate(_kind(result), job.accept, job.format)

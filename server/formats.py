@@ -14,7 +14,7 @@ from typing import Literal
 import mimeparse
 from pyoxigraph import QueryResultsFormat, RdfFormat
 
-Kind = Literal["solutions", "boolean", "graph", "page", "description"]
+Kind = Literal["solutions", "boolean", "graph", "page", "description", "canned"]
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,7 @@ FORMATS: dict[Kind, tuple[Format, ...]] = {
     "graph": (TURTLE, NTRIPLES, RDFXML, JSONLD),
     "page": (HTML, TURTLE, JSONLD, NTRIPLES, RDFXML),
     "description": (TURTLE, NTRIPLES, RDFXML, JSONLD, HTML),
+    "canned": (JSON, XML, CSV, TSV, HTML),  # a named query: its results, or its page
 }
 
 

@@ -15,11 +15,14 @@ from urllib.parse import urlsplit
 import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse
+from rdflib import RDF, URIRef
 
+from sorakg.explain import Reason
 from sorakg.settings import Settings
 
 from .backend import Backend, get_backend, get_settings
-from .entity_view import entity_view
+from .downloads import Resources
+from .entity_view import RDF_TYPE, entity_view
 from .execute import Job
 from .formats import FORMATS, HTML, NTRIPLES, Format, NotAcceptable, negotiate
 from .page import templates
@@ -90,7 +93,8 @@ async def entity(
             fmt = negotiate("page", request.headers.get("accept"))
         except NotAcceptable as error:
             return Response(str(error), 406, media_type="text/plain")
-    job = Job("query", ENTITY_QUERY, format=NTRIPLES.name, bindings={"entity": iri},
+    entity_term = str(ox.NamedNode(iri))
+    job = Job("query", ENTITY_QUERY, format=NTRIPLES.name, bindings={"entity": entity_term},
               max_rows=settings.max_rows)  # fmt: skip
     reply = await backend.run(job)
     if reply.status != 200:
@@ -105,9 +109,34 @@ async def entity(
         return Response(body, media_type=fmt.media_type, headers=headers)
     view = entity_view(iri, triples, settings.base_iri)
     html = (
-        templates().get_template("entity.html").render(view=view, iri=iri, request_path="/" + path)
+        templates()
+        .get_template("entity.html")
+        .render(
+            view=view,
+            iri=iri,
+            request_path="/" + path,
+            explanations=_explanations(request.app.state.resources, iri, triples),
+        )
     )
     return HTMLResponse(html, headers=headers)
+
+
+def _explanations(resources: Resources, iri: str, triples: list[ox.Triple]) -> list[Reason]:
+    """Why the entity is in each class the reasoner added (none in proxy mode)."""
+    asserted = resources.graphs.get("asserted")
+    if resources.explainer is None or asserted is None:
+        return []
+    entity = URIRef(iri)
+    inferred = sorted(
+        t.object.value
+        for t in triples
+        if t.subject == ox.NamedNode(iri)
+        and t.predicate.value == RDF_TYPE
+        and isinstance(t.object, ox.NamedNode)
+        and (entity, RDF.type, URIRef(t.object.value)) not in asserted
+    )
+    found = [resources.explainer.explain(entity, URIRef(cls)) for cls in inferred]
+    return [reason for reason in found if reason is not None]
 
 
 def _alternates(request: Request, path: str) -> str:

@@ -1,8 +1,7 @@
 """The query page at ``/``: YASGUI (served from the package) with the example queries.
 
-The examples are the ``queries/*.rq`` files of the installed ``sorakg.queries`` package; each
-may start with a comment header of ``# key: value`` lines (``title``, ``description``). Having
-none is fine: the page then starts from a small default query.
+The examples are the query library's named queries (:mod:`sorakg.querylib`); with none, the
+page starts from a small default query.
 """
 
 from __future__ import annotations
@@ -14,6 +13,8 @@ from importlib.resources import files
 import jinja2
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
+
+from sorakg import querylib
 
 router = APIRouter()
 
@@ -34,27 +35,16 @@ class Example:
     query: str
 
 
-def parse_example(name: str, text: str) -> Example:
-    """An example from a ``.rq`` file: its leading ``# key: value`` comments and the text."""
-    header: dict[str, str] = {}
-    for line in text.splitlines():
-        stripped = line.strip()
-        if not stripped.startswith("#"):
-            if stripped:
-                break
-            continue
-        key, sep, value = stripped.lstrip("#").strip().partition(":")
-        if sep and key.strip().isidentifier():
-            header[key.strip().lower()] = value.strip()
-    title = header.get("title") or name.replace("-", " ").replace("_", " ")
-    return Example(name, title, header.get("description", ""), text)
-
-
-def examples() -> list[Example]:
-    folder = files("sorakg.queries")
-    found = [p for p in folder.iterdir() if p.name.endswith(".rq")]
-    return [parse_example(p.name.removesuffix(".rq"), p.read_text("utf-8")) for p in sorted(
-        found, key=lambda p: p.name)]  # fmt: skip
+def examples(base_iri: str) -> list[Example]:
+    """The query library's queries, each with its parameters' defaults as a ``VALUES`` block,
+    so the example runs as it is and shows where to change the arguments."""
+    prefixes = querylib.prefixes_for(base_iri)
+    found = []
+    for query in querylib.list_queries():
+        defaults = querylib.bind(query, {}, prefixes)
+        text = querylib.with_values(query.text, defaults)
+        found.append(Example(query.name, query.title, query.description, text))
+    return found
 
 
 @cache
@@ -67,7 +57,7 @@ def templates() -> jinja2.Environment:
 
 @router.get("/", response_class=HTMLResponse, summary="The query page")
 async def query_page(request: Request) -> HTMLResponse:
-    listed = examples()
+    listed = examples(request.app.state.settings.base_iri)
     start = listed[0].query if listed else DEFAULT_QUERY
     html = (
         templates()

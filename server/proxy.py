@@ -2,7 +2,7 @@
 SPARQL Protocol, and its answers come back unchanged. The policy checks (SERVICE, LOAD, update
 token) still run here; timeouts are the HTTP client's. The row cap is the remote store's
 business in this mode. Bound variables become a trailing ``VALUES`` clause, written from
-RDF terms (pyoxigraph ``NamedNode``), never pasted text.
+RDF terms (parsed and re-serialized by pyoxigraph), never pasted text.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import httpx
 import pyoxigraph as ox
 
 from . import keywords
-from .execute import Job, Reply
+from .execute import Job, Reply, parse_term
 from .formats import FORMATS, NotAcceptable, by_name
 
 
@@ -30,7 +30,7 @@ def _with_bindings(job: Job) -> str:
     if not job.bindings:
         return job.text
     names = " ".join(str(ox.Variable(name)) for name in job.bindings)
-    values = " ".join(str(ox.NamedNode(iri)) for iri in job.bindings.values())
+    values = " ".join(str(parse_term(term)) for term in job.bindings.values())
     return f"{job.text}\nVALUES ({names}) {{ ({values}) }}"
 
 

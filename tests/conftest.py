@@ -24,6 +24,18 @@ def built() -> Built:
 
 
 @pytest.fixture(scope="session")
+def reasoned(built: Built) -> Built:
+    """The build with its inferred graph, as ``sorakg build`` makes it (HermiT is left out)."""
+    from sorakg.loaders.rdf import Minter
+    from sorakg.reasoning import materialize
+
+    graphs = dict(built.graphs)
+    ontology, asserted = (graphs[k] for k in graphs)
+    graphs[Minter(BASE).graph("inferred")] = materialize(ontology, asserted)
+    return Built(graphs)
+
+
+@pytest.fixture(scope="session")
 def facts(built: Built) -> Graph:
     return built.graphs[next(k for k in built.graphs if str(k).endswith("asserted"))]
 

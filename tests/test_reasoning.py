@@ -10,7 +10,7 @@ from sorakg.build import Built
 from sorakg.explain import Explainer
 from sorakg.loaders.vocab import SK
 from sorakg.ontology import ontology_graph
-from sorakg.reasoning import InconsistentOntology, check_consistency, materialize
+from sorakg.reasoning import InconsistentOntology, check_consistency
 from tests.conftest import BASE
 
 
@@ -24,8 +24,8 @@ def ontology(built: Built) -> Graph:
 
 
 @pytest.fixture(scope="module")
-def inferred(ontology: Graph, facts: Graph) -> Graph:
-    return materialize(ontology, facts)
+def inferred(reasoned: Built) -> Graph:
+    return reasoned.graphs[next(k for k in reasoned.graphs if str(k).endswith("inferred"))]
 
 
 def members(graph: Graph, cls: URIRef) -> set[str]:

@@ -1,0 +1,119 @@
+"""Canned queries: the query library (``queries/*.rq``) on the web, like datasette's.
+
+``GET /queries`` lists them (HTML, or JSON by ``Accept``/``format``). ``GET /queries/NAME``
+runs one: its parameters come from the URL (``?drug=drug:sorafenib``), are checked and turned
+into RDF terms by :mod:`sorakg.querylib`, and reach the store as bound terms, never as query
+text. The answer is negotiated like ``/sparql`` (JSON, XML, CSV, TSV; ``format=csv`` for
+browsers); a browser gets a page with the query, a form for its parameters and the results.
+The query runs through the backend, so it obeys the same timeout and row cap as ``/sparql``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import HTMLResponse
+
+from sorakg import querylib
+from sorakg.settings import Settings
+
+from .backend import Backend, get_backend, get_settings
+from .execute import Job
+from .formats import HTML, JSON, NotAcceptable, negotiate
+from .page import templates
+
+router = APIRouter()
+RESERVED = {"format"}  # request parameters that are not query parameters
+
+
+def _describe(query: querylib.NamedQuery, root: str) -> dict[str, object]:
+    return {
+        "name": query.name,
+        "title": query.title,
+        "description": query.description,
+        "tags": list(query.tags),
+        "url": f"{root}queries/{query.name}",
+        "parameters": [
+            {
+                "name": p.name,
+                "kind": str(p.kind),
+                "default": p.default,
+                "required": p.required,
+                "description": p.description,
+            }
+            for p in query.parameters
+        ],
+    }
+
+
+@router.get("/queries", response_class=Response, summary="The named queries")
+async def list_canned(request: Request) -> Response:
+    queries = querylib.list_queries()
+    try:
+        fmt = negotiate("canned", request.headers.get("accept"), request.query_params.get("format"))
+    except NotAcceptable as error:
+        return Response(str(error), 406, media_type="text/plain")
+    if fmt is HTML:
+        html = templates().get_template("queries.html").render(queries=queries)
+        return HTMLResponse(html, headers={"Vary": "Accept"})
+    root = str(request.base_url)
+    body = json.dumps([_describe(q, root) for q in queries], indent=2)
+    return Response(body, media_type=JSON.media_type, headers={"Vary": "Accept"})
+
+
+@router.get(
+    "/queries/{name}",
+    response_class=Response,
+    summary="Run a named query with parameters from the URL",
+    responses={
+        400: {"description": "a parameter is unknown, missing or malformed"},
+        404: {"description": "no query of that name"},
+    },
+)
+async def run_canned(
+    name: str,
+    request: Request,
+    backend: Annotated[Backend, Depends(get_backend)],
+    settings: Annotated[Settings, Depends(get_settings)],
+) -> Response:
+    try:
+        query = querylib.load_query(name)
+    except querylib.UnknownQuery as error:
+        return Response(str(error), 404, media_type="text/plain")
+    raw = {k: v for k, v in request.query_params.items() if k not in RESERVED}
+    try:
+        fmt = negotiate("canned", request.headers.get("accept"), request.query_params.get("format"))
+        bound = querylib.bind(query, raw, querylib.prefixes_for(settings.base_iri))
+    except NotAcceptable as error:
+        return Response(str(error), 406, media_type="text/plain")
+    except querylib.ParameterError as error:
+        return Response(str(error), 400, media_type="text/plain")
+    job = Job(
+        "query",
+        query.text,
+        format=(JSON if fmt is HTML else fmt).name,
+        bindings={variable.value: str(term) for variable, term in bound.items()},
+        max_rows=settings.max_rows,
+        allow_service=settings.allow_service,
+    )
+    reply = await backend.run(job)
+    headers = {"Vary": "Accept", **reply.headers}
+    if fmt is not HTML or reply.status != 200:
+        return Response(reply.body, reply.status, headers=headers, media_type=reply.media_type)
+    results = json.loads(reply.body)
+    html = (
+        templates()
+        .get_template("canned.html")
+        .render(
+            query=query,
+            values={p.name: raw.get(p.name, p.default or "") for p in query.parameters},
+            head=results.get("head", {}).get("vars", []),
+            rows=results.get("results", {}).get("bindings", []),
+            boolean=results.get("boolean"),
+            query_string=request.url.query,
+            base=settings.base_iri,
+        )
+    )
+    return HTMLResponse(html, headers=headers)

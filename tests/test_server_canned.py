@@ -1,0 +1,137 @@
+"""Canned queries, downloads, the ontology and explanations on the endpoint."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import time
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from rdflib import Graph
+
+from sorakg import querylib
+from sorakg.build import Built
+from sorakg.server.app import create_app
+from sorakg.server.pool import WorkerPool
+from sorakg.settings import Settings
+from tests.test_server_helpers import write_graph
+
+
+@pytest.fixture(scope="module")
+def client(reasoned: Built, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    graph_file = write_graph(reasoned, tmp_path_factory.mktemp("release"))
+    with TestClient(create_app(Settings(), WorkerPool(graph_file, size=1))) as test_client:
+        yield test_client
+
+
+def _wait_for_downloads(client: TestClient) -> list[dict[str, object]]:
+    deadline = time.monotonic() + 240
+    while True:
+        response = client.get("/download", headers={"Accept": "application/json"})
+        if response.status_code == 200:
+            return response.json()  # type: ignore[no-any-return]
+        assert response.status_code == 503, response.text
+        assert response.headers["retry-after"]
+        assert time.monotonic() < deadline, "downloads never became ready"
+        time.sleep(1)
+
+
+def test_queries_are_listed(client: TestClient) -> None:
+    listed = client.get("/queries", headers={"Accept": "application/json"}).json()
+    assert {q["name"] for q in listed} == {q.name for q in querylib.list_queries()}
+    html = client.get("/queries", headers={"Accept": "text/html"}).text
+    assert 'href="/queries/resistance-reversals"' in html
+
+
+def test_canned_query_as_csv_with_a_parameter(client: TestClient) -> None:
+    # Table 1, doxorubicin plus sorafenib: median TTP 6.4 vs 2.8 mo, OS 13.7 vs 6.5 mo
+    name = _query_with_parameter("trial")
+    response = client.get(
+        f"/queries/{name}", params={"trial": "trial:ref50-doxorubicin-sorafenib", "format": "csv"}
+    )
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert rows
+    values = {cell for row in rows for cell in row.values()}
+    assert {"6.4", "2.8", "13.7", "6.5"} <= values
+
+
+def _query_with_parameter(param: str) -> str:
+    for query in querylib.list_queries():
+        if any(p.name == param and p.kind == "iri" for p in query.parameters) and (
+            "outcome" in query.name
+        ):
+            return query.name
+    raise AssertionError(f"no outcome query takes a '{param}' parameter")
+
+
+@pytest.mark.parametrize(
+    ("fmt", "media_type"),
+    [
+        ("json", "application/sparql-results+json"),
+        ("xml", "application/sparql-results+xml"),
+        ("tsv", "text/tab-separated-values"),
+        ("csv", "text/csv"),
+    ],
+)
+def test_canned_query_in_every_format(client: TestClient, fmt: str, media_type: str) -> None:
+    response = client.get("/queries/drug-actions", params={"format": fmt})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(media_type)
+
+
+def test_canned_query_page_for_browsers(client: TestClient) -> None:
+    response = client.get("/queries/drug-actions", headers={"Accept": "text/html"})
+    assert response.status_code == 200
+    assert "<table" in response.text and "rows</h2>" in response.text
+    assert 'href="/drug/sorafenib"' in response.text  # results link to the local pages
+
+
+def test_canned_query_errors(client: TestClient) -> None:
+    assert client.get("/queries/no-such-query").status_code == 404
+    bad = client.get("/queries/drug-actions", params={"nonsense": "1", "format": "json"})
+    assert bad.status_code == 400
+    assert "no parameter 'nonsense'" in bad.text
+
+
+def test_a_crafted_argument_stays_one_term(client: TestClient) -> None:
+    # An IRI argument that tries to close the IRI and add a pattern is refused, not pasted.
+    name = _query_with_parameter("trial")
+    crafted = "http://x/> } UNION { ?s ?p ?o"
+    response = client.get(f"/queries/{name}", params={"trial": crafted, "format": "json"})
+    assert response.status_code == 400
+
+
+def test_downloads_with_hashes(client: TestClient) -> None:
+    listed = _wait_for_downloads(client)
+    names = {str(f["name"]) for f in listed}
+    assert {"sorakg-all.ttl", "sorakg-asserted.nt", "sorakg.sssom.tsv", "void.ttl"} <= names
+    turtle = next(f for f in listed if f["name"] == "sorakg-all.ttl")
+    response = client.get("/download/sorakg-all.ttl")
+    assert response.status_code == 200
+    assert hashlib.sha256(response.content).hexdigest() == turtle["sha256"]
+    assert response.headers["etag"] == f'"{turtle["sha256"]}"'
+    assert len(Graph().parse(data=response.text, format="turtle")) > 5000
+    assert client.get("/download/missing.ttl").status_code == 404
+
+
+def test_ontology_by_content_negotiation(client: TestClient) -> None:
+    _wait_for_downloads(client)  # the graphs are loaded by then
+    html = client.get("/ontology", headers={"Accept": "text/html"})
+    assert html.status_code == 200 and "VEGFR inhibitor" in html.text
+    turtle = client.get("/ontology", headers={"Accept": "text/turtle"})
+    assert turtle.headers["content-type"].startswith("text/turtle")
+    graph = Graph().parse(data=turtle.text, format="turtle")
+    assert len(graph) > 1000
+    assert client.get("/ontology", headers={"Accept": "image/png"}).status_code == 406
+
+
+def test_entity_page_explains_inferred_classes(client: TestClient) -> None:
+    _wait_for_downloads(client)
+    html = client.get("/drug/sunitinib", headers={"Accept": "text/html"}).text
+    assert "Why these classes" in html
+    assert "is a VEGFR inhibitor, defined as drug ⊓ ∃inhibits" in html
