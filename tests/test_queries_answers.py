@@ -50,7 +50,7 @@ def test_mechanisms_and_their_pathways(store: ox.Store) -> None:
     assert len(primary) == 1 and "heterogeneity" in primary[0]["label"].lower()
     # "the existence of EMT accompanied by activation of PI3K/Akt and MAPK pathway in
     # sorafenib-resistant HCC cells"
-    emt = next(row for label, row in by_label.items() if label.startswith("EMT"))
+    emt = by_label["EMT in sorafenib resistance"]
     for pathway in ("Epithelial-mesenchymal transition", "PI3K/Akt", "MAPK"):
         assert pathway in emt["pathways"]
     # section headings: "PI3K/Akt pathway and sorafenib resistance", "JAK-STAT pathway and …",
@@ -112,7 +112,15 @@ def test_molecules_of_the_jak_stat_mechanism(store: ox.Store) -> None:
 
 def test_pathway_participants_and_roles(store: ox.Store) -> None:
     rows = answer(store, "pathway-participants")
-    assert column(where(rows, role="sk:hasUpstreamRegulator"), "label") == {"PDGFR", "FGFR", "EGFR"}
+    # "sorafenib inhibited the activity of STAT3, by downregulating the phosphorylation of STAT3
+    # … (Y705 and S727) through regulating PI3K/Akt pathway and MAPK pathway, respectively"
+    assert column(where(rows, role="sk:hasUpstreamRegulator"), "label") == {
+        "PDGFR",
+        "FGFR",
+        "EGFR",
+        "PI3K/Akt pathway",
+        "RAF/MEK/ERK (MAPK) pathway",
+    }
     negative = column(where(rows, role="sk:hasNegativeRegulator"), "label")
     assert {"SHP-1", "SHP-2"} <= negative and any(x.startswith("SOCS") for x in negative)
     # "upregulate the phosphorylation of its downstream targets such as S6K and 4EBP1"
@@ -436,7 +444,14 @@ def test_trials_by_drug_class(store: ox.Store) -> None:
     assert trial_ids(answer(store, "trials-by-drug-class")) == {"NCT01567930", "NCT01035229"}
     # erlotinib: SEARCH (NCT00901901), NCT01180959 and the halted phase II of ref [61]
     egfr = answer(store, "trials-by-drug-class", **{"class": "sk:EGFRInhibitor"})
-    assert trial_ids(egfr) == {"NCT00901901", "NCT01180959", "ref61-erlotinib-bevacizumab"}
+    # and "Erlotinib plus bevacizumab has shown an apparently synergistic effect … as first-line
+    # treatment of HCC[60]"
+    assert trial_ids(egfr) == {
+        "NCT00901901",
+        "NCT01180959",
+        "ref61-erlotinib-bevacizumab",
+        "ref60-erlotinib-bevacizumab-first-line",
+    }
 
 
 def test_arms_of_the_tivantinib_trial(store: ox.Store) -> None:
@@ -705,5 +720,5 @@ def test_summary_counts(store: ox.Store) -> None:
     # HGF, MET-high
     assert counts["sk:Biomarker"] == 8
     # ten Table 1 rows, sixteen Table 2 rows, and in the text the phase II of ref [13], SHARP,
-    # NCT01840592 and brivanib's phase III
-    assert counts["sk:ClinicalStudy"] == 10 + 16 + 4
+    # NCT01840592, brivanib's phase III and the first-line erlotinib plus bevacizumab of ref [60]
+    assert counts["sk:ClinicalStudy"] == 10 + 16 + 5
