@@ -21,8 +21,13 @@ from .formats import HTML, NotAcceptable, negotiate
 from .pool import WorkerPool
 
 
-def create_app(settings: Settings | None = None, backend: Backend | None = None) -> FastAPI:
-    """The endpoint over ``backend`` (default: the one ``settings`` name, see ``backend_for``)."""
+def create_app(
+    settings: Settings | None = None,
+    backend: Backend | None = None,
+    prepare_downloads: bool = False,
+) -> FastAPI:
+    """The endpoint over ``backend`` (default: the one ``settings`` name, see ``backend_for``).
+    With ``prepare_downloads`` the export files are written at start, not at first request."""
     settings = settings or Settings()
     chosen = backend or backend_for(settings)
 
@@ -35,12 +40,10 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
         await chosen.start()
         reply = await chosen.run(stats_job())
         app.state.stats = parse_stats(reply.body) if reply.status == 200 else Stats()
-        preparing = await downloads.start(resources, settings)
+        await downloads.start(resources, settings, prepare_downloads)
         try:
             yield
         finally:
-            if preparing is not None:
-                preparing.cancel()
             await chosen.close()
 
     app = FastAPI(
@@ -108,7 +111,7 @@ def run_serve(settings: Settings, host: str | None = None, port: int | None = No
     import uvicorn
 
     uvicorn.run(
-        create_app(settings),
+        create_app(settings, prepare_downloads=True),
         host=host or settings.host,
         port=port or settings.port,
         log_level="info",

@@ -1,11 +1,12 @@
 """Downloads of the build (``/download``), the ontology (``/ontology``), and the build's graphs
 held in memory for explanations.
 
-When the server starts on the embedded store, :func:`prepare` runs in a thread: it reads the
-build's graphs (for :mod:`sorakg.explain`), then writes every export format, the SSSOM
-mappings, VoID/DCAT and the ontology documentation into the release folder
-(``build/releases/<digest>/downloads/``), once per release: a restart finds them there. Until
-they are written, ``/download/…`` answers 503 with ``Retry-After``.
+When the server starts on the embedded store it reads the build's graphs (for
+:mod:`sorakg.explain` and ``/ontology``). ``sorakg serve`` then writes every export format, the
+SSSOM mappings, VoID/DCAT and the ontology documentation into the release folder
+(``build/releases/<digest>/downloads/``) in the background, once per release: a restart finds
+them there. A server made by ``create_app`` alone does so on the first ``/download`` request.
+Until they are written, ``/download/…`` answers 503 with ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class Resources:
     files: dict[str, ExportFile] = field(default_factory=dict)
     failed: str = ""
     ontology_pages: dict[str, str] = field(default_factory=dict)  # by media type
+    exporting: asyncio.Task[None] | None = None
 
     @property
     def folder(self) -> Path | None:
@@ -64,41 +66,57 @@ def _read_index(folder: Path) -> dict[str, ExportFile]:
     }
 
 
-def prepare(resources: Resources, settings: Settings) -> None:
-    """Fill ``resources`` from the release folder (blocking: run it in a thread)."""
+def load_graphs(resources: Resources, settings: Settings) -> None:
+    """Read the release's graphs and set up explanations (blocking: run it in a thread)."""
     assert resources.release is not None
+    resources.graphs = read_build(settings, resources.release / "sorakg.nq")
+    explained = Graph()
+    for name in ("ontology", "asserted"):
+        explained += resources.graphs.get(name, Graph())
+    resources.explainer = Explainer(explained)
+
+
+def write_downloads(resources: Resources, settings: Settings) -> None:
+    """Export the release into its ``downloads/`` folder once (blocking: run it in a thread)."""
+    folder = resources.folder
+    assert folder is not None
     try:
-        resources.graphs = read_build(settings, resources.release / "sorakg.nq")
-        explained = Graph()
-        for name in ("ontology", "asserted"):
-            explained += resources.graphs.get(name, Graph())
-        resources.explainer = Explainer(explained)
-        folder = resources.folder
-        assert folder is not None
         if not (folder / INDEX).exists():
             staging = folder.with_name(".downloads-staging")
             shutil.rmtree(staging, ignore_errors=True)
             _write_index(staging, export_files(settings, staging, graphs=dict(resources.graphs)))
             staging.rename(folder)  # a half-written export is never served
         resources.files = _read_index(folder)
-    except Exception as error:  # reported at /download, the server keeps answering queries
+    except Exception as error:  # reported at /download; the server keeps answering queries
         log.exception("preparing downloads failed")
         resources.failed = f"{type(error).__name__}: {error}"
 
 
-async def start(resources: Resources, settings: Settings) -> asyncio.Task[None] | None:
+async def start(resources: Resources, settings: Settings, downloads: bool) -> None:
+    """Load the graphs now; write the downloads in the background if ``downloads``, else on
+    the first request for them (tests and short-lived servers never pay for the export)."""
     if resources.release is None:
-        return None
-    return asyncio.create_task(asyncio.to_thread(prepare, resources, settings))
+        return
+    await asyncio.to_thread(load_graphs, resources, settings)
+    if downloads:
+        _export_in_background(resources, settings)
+
+
+def _export_in_background(resources: Resources, settings: Settings) -> None:
+    if resources.exporting is None:
+        resources.exporting = asyncio.create_task(
+            asyncio.to_thread(write_downloads, resources, settings)
+        )
 
 
 def _resources(request: Request) -> Resources:
     return request.app.state.resources  # type: ignore[no-any-return]
 
 
-def _not_ready(resources: Resources) -> Response:
+def _not_ready(request: Request, resources: Resources) -> Response:
     if resources.release is None:
         return Response("downloads are served from the embedded store only", 404)
+    _export_in_background(resources, request.app.state.settings)
     if resources.failed:
         return Response(f"the downloads could not be prepared: {resources.failed}", 500)
     return Response("the downloads are being prepared", 503, headers={"Retry-After": "5"})
@@ -108,7 +126,7 @@ def _not_ready(resources: Resources) -> Response:
 async def list_downloads(request: Request) -> Response:
     resources = _resources(request)
     if not resources.files:
-        return _not_ready(resources)
+        return _not_ready(request, resources)
     try:
         fmt = negotiate("canned", request.headers.get("accept"), request.query_params.get("format"))
     except NotAcceptable as error:
@@ -132,7 +150,7 @@ async def list_downloads(request: Request) -> Response:
 async def download(name: str, request: Request) -> Response:
     resources = _resources(request)
     if not resources.files:
-        return _not_ready(resources)
+        return _not_ready(request, resources)
     file = resources.files.get(name)
     if file is None:
         return Response(f"no download named {name!r}; see /download", 404)

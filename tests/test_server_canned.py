@@ -135,3 +135,20 @@ def test_entity_page_explains_inferred_classes(client: TestClient) -> None:
     html = client.get("/drug/sunitinib", headers={"Accept": "text/html"}).text
     assert "Why these classes" in html
     assert "is a VEGFR inhibitor, defined as drug ⊓ ∃inhibits" in html
+
+
+def test_sparql_sees_the_inferred_class_members(client: TestClient) -> None:
+    # "sunitinib ... inhibits VEGFR": a VEGFR inhibitor by the class definition, never stated.
+    query = "SELECT ?d WHERE { ?d a <https://w3id.org/sorakg/ontology#VEGFRInhibitor> }"
+    rows = client.get("/sparql", params={"query": query, "format": "json"}).json()
+    members = {b["d"]["value"].rsplit("/", 1)[-1] for b in rows["results"]["bindings"]}
+    assert {"sorafenib", "sunitinib", "brivanib"} <= members
+    asserted_only = client.get(
+        "/sparql",
+        params={
+            "query": query,
+            "default-graph-uri": "https://w3id.org/sorakg/graph/asserted",
+            "format": "json",
+        },
+    ).json()
+    assert asserted_only["results"]["bindings"] == []
