@@ -97,7 +97,7 @@ def assemble(settings: Settings, progress: Progress = lambda _: None) -> Built:
             _timed(timings, "consistency (HermiT)", progress)(lambda: check_consistency(union))
         except InconsistentOntology as error:
             raise BuildError("consistency check", error.problems) from error
-        inferred = _timed(timings, "inference (OWL RL)", progress)(
+        inferred = _timed(timings, "inference (OWL 2 RL)", progress)(
             lambda: materialize(ontology, facts)  # type: ignore[arg-type]
         )
         built.graphs[mint.graph("inferred")] = inferred  # type: ignore[assignment]

@@ -10,7 +10,7 @@ from sorakg.build import Built
 from sorakg.explain import Explainer
 from sorakg.loaders.vocab import SK
 from sorakg.ontology import ontology_graph
-from sorakg.reasoning import InconsistentOntology, check_consistency
+from sorakg.reasoning import InconsistentOntology, check_consistency, materialize
 from tests.conftest import BASE
 
 
@@ -143,3 +143,11 @@ def test_every_inferred_membership_is_explained(
             assert explainer.explain(s, cls) is not None, (s, cls)  # type: ignore[arg-type]
             checked += 1
     assert checked > 20
+
+
+def test_build_engine_agrees_with_the_reference(ontology: Graph, facts: Graph) -> None:
+    # The build's fast engine (reasonable + chains) must find exactly what owlrl finds.
+    fast = materialize(ontology, facts, "reasonable")
+    reference = materialize(ontology, facts, "owlrl")
+    assert set(fast) == set(reference)
+    assert len(fast) > 300
