@@ -1,7 +1,8 @@
 """Canonical form of the source tables: columns in model order, rows sorted by their key.
 
-``sorakg lint`` rewrites the tables in this form so diffs stay small and reviewable;
-``sorakg lint --check`` (run by the tests) fails if any table is not in it.
+``sorakg lint`` rewrites the tables in this form so diffs stay small and reviewable, and
+regenerates ``docs/tables.md``; ``sorakg lint --check`` (run by ``make test``) fails if any table
+or the reference is not in it.
 """
 
 from __future__ import annotations
@@ -11,6 +12,10 @@ import io
 from pathlib import Path
 
 from . import tables
+from .reference import tables_markdown
+
+# docs/tables.md beside the source checkout (absent in an installed package: nothing to check)
+REFERENCE = Path(__file__).resolve().parent.parent / "docs" / "tables.md"
 
 
 def canonical_text(path: Path, model: type[tables.Row]) -> str:
@@ -32,9 +37,16 @@ def canonical_text(path: Path, model: type[tables.Row]) -> str:
     return out.getvalue()
 
 
-def lint(data_dir: Path, fix: bool) -> list[Path]:
-    """Return the tables not in canonical form; rewrite them when ``fix``."""
+def lint(data_dir: Path, fix: bool, reference: Path | None = REFERENCE) -> list[Path]:
+    """Return the tables (and the table reference, ``docs/tables.md``) not in canonical form;
+    rewrite them when ``fix``."""
     changed = []
+    if reference is not None and reference.parent.is_dir():
+        text = tables_markdown()
+        if not reference.exists() or reference.read_text(encoding="utf-8") != text:
+            changed.append(reference)
+            if fix:
+                reference.write_text(text, encoding="utf-8")
     for folder in sorted(p for p in data_dir.iterdir() if p.is_dir()):
         for model in tables.ALL_MODELS:
             path = folder / model.table

@@ -124,9 +124,9 @@ class Entity(Row):
     #: the IRI path segment for this table's entities (``drug`` → ``…/drug/<id>``)
     segment: ClassVar[str]
 
-    id: Slug
-    label: str = Field(min_length=1)
-    synonyms: TextList = []
+    id: Slug = Field(description="the entity's IRI is {base}{segment}/{id}")
+    label: str = Field(min_length=1, description="the name the review uses")
+    synonyms: TextList = Field([], description="other names the review uses")
 
 
 class DrugClass(StrEnum):
@@ -208,6 +208,8 @@ class PathwayType(StrEnum):
 
 
 class Pathway(Entity):
+    """A signalling pathway or cellular process (MAPK, PI3K/Akt, EMT, autophagy …)."""
+
     table = "pathways.csv"
     segment = "pathway"
     type: PathwayType
@@ -294,8 +296,10 @@ class Trial(Entity):
 
     table = "trials.csv"
     segment = "trial"
-    nct: OptionalText = Field(None, pattern=r"^NCT\d{8}$")
-    acronym: OptionalText = None
+    nct: OptionalText = Field(
+        None, pattern=r"^NCT\d{8}$", description="ClinicalTrials.gov number; then id = nct"
+    )
+    acronym: OptionalText = Field(None, description="the trial's name, e.g. SHARP")
     phase: Phase
     status: Status
     strategy: Strategy

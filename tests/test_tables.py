@@ -120,3 +120,18 @@ def test_every_quote_occurs_in_the_review() -> None:
     quotes = [item.row.quote for rows in pub.rows.values() for item in rows]
     assert len(quotes) > 300
     assert all(normalize_text(q) in pub.text for q in quotes)
+
+
+def test_table_reference_is_regenerated_when_stale(data_copy: Path, tmp_path: Path) -> None:
+    from sorakg.loaders.reference import tables_markdown
+
+    reference = tmp_path / "tables.md"
+    reference.write_text("# out of date\n")
+    assert lint(data_copy, fix=False, reference=reference) == [reference]
+    assert lint(data_copy, fix=True, reference=reference) == [reference]
+    text = reference.read_text()
+    assert text == tables_markdown()
+    for model in tables.ALL_MODELS:  # every table and every column is documented
+        assert f"## `{model.table}`" in text
+        assert all(f"| `{column}` |" in text for column in tables.columns(model))
+    assert lint(data_copy, fix=False, reference=reference) == []
