@@ -23,10 +23,11 @@ from fastapi.responses import FileResponse, HTMLResponse
 from rdflib import Graph
 
 from sorakg.explain import Explainer
-from sorakg.export import ExportFile, export_files, read_build
+from sorakg.export import ExportFile, export_files
 from sorakg.ontodocs import negotiate as ontology_media_type
 from sorakg.ontodocs import ontology_document
 from sorakg.settings import Settings
+from sorakg.store import read_build
 
 from .formats import HTML, JSON, NotAcceptable, negotiate
 from .page import templates

@@ -170,10 +170,18 @@ def explain_command(
     from rdflib import URIRef
 
     from sorakg.explain import Explainer
-    from sorakg.store import load_rdflib
+    from sorakg.loaders.vocab import PREFIXES
+    from sorakg.store import read_build
 
     settings = Settings()
-    graph = load_rdflib(settings, ("ontology", "asserted"))
+    try:
+        graphs = read_build(settings)
+    except FileNotFoundError as error:
+        err.print(f"[red]{error}[/red]")
+        raise typer.Exit(Exit.MISSING) from error
+    graph = graphs["ontology"] + graphs["asserted"]
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace)
     subject = _resolve(graph, entity, settings.base_iri, "entity")
     target = _resolve(graph, cls, settings.base_iri, "class")
     reason = Explainer(graph).explain(URIRef(subject), URIRef(target))

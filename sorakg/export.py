@@ -21,11 +21,11 @@ from rdflib import BNode, Dataset, Graph, Namespace, URIRef
 from rdflib.plugins.serializers.turtle import TurtleSerializer
 from rdflib.term import Node
 
-from sorakg.build import current_graph_file
 from sorakg.loaders.identifiers import split_iri
 from sorakg.loaders.vocab import PREFIXES
 from sorakg.serialize import canonical
 from sorakg.settings import PROJECT_ROOT, Settings
+from sorakg.store import graph_name, read_build
 
 DIST = PROJECT_ROOT / "dist"
 GRAPHS = ("asserted", "inferred", "all")
@@ -68,29 +68,9 @@ class ExportFile:
 # -- reading the build -------------------------------------------------------------------------
 
 
-def graph_name(settings: Settings, iri: str) -> str:
-    return iri.removeprefix(f"{settings.base_iri}graph/")
-
-
 def by_name(settings: Settings, graphs: dict[URIRef, Graph]) -> dict[str, Graph]:
     """Named graphs keyed by IRI (as :class:`sorakg.build.Built` holds them) → by short name."""
     return {graph_name(settings, str(iri)): graph for iri, graph in graphs.items()}
-
-
-def read_build(settings: Settings, path: Path | None = None) -> dict[str, Graph]:
-    """The build's named graphs by short name (``ontology``, ``asserted``, ``inferred``)."""
-    path = path or current_graph_file(settings)
-    if not path.exists():
-        raise FileNotFoundError(f"no build at {path}: run 'sorakg build' first")
-    dataset = Dataset()
-    dataset.parse(path, format="nquads")
-    graphs: dict[str, Graph] = {}
-    for context in dataset.graphs():
-        if isinstance(context.identifier, URIRef) and len(context):
-            graph = Graph()
-            graph += context
-            graphs[graph_name(settings, str(context.identifier))] = graph
-    return graphs
 
 
 def select(graphs: dict[str, Graph], which: str) -> dict[str, Graph]:

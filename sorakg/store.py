@@ -14,7 +14,6 @@ import pyoxigraph
 from rdflib import Dataset, Graph, URIRef
 
 from sorakg.build import current_graph_file
-from sorakg.loaders.vocab import PREFIXES
 from sorakg.settings import Settings
 
 
@@ -37,19 +36,24 @@ def open_store(settings: Settings) -> pyoxigraph.Store:
     return load_store(path)
 
 
-def load_rdflib(settings: Settings, graphs: tuple[str, ...]) -> Graph:
-    """The union of some of the current build's named graphs, as one rdflib graph."""
-    path = current_graph_file(settings)
+def graph_name(settings: Settings, iri: str) -> str:
+    return iri.removeprefix(f"{settings.base_iri}graph/")
+
+
+def read_build(settings: Settings, path: Path | None = None) -> dict[str, Graph]:
+    """The build's named graphs by short name (``ontology``, ``asserted``, ``inferred``)."""
+    path = path or current_graph_file(settings)
     if not path.exists():
         raise MissingBuild(f"no build at {path}: run 'sorakg build' first")
     dataset = Dataset()
     dataset.parse(path, format="nquads")
-    union = Graph()
-    for name in graphs:
-        union += dataset.graph(URIRef(graph_iri(settings, name)))
-    for prefix, namespace in PREFIXES.items():
-        union.bind(prefix, namespace)
-    return union
+    graphs: dict[str, Graph] = {}
+    for context in dataset.graphs():
+        if isinstance(context.identifier, URIRef) and len(context):
+            graph = Graph()
+            graph += context
+            graphs[graph_name(settings, str(context.identifier))] = graph
+    return graphs
 
 
 def graph_iri(settings: Settings, name: str) -> str:

@@ -124,3 +124,15 @@ def test_help_lists_the_commands() -> None:
     assert result.exit_code == 0
     for command in ("build", "validate", "stats", "lint", "explain"):
         assert command in result.output
+
+
+def test_explain_prints_the_reason_or_fails(
+    published: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SORAKG_BUILD_DIR", str(published.build_dir))
+    result = runner.invoke(app, ["explain", "drug/tivantinib", "MET inhibitor"])
+    assert result.exit_code == 0, result.output
+    assert "Tivantinib is a MET inhibitor, defined as" in result.output
+    assert "ref. [6]" in result.output  # "tivantinib, a selective oral inhibitor of MET [6]"
+    assert runner.invoke(app, ["explain", "drug/doxorubicin", "sk:METInhibitor"]).exit_code == 1
+    assert runner.invoke(app, ["explain", "drug/nothing", "sk:METInhibitor"]).exit_code == 3
