@@ -74,8 +74,9 @@ def _split_extension(path: str) -> tuple[str, Format | None]:
     return path, None
 
 
-@router.get(
+@router.api_route(
     "/{path:path}",
+    methods=["GET", "HEAD"],  # HEAD: Linked Data clients check an IRI before fetching it
     response_class=Response,
     summary="Linked Data page of an entity (HTML, Turtle, JSON-LD, N-Triples, RDF/XML)",
     responses={404: {"description": "no entity with this IRI"}},

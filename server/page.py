@@ -62,6 +62,10 @@ async def query_page(request: Request) -> HTMLResponse:
     html = (
         templates()
         .get_template("index.html")
-        .render(examples=[asdict(e) for e in listed], default_query=start)
+        .render(
+            examples=[asdict(e) for e in listed],
+            default_query=start,
+            base_iri=request.app.state.settings.base_iri,
+        )
     )
     return HTMLResponse(html)

@@ -70,6 +70,9 @@ def test_type_a_query_run_it_and_see_the_rows(
     }
     assert len(cells) == len(drugs) > 3
     assert all(any(label in row for row in cells) for label in drugs)
+    # the drug IRIs in the table open this server's pages
+    hrefs = page.locator(".yasr table tbody a").evaluate_all("links => links.map(a => a.href)")
+    assert any(href.startswith(server + "/drug/") for href in hrefs), hrefs[:3]
     page.screenshot(path=str(tmp_path / "query-page.png"))
     assert outside == []
 

@@ -103,3 +103,11 @@ def test_html_links_its_alternates(client: TestClient):
     response = client.get(PATH)
     assert 'rel="alternate"; type="text/turtle"' in response.headers["link"]
     assert f'href="{PATH}.jsonld"' in response.text
+
+
+def test_head_answers_like_get_without_a_body(client: TestClient) -> None:
+    head = client.head(PATH, headers={"Accept": "text/turtle"})
+    assert head.status_code == 200
+    assert head.headers["content-type"].startswith("text/turtle")
+    assert head.content == b""
+    assert client.head("/drug/no-such-drug").status_code == 404

@@ -29,6 +29,14 @@
     description.textContent = example.description;
   });
 
+  // Entity IRIs in the results open this server's Linked Data pages, not the w3id redirects.
+  const base = document.getElementById("yasgui").dataset.baseIri;
+  new MutationObserver(function () {
+    document.querySelectorAll('#yasgui a[href^="' + base + '"]').forEach(function (a) {
+      a.href = "/" + a.getAttribute("href").slice(base.length);
+    });
+  }).observe(document.getElementById("yasgui"), { subtree: true, childList: true });
+
   document.querySelectorAll("a.download").forEach(function (link) {
     link.addEventListener("click", function () {
       const format = link.dataset.format;
