@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from sorakg.build import Built, publish
 from sorakg.cli import app
 from sorakg.settings import Settings
-from tests.conftest import PUB, edit_cell
+from tests.conftest import BASE, PUB, edit_cell
 
 runner = CliRunner()
 
@@ -136,3 +136,36 @@ def test_explain_prints_the_reason_or_fails(
     assert "ref. [6]" in result.output  # "tivantinib, a selective oral inhibitor of MET [6]"
     assert runner.invoke(app, ["explain", "drug/doxorubicin", "sk:METInhibitor"]).exit_code == 1
     assert runner.invoke(app, ["explain", "drug/nothing", "sk:METInhibitor"]).exit_code == 3
+
+
+def test_a_second_publication_needs_tables_only(data_copy: Path) -> None:
+    # A second paper is a folder of tables; here its text reuses one of the review's sentences,
+    # so the fixture holds no fact the review does not state.
+    from rdflib import URIRef
+
+    from sorakg.build import assemble
+    from sorakg.loaders.vocab import SK
+
+    sentence = (
+        "Sorafenib executes its anti-tumor activity partially through targeting the Raf-1 "
+        "and B-Raf, thus inhibiting the RAF/MEK/ERK signaling pathways"
+    )
+    folder = data_copy / "second-paper"
+    folder.mkdir()
+    (folder / "publication.toml").write_text(
+        'id = "second-paper"\ntitle = "A second paper (test fixture)"\nkind = "review"\n'
+    )
+    (folder / "source.txt").write_text(sentence + ".\n")
+    (folder / "drug_actions.csv").write_text(
+        "drug,action,target,model,refs,quote,location,basis,note\n"
+        f'sorafenib,inhibits,braf,,7,"{sentence}",Introduction,review,\n'
+    )
+    built = assemble(Settings(data_dir=data_copy, reason=False))
+    facts = next(g for k, g in built.graphs.items() if str(k).endswith("asserted"))
+    sorafenib, braf = URIRef(BASE + "drug/sorafenib"), URIRef(BASE + "molecule/braf")
+    publications = {
+        str(facts.value(e, SK.inPublication))
+        for e in facts.subjects(SK.evidenceFor, sorafenib)
+        if (e, SK.statementObject, braf) in facts
+    }
+    assert publications == {BASE + "publication/" + PUB, BASE + "publication/second-paper"}
