@@ -61,6 +61,25 @@ def _drop_quotes_about(node: URIRef) -> Edit:
     return edit
 
 
+def _drop_statement_object_about(node: URIRef) -> Edit:
+    def edit(g: Graph) -> None:
+        for e in list(g.subjects(SK.evidenceFor, node)):
+            if (e, SK.statementPredicate, SK.inhibits) in g:
+                g.remove((e, SK.statementObject, None))
+                return
+
+    return edit
+
+
+def _drop_curator_notes_about(node: URIRef) -> Edit:
+    def edit(g: Graph) -> None:
+        for e in list(g.subjects(SK.evidenceFor, None)):
+            if str(g.value(e, SK.evidenceFor)).startswith(str(node)):
+                g.remove((e, SK.curatorNote, None))
+
+    return edit
+
+
 def _drop_evidence_of(node: URIRef) -> Edit:
     def edit(g: Graph) -> None:
         for e in list(g.subjects(SK.evidenceFor, node)):
@@ -155,6 +174,16 @@ CASES: dict[str, tuple[Edit, str, str]] = {
         _drop(URIRef(BASE + "pathway/emt"), RDFS.label),
         "needs exactly one language-tagged label",
         "pathways.csv",
+    ),
+    "statement without its object": (
+        _drop_statement_object_about(URIRef(BASE + "drug/erlotinib")),
+        "statement predicate and object must be given together",
+        "drug_actions.csv",
+    ),
+    "curator inference without a note": (
+        _drop_curator_notes_about(URIRef(BASE + "trial/ref46-sorafenib-fluorouracil")),
+        "curator inference needs a curator note",
+        "",
     ),
     "evidence without quote": (
         _drop_quotes_about(URIRef(BASE + "model/hepg2")),
