@@ -1,6 +1,6 @@
 """Compare the reasoners on the project's graph and on synthetic copies of it (run on demand).
 
-    .venv/bin/python benchmarks/reasoners.py [--copies 1 4 10]
+    .venv/bin/python -m benchmarks.reasoners [--copies 1 4 10]   (also run by make bench)
 
 For each size, wall time of: owlrl (OWL 2 RL in pure Python, the reference), the build's engine
 (`reasonable`, Rust, plus the property chains it lacks; see sorakg/reasoning.py), raw

@@ -167,6 +167,7 @@ class Loader:
         row: t.Mechanism = item.row  # type: ignore[assignment]
         node = self.entity(item, [SK.ResistanceMechanism, term(row.type, t.MechanismType)])
         self.add(node, SKOS.definition, row.definition)
+        self.fact(item, node, SK.resistanceTo, self.ref(row.resistance_to))
         for pathway in row.pathways:
             self.fact(item, node, SK.involvesPathway, self.ref(pathway))
 

@@ -226,6 +226,7 @@ class Mechanism(Entity):
     table = "mechanisms.csv"
     segment = "mechanism"
     type: MechanismType
+    resistance_to: Slug = ref("drug", description="the drug the tumour resists")
     pathways: SlugList = ref("pathway", default=[])
     definition: OptionalText = None
 

@@ -53,6 +53,12 @@ def test_mechanisms_and_their_pathways(store: ox.Store) -> None:
     emt = by_label["EMT in sorafenib resistance"]
     for pathway in ("Epithelial-mesenchymal transition", "PI3K/Akt", "MAPK"):
         assert pathway in emt["pathways"]
+    # "Recently, the role of EMT in the resistance of HCC to sunitinib has been reported[39]":
+    # the one mechanism of resistance to another drug
+    others = {r["label"] for r in rows if r["drug"] != "drug:sorafenib"}
+    assert others == {"EMT in sunitinib resistance"}
+    to_sorafenib = answer(store, "mechanisms", drug="drug:sorafenib")
+    assert len(to_sorafenib) == len(rows) - 1
     # section headings: "PI3K/Akt pathway and sorafenib resistance", "JAK-STAT pathway and …",
     # "targeting hypoxia-inducible pathways"
     assert (

@@ -165,6 +165,11 @@ CASES: dict[str, tuple[Edit, str, str]] = {
         "must be primary or acquired",
         "mechanisms.csv",
     ),
+    "mechanism without the drug it resists": (
+        _drop(URIRef(BASE + "mechanism/grp78-resistance"), SK.resistanceTo),
+        "a resistance mechanism names the one drug it resists",
+        "mechanisms.csv",
+    ),
     "biomarker without direction": (
         _drop(URIRef(BASE + "biomarker/perk/association/sharp-ttp"), SK.direction),
         "needs the direction of association",
