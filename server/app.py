@@ -99,7 +99,11 @@ def create_app(
             fmt = negotiate("graph", None)
         assert fmt.rdf is not None
         root = str(request.base_url)
-        body = void_description(root, settings, request.app.state.stats, fmt.rdf)
+        resources: downloads.Resources = request.app.state.resources
+        if resources.graphs:  # the full VoID + DCAT of the export, with this server's URLs
+            body = downloads.served_void(resources, settings, root, fmt.rdf)
+        else:  # proxy mode, or still loading: what the store's counts tell
+            body = void_description(root, settings, request.app.state.stats, fmt.rdf)
         return Response(body, media_type=fmt.media_type, headers={"Vary": "Accept"})
 
     app.include_router(linked_data.router)  # last: it answers every other path

@@ -18,12 +18,15 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse
-from rdflib import Graph
+from rdflib import VOID, Graph, URIRef
 
 from sorakg.explain import Explainer
 from sorakg.export import ExportFile, export_files
+from sorakg.metadata import PREFIXES as VOID_PREFIXES
+from sorakg.metadata import dataset_facts, void_graph
 from sorakg.ontodocs import negotiate as ontology_media_type
 from sorakg.ontodocs import ontology_document
 from sorakg.settings import Settings
@@ -108,6 +111,19 @@ def _export_in_background(resources: Resources, settings: Settings) -> None:
         resources.exporting = asyncio.create_task(
             asyncio.to_thread(write_downloads, resources, settings)
         )
+
+
+def served_void(resources: Resources, settings: Settings, root: str, fmt: ox.RdfFormat) -> bytes:
+    """The export's VoID + DCAT description, with this server's SPARQL endpoint and downloads."""
+    graph = void_graph(
+        settings, resources.graphs, resources.files.values(), download_base=f"{root}download/"
+    )
+    dataset = dataset_facts(settings, resources.graphs).iri
+    graph.add((dataset, VOID.sparqlEndpoint, URIRef(f"{root}sparql")))
+    triples = ox.parse(
+        graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES
+    )
+    return ox.serialize([q.triple for q in triples], format=fmt, prefixes=VOID_PREFIXES) or b""
 
 
 def _resources(request: Request) -> Resources:

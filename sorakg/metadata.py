@@ -99,9 +99,13 @@ def linksets(graphs: Iterable[Graph], base: str) -> list[Linkset]:
 
 
 def void_graph(
-    settings: Settings, graphs: dict[str, Graph], files: Iterable[ExportFile] = ()
+    settings: Settings,
+    graphs: dict[str, Graph],
+    files: Iterable[ExportFile] = (),
+    download_base: str | None = None,
 ) -> Graph:
-    """VoID + DCAT description of the dataset, its named graphs, linksets and downloads."""
+    """VoID + DCAT description of the dataset, its named graphs, linksets and downloads (at
+    ``download_base``, by default ``{base_iri}download/``)."""
     facts = dataset_facts(settings, graphs)
     base = settings.base_iri
     g = Graph()
@@ -145,7 +149,7 @@ def void_graph(
         g.add((target, VOID.uriSpace, Literal(link.uri_prefix)))
         g.add((target, RDFS.seeAlso, URIRef(f"https://bioregistry.io/{link.prefix}")))
     for file in files:
-        _distribution(g, d, file, f"{base}download/")
+        _distribution(g, d, file, download_base or f"{base}download/")
     return g
 
 

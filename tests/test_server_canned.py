@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from rdflib import Graph
+from rdflib import RDF, Graph, URIRef
 
 from sorakg import querylib
 from sorakg.build import Built
@@ -152,3 +152,16 @@ def test_sparql_sees_the_inferred_class_members(client: TestClient) -> None:
         },
     ).json()
     assert asserted_only["results"]["bindings"] == []
+
+
+def test_void_is_the_export_description_with_this_server(client: TestClient) -> None:
+    _wait_for_downloads(client)
+    response = client.get("/.well-known/void", headers={"Accept": "text/turtle"})
+    graph = Graph().parse(data=response.text, format="turtle")
+    void, dcat = "http://rdfs.org/ns/void#", "http://www.w3.org/ns/dcat#"
+    endpoints = {str(o) for o in graph.objects(None, URIRef(void + "sparqlEndpoint"))}
+    assert endpoints == {"http://testserver/sparql"}
+    linksets = set(graph.subjects(RDF.type, URIRef(void + "Linkset")))
+    assert len(linksets) >= 3  # ChEMBL, ClinicalTrials.gov, UniProt …
+    downloads = {str(o) for o in graph.objects(None, URIRef(dcat + "downloadURL"))}
+    assert "http://testserver/download/sorakg-all.ttl" in downloads
