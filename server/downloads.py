@@ -27,7 +27,6 @@ from sorakg.explain import Explainer
 from sorakg.export import ExportFile, export_files
 from sorakg.metadata import PREFIXES as VOID_PREFIXES
 from sorakg.metadata import dataset_facts, void_graph
-from sorakg.ontodocs import negotiate as ontology_media_type
 from sorakg.ontodocs import ontology_document
 from sorakg.settings import Settings
 from sorakg.store import read_build
@@ -185,9 +184,10 @@ async def download(name: str, request: Request) -> Response:
 )
 async def ontology(request: Request) -> Response:
     resources = _resources(request)
-    media_type = ontology_media_type(request.headers.get("accept"))
-    if media_type is None:
-        return Response("no acceptable format for the ontology", 406, media_type="text/plain")
+    try:  # the same representations as an entity's page
+        media_type = negotiate("page", request.headers.get("accept")).media_type
+    except NotAcceptable as error:
+        return Response(str(error), 406, media_type="text/plain")
     body = resources.ontology_pages.get(media_type)
     if body is None:
         graph = resources.graphs.get("ontology")

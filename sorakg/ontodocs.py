@@ -1,7 +1,7 @@
 """The ontology's documentation as HTML (pyLODE), and the ontology itself by media type.
 
-The server (another module) serves ``/ontology``: ``ontology_response(accept)`` picks HTML for a
-browser and Turtle, N-Triples, RDF/XML or JSON-LD for an RDF client, from one table.
+The server serves ``/ontology``, choosing by ``Accept`` among :data:`REPRESENTATIONS`: HTML for a
+browser, Turtle, N-Triples, RDF/XML or JSON-LD for an RDF client.
 """
 
 from __future__ import annotations
@@ -68,33 +68,6 @@ REPRESENTATIONS: dict[str, Representation] = {
 }
 
 
-def negotiate(accept: str | None) -> str | None:
-    """The media type to send for an ``Accept`` header; None when nothing offered fits (406)."""
-    if not accept or not accept.strip():
-        return HTML
-    offers: list[tuple[float, int, str]] = []
-    for position, part in enumerate(accept.split(",")):
-        media, *params = (p.strip() for p in part.split(";"))
-        quality = 1.0
-        for param in params:
-            key, _, value = param.partition("=")
-            if key.strip() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        if quality > 0:
-            offers.append((-quality, position, media.lower()))
-    for _, _, media in sorted(offers):
-        if media in REPRESENTATIONS:
-            return media
-        if media in {"*/*", "text/*"}:
-            return HTML
-        if media == "application/*":
-            return "application/rdf+xml"
-    return None
-
-
 def ontology_document(media_type: str, ontology: Graph | None = None) -> str:
     """The ontology in one of the media types of :data:`REPRESENTATIONS`."""
     from sorakg.export import FORMATS, serialize_graph
@@ -106,11 +79,3 @@ def ontology_document(media_type: str, ontology: Graph | None = None) -> str:
     if chosen.format is None:
         return ontology_html(graph)
     return serialize_graph(graph, FORMATS[chosen.format], Settings())
-
-
-def ontology_response(accept: str | None, ontology: Graph | None = None) -> tuple[str, str] | None:
-    """(body, media type) for ``GET /ontology`` with this ``Accept``; None means 406."""
-    media_type = negotiate(accept)
-    if media_type is None:
-        return None
-    return ontology_document(media_type, ontology), media_type

@@ -6,14 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS, VOID
 
 from sorakg.build import Built
 from sorakg.export import by_name
 from sorakg.loaders.identifiers import CHOICES, SCHEMES, Identifier, converter
 from sorakg.metadata import void_graph
-from sorakg.ontodocs import negotiate, ontology_html, ontology_response
+from sorakg.ontodocs import REPRESENTATIONS, ontology_document, ontology_html
 from sorakg.settings import Settings
 from sorakg.sssom import sssom_table
 from tests.conftest import BASE
@@ -242,30 +242,21 @@ def test_ontology_html_is_the_same_bytes_each_time(html: str, graphs: dict[str, 
     assert ontology_html(graphs["ontology"]) == html
 
 
-@pytest.mark.parametrize(
-    ("accept", "chosen"),
-    [
-        (None, "text/html"),
-        ("text/html,application/xhtml+xml;q=0.9,*/*;q=0.8", "text/html"),
-        ("text/turtle", "text/turtle"),
-        ("application/rdf+xml;q=0.5, text/turtle;q=0.9", "text/turtle"),
-        ("application/ld+json", "application/ld+json"),
-        ("*/*", "text/html"),
-        ("image/png", None),
-        ("text/turtle;q=0", None),
-    ],
-)
-def test_content_negotiation(accept: str | None, chosen: str | None) -> None:
-    assert negotiate(accept) == chosen
+RDFLIB_PARSERS = {
+    "text/turtle": "turtle",
+    "application/n-triples": "nt",
+    "application/rdf+xml": "xml",
+    "application/ld+json": "json-ld",
+}
 
 
-def test_the_ontology_itself_by_content_negotiation(graphs: dict[str, Graph]) -> None:
-    response = ontology_response("text/turtle", graphs["ontology"])
-    assert response is not None
-    body, media_type = response
-    assert media_type == "text/turtle"
-    assert len(Graph().parse(data=body, format="turtle")) == len(graphs["ontology"])
-    assert ontology_response("image/png", graphs["ontology"]) is None
+@pytest.mark.parametrize("media_type", sorted(RDFLIB_PARSERS))
+def test_the_ontology_itself_in_each_rdf_format(graphs: dict[str, Graph], media_type: str) -> None:
+    assert media_type in REPRESENTATIONS
+    body = ontology_document(media_type, graphs["ontology"])
+    parsed = Dataset().parse(data=body, format=RDFLIB_PARSERS[media_type])
+    # JSON-LD names the graph it holds; the other formats hold one unnamed graph
+    assert sum(1 for _ in parsed.quads((None, None, None, None))) == len(graphs["ontology"])
 
 
 def test_the_docs_table_of_canonical_iris_matches_the_code() -> None:
