@@ -15,14 +15,14 @@ from urllib.parse import urlsplit
 import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse
-from rdflib import RDF, URIRef
+from rdflib import URIRef
 
 from sorakg.explain import Reason
 from sorakg.settings import Settings
 
 from .backend import Backend, get_backend, get_settings
 from .downloads import Resources
-from .entity_view import RDF_TYPE, entity_view
+from .entity_view import RDF_TYPE, SK, entity_view
 from .execute import Job
 from .formats import FORMATS, HTML, NTRIPLES, Format, NotAcceptable, negotiate
 from .page import templates
@@ -123,20 +123,22 @@ async def entity(
 
 
 def _explanations(resources: Resources, iri: str, triples: list[ox.Triple]) -> list[Reason]:
-    """Why the entity is in each class the reasoner added (none in proxy mode)."""
+    """Why each class and relation the reasoner added to the entity holds (none in proxy mode)."""
     asserted = resources.graphs.get("asserted")
-    if resources.explainer is None or asserted is None:
+    explainer = resources.explainer
+    if explainer is None or asserted is None:
         return []
-    entity = URIRef(iri)
-    inferred = sorted(
-        t.object.value
-        for t in triples
-        if t.subject == ox.NamedNode(iri)
-        and t.predicate.value == RDF_TYPE
-        and isinstance(t.object, ox.NamedNode)
-        and (entity, RDF.type, URIRef(t.object.value)) not in asserted
-    )
-    found = [resources.explainer.explain(entity, URIRef(cls)) for cls in inferred]
+    found = []
+    for t in sorted(triples, key=str):
+        if t.subject != ox.NamedNode(iri) or not isinstance(t.object, ox.NamedNode):
+            continue
+        s, p, o = URIRef(iri), URIRef(t.predicate.value), URIRef(t.object.value)
+        if (s, p, o) in asserted:
+            continue
+        if t.predicate.value == RDF_TYPE:
+            found.append(explainer.explain(s, o))
+        elif t.predicate.value.startswith(SK):
+            found.append(explainer.explain_relation(s, p, o))
     return [reason for reason in found if reason is not None]
 
 

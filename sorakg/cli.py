@@ -164,9 +164,15 @@ def _resolve(graph: object, text: str, base: str, kind: str) -> str:
 @app.command("explain")
 def explain_command(
     entity: Annotated[str, typer.Argument(help="Entity: IRI, path like drug/sorafenib, or label.")],
-    cls: Annotated[str, typer.Argument(help="Class: IRI, sk:VEGFRInhibitor, or label.")],
+    cls: Annotated[
+        str, typer.Argument(help="Class (sk:VEGFRInhibitor, label) or, with OBJECT, a property.")
+    ],
+    obj: Annotated[
+        str | None, typer.Argument(help="For a relation: its object, e.g. pathway/mapk.")
+    ] = None,
 ) -> None:
-    """Say why ENTITY is a CLASS, from the asserted facts, their evidence and the axioms."""
+    """Say why ENTITY is a CLASS (or why ENTITY PROPERTY OBJECT holds), from the asserted facts,
+    their evidence and the axioms."""
     from rdflib import URIRef
 
     from sorakg.explain import Explainer
@@ -183,10 +189,17 @@ def explain_command(
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace)
     subject = _resolve(graph, entity, settings.base_iri, "entity")
-    target = _resolve(graph, cls, settings.base_iri, "class")
-    reason = Explainer(graph).explain(URIRef(subject), URIRef(target))
+    target = _resolve(graph, cls, settings.base_iri, "class")  # a class or a property: sk terms
+    explainer = Explainer(graph)
+    if obj is None:
+        reason = explainer.explain(URIRef(subject), URIRef(target))
+        claim = f"<{subject}> is not shown to be a <{target}>"
+    else:
+        other = _resolve(graph, obj, settings.base_iri, "entity")
+        reason = explainer.explain_relation(URIRef(subject), URIRef(target), URIRef(other))
+        claim = f"<{subject}> <{target}> <{other}> does not follow"
     if reason is None:
-        err.print(f"not entailed: <{subject}> is not shown to be a <{target}>")
+        err.print(f"not entailed: {claim}")
         raise typer.Exit(Exit.INVALID)
     out.print(str(reason), markup=False, highlight=False, soft_wrap=True)
 

@@ -205,3 +205,68 @@ class Explainer:
         if len(witnesses) < needed:
             return None, text
         return Reason(f"{self.label(entity)} is in {text}", because=witnesses), text
+
+    # --- inferred relations ----------------------------------------------------------------
+
+    def explain_relation(
+        self, subject: URIRef, prop: URIRef, obj: URIRef, _depth: int = 0
+    ) -> Reason | None:
+        """Why ``subject prop obj`` holds: stated, or through a sub-property, an inverse or a
+        property chain of the ontology; None if it does not follow."""
+        g = self.g
+        says = f"{self.label(subject)} {self.label(prop)} {self.label(obj)}"
+        if (subject, prop, obj) in g:
+            return Reason(f"{says} (stated)", self.evidence(subject, prop, obj))
+        if _depth > 6:
+            return None
+        for sub in sorted(g.subjects(RDFS.subPropertyOf, prop), key=str):
+            if isinstance(sub, URIRef) and (inner := self.explain_relation(
+                subject, sub, obj, _depth + 1
+            )):  # fmt: skip
+                return Reason(
+                    f"{says}: {self.label(sub)} ⊑ {self.label(prop)} (ontology)", because=[inner]
+                )
+        inverses = {*g.objects(prop, OWL.inverseOf), *g.subjects(OWL.inverseOf, prop)}
+        for inverse in sorted(inverses, key=str):
+            if isinstance(inverse, URIRef) and (inner := self.explain_relation(
+                obj, inverse, subject, _depth + 1
+            )):  # fmt: skip
+                return Reason(
+                    f"{says}: the inverse of {self.label(inverse)} (ontology)", because=[inner]
+                )
+        for head in g.objects(prop, OWL.propertyChainAxiom):
+            steps = [s for s in g.items(head) if isinstance(s, URIRef)]
+            chain = self._chain(subject, steps, obj, _depth)
+            if chain:
+                names = " ∘ ".join(self.label(s) for s in steps)
+                return Reason(f"{says}: {self.label(prop)} ⊒ {names} (ontology)", because=chain)
+        return None
+
+    def _chain(
+        self, start: URIRef, steps: list[URIRef], end: URIRef, depth: int
+    ) -> list[Reason] | None:
+        """Explanations of each link of a path start -steps-> end, or None if there is none."""
+        first, *rest = steps
+        middles = sorted({o for o in self._reachable(start, first) if isinstance(o, URIRef)})
+        for middle in middles if rest else [end]:
+            link = self.explain_relation(start, first, middle, depth + 1)
+            if link is None:
+                continue
+            if not rest:
+                return [link]
+            tail = self._chain(middle, rest, end, depth)
+            if tail is not None:
+                return [link, *tail]
+        return None
+
+    def _reachable(self, start: URIRef, prop: URIRef) -> set[Node]:
+        """Objects of ``prop`` from ``start``, stated or through sub-properties and inverses."""
+        g = self.g
+        props = {prop, *g.transitive_subjects(RDFS.subPropertyOf, prop)}
+        found: set[Node] = set()
+        for p in props:
+            found |= set(g.objects(start, p))
+            for inverse in {*g.objects(p, OWL.inverseOf), *g.subjects(OWL.inverseOf, p)}:
+                for q in {inverse, *g.transitive_subjects(RDFS.subPropertyOf, inverse)}:
+                    found |= set(g.subjects(q, start))
+        return found

@@ -151,3 +151,29 @@ def test_build_engine_agrees_with_the_reference(ontology: Graph, facts: Graph) -
     reference = materialize(ontology, facts, "owlrl")
     assert set(fast) == set(reference)
     assert len(fast) > 300
+
+
+def test_every_inferred_relation_is_explained(
+    inferred: Graph, ontology: Graph, facts: Graph
+) -> None:
+    explainer = Explainer(ontology + facts)
+    relations = [(s, p, o) for s, p, o in inferred if p != RDF.type]
+    assert len(relations) > 100
+    for s, p, o in relations:
+        assert explainer.explain_relation(s, p, o) is not None, (s, p, o)  # type: ignore[arg-type]
+
+
+def test_chain_explanation_names_both_links(ontology: Graph, facts: Graph) -> None:
+    reason = Explainer(ontology + facts).explain_relation(
+        drug("sorafenib"), SK.targetsPathway, URIRef(BASE + "pathway/mapk")
+    )
+    assert reason is not None
+    text = str(reason)
+    assert "targets pathway ⊒ inhibits ∘ participates in" in text
+    assert "pathway_members.csv:" in text and "drug_actions.csv:" in text
+    assert (
+        Explainer(ontology + facts).explain_relation(
+            drug("doxorubicin"), SK.targetsPathway, URIRef(BASE + "pathway/mapk")
+        )
+        is None
+    )

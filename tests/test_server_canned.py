@@ -133,7 +133,7 @@ def test_ontology_by_content_negotiation(client: TestClient) -> None:
 def test_entity_page_explains_inferred_classes(client: TestClient) -> None:
     _wait_for_downloads(client)
     html = client.get("/drug/sunitinib", headers={"Accept": "text/html"}).text
-    assert "Why these classes" in html
+    assert "Why these inferences" in html
     assert "is a VEGFR inhibitor, defined as drug ⊓ ∃inhibits" in html
 
 
@@ -165,3 +165,9 @@ def test_void_is_the_export_description_with_this_server(client: TestClient) -> 
     assert len(linksets) >= 3  # ChEMBL, ClinicalTrials.gov, UniProt …
     downloads = {str(o) for o in graph.objects(None, URIRef(dcat + "downloadURL"))}
     assert "http://testserver/download/sorakg-all.ttl" in downloads
+
+
+def test_entity_page_explains_inferred_relations(client: TestClient) -> None:
+    _wait_for_downloads(client)
+    html = client.get("/drug/sorafenib", headers={"Accept": "text/html"}).text
+    assert "targets pathway ⊒ inhibits ∘ participates in" in html
