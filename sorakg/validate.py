@@ -37,7 +37,8 @@ def _source_row(data: Graph, focus: Node, path: Node | None, value: Node | None)
 
     In order: the node's own row (evidence records carry one); the evidence of the exact triple;
     the evidence that defines the node (a mention, with no statement predicate); any evidence
-    about the node; and last the evidence of a triple that points at the node.
+    about the node; and last the evidence that points at the node (a triple's object, or a
+    citation it cites).
     """
     if (focus, SK.sourceRow, None) in data:
         return str(data.value(focus, SK.sourceRow))
@@ -51,7 +52,7 @@ def _source_row(data: Graph, focus: Node, path: Node | None, value: Node | None)
         and (e, SK.statementObject, value) in data
     ]
     mentions = [e for e in about if (e, SK.statementPredicate, None) not in data]
-    pointing = list(data.subjects(SK.statementObject, focus))
+    pointing = [*data.subjects(SK.statementObject, focus), *data.subjects(SK.cites, focus)]
     for candidates in (exact, mentions, about, pointing):
         rows = sorted(str(r) for e in candidates if (r := data.value(e, SK.sourceRow)) is not None)
         if rows:
