@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from . import keywords
+from sorakg import sparql_text
+
 from .formats import Format, Kind, NotAcceptable, negotiate
 
 MAXROWS_HEADER = "X-SPARQL-MaxRows"
@@ -129,7 +130,7 @@ def _kind(result: object) -> Kind:
 
 
 def run_query(store: ox.Store, job: Job) -> Reply:
-    used = keywords.uses(job.text, "SERVICE", "FROM")
+    used = sparql_text.uses(job.text, "SERVICE", "FROM")
     if "SERVICE" in used and not job.allow_service:
         return Reply.text(403, "SERVICE (federated query) is disabled on this endpoint")
     options: dict[str, object] = {}
@@ -161,7 +162,7 @@ def run_query(store: ox.Store, job: Job) -> Reply:
 
 
 def run_update(store: ox.Store, job: Job) -> Reply:
-    used = keywords.uses(job.text, "SERVICE", "LOAD")
+    used = sparql_text.uses(job.text, "SERVICE", "LOAD")
     if "SERVICE" in used and not job.allow_service:
         return Reply.text(403, "SERVICE (federated query) is disabled on this endpoint")
     if "LOAD" in used and not job.allow_load:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import httpx
 import pyoxigraph as ox
 
-from . import keywords
+from sorakg import sparql_text
+
 from .execute import Job, Reply, parse_term
 from .formats import FORMATS, NotAcceptable, by_name
 
@@ -59,7 +60,7 @@ class ProxyBackend:
         return Reply(answer.status_code, media_type, answer.content)
 
     async def run(self, job: Job) -> Reply:
-        if "SERVICE" in keywords.uses(job.text, "SERVICE") and not job.allow_service:
+        if "SERVICE" in sparql_text.uses(job.text, "SERVICE") and not job.allow_service:
             return Reply.text(403, "SERVICE (federated query) is disabled on this endpoint")
         try:
             accept = _accept(job)
@@ -74,7 +75,7 @@ class ProxyBackend:
         return await self._post(data, accept)
 
     async def update(self, job: Job) -> Reply:
-        used = keywords.uses(job.text, "SERVICE", "LOAD")
+        used = sparql_text.uses(job.text, "SERVICE", "LOAD")
         if "SERVICE" in used and not job.allow_service:
             return Reply.text(403, "SERVICE (federated query) is disabled on this endpoint")
         if "LOAD" in used and not job.allow_load:

@@ -24,9 +24,8 @@ Rule for query authors: a parameter is a variable named in the query's ``SELECT`
 
 from __future__ import annotations
 
-import re
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -36,6 +35,7 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 
+from sorakg import sparql_text
 from sorakg.loaders.tables import ENTITY_MODELS
 from sorakg.loaders.vocab import PREFIXES
 
@@ -134,7 +134,7 @@ def parse_query(text: str, name: str, path: Path | None = None) -> NamedQuery:
                 required=bool(spec.get("required", False)),
             )
         )
-    form = _form(text)
+    form = sparql_text.form(text)
     query = NamedQuery(
         name=name,
         title=str(meta.get("title", name)),
@@ -147,13 +147,6 @@ def parse_query(text: str, name: str, path: Path | None = None) -> NamedQuery:
     )
     _check(query, where)
     return query
-
-
-def _form(text: str) -> str:
-    for token in _tokens(text):
-        if token.upper() in {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}:
-            return token.upper()
-    return "SELECT"
 
 
 def _check(query: NamedQuery, where: str) -> None:
@@ -298,47 +291,6 @@ def _run_remote(endpoint: Endpoint, text: str) -> Results:
     return parsed
 
 
-# A SPARQL lexer just fine enough to find braces outside IRIs, strings and comments.
-_TOKEN = re.compile(
-    r"""(?P<skip>\#[^\n]*|\s+)
-      | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-      | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
-                  |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
-      | (?P<word>[?$]?[A-Za-z_0-9][\w.\-]*(?::[\w.\-%]*)?|:[\w.\-%]*)
-      | (?P<other>.)""",
-    re.VERBOSE | re.DOTALL,
-)
-
-
-def _scan(text: str) -> Iterator[tuple[str, int]]:
-    for match in _TOKEN.finditer(text):
-        if match.lastgroup != "skip":
-            yield match.group(), match.end()
-
-
-def _tokens(text: str) -> Iterator[str]:
-    return (token for token, _ in _scan(text))
-
-
-def _where_brace(text: str) -> int:
-    """The offset just after the ``{`` that opens the query's WHERE group."""
-    depth, after_where, first = 0, False, None
-    for token, end in _scan(text):
-        if token == "{":
-            if depth == 0 and (after_where or first is None):
-                if after_where:
-                    return end
-                first = end
-            depth += 1
-        elif token == "}":
-            depth -= 1
-        elif depth == 0 and token.upper() == "WHERE":
-            after_where = True
-    if first is None:
-        raise QueryError("cannot find the query's WHERE group")
-    return first
-
-
 def with_values(text: str, bound: Mapping[ox.Variable, Term]) -> str:
     """The query with a ``VALUES`` block of the bound terms opening its WHERE group.
 
@@ -349,7 +301,9 @@ def with_values(text: str, bound: Mapping[ox.Variable, Term]) -> str:
         return text
     names = " ".join(str(variable) for variable in bound)
     values = " ".join(str(term) for term in bound.values())
-    at = _where_brace(text)
+    at = sparql_text.where_brace(text)
+    if at is None:
+        raise QueryError("cannot find the query's WHERE group")
     return f"{text[:at]} VALUES ({names}) {{ ({values}) }}{text[at:]}"
 
 

@@ -12,8 +12,8 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from sorakg import sparql_text
 from sorakg.build import Built
-from sorakg.server import keywords
 from sorakg.server.app import create_app
 from sorakg.server.pool import WorkerPool
 from sorakg.settings import Settings
@@ -131,7 +131,7 @@ def test_update_settings_need_a_token():
     ],
 )
 def test_keyword_scan(text: str, found: set[str]):
-    assert keywords.uses(text, "SERVICE", "LOAD") == found
+    assert sparql_text.uses(text, "SERVICE", "LOAD") == found
 
 
 def test_slow_query_times_out_while_a_point_lookup_is_answered(built: Built, tmp_path: Path):
