@@ -29,6 +29,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -160,25 +161,24 @@ def _check(query: NamedQuery, where: str) -> None:
         raise QueryError(f"{where}: {error}") from error
 
 
-def _query_files() -> dict[str, Path]:
+@cache
+def _library() -> dict[str, NamedQuery]:
+    """The installed library, read and checked once per process (the server asks per request)."""
     folder = resources.files("sorakg.queries")
-    return {
-        Path(entry.name).stem: Path(str(entry))
-        for entry in folder.iterdir()
-        if entry.name.endswith(".rq")
-    }
+    paths = sorted(Path(str(e)) for e in folder.iterdir() if e.name.endswith(".rq"))
+    return {path.stem: load_query_file(path) for path in paths}
 
 
 def list_queries() -> list[NamedQuery]:
     """Every query of the library, sorted by name."""
-    return [load_query(name) for name in sorted(_query_files())]
+    return list(_library().values())
 
 
 def load_query(name: str) -> NamedQuery:
-    files = _query_files()
-    if name not in files:
+    library = _library()
+    if name not in library:
         raise UnknownQuery(f"no query named '{name}' (see 'sorakg query' for the list)")
-    return load_query_file(files[name])
+    return library[name]
 
 
 def load_query_file(path: Path) -> NamedQuery:
