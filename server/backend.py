@@ -10,9 +10,8 @@ from typing import Protocol
 
 from fastapi import Request
 
-from sorakg.build import current_graph_file
 from sorakg.settings import Settings
-from sorakg.store import MissingBuild
+from sorakg.store import built_file
 
 from .execute import Job, Reply
 
@@ -32,11 +31,9 @@ def backend_for(settings: Settings) -> Backend:
         return ProxyBackend(settings.sparql_endpoint, timeout=settings.query_timeout)
     from .pool import WorkerPool
 
-    path = current_graph_file(settings)
-    if not path.exists():
-        raise MissingBuild(f"no build at {path}: run 'sorakg build' first")
     # resolve the build link now, so a rebuild while serving cannot mix two releases
-    return WorkerPool(path.resolve(), size=settings.query_workers, timeout=settings.query_timeout)
+    path = built_file(settings).resolve()
+    return WorkerPool(path, size=settings.query_workers, timeout=settings.query_timeout)
 
 
 def get_backend(request: Request) -> Backend:

@@ -22,7 +22,7 @@ from sorakg.loaders.rdf import Minter, facts_graph
 from sorakg.loaders.read import read_sources
 from sorakg.loaders.vocab import SK
 from sorakg.ontology import ontology_graph
-from sorakg.serialize import sorted_nquads, sorted_ntriples
+from sorakg.serialize import sorted_nquads, sorted_ntriples, union
 from sorakg.settings import Settings
 from sorakg.stats import graph_stats
 from sorakg.validate import validate_graph
@@ -46,10 +46,11 @@ class Built:
     timings: dict[str, float] = field(default_factory=dict)
 
     def union(self) -> Graph:
-        union = Graph()
-        for graph in self.graphs.values():
-            union += graph
-        return union
+        return union(self.graphs.values())
+
+    def graph(self, name: str) -> Graph:
+        """One named graph by its short name: ``ontology``, ``asserted`` or ``inferred``."""
+        return next(g for iri, g in self.graphs.items() if str(iri).endswith(f"/graph/{name}"))
 
 
 def _timed(timings: dict[str, float], name: str, progress: Progress) -> Callable[..., object]:

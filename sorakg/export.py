@@ -23,7 +23,7 @@ from rdflib.term import Node
 
 from sorakg.loaders.identifiers import split_iri
 from sorakg.loaders.vocab import PREFIXES
-from sorakg.serialize import canonical
+from sorakg.serialize import canonical, nquads, sorted_lines, union
 from sorakg.settings import PROJECT_ROOT, Settings
 from sorakg.store import graph_name, read_build
 
@@ -155,17 +155,6 @@ def _turtle(graph: Graph) -> str:
     return stream.getvalue().decode("utf-8")
 
 
-def _union(graphs: dict[str, Graph]) -> Graph:
-    union = Graph()
-    for graph in graphs.values():
-        union += graph
-    return union
-
-
-def _sorted_lines(text: str) -> str:
-    return "\n".join(sorted(line for line in text.splitlines() if line.strip())) + "\n"
-
-
 def _trig(graphs: dict[str, Graph], iris: dict[str, str], prefixes: dict[str, str]) -> str:
     """TriG: the prefixes once, then each named graph's Turtle body in a block, by name."""
     head = "".join(f"@prefix {name}: <{ns}> .\n" for name, ns in prefixes.items())
@@ -217,22 +206,17 @@ def serialize(
         prefixes = prefixes_for(graphs.values(), settings.base_iri)
     prefixes = prefixes | (extra_prefixes or {})
     if fmt.name == "nq":
-        dataset = Dataset()
-        for name, graph in graphs.items():
-            named = dataset.graph(URIRef(iris[name]))
-            for triple in graph:
-                named.add(triple)
-        return _sorted_lines(dataset.serialize(format="nquads"))
+        return nquads({URIRef(iris[name]): graph for name, graph in graphs.items()})
     if fmt.name == "trig":
         return _trig(graphs, iris, prefixes)
     if fmt.name == "jsonld":
         return _jsonld(graphs, iris, prefixes)
-    union = _union(graphs)
+    merged = union(graphs.values())
     if fmt.name == "nt":
-        return _sorted_lines(union.serialize(format="nt"))
+        return sorted_lines(merged.serialize(format="nt"))
     if fmt.name == "ttl":
-        return _turtle(_ordered(union, prefixes))
-    return _ordered(union, prefixes).serialize(format=fmt.rdflib)
+        return _turtle(_ordered(merged, prefixes))
+    return _ordered(merged, prefixes).serialize(format=fmt.rdflib)
 
 
 def serialize_graph(

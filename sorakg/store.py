@@ -28,12 +28,17 @@ def load_store(path: Path) -> pyoxigraph.Store:
     return store
 
 
-def open_store(settings: Settings) -> pyoxigraph.Store:
-    """The current build (``build/graph/sorakg.nq``) in an in-memory store."""
+def built_file(settings: Settings) -> Path:
+    """The current build's N-Quads (``build/graph/sorakg.nq``); :class:`MissingBuild` if none."""
     path = current_graph_file(settings)
     if not path.exists():
         raise MissingBuild(f"no build at {path}: run 'sorakg build' first")
-    return load_store(path)
+    return path
+
+
+def open_store(settings: Settings) -> pyoxigraph.Store:
+    """The current build in an in-memory store."""
+    return load_store(built_file(settings))
 
 
 def graph_name(settings: Settings, iri: str) -> str:
@@ -42,9 +47,7 @@ def graph_name(settings: Settings, iri: str) -> str:
 
 def read_build(settings: Settings, path: Path | None = None) -> dict[str, Graph]:
     """The build's named graphs by short name (``ontology``, ``asserted``, ``inferred``)."""
-    path = path or current_graph_file(settings)
-    if not path.exists():
-        raise MissingBuild(f"no build at {path}: run 'sorakg build' first")
+    path = path or built_file(settings)
     dataset = Dataset()
     dataset.parse(path, format="nquads")
     graphs: dict[str, Graph] = {}
@@ -54,8 +57,3 @@ def read_build(settings: Settings, path: Path | None = None) -> dict[str, Graph]
             graph += context
             graphs[graph_name(settings, str(context.identifier))] = graph
     return graphs
-
-
-def graph_iri(settings: Settings, name: str) -> str:
-    """The IRI of one of the build's named graphs: ``ontology``, ``asserted`` or ``inferred``."""
-    return f"{settings.base_iri}graph/{name}"

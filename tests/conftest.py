@@ -9,6 +9,7 @@ import pytest
 from rdflib import Graph
 
 from sorakg.build import Built, assemble
+from sorakg.serialize import sorted_nquads
 from sorakg.settings import PROJECT_ROOT, Settings
 
 DATA = PROJECT_ROOT / "loaders" / "data"
@@ -30,14 +31,27 @@ def reasoned(built: Built) -> Built:
     from sorakg.reasoning import materialize
 
     graphs = dict(built.graphs)
-    ontology, asserted = (graphs[k] for k in graphs)
-    graphs[Minter(BASE).graph("inferred")] = materialize(ontology, asserted)
+    inferred = materialize(built.graph("ontology"), built.graph("asserted"))
+    graphs[Minter(BASE).graph("inferred")] = inferred
     return Built(graphs)
 
 
 @pytest.fixture(scope="session")
 def facts(built: Built) -> Graph:
-    return built.graphs[next(k for k in built.graphs if str(k).endswith("asserted"))]
+    return built.graph("asserted")
+
+
+def write_graph(built: Built, folder: Path) -> Path:
+    """The build as the server reads it: ``folder/sorakg.nq``."""
+    path = folder / "sorakg.nq"
+    path.write_text(sorted_nquads(built.graphs), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def graph_file(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project's build as N-Quads, written once for every server test."""
+    return write_graph(built, tmp_path_factory.mktemp("graph"))
 
 
 @pytest.fixture(scope="session")

@@ -10,9 +10,8 @@ import pytest
 from playwright.sync_api import Page, sync_playwright
 from rdflib import Graph, URIRef
 
-from sorakg.build import Built
 from sorakg.settings import Settings
-from tests.test_server_helpers import RDFS_LABEL, SK, running_server, write_graph
+from tests.test_server_helpers import RDFS_LABEL, SK, running_server
 
 CHROMIUM = "/usr/bin/chromium"
 QUERY = (
@@ -21,8 +20,7 @@ QUERY = (
 
 
 @pytest.fixture(scope="module")
-def server(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    graph_file = write_graph(built, tmp_path_factory.mktemp("graph"))
+def server(graph_file: Path) -> Iterator[str]:
     with running_server(Settings(), graph_file, workers=1) as url:
         yield url
 

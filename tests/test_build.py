@@ -161,7 +161,7 @@ def test_a_second_publication_needs_tables_only(data_copy: Path) -> None:
         f'sorafenib,inhibits,braf,,7,"{sentence}",Introduction,review,\n'
     )
     built = assemble(Settings(data_dir=data_copy, reason=False))
-    facts = next(g for k, g in built.graphs.items() if str(k).endswith("asserted"))
+    facts = built.graph("asserted")
     sorafenib, braf = URIRef(BASE + "drug/sorafenib"), URIRef(BASE + "molecule/braf")
     publications = {
         str(facts.value(e, SK.inPublication))

@@ -20,12 +20,12 @@ def drug(name: str) -> URIRef:
 
 @pytest.fixture(scope="module")
 def ontology(built: Built) -> Graph:
-    return built.graphs[next(k for k in built.graphs if str(k).endswith("ontology"))]
+    return built.graph("ontology")
 
 
 @pytest.fixture(scope="module")
 def inferred(reasoned: Built) -> Graph:
-    return reasoned.graphs[next(k for k in reasoned.graphs if str(k).endswith("inferred"))]
+    return reasoned.graph("inferred")
 
 
 def members(graph: Graph, cls: URIRef) -> set[str]:

@@ -17,7 +17,7 @@ from sorakg.build import Built
 from sorakg.server.app import create_app
 from sorakg.server.pool import WorkerPool
 from sorakg.settings import Settings
-from tests.test_server_helpers import write_graph
+from tests.conftest import write_graph
 
 
 @pytest.fixture(scope="module")

@@ -27,17 +27,11 @@ from tests.test_server_helpers import (
     SORAFENIB,
     free_port,
     running_server,
-    write_graph,
 )
 
 QUERY = f"""SELECT ?target ?label WHERE {{
   <{SORAFENIB}> <{SK}inhibits> ?target . ?target <{RDFS_LABEL}> ?label
 }} ORDER BY ?target"""
-
-
-@pytest.fixture(scope="module")
-def graph_file(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_graph(built, tmp_path_factory.mktemp("graph"))
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,6 @@ import httpx
 import uvicorn
 
 from sorakg.build import Built
-from sorakg.serialize import sorted_nquads
 from sorakg.server.app import create_app
 from sorakg.server.pool import WorkerPool
 from sorakg.settings import Settings
@@ -26,12 +25,6 @@ SK = "https://w3id.org/sorakg/ontology#"
 SORAFENIB = "https://w3id.org/sorakg/drug/sorafenib"
 # A query that runs for minutes on the project's graph: a three-way cross product, counted.
 SLOW_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
-
-
-def write_graph(built: Built, folder: Path) -> Path:
-    path = folder / "sorakg.nq"
-    path.write_text(sorted_nquads(built.graphs), encoding="utf-8")
-    return path
 
 
 def free_port() -> int:
@@ -63,8 +56,8 @@ def running_server(settings: Settings, graph_file: Path, workers: int = 2) -> It
         thread.join(timeout=30)
 
 
-def test_running_server_answers_health(built: Built, tmp_path: Path) -> None:
-    with running_server(Settings(), write_graph(built, tmp_path), workers=1) as url:
+def test_running_server_answers_health(built: Built, graph_file: Path) -> None:
+    with running_server(Settings(), graph_file, workers=1) as url:
         health = httpx.get(f"{url}/health").json()
     assert health["status"] == "ok"
     assert health["triples"] == sum(len(g) for g in built.graphs.values())

@@ -13,7 +13,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from sorakg import sparql_text
-from sorakg.build import Built
 from sorakg.server.app import create_app
 from sorakg.server.pool import WorkerPool
 from sorakg.settings import Settings
@@ -22,17 +21,11 @@ from tests.test_server_helpers import (
     SLOW_QUERY,
     SORAFENIB,
     running_server,
-    write_graph,
 )
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 INSERT = "INSERT DATA { <https://example.org/x> <https://example.org/p> 1 }"
 TOKEN = "s3cret-token"
-
-
-@pytest.fixture(scope="module")
-def graph_file(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_graph(built, tmp_path_factory.mktemp("graph"))
 
 
 @pytest.fixture(scope="module")
@@ -134,10 +127,10 @@ def test_keyword_scan(text: str, found: set[str]):
     assert sparql_text.uses(text, "SERVICE", "LOAD") == found
 
 
-def test_slow_query_times_out_while_a_point_lookup_is_answered(built: Built, tmp_path: Path):
+def test_slow_query_times_out_while_a_point_lookup_is_answered(graph_file: Path):
     settings = Settings(query_timeout=3)
     lookup = f"SELECT ?l WHERE {{ <{SORAFENIB}> <{RDFS_LABEL}> ?l }}"
-    with running_server(settings, write_graph(built, tmp_path)) as url:
+    with running_server(settings, graph_file) as url:
         slow: dict[str, object] = {}
 
         def run_slow() -> None:

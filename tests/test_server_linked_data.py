@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 from rdflib import Graph, URIRef
 
-from sorakg.build import Built
 from sorakg.server.app import create_app
 from sorakg.server.pool import WorkerPool
 from sorakg.settings import Settings
-from tests.test_server_helpers import RDFS_LABEL, SK, SORAFENIB, write_graph
+from tests.test_server_helpers import RDFS_LABEL, SK, SORAFENIB
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
@@ -21,8 +21,7 @@ PATH = "/drug/sorafenib"
 
 
 @pytest.fixture(scope="module")
-def client(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    graph_file = write_graph(built, tmp_path_factory.mktemp("graph"))
+def client(graph_file: Path) -> Iterator[TestClient]:
     with TestClient(create_app(Settings(), WorkerPool(graph_file, size=1))) as test_client:
         yield test_client
 

@@ -15,18 +15,13 @@ from sorakg.build import Built
 from sorakg.server.app import create_app
 from sorakg.server.pool import WorkerPool
 from sorakg.settings import Settings
-from tests.test_server_helpers import RDFS_LABEL, SORAFENIB, write_graph
+from tests.test_server_helpers import RDFS_LABEL, SORAFENIB
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 LABEL = f"SELECT ?label WHERE {{ <{SORAFENIB}> <{RDFS_LABEL}> ?label }}"
 CONSTRUCT = f"CONSTRUCT {{ <{SORAFENIB}> ?p ?o }} WHERE {{ <{SORAFENIB}> ?p ?o }}"
 ONTOLOGY = "https://w3id.org/sorakg/graph/ontology"
 ASSERTED = "https://w3id.org/sorakg/graph/asserted"
-
-
-@pytest.fixture(scope="module")
-def graph_file(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_graph(built, tmp_path_factory.mktemp("graph"))
 
 
 @pytest.fixture(scope="module")
