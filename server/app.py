@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.resources import files
@@ -38,8 +39,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await chosen.start()
-        reply = await chosen.run(stats_job())
-        app.state.stats = parse_stats(reply.body) if reply.status == 200 else Stats()
+        app.state.stats = await _initial_stats(chosen)
         await downloads.start(resources, settings, prepare_downloads)
         try:
             yield
@@ -100,14 +100,34 @@ def create_app(
         assert fmt.rdf is not None
         root = str(request.base_url)
         resources: downloads.Resources = request.app.state.resources
-        if resources.graphs:  # the full VoID + DCAT of the export, with this server's URLs
-            body = downloads.served_void(resources, settings, root, fmt.rdf)
+        graphs = await downloads.graphs(resources, settings)
+        if graphs:  # the full VoID + DCAT of the export, with this server's URLs
+            body = downloads.served_void(resources, graphs, settings, root, fmt.rdf)
         else:  # proxy mode, or still loading: what the store's counts tell
             body = void_description(root, settings, request.app.state.stats, fmt.rdf)
         return Response(body, media_type=fmt.media_type, headers={"Vary": "Accept"})
 
     app.include_router(linked_data.router)  # last: it answers every other path
     return app
+
+
+def _release_stats(backend: Backend) -> Stats | None:
+    """The counts the build wrote into the served release's manifest (no scan of the store), if
+    the store is the release as built (not in update mode, where updates change it)."""
+    if not isinstance(backend, WorkerPool) or backend.graph_file is None or backend.updatable:
+        return None
+    manifest = backend.graph_file.parent / "manifest.json"
+    if not manifest.exists():
+        return None
+    return Stats(dict(json.loads(manifest.read_text())["stats"]["graphs"]))
+
+
+async def _initial_stats(backend: Backend) -> Stats:
+    stats = _release_stats(backend)
+    if stats is not None:
+        return stats
+    reply = await backend.run(stats_job())
+    return parse_stats(reply.body) if reply.status == 200 else Stats()
 
 
 def run_serve(settings: Settings, host: str | None = None, port: int | None = None) -> None:

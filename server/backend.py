@@ -33,7 +33,12 @@ def backend_for(settings: Settings) -> Backend:
 
     # resolve the build link now, so a rebuild while serving cannot mix two releases
     path = built_file(settings).resolve()
-    return WorkerPool(path, size=settings.query_workers, timeout=settings.query_timeout)
+    return WorkerPool(
+        path,
+        size=settings.query_workers,
+        timeout=settings.query_timeout,
+        updatable=settings.update_enabled,
+    )
 
 
 def get_backend(request: Request) -> Backend:

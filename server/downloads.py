@@ -1,12 +1,14 @@
 """Downloads of the build (``/download``), the ontology (``/ontology``), and the build's graphs
-held in memory for explanations.
+held in memory for explanations, VoID and the export.
 
-When the server starts on the embedded store it reads the build's graphs (for
-:mod:`sorakg.explain` and ``/ontology``). ``sorakg serve`` then writes every export format, the
-SSSOM mappings, VoID/DCAT and the ontology documentation into the release folder
+Nothing is parsed when the server starts: the query workers read the release's on-disk store.
+The rdflib graphs are read on first use: the ontology and asserted graphs (from the on-disk store,
+without the inferred graph) for the first explanation on an entity page; the whole release for
+VoID, ``/ontology`` or the export. ``sorakg serve`` writes every export format, the SSSOM
+mappings, VoID/DCAT and the ontology documentation into the release folder
 (``build/releases/<digest>/downloads/``) in the background, once per release: a restart finds
-them there. A server made by ``create_app`` alone does so on the first ``/download`` request.
-Until they are written, ``/download/…`` answers 503 with ``Retry-After``.
+them there and parses nothing. A server made by ``create_app`` alone does so on the first
+``/download`` request. Until they are written, ``/download/…`` answers 503 with ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from sorakg.metadata import PREFIXES as VOID_PREFIXES
 from sorakg.metadata import dataset_facts, void_graph
 from sorakg.ontodocs import ontology_document
 from sorakg.settings import Settings
-from sorakg.store import read_build
+from sorakg.store import read_build, read_graphs, release_store
 
 from .formats import HTML, JSON, NotAcceptable, negotiate
 from .page import templates
@@ -44,12 +46,14 @@ class Resources:
     """What the server derives from the build besides the store; filled in as it is ready."""
 
     release: Path | None = None  # the release folder being served (None: proxy mode)
-    graphs: dict[str, Graph] = field(default_factory=dict)
-    explainer: Explainer | None = None
+    graphs: dict[str, Graph] = field(default_factory=dict)  # read on first use: see graphs()
+    explainer: Explainer | None = None  # read on first use: see explanations()
+    asserted: Graph | None = None
     files: dict[str, ExportFile] = field(default_factory=dict)
     failed: str = ""
     ontology_pages: dict[str, str] = field(default_factory=dict)  # by media type
     exporting: asyncio.Task[None] | None = None
+    loading: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @property
     def folder(self) -> Path | None:
@@ -69,14 +73,40 @@ def _read_index(folder: Path) -> dict[str, ExportFile]:
     }
 
 
-def load_graphs(resources: Resources, settings: Settings) -> None:
-    """Read the release's graphs and set up explanations (blocking: run it in a thread)."""
+async def graphs(resources: Resources, settings: Settings) -> dict[str, Graph]:
+    """The release's graphs by short name, read once on first use ({} in proxy mode)."""
+    if resources.release is None:
+        return {}
+    async with resources.loading:
+        if not resources.graphs:
+            nquads = resources.release / "sorakg.nq"
+            resources.graphs = await asyncio.to_thread(read_build, settings, nquads)
+    return resources.graphs
+
+
+def _read_explained(resources: Resources, settings: Settings) -> None:
     assert resources.release is not None
-    resources.graphs = read_build(settings, resources.release / "sorakg.nq")
+    wanted = ("ontology", "asserted")
+    if resources.graphs:
+        read = {name: resources.graphs[name] for name in wanted if name in resources.graphs}
+    else:  # only these two graphs, from the on-disk store: no parse of the inferred graph
+        read = read_graphs(settings, release_store(resources.release), wanted)
     explained = Graph()
-    for name in ("ontology", "asserted"):
-        explained += resources.graphs.get(name, Graph())
+    for graph in read.values():
+        explained += graph
+    resources.asserted = read.get("asserted", Graph())
     resources.explainer = Explainer(explained)
+
+
+async def explanations(resources: Resources, settings: Settings) -> tuple[Explainer, Graph] | None:
+    """The explainer and the asserted graph, read once on first use (None in proxy mode)."""
+    if resources.release is None:
+        return None
+    async with resources.loading:
+        if resources.explainer is None:
+            await asyncio.to_thread(_read_explained, resources, settings)
+    assert resources.explainer is not None and resources.asserted is not None
+    return resources.explainer, resources.asserted
 
 
 def write_downloads(resources: Resources, settings: Settings) -> None:
@@ -87,7 +117,9 @@ def write_downloads(resources: Resources, settings: Settings) -> None:
         if not (folder / INDEX).exists():
             staging = folder.with_name(".downloads-staging")
             shutil.rmtree(staging, ignore_errors=True)
-            _write_index(staging, export_files(settings, staging, graphs=dict(resources.graphs)))
+            # the graphs read for the export are dropped after it unless already held
+            read = resources.graphs or read_build(settings, folder.parent / "sorakg.nq")
+            _write_index(staging, export_files(settings, staging, graphs=dict(read)))
             staging.rename(folder)  # a half-written export is never served
         resources.files = _read_index(folder)
     except Exception as error:  # reported at /download; the server keeps answering queries
@@ -96,12 +128,9 @@ def write_downloads(resources: Resources, settings: Settings) -> None:
 
 
 async def start(resources: Resources, settings: Settings, downloads: bool) -> None:
-    """Load the graphs now; write the downloads in the background if ``downloads``, else on
-    the first request for them (tests and short-lived servers never pay for the export)."""
-    if resources.release is None:
-        return
-    await asyncio.to_thread(load_graphs, resources, settings)
-    if downloads:
+    """Write the downloads in the background if ``downloads`` (and not yet written for this
+    release), else on the first request for them (tests and short-lived servers never pay)."""
+    if resources.release is not None and downloads:
         _export_in_background(resources, settings)
 
 
@@ -112,12 +141,16 @@ def _export_in_background(resources: Resources, settings: Settings) -> None:
         )
 
 
-def served_void(resources: Resources, settings: Settings, root: str, fmt: ox.RdfFormat) -> bytes:
+def served_void(
+    resources: Resources,
+    graphs: dict[str, Graph],
+    settings: Settings,
+    root: str,
+    fmt: ox.RdfFormat,
+) -> bytes:
     """The export's VoID + DCAT description, with this server's SPARQL endpoint and downloads."""
-    graph = void_graph(
-        settings, resources.graphs, resources.files.values(), download_base=f"{root}download/"
-    )
-    dataset = dataset_facts(settings, resources.graphs).iri
+    graph = void_graph(settings, graphs, resources.files.values(), download_base=f"{root}download/")
+    dataset = dataset_facts(settings, graphs).iri
     graph.add((dataset, VOID.sparqlEndpoint, URIRef(f"{root}sparql")))
     triples = ox.parse(
         graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES
@@ -190,7 +223,7 @@ async def ontology(request: Request) -> Response:
         return Response(str(error), 406, media_type="text/plain")
     body = resources.ontology_pages.get(media_type)
     if body is None:
-        graph = resources.graphs.get("ontology")
+        graph = (await graphs(resources, request.app.state.settings)).get("ontology")
         body = await asyncio.to_thread(ontology_document, media_type, graph)
         if graph is not None:
             resources.ontology_pages[media_type] = body  # rendering the HTML takes seconds

@@ -21,7 +21,7 @@ from sorakg.explain import Reason
 from sorakg.settings import Settings
 
 from .backend import Backend, get_backend, get_settings
-from .downloads import Resources
+from .downloads import Resources, explanations
 from .entity_view import RDF_TYPE, SK, entity_view
 from .execute import Job
 from .formats import FORMATS, HTML, NTRIPLES, Format, NotAcceptable, negotiate
@@ -116,18 +116,20 @@ async def entity(
             view=view,
             iri=iri,
             request_path="/" + path,
-            explanations=_explanations(request.app.state.resources, iri, triples),
+            explanations=await _explanations(request.app.state.resources, settings, iri, triples),
         )
     )
     return HTMLResponse(html, headers=headers)
 
 
-def _explanations(resources: Resources, iri: str, triples: list[ox.Triple]) -> list[Reason]:
+async def _explanations(
+    resources: Resources, settings: Settings, iri: str, triples: list[ox.Triple]
+) -> list[Reason]:
     """Why each class and relation the reasoner added to the entity holds (none in proxy mode)."""
-    asserted = resources.graphs.get("asserted")
-    explainer = resources.explainer
-    if explainer is None or asserted is None:
+    loaded = await explanations(resources, settings)
+    if loaded is None:
         return []
+    explainer, asserted = loaded
     found = []
     for t in sorted(triples, key=str):
         if t.subject != ox.NamedNode(iri) or not isinstance(t.object, ox.NamedNode):

@@ -1,7 +1,9 @@
-"""A pool of query worker processes, each with its own copy of the store.
+"""A pool of query worker processes over the release's on-disk store.
 
 Why processes: a pyoxigraph query cannot be interrupted from Python, so the only sound way to
-stop a runaway query is to stop the process running it. Each job goes to an idle worker; if
+stop a runaway query is to stop the process running it. Every worker opens the same on-disk
+store read-only (``build/releases/<digest>/store/``, see :mod:`sorakg.store`), so a worker
+starts in well under a second and holds no copy of the graph. Each job goes to an idle worker; if
 it does not answer within the timeout the worker is killed and a fresh one is started in the
 background, while the other workers keep answering. docs/endpoint.md gives the overhead.
 
@@ -21,9 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .execute import Job, Reply
-from .worker import HEADER
+from .worker import HEADER, READY
 
-LOAD_TIMEOUT = 600.0  # seconds a new worker may take to load the graph
+LOAD_TIMEOUT = 60.0  # seconds a new worker may take to start and open the store
 
 
 @dataclass(eq=False)
@@ -31,7 +33,6 @@ class _Worker:
     process: subprocess.Popen[bytes]
     reader: asyncio.StreamReader
     writer: asyncio.StreamWriter
-    triples: int = 0
 
     async def call(self, value: object) -> object:
         payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
@@ -53,6 +54,9 @@ class _Worker:
 
 @dataclass
 class WorkerPool:
+    """Workers over the release whose N-Quads are ``graph_file`` (its folder holds ``store/``,
+    written from the N-Quads on first use when missing); ``None``: an empty store."""
+
     graph_file: Path | None
     size: int = 2
     timeout: float = 10.0
@@ -61,10 +65,15 @@ class WorkerPool:
     _updates: list[Job] = field(default_factory=list)
     _update_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _spawning: set[asyncio.Task[None]] = field(default_factory=set)
-    triples: int = 0
+    updatable: bool = False  # workers hold in-memory copies that updates change
+    store_dir: Path | None = None
     restarts: int = 0
 
     async def start(self) -> None:
+        if self.graph_file is not None and self.store_dir is None:
+            from sorakg.store import release_store
+
+            self.store_dir = await asyncio.to_thread(release_store, self.graph_file.parent)
         workers = await asyncio.gather(*(self._spawn() for _ in range(self.size)))
         for worker in workers:
             self._idle.put_nowait(worker)
@@ -79,20 +88,22 @@ class WorkerPool:
     async def _spawn(self) -> _Worker:
         parent, child = socket.socketpair()
         command = [sys.executable, "-m", "sorakg.server.worker", str(child.fileno())]
-        if self.graph_file is not None:
-            command.append(str(self.graph_file))
+        if self.store_dir is not None:
+            command.append(str(self.store_dir))
+        if self.updatable:
+            command.append("--copy")
         process = subprocess.Popen(command, pass_fds=[child.fileno()])
         child.close()
         reader, writer = await asyncio.open_unix_connection(sock=parent, limit=2**20)
         worker = _Worker(process, reader, writer)
         try:
-            worker.triples = int(await asyncio.wait_for(worker.receive(), LOAD_TIMEOUT))  # type: ignore[call-overload]
+            ready = await asyncio.wait_for(worker.receive(), LOAD_TIMEOUT)
+            assert ready == READY, ready
             for update in self._updates:
                 await worker.call(update)
         except BaseException:
             worker.kill()
             raise
-        self.triples = worker.triples
         self._workers.add(worker)
         return worker
 
@@ -141,6 +152,8 @@ class WorkerPool:
 
     async def update(self, job: Job) -> Reply:
         """Apply an update to every worker's store, or to none."""
+        if not self.updatable:
+            return Reply.text(403, "this endpoint serves a read-only store")
         async with self._update_lock:
             taken: list[_Worker] = []
             try:

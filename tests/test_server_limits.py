@@ -38,7 +38,8 @@ def client(graph_file: Path) -> Iterator[TestClient]:
 @pytest.fixture(scope="module")
 def writable(graph_file: Path) -> Iterator[TestClient]:
     settings = Settings(update_enabled=True, update_token=TOKEN)  # type: ignore[arg-type]
-    with TestClient(create_app(settings, WorkerPool(graph_file, size=2))) as test_client:
+    pool = WorkerPool(graph_file, size=2, updatable=True)
+    with TestClient(create_app(settings, pool)) as test_client:
         yield test_client
 
 
