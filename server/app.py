@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from sorakg.settings import Settings
@@ -17,7 +18,7 @@ from sorakg.settings import Settings
 from . import canned, downloads, linked_data, page, protocol
 from .backend import Backend, backend_for, get_backend, get_settings
 from .description import Stats, parse_stats, stats_job, void_description
-from .execute import MAXROWS_HEADER
+from .execute import MAXBYTES_HEADER, MAXROWS_HEADER
 from .formats import HTML, NotAcceptable, negotiate
 from .pool import WorkerPool
 
@@ -63,7 +64,7 @@ def create_app(
         allow_origins=["*"],
         allow_methods=["GET", "POST", "HEAD", "OPTIONS"],
         allow_headers=["Accept", "Content-Type", "Authorization"],
-        expose_headers=[MAXROWS_HEADER],
+        expose_headers=[MAXROWS_HEADER, MAXBYTES_HEADER],
     )
     static = files("sorakg.server") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
@@ -72,15 +73,26 @@ def create_app(
     app.include_router(canned.router)
     app.include_router(downloads.router)
 
-    @app.get("/health", summary="Liveness and what is served")
-    async def health(request: Request) -> dict[str, object]:
+    @app.get(
+        "/health",
+        summary="Liveness and what is served",
+        responses={503: {"description": "degraded: query workers are missing"}},
+    )
+    async def health(request: Request) -> JSONResponse:
         stats: Stats = request.app.state.stats
-        return {
+        body: dict[str, object] = {
             "status": "ok",
             "mode": "proxy" if settings.sparql_endpoint else "embedded",
             "triples": stats.triples,
             "graphs": stats.graphs,
         }
+        if isinstance(chosen, WorkerPool):
+            body["workers"] = {"size": chosen.size, "missing": chosen.missing,
+                               "restarts": chosen.restarts}  # fmt: skip
+            if chosen.missing:  # being replaced, or failing to start (see the log)
+                body["status"] = "degraded"
+                return JSONResponse(body, status_code=503)
+        return JSONResponse(body)
 
     @app.get(
         "/.well-known/void", summary="VoID description of the dataset", response_class=Response

@@ -38,6 +38,10 @@ def backend_for(settings: Settings) -> Backend:
         size=settings.query_workers,
         timeout=settings.query_timeout,
         updatable=settings.update_enabled,
+        max_result_bytes=settings.max_result_bytes,
+        memory_mb=settings.query_memory_mb,
+        # workers need no network unless a query may fetch: defence in depth behind the checks
+        isolate_network=not (settings.allow_service or settings.allow_load),
     )
 
 

@@ -4,10 +4,12 @@ Plain functions of (store, job) → reply, so they run the same inside a worker 
 a test. The web layer never touches the store: it sends a :class:`Job` and sends back the
 :class:`Reply` (status, media type, bytes) it gets.
 
-The row cap is applied while serializing: results are first written as TSV (solutions) or
-N-Triples (triples), both one line per row, into a writer that stops the evaluation at the
-cap; the lines kept are then re-serialized in the negotiated format by pyoxigraph. Oxigraph
+The row cap (``max_rows``) and the byte cap (``max_bytes``) are applied while serializing:
+solutions are first written as TSV, one line per row (or XML records when rows may be longer
+than Oxigraph's readers take), into a sink that stops the evaluation at a cap, and the rows
+kept are re-serialized in the negotiated format; triples are taken one at a time. Oxigraph
 evaluates lazily, so a capped ``SELECT * { ?s ?p ?o }`` stops early instead of running to the end.
+A cut answer carries ``X-SPARQL-MaxRows: <max_rows>`` or ``X-SPARQL-MaxBytes: <max_bytes>``.
 """
 
 from __future__ import annotations
@@ -23,6 +25,11 @@ from sorakg import sparql_text
 from .formats import Format, Kind, NotAcceptable, negotiate
 
 MAXROWS_HEADER = "X-SPARQL-MaxRows"
+MAXBYTES_HEADER = "X-SPARQL-MaxBytes"
+READER_LINE_LIMIT = 16 * 2**20  # Oxigraph's TSV, JSON and N-Triples readers refuse longer lines
+# The worker's thread stack (server/worker.py) parses 200,000 nested groups; past this bound a
+# query is refused before Oxigraph sees it. The web layer refuses far shallower queries first.
+MAX_NESTING = 100_000
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,7 @@ class Job:
     # made with ``str(term)`` of a pyoxigraph term and parsed back by :func:`parse_term`
     bindings: dict[str, str] = field(default_factory=dict)
     max_rows: int = 10_000
+    max_bytes: int = 16_000_000  # the pool sets the `max_result_bytes` setting
     allow_service: bool = False
     allow_load: bool = False
 
@@ -66,59 +74,154 @@ def parse_term(text: str) -> ox.NamedNode | ox.Literal:
 
 
 class _Cap(io.RawIOBase):
-    """A byte sink that stops the writer once it holds ``limit`` complete lines."""
+    """A byte sink keeping whole records (each ending with ``end``): at most ``rows`` of them,
+    within ``budget`` bytes; past either limit it stops the writer by raising :class:`Full`."""
 
     class Full(Exception):
         pass
 
-    def __init__(self, limit: int):
-        self.limit = limit
+    def __init__(self, end: bytes, rows: int, budget: int):
+        self.end, self.rows, self.budget = end, rows, budget
         self.buffer = bytearray()
-        self.lines = 0
-        self.truncated = False
+        self.ends: list[int] = []  # where each kept record ends
+        self.scan = 0  # where the next record end may start
+        self.cut_rows = self.cut_bytes = False
 
     def writable(self) -> bool:
         return True
 
     def write(self, chunk: bytes) -> int:  # type: ignore[override]
-        data = bytes(chunk)
-        self.buffer += data
-        self.lines += data.count(b"\n")
-        if self.lines > self.limit:
-            end = -1
-            for _ in range(self.limit):
-                end = self.buffer.index(b"\n", end + 1)
-            del self.buffer[end + 1 :]
-            self.truncated = True
+        self.buffer += chunk
+        while (found := self.buffer.find(self.end, self.scan)) >= 0:
+            self.scan = found + len(self.end)
+            if len(self.ends) >= self.rows:
+                self.cut_rows = True
+                raise _Cap.Full
+            if self.scan > self.budget:
+                self.cut_bytes = True
+                raise _Cap.Full
+            self.ends.append(self.scan)
+        if len(self.buffer) > self.budget:  # the record being written is already too big
+            self.cut_bytes = True
             raise _Cap.Full
-        return len(data)
+        self.scan = max(self.scan, len(self.buffer) - len(self.end) + 1)
+        return len(chunk)
 
 
-def _capped(write: object, limit: int) -> tuple[bytes, bool]:
-    sink = _Cap(limit)
+@dataclass
+class _Cut:
+    rows: bool = False
+    bytes: bool = False
+
+    def headers(self, job: Job) -> dict[str, str]:
+        headers = {MAXROWS_HEADER: str(job.max_rows)} if self.rows else {}
+        if self.bytes:
+            headers[MAXBYTES_HEADER] = str(job.max_bytes)
+        return headers
+
+
+def _write_capped(result: ox.QuerySolutions, fmt: ox.QueryResultsFormat, rows: int, budget: int,
+                  end: bytes) -> _Cap:  # fmt: skip
+    sink = _Cap(end, rows, budget)
     with contextlib.suppress(_Cap.Full):
-        write(sink)  # type: ignore[operator]
-    return bytes(sink.buffer), sink.truncated
+        result.serialize(sink, format=fmt)  # type: ignore[arg-type]
+    return sink
 
 
-def _serialize(result: object, fmt: Format, max_rows: int) -> tuple[bytes, bool]:
+def _solutions(
+    result: ox.QuerySolutions, target: ox.QueryResultsFormat, job: Job
+) -> tuple[bytes, _Cut]:
+    """The solutions in ``target``, cut at ``max_rows`` and ``max_bytes``, evaluated lazily.
+
+    They are written as TSV (one line per row) into a sink that stops the evaluation at a cap;
+    the lines kept are parsed back and written in ``target``. Oxigraph's TSV reader refuses a
+    line over 16 MiB, so when ``max_bytes`` allows rows that long the records are XML results
+    instead (``</result>`` cannot occur inside a value: ``<`` is escaped), which it reads
+    without that limit. If the answer in ``target`` is longer than ``max_bytes`` (JSON is more
+    verbose than TSV), rows are dropped from the end until it fits."""
+    tsv, xml = ox.QueryResultsFormat.TSV, ox.QueryResultsFormat.XML
+    inter, end = (xml, b"</result>") if job.max_bytes > READER_LINE_LIMIT else (tsv, b"\n")
+    # TSV: the header line counts as a record; XML: the head precedes the first record
+    header_record = 1 if inter == tsv else 0
+    sink = _write_capped(result, inter, job.max_rows + header_record, job.max_bytes, end)
+    cut = _Cut(sink.cut_rows, sink.cut_bytes)
+    complete = not (cut.rows or cut.bytes)
+    if complete and inter == target:
+        return bytes(sink.buffer), cut
+
+    def prefix(records: int) -> bytes:
+        if inter == tsv:
+            return bytes(sink.buffer[: sink.ends[records - 1]]) if records else b""
+        if complete and records == len(sink.ends):
+            return bytes(sink.buffer)
+        head = sink.buffer.index(b"<results>") + len(b"<results>")
+        stop = sink.ends[records - 1] if records else head
+        return bytes(sink.buffer[:stop]) + b"</results></sparql>"
+
+    records = len(sink.ends)
+    while True:
+        kept = prefix(records)
+        body = kept if inter == target else _reserialize(kept, inter, target)
+        if len(body) <= job.max_bytes or records <= header_record:
+            return body, cut
+        cut.bytes = True
+        rows = records - header_record
+        records = header_record + min(rows - 1, int(rows * job.max_bytes / len(body) * 0.9))
+
+
+def _reserialize(
+    body: bytes, source: ox.QueryResultsFormat, target: ox.QueryResultsFormat
+) -> bytes:
+    if not body:  # a TSV answer cut before its header line: no variables known
+        return ox.parse_query_results(b"\n", format=source).serialize(format=target) or b""
+    return ox.parse_query_results(body, format=source).serialize(format=target) or b""
+
+
+def _triples(result: ox.QueryTriples, target: ox.RdfFormat, job: Job) -> tuple[bytes, _Cut]:
+    """The triples in ``target``, cut at ``max_rows`` and ``max_bytes``; taken one at a time from
+    Oxigraph's lazy evaluation, so a capped CONSTRUCT stops early."""
+    cut = _Cut()
+    kept: list[ox.Triple] = []
+    size = 0
+    for triple in result:
+        if len(kept) >= job.max_rows:
+            cut.rows = True
+            break
+        size += len(str(triple).encode()) + 3  # its N-Triples line
+        if size > job.max_bytes:
+            cut.bytes = True
+            break
+        kept.append(triple)
+    while True:
+        body = ox.serialize(kept, format=target) or b""
+        if len(body) <= job.max_bytes or not kept:
+            return body, cut
+        cut.bytes = True
+        del kept[min(len(kept) - 1, int(len(kept) * job.max_bytes / len(body) * 0.9)) :]
+
+
+def _serialize(result: object, fmt: Format, job: Job) -> tuple[bytes, _Cut]:
     if isinstance(result, ox.QueryBoolean):
         assert fmt.results is not None
-        return result.serialize(format=fmt.results) or b"", False
+        return result.serialize(format=fmt.results) or b"", _Cut()
     if isinstance(result, ox.QuerySolutions):
         assert fmt.results is not None
-        tsv = ox.QueryResultsFormat.TSV
-        body, truncated = _capped(lambda out: result.serialize(out, format=tsv), max_rows + 1)
-        if fmt.results == tsv:
-            return body, truncated
-        solutions = ox.parse_query_results(body, format=tsv)
-        return solutions.serialize(format=fmt.results) or b"", truncated
+        return _solutions(result, fmt.results, job)
     assert isinstance(result, ox.QueryTriples) and fmt.rdf is not None
-    nt = ox.RdfFormat.N_TRIPLES
-    body, truncated = _capped(lambda out: result.serialize(out, format=nt), max_rows)
-    if fmt.rdf == nt:
-        return body, truncated
-    return ox.serialize(ox.parse(body, format=nt), format=fmt.rdf) or b"", truncated
+    return _triples(result, fmt.rdf, job)
+
+
+def nesting(text: str) -> int:
+    """The deepest bracket nesting of ``text``, counting brackets inside strings and comments
+    too: an upper bound of the parser's recursion, cheap enough to run on every job."""
+    depth = deepest = 0
+    for char in text:
+        if char in "{([":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "})]":
+            depth -= 1
+    return deepest
 
 
 def _kind(result: object) -> Kind:
@@ -129,7 +232,15 @@ def _kind(result: object) -> Kind:
     return "graph"
 
 
+def _too_deep(job: Job) -> Reply | None:
+    if nesting(job.text) > MAX_NESTING:
+        return Reply.text(400, f"the query nests brackets more than {MAX_NESTING} levels deep")
+    return None
+
+
 def run_query(store: ox.Store, job: Job) -> Reply:
+    if refused := _too_deep(job):
+        return refused
     used = sparql_text.uses(job.text, "SERVICE", "FROM")
     if "SERVICE" in used and not job.allow_service:
         return Reply.text(403, "SERVICE (federated query) is disabled on this endpoint")
@@ -150,18 +261,19 @@ def run_query(store: ox.Store, job: Job) -> Reply:
     try:
         result = store.query(job.text, **options)  # type: ignore[arg-type]
         fmt = negotiate(_kind(result), job.accept, job.format)
-        body, truncated = _serialize(result, fmt, job.max_rows)
+        body, cut = _serialize(result, fmt, job)
     except SyntaxError as error:
         return Reply.text(400, f"bad query: {error}")
     except NotAcceptable as error:
         return Reply.text(406, str(error))
     except (OSError, ValueError, RuntimeError) as error:
         return Reply.text(500, f"query failed: {error}")
-    headers = {MAXROWS_HEADER: str(job.max_rows)} if truncated else {}
-    return Reply(200, fmt.media_type, body, headers)
+    return Reply(200, fmt.media_type, body, cut.headers(job))
 
 
 def run_update(store: ox.Store, job: Job) -> Reply:
+    if refused := _too_deep(job):
+        return refused
     used = sparql_text.uses(job.text, "SERVICE", "LOAD")
     if "SERVICE" in used and not job.allow_service:
         return Reply.text(403, "SERVICE (federated query) is disabled on this endpoint")

@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
+import logging
 import pickle
+import signal
 import socket
 import subprocess
 import sys
@@ -23,9 +26,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .execute import Job, Reply
-from .worker import HEADER, READY
+from .worker import HEADER, READY, Config, memory_message
 
 LOAD_TIMEOUT = 60.0  # seconds a new worker may take to start and open the store
+RETRY_FIRST, RETRY_MAX = 0.5, 30.0  # backoff between attempts to replace a worker, seconds
+log = logging.getLogger(__name__)
 
 
 @dataclass(eq=False)
@@ -66,8 +71,12 @@ class WorkerPool:
     _update_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _spawning: set[asyncio.Task[None]] = field(default_factory=set)
     updatable: bool = False  # workers hold in-memory copies that updates change
+    max_result_bytes: int = 16_000_000  # every job's byte cap (setting max_result_bytes)
+    memory_mb: int = 0  # memory a query may add to a worker (setting query_memory_mb); 0: none
+    isolate_network: bool = False  # workers run without network (SERVICE and LOAD both off)
     store_dir: Path | None = None
-    restarts: int = 0
+    restarts: int = 0  # workers replaced (timeouts, deaths)
+    respawn_failures: int = 0  # failed attempts to start a replacement (retried with backoff)
 
     async def start(self) -> None:
         if self.graph_file is not None and self.store_dir is None:
@@ -87,11 +96,19 @@ class WorkerPool:
 
     async def _spawn(self) -> _Worker:
         parent, child = socket.socketpair()
-        command = [sys.executable, "-m", "sorakg.server.worker", str(child.fileno())]
-        if self.store_dir is not None:
-            command.append(str(self.store_dir))
-        if self.updatable:
-            command.append("--copy")
+        config = Config(
+            store=str(self.store_dir) if self.store_dir is not None else None,
+            copy=self.updatable,
+            memory_mb=self.memory_mb,
+            isolate_network=self.isolate_network,
+        )
+        command = [
+            sys.executable,
+            "-m",
+            "sorakg.server.worker",
+            str(child.fileno()),
+            config.to_json(),
+        ]
         process = subprocess.Popen(command, pass_fds=[child.fileno()])
         child.close()
         reader, writer = await asyncio.open_unix_connection(sock=parent, limit=2**20)
@@ -114,7 +131,17 @@ class WorkerPool:
         self.restarts += 1
 
         async def respawn() -> None:
-            self._idle.put_nowait(await self._spawn())
+            delay = RETRY_FIRST
+            while True:
+                try:
+                    self._idle.put_nowait(await self._spawn())
+                    return
+                except Exception as error:  # e.g. the store was deleted: retry, and /health says
+                    self.respawn_failures += 1
+                    log.error("a query worker could not be started (retry in %g s): %s",
+                              delay, error)  # fmt: skip
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, RETRY_MAX)
 
         task = asyncio.ensure_future(respawn())
         self._spawning.add(task)
@@ -136,6 +163,8 @@ class WorkerPool:
             return Reply.text(503, f"query stopped: it ran longer than {self.timeout:g} s")
         except (asyncio.IncompleteReadError, ConnectionError):
             self._replace(worker)
+            if self.memory_mb and worker.process.returncode == -signal.SIGABRT:
+                return Reply.text(503, memory_message(self.memory_mb))  # Oxigraph's alloc failed
             return Reply.text(500, "the query worker died while running this query")
         except BaseException:  # cancelled mid-call: the worker's state is unknown
             self._replace(worker)
@@ -144,7 +173,13 @@ class WorkerPool:
         assert isinstance(reply, Reply)
         return reply
 
+    @property
+    def missing(self) -> int:
+        """Workers that should run but do not (being replaced, or failing to start)."""
+        return max(0, self.size - len(self._workers))
+
     async def run(self, job: Job) -> Reply:
+        job = dataclasses.replace(job, max_bytes=self.max_result_bytes)
         worker = await self._acquire()
         if worker is None:
             return Reply.text(503, "all query workers are busy; try again")

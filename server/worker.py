@@ -1,25 +1,65 @@
 """A query worker: a process answering jobs on a socket over the release's on-disk store.
 
-Started by :mod:`sorakg.server.pool` as ``python -m sorakg.server.worker FD [STORE_DIR] [--copy]``.
-The store is opened read-only (milliseconds, whatever its size; the operating system's page cache is
-shared by every worker), so a worker holds no private copy of the graph. Frames are a 4-byte
-big-endian length and a pickle (both ends are this package). The first frame the worker sends
-is ``READY`` once the store is open; then one reply per job.
+Started by :mod:`sorakg.server.pool` as ``python -m sorakg.server.worker FD CONFIG`` (CONFIG: a
+JSON :class:`Config`). The store is opened read-only (milliseconds, whatever its size; the
+operating system's page cache is shared by every worker), so a worker holds no private copy of
+the graph. Frames are a 4-byte big-endian length and a pickle (both ends are this package). The
+first frame the worker sends is ``READY`` once the store is open; then one reply per job.
+
 A worker is killed, not asked, when a query overruns its time: Oxigraph cannot be interrupted.
+What else protects it, in the order it is set up:
+
+- **No network** (``isolate_network``, when neither SERVICE nor LOAD is allowed): the worker
+  enters a network namespace of its own before it opens anything, so even a query that slipped
+  past the SERVICE/LOAD check cannot connect anywhere, loopback included.
+- **A large stack**: jobs run in a thread with a :data:`STACK_BYTES` stack, because Oxigraph
+  parses and evaluates nested queries recursively and overflowing the 8 MB main stack is a
+  SIGSEGV. Reserved address space only; pages are touched as the recursion goes.
+- **A memory ceiling** (``memory_mb``): ``RLIMIT_AS`` is set to the worker's address space once
+  the store is open and a first query has run, plus ``memory_mb``. A query that needs more fails
+  to allocate: Python raises :class:`MemoryError` (answered 503 here), while Oxigraph (Rust)
+  aborts the process, which the pool answers with the same 503 and replaces the worker.
+- **Every exception answered**: the loop never ends on a job's error; it answers 500.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import json
+import logging
+import os
 import pickle
+import resource
 import socket
 import struct
 import sys
+import threading
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
 HEADER = struct.Struct("!I")
 READY = "ready"
+STACK_BYTES = 1 << 30  # 1 GiB: 200,000 nested groups parse (the main thread's 8 MB: under 5,000)
+CLONE_NEWNET = 0x40000000  # from <sched.h>; os.CLONE_NEWNET needs Python 3.12
+log = logging.getLogger("sorakg.server.worker")
+
+
+@dataclass(frozen=True)
+class Config:
+    store: str | None = None  # the on-disk store folder; None: an empty in-memory store
+    copy: bool = False  # hold an in-memory copy that updates can change (update mode)
+    memory_mb: int = 0  # address space a job may add to the worker's baseline; 0: no limit
+    isolate_network: bool = False  # enter a network namespace of its own (no interfaces up)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> Config:
+        return cls(**json.loads(text))
 
 
 def _recv_exact(sock: socket.socket, size: int) -> bytes:
@@ -42,7 +82,23 @@ def recv_frame(sock: socket.socket) -> object:
     return pickle.loads(_recv_exact(sock, size))
 
 
-def open_store(path: Path | None, copy: bool = False) -> ox.Store:
+def isolate_network() -> bool:
+    """Move this process into a new, empty network namespace; False (and a warning) where the
+    platform does not allow it (no CAP_SYS_ADMIN, no user namespaces, not Linux)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.unshare(CLONE_NEWNET) != 0:
+            error = ctypes.get_errno()
+            raise OSError(error, os.strerror(error))
+    except (OSError, AttributeError) as error:
+        log.warning(
+            "query worker keeps the host's network: unshare(CLONE_NEWNET) failed: %s", error
+        )
+        return False
+    return True
+
+
+def open_store(path: str | Path | None, copy: bool = False) -> ox.Store:
     """The on-disk store at ``path`` read-only, or an empty in-memory store; with ``copy``, an
     in-memory copy of it that updates can change (update mode, see :mod:`sorakg.server.pool`)."""
     if path is None:
@@ -55,24 +111,77 @@ def open_store(path: Path | None, copy: bool = False) -> ox.Store:
     return memory
 
 
-def serve(sock: socket.socket, store_dir: Path | None, copy: bool = False) -> None:
-    from .execute import run
+def address_space() -> int:
+    """This process's virtual memory size in bytes (what ``RLIMIT_AS`` limits)."""
+    pages = int(Path("/proc/self/statm").read_text().split()[0])
+    return pages * resource.getpagesize()
 
-    store = open_store(store_dir, copy)
+
+def limit_memory(extra_mb: int) -> None:
+    """Cap the address space at what it is now plus ``extra_mb`` MiB."""
+    ceiling = address_space() + extra_mb * 2**20
+    resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
+
+
+def _one_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
+
+
+def answer(store: ox.Store, job: object, memory_mb: int) -> object:
+    """The reply to ``job``; never raises for an ordinary error (the worker must live on)."""
+    from .execute import Reply, run
+
+    try:
+        return run(store, job)  # type: ignore[arg-type]
+    except MemoryError:
+        return Reply.text(503, memory_message(memory_mb))
+    except Exception as error:  # a bug or an input nobody foresaw: one line, and go on
+        return Reply.text(500, f"query failed: {_one_line(error)}")
+
+
+def memory_message(memory_mb: int) -> str:
+    return (
+        f"query stopped: it needed more than the {memory_mb} MB of memory a query may use "
+        "(setting query_memory_mb)"
+    )
+
+
+def serve(sock: socket.socket, config: Config) -> None:
+    from .execute import Job, run
+
+    store = open_store(config.store, config.copy)
+    if config.memory_mb:
+        run(store, Job("query", "ASK { ?s ?p ?o }", format="json"))  # warm up allocator arenas
+        limit_memory(config.memory_mb)
     send_frame(sock, READY)
     while True:
         try:
             job = recv_frame(sock)
         except (EOFError, ConnectionError):
             return  # the server closed the socket or died: stop with it
-        send_frame(sock, run(store, job))  # type: ignore[arg-type]
+        reply = answer(store, job, config.memory_mb)
+        try:
+            send_frame(sock, reply)
+        except MemoryError:  # the reply itself did not fit under the ceiling
+            from .execute import Reply
+
+            del reply
+            send_frame(sock, Reply.text(503, memory_message(config.memory_mb)))
 
 
 def main(argv: list[str]) -> None:
-    copy = "--copy" in argv
-    args = [a for a in argv if a != "--copy"]
-    sock = socket.socket(fileno=int(args[0]))
-    serve(sock, Path(args[1]) if len(args) > 1 else None, copy)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s:     %(message)s")
+    sock = socket.socket(fileno=int(argv[0]))
+    config = Config.from_json(argv[1]) if len(argv) > 1 else Config()
+    if config.isolate_network:
+        isolate_network()
+    with contextlib.suppress(OSError), open("/proc/self/oom_score_adj", "w") as handle:
+        handle.write("1000")  # under memory pressure the kernel kills a worker, not the server
+    threading.stack_size(STACK_BYTES)
+    thread = threading.Thread(target=serve, args=(sock, config), name="queries")
+    thread.start()
+    thread.join()
 
 
 if __name__ == "__main__":

@@ -37,6 +37,17 @@ class Settings(BaseSettings):
     max_rows: int = Field(
         10_000, ge=1, description="Most result rows (or triples) returned; more are cut off."
     )
+    max_result_bytes: int = Field(
+        16_000_000,
+        ge=1,
+        description="Most bytes of a query's answer; rows past it are cut off (X-SPARQL-MaxBytes).",
+    )
+    query_memory_mb: int = Field(
+        1024,
+        ge=0,
+        description="Memory (MiB) one query may use in its worker beyond the worker's own; "
+        "a query needing more is stopped (503). 0: no limit.",
+    )
     max_body_bytes: int = Field(
         1_000_000, ge=1, description="Largest request body or query string accepted (413)."
     )

@@ -3,8 +3,13 @@ nothing parsed in the main process at start."""
 
 from __future__ import annotations
 
+import asyncio
+import http.server
+import json
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 
 import pyoxigraph as ox
 import pytest
@@ -14,7 +19,7 @@ from typer.testing import CliRunner
 from sorakg.build import STORE_DIR, Built, publish
 from sorakg.cli import app as cli
 from sorakg.server.app import create_app
-from sorakg.server.execute import Job
+from sorakg.server.execute import MAXBYTES_HEADER, Job, Reply
 from sorakg.server.pool import WorkerPool
 from sorakg.settings import Settings
 from sorakg.store import release_store
@@ -90,3 +95,133 @@ def test_a_read_only_pool_refuses_updates(client: TestClient) -> None:
     insert = Job("update", "INSERT DATA { <urn:a> <urn:b> <urn:c> }")
     reply = client.portal.call(pool.update, insert)  # type: ignore[union-attr]
     assert reply.status == 403
+
+
+# --- no input kills a worker; memory and bytes bounded per query; no network --------------
+
+
+def _run(pool: WorkerPool, *jobs: Job) -> list[Reply]:
+    """Start ``pool``, run ``jobs`` one after the other, stop it."""
+
+    async def go() -> list[Reply]:
+        await pool.start()
+        try:
+            return [await pool.run(job) for job in jobs]
+        finally:
+            await pool.close()
+
+    return asyncio.run(go())
+
+
+def _doubling(times: int, rows: int = 1) -> str:
+    """The audit's CONCAT doubling chain: ``rows`` rows of a 1 KiB string doubled ``times``."""
+    binds = " ".join(f"BIND(CONCAT(?s{i}, ?s{i}) AS ?s{i + 1})" for i in range(times))
+    return (
+        f"SELECT ?s ?big WHERE {{ {{ SELECT DISTINCT ?s {{ ?s ?p ?o }} LIMIT {rows} }} "
+        f'BIND("{"a" * 1024}" AS ?s0) {binds} BIND(?s{times} AS ?big) }}'
+    )
+
+
+def test_no_input_kills_a_worker(graph_file: Path) -> None:
+    pool = WorkerPool(graph_file, size=1, max_result_bytes=100_000_000)
+    replies = _run(
+        pool,
+        Job("query", "ASK {}", default_graphs=("",)),  # raised outside run_query's try
+        Job("query", "ASK {}", named_graphs=("x",)),
+        Job("query", "ASK " + "{" * 5000 + "}" * 5000, format="json"),  # SIGSEGV on 8 MB
+        Job("query", "ASK { FILTER(" + "(" * 5000 + "true" + ")" * 5000 + ") }", format="json"),
+        Job("query", "ASK { FILTER(" + "!" * 100_000 + "true) }", format="json"),
+        Job("query", "ASK { FILTER(" + " || ".join(["false"] * 100_000) + ") }", format="json"),
+        Job("query", "ASK " + "{" * 150_000 + "}" * 150_000, format="json"),  # past MAX_NESTING
+        Job("query", _doubling(15), format="json"),  # a 32 MiB row: over the 16 MiB line limit
+        Job("query", ASK_LABEL, format="json"),
+    )
+    statuses = [reply.status for reply in replies]
+    assert statuses == [500, 500, 200, 200, 200, 200, 400, 200, 200], replies
+    assert b"\n" not in replies[0].body.strip() and b"query failed" in replies[0].body
+    assert json.loads(replies[5].body)["boolean"] is False
+    big = json.loads(replies[7].body)["results"]["bindings"][0]["big"]["value"]
+    assert len(big) == 1024 * 2**15
+    assert pool.restarts == 0
+
+
+def test_a_query_over_its_memory_is_stopped_with_503(graph_file: Path) -> None:
+    pool = WorkerPool(graph_file, size=1, memory_mb=96)
+    replies = _run(
+        pool,
+        Job("query", "SELECT * { ?a ?b ?c . ?d ?e ?f } ORDER BY ?f ?c", format="json"),
+        Job("query", _doubling(19), format="json"),  # a 512 MiB string
+        Job("query", ASK_LABEL, format="json"),  # the replacement answers
+    )
+    for reply in replies[:2]:
+        assert reply.status == 503, reply
+        assert b"query_memory_mb" in reply.body and b"96 MB" in reply.body
+    assert replies[2].status == 200 and json.loads(replies[2].body)["boolean"] is True
+
+
+def test_answers_are_cut_at_max_result_bytes(graph_file: Path) -> None:
+    settings = Settings(max_result_bytes=20_000)
+    pool = WorkerPool(graph_file, size=1, max_result_bytes=settings.max_result_bytes)
+    with TestClient(create_app(settings, pool)) as client:
+        for fmt in ("json", "xml", "csv", "tsv"):
+            answer = client.get("/sparql", params={"query": "SELECT * { ?s ?p ?o }", "format": fmt})
+            assert answer.status_code == 200
+            assert answer.headers[MAXBYTES_HEADER] == "20000"
+            assert 10_000 < len(answer.content) <= 20_000, fmt
+        graph = client.get(
+            "/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o }", "format": "ttl"}
+        )
+        assert graph.headers[MAXBYTES_HEADER] == "20000" and len(graph.content) <= 20_000
+        ox.parse(graph.content, format=ox.RdfFormat.TURTLE)  # still a whole document
+        small = client.get("/sparql", params={"query": ASK_LABEL})
+        assert MAXBYTES_HEADER not in small.headers
+
+
+class _Listener(http.server.BaseHTTPRequestHandler):
+    hits: ClassVar[list[str]] = []
+
+    def do_POST(self) -> None:
+        _Listener.hits.append(self.path)
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        body = json.dumps(
+            {
+                "head": {"vars": ["a"]},
+                "results": {"bindings": [{"a": {"type": "literal", "value": "leak"}}]},
+            }
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def listener() -> Iterator[str]:
+    server = http.server.HTTPServer(("127.0.0.1", 0), _Listener)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    _Listener.hits.clear()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_workers_without_network_cannot_reach_a_listener(listener: str) -> None:
+    # the policy check bypassed: the job allows SERVICE, the pool was started with both off
+    job = Job("query", f"SELECT * {{ SERVICE <{listener}/ssrf> {{ ?a ?b ?c }} }}",
+              format="json", allow_service=True)  # fmt: skip
+    open_pool = WorkerPool(None, size=1)
+    (reached,) = _run(open_pool, job)
+    assert _Listener.hits == ["/ssrf"] and b"leak" in reached.body  # the test can see a hit
+    _Listener.hits.clear()
+    (blocked,) = _run(WorkerPool(None, size=1, isolate_network=True), job)
+    assert _Listener.hits == []
+    assert blocked.status >= 400 and b"leak" not in blocked.body

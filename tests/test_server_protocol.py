@@ -237,6 +237,8 @@ def test_row_cap_cuts_results_and_says_so(client: TestClient):
 
 def test_health(client: TestClient, built: Built):
     health = client.get("/health").json()
+    workers = health.pop("workers")
+    assert workers["size"] == 2 and workers["missing"] == 0
     assert health == {
         "status": "ok",
         "mode": "embedded",
