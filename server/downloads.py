@@ -162,9 +162,20 @@ def _resources(request: Request) -> Resources:
     return request.app.state.resources  # type: ignore[no-any-return]
 
 
+def _gone(resources: Resources) -> Response:
+    return Response(
+        f"the release being served ({resources.release}) was deleted from disk; "
+        "restart the server to serve the current build",
+        410,
+        media_type="text/plain",
+    )
+
+
 def _not_ready(request: Request, resources: Resources) -> Response:
     if resources.release is None:
         return Response("downloads are served from the embedded store only", 404)
+    if not resources.release.exists():
+        return _gone(resources)
     _export_in_background(resources, request.app.state.settings)
     if resources.failed:
         return Response(f"the downloads could not be prepared: {resources.failed}", 500)
@@ -203,6 +214,8 @@ async def download(name: str, request: Request) -> Response:
     file = resources.files.get(name)
     if file is None:
         return Response(f"no download named {name!r}; see /download", 404)
+    if not file.path.exists():
+        return _gone(resources)
     return FileResponse(
         file.path,
         media_type=file.media_type,

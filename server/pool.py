@@ -24,6 +24,7 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from .execute import Job, Reply
 from .worker import HEADER, READY, Config, memory_message
@@ -75,14 +76,21 @@ class WorkerPool:
     memory_mb: int = 0  # memory a query may add to a worker (setting query_memory_mb); 0: none
     isolate_network: bool = False  # workers run without network (SERVICE and LOAD both off)
     store_dir: Path | None = None
+    _pin: IO[bytes] | None = None  # held while serving: a rebuild does not prune this release
     restarts: int = 0  # workers replaced (timeouts, deaths)
     respawn_failures: int = 0  # failed attempts to start a replacement (retried with backoff)
 
     async def start(self) -> None:
-        if self.graph_file is not None and self.store_dir is None:
+        if self.graph_file is not None:
+            from sorakg.build import pin
             from sorakg.store import release_store
 
-            self.store_dir = await asyncio.to_thread(release_store, self.graph_file.parent)
+            try:
+                self._pin = pin(self.graph_file.parent)
+            except OSError as error:  # e.g. a read-only release folder: serve it unpinned
+                log.warning("could not pin %s against pruning: %s", self.graph_file.parent, error)
+            if self.store_dir is None:
+                self.store_dir = await asyncio.to_thread(release_store, self.graph_file.parent)
         workers = await asyncio.gather(*(self._spawn() for _ in range(self.size)))
         for worker in workers:
             self._idle.put_nowait(worker)
@@ -93,6 +101,9 @@ class WorkerPool:
         for worker in list(self._workers):
             worker.kill()
         self._workers.clear()
+        if self._pin is not None:
+            self._pin.close()  # releases the lock: a later build may prune the release
+            self._pin = None
 
     async def _spawn(self) -> _Worker:
         parent, child = socket.socketpair()

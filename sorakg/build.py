@@ -6,6 +6,7 @@ A build writes into a new folder under ``build/releases/`` and only then points 
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -15,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from rdflib import Graph, URIRef
 
@@ -169,12 +171,40 @@ def write_store(nquads: Path, target: Path) -> None:
     del store
 
 
+PIN_FILE = ".pin"  # a server holds a shared lock on it while it serves the release
+
+
+def pin(release: Path) -> IO[bytes]:
+    """Pin ``release`` against pruning for as long as the returned file stays open: a shared
+    ``flock`` on its pin file, released by the kernel when the holder exits, even on kill -9,
+    so a pin never outlives its server."""
+    handle = (release / PIN_FILE).open("ab")
+    fcntl.flock(handle, fcntl.LOCK_SH)
+    return handle
+
+
+def pinned(release: Path) -> bool:
+    """Whether a running server holds ``release``'s pin."""
+    try:
+        handle = (release / PIN_FILE).open("rb")
+    except FileNotFoundError:
+        return False
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return False
+
+
 def _prune(releases: Path, keep: int, current: Path) -> None:
+    """Delete all but the ``keep`` newest releases, never the current one or one being served."""
     old = sorted(
         (
             p
             for p in releases.iterdir()
-            if p.is_dir() and p != current and not p.name.startswith(".")
+            if p.is_dir() and p != current and not p.name.startswith(".") and not pinned(p)
         ),
         key=lambda p: p.stat().st_mtime,
         reverse=True,

@@ -20,7 +20,9 @@ class Settings(BaseSettings):
         PROJECT_ROOT / "loaders" / "data", description="Folder of the curated source tables."
     )
     build_dir: Path = Field(PROJECT_ROOT / "build", description="Where builds are written.")
-    keep_builds: int = Field(3, ge=1, description="How many earlier builds to keep on disk.")
+    keep_builds: int = Field(
+        3, ge=1, description="How many earlier builds to keep on disk (served ones are kept too)."
+    )
     reason: bool = Field(
         True, description="Check the ontology and facts for consistency with HermiT on build."
     )

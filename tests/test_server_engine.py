@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 import http.server
 import json
+import shutil
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
@@ -16,7 +18,7 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from sorakg.build import STORE_DIR, Built, publish
+from sorakg.build import STORE_DIR, Built, _prune, publish
 from sorakg.cli import app as cli
 from sorakg.server.app import create_app
 from sorakg.server.execute import MAXBYTES_HEADER, Job, Reply
@@ -24,7 +26,7 @@ from sorakg.server.pool import WorkerPool
 from sorakg.settings import Settings
 from sorakg.store import release_store
 from tests.conftest import write_graph
-from tests.test_server_helpers import RDFS_LABEL, SORAFENIB
+from tests.test_server_helpers import RDFS_LABEL, SLOW_QUERY, SORAFENIB
 
 ASK_LABEL = f"ASK {{ <{SORAFENIB}> <{RDFS_LABEL}> ?l }}"
 
@@ -225,3 +227,50 @@ def test_workers_without_network_cannot_reach_a_listener(listener: str) -> None:
     (blocked,) = _run(WorkerPool(None, size=1, isolate_network=True), job)
     assert _Listener.hits == []
     assert blocked.status >= 400 and b"leak" not in blocked.body
+
+
+# --- a rebuild never breaks a running server -----------------------------------------------
+
+
+def test_a_rebuild_does_not_prune_the_served_release(built: Built, tmp_path: Path) -> None:
+    releases = tmp_path / "releases"
+    served = releases / "a"
+    served.mkdir(parents=True)
+    pool = WorkerPool(write_graph(built, served), size=1, timeout=3.0)
+
+    async def go() -> list[Reply]:
+        await pool.start()
+        try:
+            (releases / "b").mkdir()  # a new build, published with keep_builds = 1
+            _prune(releases, keep=1, current=releases / "b")  # the audit's reproduction
+            assert served.exists()
+            slow = [await pool.run(Job("query", SLOW_QUERY)) for _ in range(2)]
+            return [*slow, await pool.run(Job("query", ASK_LABEL, format="json"))]
+        finally:
+            await pool.close()
+
+    replies = asyncio.run(go())
+    assert [reply.status for reply in replies] == [503, 503, 200]  # workers respawned
+    assert pool.restarts == 2
+    (releases / "c").mkdir()
+    _prune(releases, keep=1, current=releases / "c")  # no longer served: pruned like any other
+    assert not served.exists()
+
+
+def test_health_degrades_while_workers_cannot_start(built: Built, tmp_path: Path) -> None:
+    release = tmp_path / "release"
+    release.mkdir()
+    pool = WorkerPool(write_graph(built, release), size=1, timeout=2.0)
+    with TestClient(create_app(Settings(), pool)) as client:
+        assert client.get("/health").status_code == 200
+        shutil.rmtree(release)  # the release deleted under the server (by hand, or an old build)
+        assert client.get("/sparql", params={"query": SLOW_QUERY}).status_code == 503
+        deadline = time.monotonic() + 20
+        while pool.respawn_failures < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        health = client.get("/health")
+        assert health.status_code == 503
+        assert health.json()["status"] == "degraded" and health.json()["workers"]["missing"] == 1
+        assert pool.respawn_failures >= 2  # retried, not given up
+        download = client.get("/download/SHA256SUMS")
+        assert download.status_code == 410 and "restart" in download.text
