@@ -22,6 +22,7 @@ from sorakg.settings import Settings
 from .backend import Backend, get_backend, get_settings
 from .execute import Job
 from .formats import HTML, JSON, NotAcceptable, negotiate
+from .labels import Linker, fetch_labels
 from .page import templates
 
 router = APIRouter()
@@ -103,17 +104,35 @@ async def run_canned(
     if fmt is not HTML or reply.status != 200:
         return Response(reply.body, reply.status, headers=headers, media_type=reply.media_type)
     results = json.loads(reply.body)
+    rows = results.get("results", {}).get("bindings", [])
+    iris = [cell["value"] for row in rows for cell in row.values() if cell.get("type") == "uri"]
+    prefixes = querylib.prefixes_for(settings.base_iri)
+    linker = Linker(await fetch_labels(backend, iris), prefixes, settings.base_iri)
     html = (
         templates()
         .get_template("canned.html")
         .render(
             query=query,
             values={p.name: raw.get(p.name, p.default or "") for p in query.parameters},
-            head=results.get("head", {}).get("vars", []),
-            rows=results.get("results", {}).get("bindings", []),
+            head=shown_columns(results.get("head", {}).get("vars", [])),
+            rows=rows,
+            link=linker,
+            heading=heading,
             boolean=results.get("boolean"),
             query_string=request.url.query,
-            base=settings.base_iri,
         )
     )
     return HTMLResponse(html, headers=headers)
+
+
+def heading(variable: str) -> str:
+    """A column header from a variable name: ``statisticLabel`` → "statistic"."""
+    words = variable.removesuffix("Label") or variable
+    out = "".join(f" {c.lower()}" if c.isupper() else c for c in words)
+    return out.strip().replace("_", " ")
+
+
+def shown_columns(head: list[str]) -> list[str]:
+    """The columns a page shows: ``drugLabel`` is left out beside ``drug``, whose link already
+    reads "Sorafenib" (CSV and JSON keep both)."""
+    return [v for v in head if not (v.endswith("Label") and v.removesuffix("Label") in head)]

@@ -6,15 +6,19 @@ page starts from a small default query.
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass
 from functools import cache
 from importlib.resources import files
 
 import jinja2
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
 from sorakg import querylib
+
+from .execute import Job
+from .formats import JSON
 
 router = APIRouter()
 
@@ -66,6 +70,28 @@ async def query_page(request: Request) -> HTMLResponse:
             examples=[asdict(e) for e in listed],
             default_query=start,
             base_iri=request.app.state.settings.base_iri,
+            prefixes=querylib.prefixes_for(request.app.state.settings.base_iri),
         )
     )
     return HTMLResponse(html)
+
+
+ALL_LABELS = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?s (SAMPLE(?l) AS ?label) WHERE { ?s rdfs:label ?l FILTER(isIRI(?s)) } GROUP BY ?s"""
+
+
+@router.get("/labels.json", summary="The label of every labelled IRI (for the query page's table)")
+async def labels(request: Request) -> Response:
+    """``{iri: label}``: the query page shows results by label, and a graph this size (a few
+    thousand labels) is cheaper to send once than to ask about per result."""
+    cached = getattr(request.app.state, "labels_json", None)
+    if cached is None:
+        reply = await request.app.state.backend.run(
+            Job("query", ALL_LABELS, format=JSON.name, max_rows=100_000)
+        )
+        if reply.status != 200:
+            return Response(reply.body, reply.status, media_type=reply.media_type)
+        rows = json.loads(reply.body)["results"]["bindings"]
+        cached = json.dumps({r["s"]["value"]: r["label"]["value"] for r in rows if "label" in r})
+        request.app.state.labels_json = cached
+    return Response(cached, media_type="application/json", headers={"Cache-Control": "max-age=300"})

@@ -304,13 +304,26 @@ def query_command(
         raise typer.Exit(Exit.INVALID) from error
     if fmt is ResultFormat.table:
         columns, table_rows = ql.rows(results)
-        table = Table(*columns, title=query.title)
-        for row in table_rows:
-            table.add_row(*(ql.shorten(row[c], prefixes) for c in columns))
-        out.print(table)
+        cells = [[ql.shorten(row[c], prefixes) for c in columns] for row in table_rows]
+        _print_table(query.title, columns, cells)
         return
     serialized = results.serialize(format=getattr(pyoxigraph.QueryResultsFormat, SERIALIZERS[fmt]))
     sys.stdout.write(serialized.decode("utf-8") if serialized else "")
+
+
+def _print_table(title: str, columns: list[str], cells: list[list[str]]) -> None:
+    """A table that fits: in a terminal, long cells wrap (never cut to "drug:ax…"); piped or
+    redirected, the table is as wide as its widest row, so every value is whole."""
+    table = Table(*columns, title=title)
+    for column in table.columns:
+        column.overflow = "fold"
+    for row in cells:
+        table.add_row(*row)
+    console = out
+    if not out.is_terminal:
+        widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
+        console = Console(width=max(80, sum(widths) + 3 * len(widths) + 1), soft_wrap=False)
+    console.print(table, markup=False, highlight=False)
 
 
 def _print_query_list(queries: list[querylib.NamedQuery]) -> None:

@@ -71,6 +71,9 @@ def test_type_a_query_run_it_and_see_the_rows(
     # the drug IRIs in the table open this server's pages
     hrefs = page.locator(".yasr table tbody a").evaluate_all("links => links.map(a => a.href)")
     assert any(href.startswith(server + "/drug/") for href in hrefs), hrefs[:3]
+    # IRIs read as their labels ("Sorafenib"), literals without their language tag
+    texts = page.locator(".yasr table tbody a.iri").all_inner_texts()
+    assert "Sorafenib" in texts and not [t for t in texts if "://" in t or "@en" in t]
     page.screenshot(path=str(tmp_path / "query-page.png"))
     assert outside == []
 

@@ -14,9 +14,10 @@ import pyoxigraph as ox
 import pytest
 
 from sorakg import querylib as ql
+from sorakg.build import Built
 from sorakg.store import load_store
 from tests import test_queries as shared
-from tests.conftest import BASE
+from tests.conftest import BASE, write_graph
 
 store = shared.store  # the session fixture: the built graph in Oxigraph
 nquads = shared.nquads
@@ -92,17 +93,15 @@ def test_what_changes_in_resistant_cells(store: ox.Store) -> None:
     rows = answer(store, "mechanism-observations", mechanism="mechanism:jak-stat-activation")
     # "Sorafenib-resistant HCC cells express higher levels of p-STAT3, p-JAK1 and p-JAK2, but
     # lower levels of SHP-1 and p-SHP-1"
-    assert column(where(rows, change="sk:Increased"), "entityLabel") == {
+    assert column(where(rows, change="increased"), "entityLabel") == {
         "p-STAT3",
         "p-JAK1",
         "p-JAK2",
     }
-    assert column(where(rows, change="sk:Decreased"), "entityLabel") == {"SHP-1", "p-SHP-1"}
+    assert column(where(rows, change="decreased"), "entityLabel") == {"SHP-1", "p-SHP-1"}
     # "sorafenib-resistant HCC cells … had increased expression of phosphorylated Akt and p85"
     pi3k = answer(store, "mechanism-observations", mechanism="mechanism:pi3k-akt-activation")
-    assert {"Phosphorylated Akt", "p85"} <= column(
-        where(pi3k, change="sk:Increased"), "entityLabel"
-    )
+    assert {"Phosphorylated Akt", "p85"} <= column(where(pi3k, change="increased"), "entityLabel")
 
 
 def test_molecules_of_the_jak_stat_mechanism(store: ox.Store) -> None:
@@ -120,18 +119,18 @@ def test_pathway_participants_and_roles(store: ox.Store) -> None:
     rows = answer(store, "pathway-participants")
     # "sorafenib inhibited the activity of STAT3, by downregulating the phosphorylation of STAT3
     # … (Y705 and S727) through regulating PI3K/Akt pathway and MAPK pathway, respectively"
-    assert column(where(rows, role="sk:hasUpstreamRegulator"), "label") == {
+    assert column(where(rows, role="has upstream regulator"), "label") == {
         "PDGFR",
         "FGFR",
         "EGFR",
         "PI3K/Akt pathway",
         "RAF/MEK/ERK (MAPK) pathway",
     }
-    negative = column(where(rows, role="sk:hasNegativeRegulator"), "label")
+    negative = column(where(rows, role="has negative regulator"), "label")
     assert {"SHP-1", "SHP-2"} <= negative and any(x.startswith("SOCS") for x in negative)
     # "upregulate the phosphorylation of its downstream targets such as S6K and 4EBP1"
     pi3k = answer(store, "pathway-participants", pathway="pathway:pi3k-akt")
-    assert column(where(pi3k, role="sk:hasDownstreamTarget"), "label") == {"S6K", "4EBP1"}
+    assert column(where(pi3k, role="has downstream target"), "label") == {"S6K", "4EBP1"}
     # "p85, a regulatory subunit of PI3K"
     assert "p85" in column(pi3k, "label")
 
@@ -144,18 +143,18 @@ def test_what_sorafenib_does(store: ox.Store) -> None:
     # "targeting the Raf-1 and B-Raf"; "inhibiting vascular endothelial growth factor receptor
     # (VEGFR), platelet-derived growth factor receptor (PDGFR), Ret and c-kit[3]"
     assert {"Raf-1", "B-Raf", "VEGFR", "PDGFR", "Ret", "c-Kit"} <= column(
-        where(rows, action="sk:inhibits"), "targetLabel"
+        where(rows, action="inhibits"), "targetLabel"
     )
     # "Sorafenib has demonstrated to activate Akt, and upregulate the phosphorylation of … S6K
     # and 4EBP1"
-    assert column(where(rows, action="sk:activates"), "targetLabel") == {"Akt"}
+    assert column(where(rows, action="activates"), "targetLabel") == {"Akt"}
     assert {"Phosphorylated S6K", "Phosphorylated 4EBP1"} == column(
-        where(rows, action="sk:upregulates"), "targetLabel"
+        where(rows, action="upregulates"), "targetLabel"
     )
     # "but had no effect on JAK2 and SHP2 expression"
-    assert column(where(rows, action="sk:hasNoEffectOn"), "targetLabel") == {"JAK2", "SHP-2"}
+    assert column(where(rows, action="has no effect on"), "targetLabel") == {"JAK2", "SHP-2"}
     # "sorafenib inhibited the phosphorylated ERK (pERK) in HCC PLC/PRF/5 and HepG2 cells"
-    perk = where(rows, action="sk:inhibits", targetLabel="pERK")
+    perk = where(rows, action="inhibits", targetLabel="pERK")
     assert set(perk[0]["models"].split("; ")) == {"HepG2", "PLC/PRF/5"}
 
 
@@ -384,7 +383,7 @@ def test_trials_testing_a_drug(store: ox.Store) -> None:
     }
     # "doxorubicinplussorafenib compared with doxorubicinalone": doxorubicin in both arms
     ref50 = where(rows, trial="trial:ref50-doxorubicin-sorafenib")
-    assert column(ref50, "role") == {"sk:ExperimentalArm", "sk:ControlArm"}
+    assert column(ref50, "role") == {"experimental arm", "control arm"}
     brivanib = answer(store, "trials-by-drug", drug="drug:brivanib")
     # Table 1 "Brivanib[56] Phase II", Table 2 NCT01108705 and NCT00825955, and "the phase III
     # trial" of the Bristol-Myers Squibb press release
@@ -467,7 +466,7 @@ def test_arms_of_the_tivantinib_trial(store: ox.Store) -> None:
     cases = {(r["dose"], r["cases"]) for r in rows}
     assert {("360 mg twice daily", "38"), ("240 mg twice daily", "33"), ("", "36")} <= cases
     assert "71" in column(rows, "cases")
-    assert column(where(rows, cases="36"), "role") == {"sk:ControlArm"}
+    assert column(where(rows, cases="36"), "role") == {"control arm"}
 
 
 def _figures(rows: list[dict[str, str]]) -> set[tuple[str, str, Decimal]]:
@@ -612,7 +611,7 @@ def test_evidence_for_a_fact(store: ox.Store) -> None:
     rows = answer(store, "evidence-search")
     # "In addition, the resistance to sorafenib could be reversed by gene knockdown of Akt and
     # Akt inhibitor MK-2206" (in the paragraph on Chen et al[7])
-    reversal = where(rows, subject="drug:mk-2206", predicate="sk:reverses")
+    reversal = where(rows, subject="drug:mk-2206", predicate="reverses")
     assert reversal and reversal[0]["object"] == "mechanism:pi3k-akt-activation"
     assert reversal[0]["references"] == "7"
     assert all("mk-2206" in r["quote"].lower() for r in rows)
@@ -627,12 +626,12 @@ def test_what_reference_26_supports(store: ox.Store) -> None:
     facts = {(r["subject"], r["predicate"], r["object"]) for r in rows}
     # "dovitinib, another multikinase inhibitor targeting VEGFR, FGFR and c-KIT … could reverse
     # the acquired resistance to sorafenib …[26]"
-    assert ("drug:dovitinib", "sk:reverses", "mechanism:jak-stat-activation") in facts
-    assert ("drug:dovitinib", "sk:inhibits", "molecule:fgfr") in facts
+    assert ("drug:dovitinib", "reverses", "mechanism:jak-stat-activation") in facts
+    assert ("drug:dovitinib", "inhibits", "molecule:fgfr") in facts
     # reference [7] (Chen et al) is not reference [26]
     assert "drug:mk-2206" not in column(rows, "subject")
     seven = answer(store, "facts-citing-reference", number="7")
-    assert ("drug:mk-2206", "sk:reverses", "mechanism:pi3k-akt-activation") in {
+    assert ("drug:mk-2206", "reverses", "mechanism:pi3k-akt-activation") in {
         (r["subject"], r["predicate"], r["object"]) for r in seven
     }
 
@@ -642,9 +641,9 @@ def test_curator_readings_say_what_was_inferred(store: ox.Store) -> None:
     assert rows and all(r["note"] for r in rows)
     facts = {(r["subject"], r["predicate"], r["object"]) for r in rows}
     # the review never calls bevacizumab an antibody: that is the curator's knowledge
-    assert ("drug:bevacizumab", "rdf:type", "sk:AntibodyDrug") in facts
+    assert ("drug:bevacizumab", "rdf:type", "antibody drug") in facts
     # "Ret and c-kit[3]" is the review's own statement
-    assert ("drug:sorafenib", "sk:inhibits", "molecule:ret") not in facts
+    assert ("drug:sorafenib", "inhibits", "molecule:ret") not in facts
 
 
 def test_discrepancies_of_the_review(store: ox.Store) -> None:
@@ -665,9 +664,9 @@ def test_statements_without_a_reference(store: ox.Store) -> None:
     facts = {(r["subject"], r["predicate"], r["object"]) for r in rows}
     # "Sorafenib executes its anti-tumor activity partially through targeting the Raf-1 and
     # B-Raf, thus inhibiting the RAF/MEK/ERK signaling pathways" cites nothing
-    assert ("drug:sorafenib", "sk:inhibits", "molecule:raf1") in facts
+    assert ("drug:sorafenib", "inhibits", "molecule:raf1") in facts
     # "Ret and c-kit[3]" cites [3]
-    assert ("drug:sorafenib", "sk:inhibits", "molecule:ret") not in facts
+    assert ("drug:sorafenib", "inhibits", "molecule:ret") not in facts
 
 
 # --- data-quality checks -----------------------------------------------------------------------
@@ -703,11 +702,19 @@ def test_entities_without_identifier(store: ox.Store, nquads: Path) -> None:
     assert "drug:new-compound" in column(found, "entity")
 
 
-def test_facts_without_evidence(store: ox.Store, nquads: Path) -> None:
-    assert answer(store, "facts-without-evidence") == []
+@pytest.fixture(scope="module")
+def served(reasoned: Built, tmp_path_factory: pytest.TempPathFactory) -> ox.Store:
+    """The build as ``sorakg build`` writes and the server serves it, inferred graph included."""
+    return load_store(write_graph(reasoned, tmp_path_factory.mktemp("served")))
+
+
+def test_facts_without_evidence(served: ox.Store, nquads: Path) -> None:
+    # on the build as served: inferred facts (affects from inhibits) rest on stated ones, which
+    # have evidence
+    assert answer(served, "facts-without-evidence") == []
     copy = _with(nquads, (BASE + "drug/erlotinib", SK + "inhibits", BASE + "molecule/mtor"))
     assert answer(copy, "facts-without-evidence") == [
-        {"subject": "drug:erlotinib", "predicate": "sk:inhibits", "object": "molecule:mtor"}
+        {"subject": "drug:erlotinib", "predicateLabel": "inhibits", "object": "molecule:mtor"}
     ]
 
 
@@ -721,10 +728,35 @@ def test_nodes_without_evidence(store: ox.Store, nquads: Path) -> None:
 
 
 def test_summary_counts(store: ox.Store) -> None:
-    counts = {r["class"]: int(r["instances"]) for r in answer(store, "summary")}
+    counts = {r["label"]: int(r["instances"]) for r in answer(store, "summary")}
     # candidate biomarkers named: pERK, JNK activity, phospho-c-Jun, Ang2, VEGF, soluble c-KIT,
     # HGF, MET-high
-    assert counts["sk:Biomarker"] == 8
+    assert counts["candidate biomarker"] == 8
     # ten Table 1 rows, sixteen Table 2 rows, and in the text the phase II of ref [13], SHARP,
     # NCT01840592, brivanib's phase III and the first-line erlotinib plus bevacizumab of ref [60]
-    assert counts["sk:ClinicalStudy"] == 10 + 16 + 5
+    assert counts["clinical study"] == 10 + 16 + 5
+
+
+# --- labels, not ontology IRIs ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("query", [q.name for q in shared.QUERIES])
+def test_answers_show_labels_not_ontology_iris(served: ox.Store, query: str) -> None:
+    """A pharmacologist reads "phase II", not ``…/ontology#PhaseII``: no column of a default
+    answer holds a labelled ontology term, except a parameter's own column (what the user types
+    back in), and that one has a ``<name>Label`` column beside it."""
+    named = ql.load_query(query)
+    results = ql.run_query(served, named, {}, shared.PREFIXES)
+    columns, rows = ql.rows(results)
+    params = {p.name for p in named.parameters}
+    offending: set[str] = set()
+    for row in rows:
+        for name in columns:
+            term = row[name]
+            if not isinstance(term, ox.NamedNode) or not term.value.startswith(SK):
+                continue
+            if name in params and f"{name}Label" in columns:
+                continue
+            if next(served.quads_for_pattern(term, ox.NamedNode(LABEL), None), None):
+                offending.add(f"?{name} = {ql.shorten(term, shared.PREFIXES)}")
+    assert not offending, sorted(offending)[:5]

@@ -4,6 +4,40 @@
   const examples = JSON.parse(document.getElementById("example-data").textContent);
   const defaultQuery = JSON.parse(document.getElementById("default-query").textContent);
   const endpoint = new URL("/sparql", window.location.href).href;
+  const prefixes = JSON.parse(document.getElementById("prefixes").textContent);
+  const base = document.getElementById("yasgui").dataset.baseIri;
+
+  // The results table shows labels ("Sorafenib", "phase II") as links, the CURIE and IRI as
+  // the tooltip; literals as their text ("Axitinib", not "Axitinib"@en). Non-web IRIs
+  // (javascript:, data:) are never links.
+  const labels = {};
+  fetch("/labels.json").then(function (r) { return r.json(); })
+    .then(function (found) { Object.assign(labels, found); }).catch(function () {});
+  function esc(text) {
+    return String(text).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+  function curie(iri) {
+    let best = null;
+    Object.keys(prefixes).forEach(function (name) {
+      const ns = prefixes[name];
+      if (iri.startsWith(ns) && (best === null || ns.length > prefixes[best].length)) best = name;
+    });
+    return best === null ? iri : best + ":" + iri.slice(prefixes[best].length);
+  }
+  const Table = Yasgui.Yasr && Yasgui.Yasr.plugins && Yasgui.Yasr.plugins.table;
+  if (Table) {
+    Table.prototype.getUriLinkFromBinding = function (binding) {
+      const iri = binding.value;
+      const text = labels[iri] || curie(iri);
+      const title = esc(curie(iri) === iri ? iri : curie(iri) + "  " + iri);
+      if (!/^https?:\/\//.test(iri)) return '<span class="iri" title="' + title + '">' + esc(text) + "</span>";
+      const href = iri.startsWith(base) ? "/" + iri.slice(base.length) : iri;
+      return '<a class="iri" href="' + esc(href) + '" title="' + title + '">' + esc(text) + "</a>";
+    };
+    Table.prototype.formatLiteral = function (binding) { return esc(binding.value); };
+  }
 
   const yasgui = new Yasgui(document.getElementById("yasgui"), {
     requestConfig: { endpoint: endpoint, method: "POST" },
@@ -12,7 +46,7 @@
     populateFromUrl: true,
     endpointCatalogueOptions: { getData: function () { return [{ endpoint: endpoint }]; } },
     yasqe: { value: defaultQuery, autocompleters: ["prefixes", "variables"] },
-    yasr: { defaultPlugin: "table", prefixes: {} },
+    yasr: { defaultPlugin: "table", prefixes: prefixes },
   });
   window.sorakgYasgui = yasgui;
 
@@ -30,7 +64,6 @@
   });
 
   // Entity IRIs in the results open this server's Linked Data pages, not the w3id redirects.
-  const base = document.getElementById("yasgui").dataset.baseIri;
   new MutationObserver(function () {
     document.querySelectorAll('#yasgui a[href^="' + base + '"]').forEach(function (a) {
       a.href = "/" + a.getAttribute("href").slice(base.length);

@@ -1,0 +1,80 @@
+"""Labels for the IRIs a page shows, and the one way a page writes an IRI: a labelled link.
+
+A result table names entities by IRI; a reader wants "Sorafenib" and "phase II". The labels are
+fetched in one query through the backend (so the same timeout applies), and every cell is
+rendered by :func:`link`: the label (or, with none, the CURIE ``drug:sorafenib``) as link text,
+the full IRI as its title, and the link itself only for ``http(s)`` IRIs, pointing at this
+server's page when the IRI is under the base. Other schemes (``javascript:``, ``data:``) are
+shown as text, never as links (security audit, finding 12).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+from sorakg.names import curie
+
+from .backend import Backend
+from .execute import Job
+from .formats import JSON
+
+LABEL_QUERY = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?s (SAMPLE(?l) AS ?label) WHERE {{
+  VALUES ?s {{ {values} }}
+  {{ ?s rdfs:label ?l }} UNION {{ ?s skos:prefLabel ?l }}
+}} GROUP BY ?s"""
+MAX_IRIS = 2_000  # a page never shows more; the VALUES block stays small
+
+
+def is_web_iri(iri: str) -> bool:
+    return iri.startswith(("http://", "https://"))
+
+
+async def fetch_labels(backend: Backend, iris: Iterable[str]) -> dict[str, str]:
+    """``{iri: label}`` for the IRIs that have one (``rdfs:label`` or ``skos:prefLabel``)."""
+    wanted = sorted({iri for iri in iris if is_web_iri(iri) and ">" not in iri})[:MAX_IRIS]
+    if not wanted:
+        return {}
+    text = LABEL_QUERY.format(values=" ".join(f"<{iri}>" for iri in wanted))
+    reply = await backend.run(Job("query", text, format=JSON.name, max_rows=MAX_IRIS))
+    if reply.status != 200:
+        return {}  # labels are a comfort: the page still shows CURIEs
+    rows = json.loads(reply.body).get("results", {}).get("bindings", [])
+    return {row["s"]["value"]: row["label"]["value"] for row in rows if "label" in row}
+
+
+@dataclass(frozen=True)
+class Linker:
+    """Renders IRIs for one page: labels, prefixes and the base IRI served here."""
+
+    labels: Mapping[str, str]
+    prefixes: Mapping[str, str]
+    base_iri: str
+
+    def href(self, iri: str) -> str | None:
+        if not is_web_iri(iri):
+            return None
+        return "/" + iri[len(self.base_iri) :] if iri.startswith(self.base_iri) else iri
+
+    def text(self, iri: str) -> str:
+        return self.labels.get(iri) or curie(iri, self.prefixes)
+
+    def __call__(self, iri: str) -> Markup:
+        """``<a href title>label</a>`` (text only for a non-web IRI)."""
+        href = self.href(iri)
+        if href is None:
+            return Markup('<span class="iri" title="{}">{}</span>').format(iri, self.text(iri))
+        return Markup('<a href="{}" title="{}">{}</a>').format(href, iri, self.text(iri))
+
+    def cell(self, binding: Mapping[str, str] | None) -> Markup:
+        """One SPARQL JSON results binding as HTML."""
+        if not binding:
+            return Markup("")
+        if binding.get("type") == "uri":
+            return self(binding["value"])
+        return Markup(escape(binding.get("value", "")))

@@ -1,0 +1,67 @@
+"""The HTML pages as a reader sees them: labels, not IRIs; links only where they are safe."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from sorakg import querylib
+from sorakg.build import Built
+from sorakg.server.app import create_app
+from sorakg.server.labels import Linker
+from sorakg.server.pool import WorkerPool
+from sorakg.settings import Settings
+from tests.conftest import BASE, write_graph
+
+HTML = {"Accept": "text/html"}
+
+
+@pytest.fixture(scope="module")
+def client(reasoned: Built, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    graph_file = write_graph(reasoned, tmp_path_factory.mktemp("release"))
+    with TestClient(create_app(Settings(), WorkerPool(graph_file, size=1))) as test_client:
+        yield test_client
+
+
+def _cells(html: str) -> list[str]:
+    body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return re.findall(r"<td>(.*?)</td>", body, flags=re.S)
+
+
+def test_named_query_page_shows_labelled_links(client: TestClient) -> None:
+    html = client.get("/queries/second-line-options", headers=HTML).text
+    cells = _cells(html)
+    # the drug and the trial are links whose text is the label, with the IRI as the tooltip
+    assert (
+        '<a href="/drug/axitinib" title="https://w3id.org/sorakg/drug/axitinib">Axitinib</a>'
+        in (cells)
+    )
+    assert any(">Axitinib (second line)</a>" in cell for cell in cells)
+    assert "phase II" in cells and "ongoing" in cells
+    # no cell shows a full IRI as its text, and the label column beside an IRI column is gone
+    assert not [c for c in cells if re.search(r">https?://", c)]
+    assert "<th" in html and ">drug label<" not in html
+    heads = re.findall(r'<th title="\?(\w+)">', html)
+    assert "drug" in heads and "drugLabel" not in heads
+
+
+def test_query_page_gets_labels_for_its_results(client: TestClient) -> None:
+    labels = client.get("/labels.json").json()
+    assert labels[BASE + "drug/sorafenib"] == "Sorafenib"
+    assert labels["https://w3id.org/sorakg/ontology#PhaseII"] == "phase II"
+    page = client.get("/", headers=HTML).text
+    assert '"drug": "https://w3id.org/sorakg/drug/"' in page  # the prefixes YASGUI shortens with
+
+
+def test_only_web_iris_become_links() -> None:
+    link = Linker({BASE + "drug/x": "X"}, querylib.prefixes_for(BASE), BASE)
+    assert str(link(BASE + "drug/x")) == f'<a href="/drug/x" title="{BASE}drug/x">X</a>'
+    assert str(link("https://example.org/a")).startswith('<a href="https://example.org/a"')
+    hostile = str(link("javascript:alert(1)"))
+    assert "<a" not in hostile and "href" not in hostile
+    assert str(link.cell({"type": "literal", "value": "<b>"})) == "&lt;b&gt;"
+    # no label: the CURIE
+    assert ">drug:y</a>" in str(link(BASE + "drug/y"))
