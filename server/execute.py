@@ -238,16 +238,24 @@ def _too_deep(job: Job) -> Reply | None:
     return None
 
 
-def run_query(store: ox.Store, job: Job) -> Reply:
-    if refused := _too_deep(job):
-        return refused
-    used = sparql_text.uses(job.text, "SERVICE", "FROM")
+def refusal(job: Job) -> Reply | None:
+    """403 when the text might use SERVICE or LOAD and the settings refuse it. The check reads
+    the text the way Oxigraph might (:func:`sparql_text.may_use`), erring towards refusing."""
+    used = sparql_text.may_use(job.text, "SERVICE", "LOAD")
     if "SERVICE" in used and not job.allow_service:
         return Reply.text(403, "SERVICE (federated query) is disabled on this endpoint")
+    if "LOAD" in used and job.op == "update" and not job.allow_load:
+        return Reply.text(403, "LOAD is disabled on this endpoint")
+    return None
+
+
+def run_query(store: ox.Store, job: Job) -> Reply:
+    if (refused := _too_deep(job) or refusal(job)) is not None:
+        return refused
     options: dict[str, object] = {}
     if job.default_graphs:
         options["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
-    elif "FROM" not in used:
+    elif "FROM" not in sparql_text.uses(job.text, "FROM"):
         options["use_default_graph_as_union"] = True
     if job.named_graphs:
         options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
@@ -272,13 +280,8 @@ def run_query(store: ox.Store, job: Job) -> Reply:
 
 
 def run_update(store: ox.Store, job: Job) -> Reply:
-    if refused := _too_deep(job):
+    if (refused := _too_deep(job) or refusal(job)) is not None:
         return refused
-    used = sparql_text.uses(job.text, "SERVICE", "LOAD")
-    if "SERVICE" in used and not job.allow_service:
-        return Reply.text(403, "SERVICE (federated query) is disabled on this endpoint")
-    if "LOAD" in used and not job.allow_load:
-        return Reply.text(403, "LOAD is disabled on this endpoint")
     try:
         store.update(job.text)
     except SyntaxError as error:

@@ -10,9 +10,7 @@ from __future__ import annotations
 import httpx
 import pyoxigraph as ox
 
-from sorakg import sparql_text
-
-from .execute import Job, Reply, parse_term
+from .execute import Job, Reply, parse_term, refusal
 from .formats import FORMATS, NotAcceptable, by_name
 
 
@@ -60,8 +58,8 @@ class ProxyBackend:
         return Reply(answer.status_code, media_type, answer.content)
 
     async def run(self, job: Job) -> Reply:
-        if "SERVICE" in sparql_text.uses(job.text, "SERVICE") and not job.allow_service:
-            return Reply.text(403, "SERVICE (federated query) is disabled on this endpoint")
+        if (refused := refusal(job)) is not None:
+            return refused
         try:
             accept = _accept(job)
         except NotAcceptable:
@@ -75,10 +73,7 @@ class ProxyBackend:
         return await self._post(data, accept)
 
     async def update(self, job: Job) -> Reply:
-        used = sparql_text.uses(job.text, "SERVICE", "LOAD")
-        if "SERVICE" in used and not job.allow_service:
-            return Reply.text(403, "SERVICE (federated query) is disabled on this endpoint")
-        if "LOAD" in used and not job.allow_load:
-            return Reply.text(403, "LOAD is disabled on this endpoint")
+        if (refused := refusal(job)) is not None:
+            return refused
         reply = await self._post({"update": job.text}, "*/*")
         return Reply(204, "text/plain", b"") if reply.status in (200, 204) else reply

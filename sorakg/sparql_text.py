@@ -1,68 +1,256 @@
-"""A SPARQL lexer just fine enough for what Oxigraph does not expose: its syntax tree.
+"""A SPARQL lexer for what Oxigraph does not expose: its syntax tree.
 
 Oxigraph parses and runs a query in one call, so the few questions asked of a query's text
 before running it are answered from its tokens: which keywords it uses (the endpoint refuses
-``SERVICE`` and ``LOAD``, and honours a query's own ``FROM``), its form (``SELECT``, ``ASK`` …)
-and where its WHERE group opens (the query library binds parameters there for remote
-endpoints). IRIs, strings, comments and language tags are tokens of their own, so
-``<http://x/SERVICE>``, ``"LOAD"``, ``# from`` or ``"x"@load`` never count as keywords, nor do
-variables (``?service``) or prefixed names (``service:p``). The parser still decides validity.
+``SERVICE`` and ``LOAD``, and honours a query's own ``FROM``), its form (``SELECT``, ``ASK`` …),
+where its WHERE group opens (the query library binds parameters there for remote endpoints)
+and how deeply it nests (too deep a query overflows the parser's stack).
+
+:func:`scan` splits text exactly by the terminals of the SPARQL 1.1 grammar (section 19.8 of
+the Query recommendation): IRIs, the four string forms with their escapes, language tags,
+variables, blank node labels, numbers, prefixed names (with ``%HH`` and ``\\#``-style escapes),
+``NIL`` and ``ANON``; comments run to a CR or LF. Everything else is a keyword-like word or one
+punctuation token, so ``<http://x/SERVICE>``, ``"LOAD"``, ``# from``, ``?service`` or
+``service:p`` never count as keywords, while ``?o.SERVICE``, ``2.SERVICE`` and ``#x\\rSERVICE``
+do.
+
+The grammar alone is not enough for the policy check, because Oxigraph's parser is scannerless
+(a PEG over characters): it reads ``SERVICEex:x`` as ``SERVICE ex:x``, ``trueSERVICE`` as
+``true SERVICE``, and the ``<`` of ``FILTER(?a<?b)SERVICE…#>`` as less-than where the grammar's
+tokens see one IRI. :func:`may_use` therefore over-approximates: see its docstring.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import NamedTuple
 
+# --- the grammar's terminals (SPARQL 1.1 Query, 19.8) -----------------------------------------
+
+_BASE = (
+    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
+    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
+)
+_U = _BASE + "_"
+_CHARS = _U + r"\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
+_VARNAME = rf"[{_U}0-9][{_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*"
+_PREFIX = rf"[{_BASE}](?:[{_CHARS}.]*[{_CHARS}])?"
+_PLX = r"(?:%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%])"
+_LOCAL = rf"(?:[{_U}:0-9]|{_PLX})(?:(?:[{_CHARS}.:]|{_PLX})*(?:[{_CHARS}:]|{_PLX}))?"
+_ECHAR = r"""\\[tbnrf\\"']"""
+_EXPONENT = r"[eE][+-]?[0-9]+"
+_WS = r"[ \t\r\n]"
+
+# Order matters where two terminals start alike: long strings before short ones, DOUBLE before
+# DECIMAL before INTEGER, a blank node label (``_:``) before a prefixed name, a prefixed name
+# (which needs its ``:``) before a bare word.
 _TOKEN = re.compile(
-    r"""(?P<skip>\#[^\n]*|\s+)
-      | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-      | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
-                  |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
-      | (?P<langtag>@[A-Za-z][\w-]*)
-      | (?P<word>[?$]?[A-Za-z_0-9][\w.\-]*(?::[\w.\-%]*)?|:[\w.\-%]*)
-      | (?P<other>.)""",
+    rf"""(?P<ws>{_WS}+)
+      | (?P<comment>\#[^\r\n]*)
+      | (?P<iri><[^<>"{{}}|^`\\\x00-\x20]*>)
+      | (?P<string>\"\"\"(?:(?:"|"")?(?:[^"\\]|{_ECHAR}))*\"\"\"
+                  | '''(?:(?:'|'')?(?:[^'\\]|{_ECHAR}))*'''
+                  | "(?:[^"\\\r\n]|{_ECHAR})*"
+                  | '(?:[^'\\\r\n]|{_ECHAR})*')
+      | (?P<langtag>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*)
+      | (?P<var>[?$]{_VARNAME})
+      | (?P<bnode>_:[{_U}0-9](?:[{_CHARS}.]*[{_CHARS}])?)
+      | (?P<number>[0-9]+\.[0-9]*{_EXPONENT}|\.[0-9]+{_EXPONENT}|[0-9]+{_EXPONENT}
+                  | [0-9]*\.[0-9]+ | [0-9]+)
+      | (?P<pname>(?:{_PREFIX})?:(?:{_LOCAL})?)
+      | (?P<word>[A-Za-z][A-Za-z0-9_]*)
+      | (?P<nil>\({_WS}*\))
+      | (?P<anon>\[{_WS}*\])
+      | (?P<punct>\|\||&&|\^\^|!=|<=|>=|.)""",
     re.VERBOSE | re.DOTALL,
 )
 
 
+class Token(NamedTuple):
+    kind: str  # a group name of _TOKEN: "iri", "string", "var", "word", "punct" …
+    text: str
+    start: int
+    end: int
+
+
+def _lex(text: str, pos: int = 0) -> Iterator[Token]:
+    """Every token from ``pos`` on, white space and comments included."""
+    for match in _TOKEN.finditer(text, pos):
+        yield Token(match.lastgroup or "punct", match.group(), *match.span())
+
+
+def lex(text: str) -> Iterator[Token]:
+    """The tokens of ``text`` by the SPARQL grammar, without white space and comments."""
+    return (token for token in _lex(text) if token.kind not in ("ws", "comment"))
+
+
 def scan(text: str) -> Iterator[tuple[str, int]]:
     """Each token (comments and white space left out) with the offset just after it."""
-    for match in _TOKEN.finditer(text):
-        if match.lastgroup != "skip":
-            yield match.group(), match.end()
+    for token in lex(text):
+        yield token.text, token.end
 
 
 def tokens(text: str) -> Iterator[str]:
-    return (token for token, _ in scan(text))
+    return (token.text for token in lex(text))
 
 
 def uses(text: str, *keywords: str) -> set[str]:
-    """The subset of ``keywords`` (upper case) that occur as keywords in ``text``."""
+    """The subset of ``keywords`` that occur as keyword tokens in ``text`` (by the grammar)."""
     wanted = {keyword.upper() for keyword in keywords}
-    return {token.upper() for token in tokens(text)} & wanted
+    return {t.text.upper() for t in lex(text) if t.kind == "word"} & wanted
+
+
+# --- the policy check ------------------------------------------------------------------------
+
+_UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def _unescape(text: str) -> str:
+    def one(match: re.Match[str]) -> str:
+        try:
+            return chr(int(match.group(1) or match.group(2), 16))
+        except (ValueError, OverflowError):
+            return match.group()
+
+    return _UNICODE_ESCAPE.sub(one, text)
+
+
+Context = tuple[Token | None, Token | None]  # the two significant tokens before one, nearest first
+
+
+def _flags(context: Context, token: Token, after: Token | None) -> set[str]:
+    """The refused keywords a scannerless parser could read inside one word or prefixed name.
+
+    Oxigraph matches keywords without a word boundary, so a word that merely contains
+    ``SERVICE`` (``trueSERVICE``) may be ``true SERVICE``, and a prefixed name whose prefix
+    contains it (``SERVICEex:x``, ``service:x``) may be ``SERVICE ex:x`` / ``SERVICE :x``.
+    A prefixed name can only be read so when a ``{`` follows (SERVICE's group); for LOAD, when
+    it starts an update operation (after ``;``, after the prologue, or first) and ``;``,
+    ``INTO`` or the end follows. Elsewhere it is an ordinary name (``?s service:p ?o``).
+    """
+    upper = token.text.upper()
+    if token.kind == "word":
+        return {keyword for keyword in ("SERVICE", "LOAD") if keyword in upper}
+    found: set[str] = set()
+    if token.kind == "pname":
+        prefix = upper.partition(":")[0]
+        follows = after.text.upper() if after is not None else None
+        if "SERVICE" in prefix and follows == "{":
+            found.add("SERVICE")
+        before, before2 = context
+        prologue = (  # PREFIX p: <iri> or BASE <iri>
+            before is not None
+            and before.kind == "iri"
+            and before2 is not None
+            and (before2.kind == "word" or before2.text.endswith(":"))
+        )
+        first = before is None or before.text == ";" or prologue
+        if prefix.startswith("LOAD") and first and follows in (None, ";", "INTO"):
+            found.add("LOAD")
+    return found
+
+
+def _may_hide(iri: str) -> bool:
+    """Whether reading ``<`` as less-than could show a refused keyword in ``iri``: through a
+    ``#`` or ``'`` that would open a comment or string running past the ``>``, or after a
+    ``)`` inside it. Any other re-read ends at the ``>``, where the first reading resumes."""
+    upper = iri.upper()
+    hidden = ")" in upper and ("SERVICE" in upper or "LOAD" in upper)
+    return hidden or "#" in upper or "'" in upper
+
+
+def _may_use(text: str) -> set[str]:
+    """SERVICE/LOAD over every reading of each ``<`` (IRI or less-than), in linear time.
+
+    Lexing is deterministic from any offset, so readings that reach a token boundary already
+    lexed share everything after it: a work list of start offsets, each lexed until it meets
+    a boundary seen before (plus two tokens, whose judgement depends on what came before). A
+    ``<…>`` token is also re-read from just after its ``<``. Inside such a re-read, a keyword
+    before the original ``>`` counts only after a ``)`` (an expression closed: IRI text cannot
+    hold ``{`` or ``}``, so that is the only way back to a group), which keeps IRIs like
+    ``<http://x/SERVICE>`` from counting.
+    """
+    found: set[str] = set()
+    seen: set[int] = set()
+    # (offset to lex from, the two significant tokens before it, end of the IRI re-read or -1)
+    work: list[tuple[int, Context, int]] = [(0, (None, None), -1)]
+    while work:
+        start, context, iri_end = work.pop()
+        closed = False
+        pending: tuple[Context, Token] | None = None  # judged once its successor is known
+        extra = -1  # after meeting a seen boundary: significant tokens still to look at
+        for token in _lex(text, start):
+            if extra < 0 and token.start in seen:
+                extra = 2
+            if extra < 0:
+                seen.add(token.start)
+            if token.kind in ("ws", "comment"):
+                continue
+            if pending is not None:
+                found |= _flags(pending[0], pending[1], token)
+                pending = None
+            if extra == 0:
+                break
+            if extra > 0:
+                extra -= 1
+            if token.kind in ("word", "pname") and (token.start >= iri_end or closed):
+                pending = (context, token)
+            elif token.text == ")":
+                closed = True
+            elif token.kind == "iri" and extra < 0 and _may_hide(token.text):
+                work.append((token.start + 1, context, token.end))
+            context = (token, context[0])
+        if pending is not None:
+            found |= _flags(pending[0], pending[1], None)
+    return found
+
+
+def may_use(text: str, *keywords: str) -> set[str]:
+    """The subset of ``keywords`` (``SERVICE``, ``LOAD``) that Oxigraph might read in ``text``.
+
+    An over-approximation for the policy check: every keyword token of the grammar counts;
+    so does a refused keyword hidden inside a word or prefixed name where a scannerless parser
+    could split it off (see :func:`_flags`), or behind a ``<`` that the parser may read as
+    less-than instead of an IRI (see :func:`_may_use`). Text with ``\\u``/``\\U`` escapes is
+    also checked with them expanded, as the SPARQL recommendation (and rdflib) expand them.
+    """
+    wanted = {keyword.upper() for keyword in keywords}
+    unknown = wanted - {"SERVICE", "LOAD"}
+    if unknown:
+        raise ValueError(f"may_use checks SERVICE and LOAD only, not {sorted(unknown)}")
+    found = _may_use(text)
+    if "\\u" in text or "\\U" in text:
+        found |= _may_use(_unescape(text))
+    return found & wanted
+
+
+# --- questions the query library asks --------------------------------------------------------
+
+
+_FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
 
 
 def form(text: str) -> str:
     """``SELECT``, ``ASK``, ``CONSTRUCT`` or ``DESCRIBE``: the query's first form keyword."""
-    for token in tokens(text):
-        if token.upper() in {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}:
-            return token.upper()
+    for token in lex(text):
+        if token.kind == "word" and token.text.upper() in _FORMS:
+            return token.text.upper()
     return "SELECT"
 
 
 def where_brace(text: str) -> int | None:
     """The offset just after the ``{`` that opens the query's WHERE group, or None."""
     depth, after_where, first = 0, False, None
-    for token, end in scan(text):
-        if token == "{":
+    for token in lex(text):
+        if token.text == "{":
             if depth == 0 and (after_where or first is None):
                 if after_where:
-                    return end
-                first = end
+                    return token.end
+                first = token.end
             depth += 1
-        elif token == "}":
+        elif token.text == "}":
             depth -= 1
-        elif depth == 0 and token.upper() == "WHERE":
+        elif depth == 0 and token.kind == "word" and token.text.upper() == "WHERE":
             after_where = True
     return first
