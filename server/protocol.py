@@ -12,9 +12,11 @@ import secrets
 from typing import Annotated
 from urllib.parse import parse_qsl
 
+import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import RedirectResponse
 
+from sorakg import sparql_text
 from sorakg.settings import Settings
 
 from .backend import Backend, get_backend, get_settings
@@ -73,6 +75,31 @@ async def read_fields(request: Request, settings: Settings) -> list[tuple[str, s
     return [*fields, ("query" if media_type == QUERY else "update", body)]
 
 
+def checked_text(name: str, text: str, settings: Settings) -> str:
+    """The query or update text, refused (400) when it nests deeper than ``max_nesting``: a
+    recursive parser's stack grows with the depth, so this is checked before any engine."""
+    deep = sparql_text.depth(text)
+    if deep > settings.max_nesting:
+        limit = settings.max_nesting
+        raise ProtocolError(
+            400,
+            f"the {name} nests {deep} levels deep (brackets and chained operators); "
+            f"the limit is max_nesting = {limit}",
+        )
+    return text
+
+
+def graph_iris(values: dict[str, list[str]], name: str) -> tuple[str, ...]:
+    """The ``default-graph-uri`` / ``named-graph-uri`` values, each an absolute IRI (else 400)."""
+    iris = values.get(name, [])
+    for iri in iris:
+        try:
+            ox.NamedNode(iri)
+        except ValueError as error:
+            raise ProtocolError(400, f"{name}: not an absolute IRI: {iri!r} ({error})") from None
+    return tuple(iris)
+
+
 def _check_token(request: Request, settings: Settings) -> None:
     if not settings.update_enabled or settings.update_token is None:
         raise ProtocolError(403, "this endpoint is read-only: SPARQL Update is disabled")
@@ -121,7 +148,8 @@ async def sparql(
             if request.method != "POST":
                 raise ProtocolError(405, "an update must be sent by POST", {"Allow": "POST"})
             _check_token(request, settings)
-            job = Job("update", updates[0], allow_load=settings.allow_load,
+            text = checked_text("update", updates[0], settings)
+            job = Job("update", text, allow_load=settings.allow_load,
                       allow_service=settings.allow_service)  # fmt: skip
             return reply_response(await backend.update(job))
         if not queries:
@@ -130,11 +158,11 @@ async def sparql(
             return _description(request, settings, accept, format_param)
         job = Job(
             "query",
-            queries[0],
+            checked_text("query", queries[0], settings),
             accept=accept,
             format=format_param,
-            default_graphs=tuple(values.get("default-graph-uri", ())),
-            named_graphs=tuple(values.get("named-graph-uri", ())),
+            default_graphs=graph_iris(values, "default-graph-uri"),
+            named_graphs=graph_iris(values, "named-graph-uri"),
             max_rows=settings.max_rows,
             allow_service=settings.allow_service,
         )

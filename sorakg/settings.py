@@ -50,6 +50,12 @@ class Settings(BaseSettings):
         description="Memory (MiB) one query may use in its worker beyond the worker's own; "
         "a query needing more is stopped (503). 0: no limit.",
     )
+    max_nesting: int = Field(
+        1000,
+        ge=1,
+        description="Deepest nesting a query or update may have (brackets and chained "
+        "operators, counted from its tokens); deeper is refused (400) before it runs.",
+    )
     max_body_bytes: int = Field(
         1_000_000, ge=1, description="Largest request body or query string accepted (413)."
     )

@@ -225,6 +225,50 @@ def may_use(text: str, *keywords: str) -> set[str]:
     return found & wanted
 
 
+# --- how deep the parser goes --------------------------------------------------------------
+
+_OPEN, _CLOSE = {"{", "(", "["}, {"}", ")", "]"}
+# Operators a recursive-descent parser nests: a chain of n of them is n levels deep.
+_OPERATORS = {"||", "&&", "=", "!=", "<", ">", "<=", ">=", "+", "-", "*", "/", "|", "^", "!"}
+_PATTERN_CHAINS = {"UNION", "OPTIONAL", "MINUS"}  # group after group nests the same way
+_SEPARATORS = {".", ";", ","}  # end an expression or a triple: the operator chain starts anew
+
+
+def depth(text: str) -> int:
+    """How deep a recursive parser (Oxigraph's) must go for ``text``, from its tokens.
+
+    Every open bracket (``{``, ``(``, ``[``) is one level; so is every operator of a chain
+    inside one bracket (``||``, ``&&``, comparisons, arithmetic, path ``/``, ``|``, ``^``,
+    prefix ``!``), up to the next ``.``, ``;`` or ``,``; and every ``UNION``, ``OPTIONAL`` or
+    ``MINUS`` in one group. Brackets, operators and keywords inside strings, IRIs and comments
+    are not tokens and do not count.
+    """
+    chains = [0]  # operators chained at each open level: [operators, patterns] flattened
+    patterns = [0]
+    current = deepest = 0
+    for token in lex(text):
+        t = token.text
+        if token.kind == "punct":
+            if t in _OPEN:
+                chains.append(0)
+                patterns.append(0)
+                current += 1
+            elif t in _CLOSE:
+                if len(chains) > 1:
+                    current -= 1 + chains.pop() + patterns.pop()
+            elif t in _OPERATORS:
+                chains[-1] += 1
+                current += 1
+            elif t in _SEPARATORS:
+                current -= chains[-1]
+                chains[-1] = 0
+        elif token.kind == "word" and t.upper() in _PATTERN_CHAINS:
+            patterns[-1] += 1
+            current += 1
+        deepest = max(deepest, current)
+    return deepest
+
+
 # --- questions the query library asks --------------------------------------------------------
 
 
