@@ -37,7 +37,10 @@ build: setup
 export: build
 	$(BIN)/sorakg export
 
-serve: build
+# `make serve` reuses the current build when its inputs are unchanged (sorakg build --if-changed);
+# the port is a setting: SORAKG_PORT=8080 make serve
+serve: setup
+	$(BIN)/sorakg build --if-changed
 	$(BIN)/sorakg serve
 
 test: setup browser-deps

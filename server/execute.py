@@ -21,10 +21,13 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from sorakg import sparql_text
+from sorakg.loaders.vocab import PREFIXES
+from sorakg.sparql_errors import declare_known_prefixes, short_error
 
 from .formats import Format, Kind, NotAcceptable, negotiate
 
 MAXROWS_HEADER = "X-SPARQL-MaxRows"
+KNOWN_PREFIXES = {name: str(namespace) for name, namespace in PREFIXES.items()}
 MAXBYTES_HEADER = "X-SPARQL-MaxBytes"
 READER_LINE_LIMIT = 16 * 2**20  # Oxigraph's TSV, JSON and N-Triples readers refuse longer lines
 # The worker's thread stack (server/worker.py) parses 200,000 nested groups; past this bound a
@@ -266,12 +269,15 @@ def run_query(store: ox.Store, job: Job) -> Reply:
             }
         except ValueError as error:
             return Reply.text(400, str(error))
+    # a prefix of the project's vocabulary (sk:, rdfs: …) used without its PREFIX line is
+    # declared for the user; any other parse error is cut to its line, column and a hint
+    text, _declared = declare_known_prefixes(job.text, KNOWN_PREFIXES)
     try:
-        result = store.query(job.text, **options)  # type: ignore[arg-type]
+        result = store.query(text, **options)  # type: ignore[arg-type]
         fmt = negotiate(_kind(result), job.accept, job.format)
         body, cut = _serialize(result, fmt, job)
     except SyntaxError as error:
-        return Reply.text(400, f"bad query: {error}")
+        return Reply.text(400, f"bad query: {short_error(str(error), job.text, KNOWN_PREFIXES)}")
     except NotAcceptable as error:
         return Reply.text(406, str(error))
     except (OSError, ValueError, RuntimeError) as error:

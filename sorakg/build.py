@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from rdflib import Graph, URIRef
 
@@ -135,6 +135,7 @@ def publish(built: Built, settings: Settings) -> Path:
         stats = graph_stats(built.graphs)
         manifest = {
             "digest": digest,
+            "inputs": inputs_digest(settings),
             "files": sorted(contents),
             "stats": stats,
             "timings": built.timings,
@@ -221,3 +222,35 @@ def build(settings: Settings, progress: Progress = lambda _: None) -> tuple[Path
 
 def current_graph_file(settings: Settings, kind: str = "nquads") -> Path:
     return settings.build_dir / "graph" / GRAPH_FILES[kind]
+
+
+def inputs_digest(settings: Settings) -> str:
+    """What a build is made from: the source tables, the ontology, the shapes, the loaders'
+    code and the settings that change the output (base IRI, reasoning), hashed. Equal digests
+    make equal builds, so ``make serve`` can reuse the current one."""
+    from importlib.resources import files
+
+    folders = [settings.data_dir] + [
+        Path(str(files(package)))
+        for package in ("sorakg.ontology", "sorakg.shapes", "sorakg.loaders")
+    ]
+    digest = hashlib.sha256(f"{settings.base_iri}\n{settings.reason}\n".encode())
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and path.suffix in {".csv", ".txt", ".toml", ".ttl", ".py"}:
+                digest.update(f"{path.relative_to(folder)}\n".encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def reusable_build(settings: Settings) -> dict[str, Any] | None:
+    """The current build's manifest if it was made from exactly these inputs, else None."""
+    folder = current_graph_file(settings).parent
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text())
+    except (OSError, ValueError):
+        return None
+    complete = all((folder / name).exists() for name in GRAPH_FILES.values())
+    if complete and manifest.get("inputs") == inputs_digest(settings):
+        return manifest  # type: ignore[no-any-return]
+    return None

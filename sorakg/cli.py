@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
+from sorakg import names as names_
 from sorakg.build import BuildError, assemble, build, current_graph_file
 from sorakg.export import FORMATS, GRAPHS
 from sorakg.settings import Settings
@@ -29,10 +31,35 @@ out = Console()
 
 
 class Exit(IntEnum):
+    """Exit codes (the README's command table lists them per command)."""
+
     OK = 0
-    INVALID = 1  # the data or graph failed a check
-    USAGE = 2  # typer's own code for bad arguments
-    MISSING = 3  # an input file or build does not exist
+    INVALID = 1  # the data or graph failed a check; a query is not valid SPARQL
+    USAGE = 2  # typer's own code for bad arguments, and a bad setting (SORAKG_PORT=abc)
+    MISSING = 3  # an input file, build, query or entity does not exist
+    UNAVAILABLE = 4  # the port to serve on is taken; the --endpoint cannot be reached
+
+
+def _error(message: object, code: Exit) -> typer.Exit:
+    """Print ``error: …`` as one red line (the message is text, never rich markup) and return
+    the exit to raise."""
+    err.print(Text("error: " + " ".join(str(message).split()), style="red"), soft_wrap=True)
+    return typer.Exit(code)
+
+
+def _settings(**overrides: object) -> Settings:
+    """The settings, or one line naming the bad one (``SORAKG_PORT=abc``), exit 2."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'settings'} (SORAKG_"
+            f"{str(e['loc'][0]).upper() if e['loc'] else ''}={e.get('input')!r}): {e['msg']}"
+            for e in error.errors()
+        )
+        raise _error(f"bad setting: {problems}", Exit.USAGE) from None
 
 
 def _progress(message: str) -> None:
@@ -52,18 +79,44 @@ def build_command(
         bool,
         typer.Option("--no-reason", help="Skip the consistency check and the inferred graph."),
     ] = False,
+    if_changed: Annotated[
+        bool,
+        typer.Option(
+            "--if-changed",
+            help="Reuse the current build when the tables, ontology and shapes are unchanged.",
+        ),
+    ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Print each step and the counts by class.")
+    ] = False,
 ) -> None:
     """Build the graph from the source tables, validate it, and write build/graph/."""
-    settings = Settings(reason=not no_reason) if no_reason else Settings()
+    from sorakg.build import inputs_digest, reusable_build
+
+    settings = _settings(reason=False) if no_reason else _settings()
+    if if_changed and (manifest := reusable_build(settings)) is not None:
+        out.print(
+            f"[green]unchanged[/green]: reusing {current_graph_file(settings).parent.resolve()} "
+            f"({manifest['stats']['triples']} triples; inputs {inputs_digest(settings)})"
+        )
+        return
     try:
-        link, built = build(settings, _progress)
+        link, built = build(settings, _progress if verbose else lambda _: None)
     except BuildError as error:
         _fail(error)
         return
     from sorakg.stats import graph_stats
 
-    _print_stats(graph_stats(built.graphs))
-    out.print(f"[green]wrote[/green] {link.resolve()}")
+    stats = graph_stats(built.graphs)
+    if verbose:
+        _print_stats(stats)
+    by_graph: dict[str, int] = stats["graphs"]  # type: ignore[assignment]
+    graphs = ", ".join(f"{name} {count}" for name, count in by_graph.items())
+    took = sum(built.timings.values())
+    out.print(
+        f"[green]built[/green] {stats['triples']} triples ({graphs}) in {took:.0f} s: "
+        f"{link.resolve()}"
+    )
 
 
 @app.command("validate")
@@ -83,8 +136,7 @@ def validate_command(
         )
         return
     if not file.exists():
-        err.print(f"[red]no such file:[/red] {file}")
-        raise typer.Exit(Exit.MISSING)
+        raise _error(f"no such file: {file}", Exit.MISSING)
     from rdflib import Dataset
     from rdflib.util import guess_format
 
@@ -95,8 +147,7 @@ def validate_command(
     try:
         dataset.parse(file, format=guess_format(str(file)) or "nquads")
     except Exception as error:  # any parser error: report it with the file name
-        err.print(f"[red]{file}: cannot parse:[/red] {error}")
-        raise typer.Exit(Exit.INVALID) from error
+        raise _error(f"{file}: cannot parse: {error}", Exit.INVALID) from error
     from rdflib import Graph
 
     union = Graph()
@@ -128,10 +179,9 @@ def stats_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
 ) -> None:
     """Counts by class and graph for the current build."""
-    manifest = current_graph_file(Settings()).parent / "manifest.json"
+    manifest = current_graph_file(_settings()).parent / "manifest.json"
     if not manifest.exists():
-        err.print("[red]no build yet:[/red] run 'sorakg build' first")
-        raise typer.Exit(Exit.MISSING)
+        raise _error("no build yet: run 'sorakg build' first", Exit.MISSING)
     stats = json.loads(manifest.read_text())["stats"]
     if as_json:
         sys.stdout.write(json.dumps(stats, indent=2) + "\n")
@@ -139,33 +189,31 @@ def stats_command(
         _print_stats(stats)
 
 
-def _resolve(graph: object, text: str, base: str, kind: str) -> str:
-    """An IRI from what a user types: a full IRI, ``sk:Name``, ``Name``, ``drug/x`` or a label."""
-    from rdflib import Graph, Literal, URIRef
-    from rdflib.namespace import RDFS
-
-    from sorakg.loaders.vocab import SK
-
-    assert isinstance(graph, Graph)
-    if text.startswith(("http://", "https://")):
-        return text
-    if kind == "class":
-        local = text.removeprefix("sk:")
-        if local.isidentifier() and (SK[local], None, None) in graph:
-            return str(SK[local])
-    elif (URIRef(base + text), None, None) in graph:
-        return base + text
-    for subject in graph.subjects(RDFS.label, Literal(text, lang="en")):
-        return str(subject)
-    err.print(f"[red]unknown {kind}:[/red] {text}")
-    raise typer.Exit(Exit.MISSING)
+def _resolve(names: names_.Names, text: str, expect: str | None, what: str) -> str:
+    """The IRI a user's name stands for (:mod:`sorakg.names`: IRI, CURIE, path or label)."""
+    try:
+        return names.resolve(text, expect=expect, what=what)
+    except names_.UnknownName as error:
+        raise _error(error, Exit.MISSING) from None
+    except names_.AmbiguousName as error:
+        raise _error(error, Exit.USAGE) from None
 
 
 @app.command("explain")
 def explain_command(
-    entity: Annotated[str, typer.Argument(help="Entity: IRI, path like drug/sorafenib, or label.")],
+    entity: Annotated[
+        str,
+        typer.Argument(
+            help="Entity: IRI, CURIE (drug:sorafenib), path (drug/sorafenib) or label "
+            "(Sorafenib; a drug is preferred over a trial arm of the same name)."
+        ),
+    ],
     cls: Annotated[
-        str, typer.Argument(help="Class (sk:VEGFRInhibitor, label) or, with OBJECT, a property.")
+        str,
+        typer.Argument(
+            help="Class (sk:VEGFRInhibitor, VEGFRInhibitor, 'VEGFR inhibitor') or, with "
+            "OBJECT, a property (sk:targetsPathway, 'targets pathway')."
+        ),
     ],
     obj: Annotated[
         str | None, typer.Argument(help="For a relation: its object, e.g. pathway/mapk.")
@@ -175,31 +223,35 @@ def explain_command(
     their evidence and the axioms."""
     from rdflib import URIRef
 
+    from sorakg import querylib
     from sorakg.explain import Explainer
     from sorakg.loaders.vocab import PREFIXES
     from sorakg.store import read_build
 
-    settings = Settings()
+    settings = _settings()
     try:
         graphs = read_build(settings)
     except FileNotFoundError as error:
-        err.print(f"[red]{error}[/red]")
-        raise typer.Exit(Exit.MISSING) from error
+        raise _error(error, Exit.MISSING) from error
     graph = graphs["ontology"] + graphs["asserted"]
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace)
-    subject = _resolve(graph, entity, settings.base_iri, "entity")
-    target = _resolve(graph, cls, settings.base_iri, "class")  # a class or a property: sk terms
+    names = names_.Names.from_triples(
+        graph, settings.base_iri, querylib.prefixes_for(settings.base_iri)
+    )
+    subject = _resolve(names, entity, None, "entity")
+    kind = names_.CLASS if obj is None else names_.PROPERTY
+    target = _resolve(names, cls, kind, kind)
     explainer = Explainer(graph)
     if obj is None:
         reason = explainer.explain(URIRef(subject), URIRef(target))
-        claim = f"<{subject}> is not shown to be a <{target}>"
+        claim = f"{names.show(subject)} is not shown to be {names.show(target)}"
     else:
-        other = _resolve(graph, obj, settings.base_iri, "entity")
+        other = _resolve(names, obj, None, "entity")
         reason = explainer.explain_relation(URIRef(subject), URIRef(target), URIRef(other))
-        claim = f"<{subject}> <{target}> <{other}> does not follow"
+        claim = f"{names.show(subject)} {names.show(target)} {names.show(other)} does not follow"
     if reason is None:
-        err.print(f"not entailed: {claim}")
+        err.print(Text(f"not entailed: {claim}"), soft_wrap=True)
         raise typer.Exit(Exit.INVALID)
     out.print(str(reason), markup=False, highlight=False, soft_wrap=True)
 
@@ -213,7 +265,7 @@ def lint_command(
     """Rewrite the source tables in canonical form (column order, sorted rows)."""
     from sorakg.loaders.lint import lint
 
-    changed = lint(Settings().data_dir, fix=not check)
+    changed = lint(_settings().data_dir, fix=not check)
     for path in changed:
         out.print(f"{'not canonical' if check else 'rewrote'}: {path}")
     if check and changed:
@@ -269,19 +321,26 @@ def query_command(
     if name is None and file is None:
         _print_query_list(ql.list_queries())
         return
-    settings = Settings()
+    import httpx
+
+    from sorakg.sparql_errors import declare_known_prefixes, short_error
+
+    settings = _settings()
     prefixes = ql.prefixes_for(settings.base_iri)
     raw = dict(_split_param(p) for p in param or [])
     try:
         if file is not None:
             if not file.exists():
-                err.print(f"[red]no such file:[/red] {file}")
-                raise typer.Exit(Exit.MISSING)
-            query = ql.load_query_file(file)
+                raise _error(f"no such file: {file}", Exit.MISSING)
+            text, declared = declare_known_prefixes(file.read_text(encoding="utf-8"), prefixes)
+            for line in declared:  # the project's prefixes need no PREFIX line; say so
+                err.print(Text(f"note: {file}: assumed {line}", style="dim"))
+            query = ql.parse_query(text, file.stem, file)
         else:
             assert name is not None
             query = ql.load_query(name)
         target: pyoxigraph.Store | ql.Endpoint
+        names = None
         if endpoint:
             target = ql.Endpoint(endpoint)
         else:
@@ -290,18 +349,23 @@ def query_command(
             try:
                 target = open_store(settings)
             except MissingBuild as error:
-                err.print(f"[red]{error}[/red]")
-                raise typer.Exit(Exit.MISSING) from error
-        results = ql.run_query(target, query, raw, prefixes)
+                raise _error(error, Exit.MISSING) from error
+            if raw:  # names checked against the graph: a misspelt one is an error, not 0 rows
+                names = names_.from_store(target, settings.base_iri, prefixes)
+        results = ql.run_query(target, query, raw, prefixes, names)
     except ql.UnknownQuery as error:
-        err.print(f"[red]{error}[/red]")
-        raise typer.Exit(Exit.MISSING) from error
+        raise _error(error, Exit.MISSING) from error
     except ql.ParameterError as error:
-        err.print(f"[red]{error}[/red]")
-        raise typer.Exit(Exit.USAGE) from error
+        raise _error(error, Exit.USAGE) from error
     except ql.QueryError as error:
-        err.print(f"[red]{error}[/red]", markup=False)
-        raise typer.Exit(Exit.INVALID) from error
+        where, _, message = str(error).partition(": ")
+        raise _error(
+            f"{where}: {short_error(message, query_text(file), prefixes)}", Exit.INVALID
+        ) from error
+    except httpx.HTTPError as error:  # the remote endpoint is down, refuses or times out
+        raise _error(
+            f"cannot reach {endpoint}: {error or type(error).__name__}", Exit.UNAVAILABLE
+        ) from error
     if fmt is ResultFormat.table:
         columns, table_rows = ql.rows(results)
         cells = [[ql.shorten(row[c], prefixes) for c in columns] for row in table_rows]
@@ -309,6 +373,11 @@ def query_command(
         return
     serialized = results.serialize(format=getattr(pyoxigraph.QueryResultsFormat, SERIALIZERS[fmt]))
     sys.stdout.write(serialized.decode("utf-8") if serialized else "")
+
+
+def query_text(file: Path | None) -> str:
+    """The text of a query file, for locating a prefix in an error ("" for a named query)."""
+    return file.read_text(encoding="utf-8") if file is not None and file.exists() else ""
 
 
 def _print_table(title: str, columns: list[str], cells: list[list[str]]) -> None:
@@ -361,18 +430,16 @@ def export_command(
     """Export the current build into dist/: RDF in every format, SSSOM, VoID/DCAT, ontology HTML."""
     from sorakg.export import MissingGraph, export_files, export_one
 
-    settings = Settings()
+    settings = _settings()
     try:
         if fmt is None:
             if output is not None:
-                err.print("[red]--output needs --format[/red]")
-                raise typer.Exit(Exit.USAGE)
+                raise _error("--output needs --format", Exit.USAGE)
             files = export_files(settings)
         else:
             files = [export_one(settings, fmt.value, graph.value, output)]
     except (FileNotFoundError, MissingGraph) as error:
-        err.print(f"[red]{error}[/red]")
-        raise typer.Exit(Exit.MISSING) from error
+        raise _error(error, Exit.MISSING) from error
     for file in files:
         sys.stdout.write(f"{file.sha256}  {file.path}\n")
 
@@ -386,11 +453,38 @@ def serve_command(
     from sorakg.server.app import run_serve
     from sorakg.store import MissingBuild
 
+    settings = _settings()
+    where = (host or settings.host, port or settings.port)
+    if not (1 <= where[1] <= 65535):
+        raise _error(f"--port {where[1]} is not a port (1-65535)", Exit.USAGE)
+    if problem := _port_taken(*where):  # before loading anything: fail in a second, not 15
+        raise _error(
+            f"cannot listen on {where[0]}:{where[1]}: {problem} (another server? "
+            f"choose another port: SORAKG_PORT=8001 make serve, or --port 8001)",
+            Exit.UNAVAILABLE,
+        )
     try:
-        run_serve(Settings(), host=host, port=port)
+        run_serve(settings, host=host, port=port)
     except MissingBuild as error:
-        err.print(f"[red]{error}[/red]")
-        raise typer.Exit(Exit.MISSING) from error
+        raise _error(error, Exit.MISSING) from error
+
+
+def _port_taken(host: str, port: int) -> str | None:
+    """Why ``host:port`` cannot be listened on (in use, no such address), or None."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as error:
+        return str(error)
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+        try:
+            probe.bind(address)
+        except OSError as error:
+            return error.strerror or str(error)
+    return None
 
 
 if __name__ == "__main__":

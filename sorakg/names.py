@@ -26,6 +26,10 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 SK = "https://w3id.org/sorakg/ontology#"
 LABELS = (RDFS + "label", SKOS + "prefLabel", "http://purl.org/dc/terms/title")
 SYNONYMS = (SKOS + "altLabel",)
+# identifiers a user may type for an entity: NCT00988741, CHEMBL1336, P40763 …
+IDENTIFIERS = tuple(
+    SK + name for name in ("nctId", "chemblId", "uniprotId", "chebiId", "drugbankId", "hgncId")
+)
 CLASS_TYPES = {OWL + "Class", RDFS + "Class"}
 PROPERTY_TYPES = {
     OWL + "ObjectProperty",
@@ -37,15 +41,15 @@ PROPERTY_TYPES = {
 CLASS, PROPERTY = "class", "property"
 
 
-class NameError_(LookupError):
+class NamingError(LookupError):
     """A name that names nothing, or several things; the message says what to type instead."""
 
 
-class UnknownName(NameError_):
+class UnknownName(NamingError):
     pass
 
 
-class AmbiguousName(NameError_):
+class AmbiguousName(NamingError):
     pass
 
 
@@ -75,7 +79,7 @@ class Names:
             names.known.add(subject)
             if predicate in LABELS:
                 names.labels.setdefault(subject, []).append(_text(o))
-            elif predicate in SYNONYMS:
+            elif predicate in SYNONYMS or predicate in IDENTIFIERS:
                 names.synonyms.setdefault(subject, []).append(_text(o))
             elif predicate == RDF_TYPE:
                 names.types.setdefault(subject, set()).add(_text(o))
@@ -86,9 +90,9 @@ class Names:
         return min(found, key=lambda text: (len(text), text)) if found else None
 
     def show(self, iri: str) -> str:
-        """``label (curie)`` for messages."""
+        """``curie (label)`` for messages."""
         label, short = self.label(iri), curie(iri, self.prefixes)
-        return f"{label} ({short})" if label else short
+        return f"{short} ({label})" if label else short
 
     # --- resolving -------------------------------------------------------------------------
 
@@ -108,8 +112,9 @@ class Names:
         return None
 
     def resolve(self, text: str, expect: str | None = None, what: str = "entity") -> str:
-        """The one IRI ``text`` names; ``expect`` is :data:`CLASS`, :data:`PROPERTY` or a
-        class IRI the answer should be an instance of. Raises :class:`UnknownName` or
+        """The one IRI ``text`` names; ``expect`` is :data:`CLASS`, :data:`PROPERTY`, a
+        class IRI the answer should be an instance of, or a namespace ending in ``/`` the
+        answer should be under (``…/drug/`` for ``-p drug=…``). Raises :class:`UnknownName` or
         :class:`AmbiguousName` with candidates."""
         text = text.strip()
         iri = self.expand(text)
@@ -144,7 +149,9 @@ class Names:
     def _prefer(self, matches: list[str], expect: str | None) -> list[str]:
         """The expected kind first, then whole entities (``drug/x``) over parts of one
         (``trial/y/arm/x``)."""
-        if expect is not None:
+        if expect is not None and expect.endswith("/"):  # a namespace: drug/, trial/ …
+            matches = [iri for iri in matches if iri.startswith(expect)] or matches
+        elif expect is not None:
             kinds = {CLASS: CLASS_TYPES, PROPERTY: PROPERTY_TYPES}.get(expect, {expect})
             typed = [iri for iri in matches if self.types.get(iri, set()) & kinds]
             matches = typed or matches
@@ -158,16 +165,18 @@ class Names:
         return f"no such {what} '{text}'{tail}"
 
     def suggest(self, text: str, limit: int = 3) -> list[str]:
-        """The nearest CURIEs and labels to a mistyped name, as ``curie (label)``."""
+        """The nearest known names to a mistyped one, each shown as ``curie (label)``."""
         wanted = text.strip().casefold()
         by_key: dict[str, str] = {}
-        for iri in self.known:
+        # whole entities first, so "sunitnib" suggests the drug, not a trial arm named alike
+        for iri in sorted(self.known, key=lambda iri: (_depth(iri, self.base_iri), iri)):
             short = curie(iri, self.prefixes)
             if short == iri:
                 continue  # outside the project's namespaces: not worth suggesting
             shown = self.show(iri)
             keys = [short.casefold(), short.partition(":")[2].casefold()]
             keys += [v.casefold() for v in self.labels.get(iri, ())]
+            keys += [v.casefold() for v in self.synonyms.get(iri, ())]
             keys += [self.base_iri and iri.removeprefix(self.base_iri).casefold()]
             for key in keys:
                 by_key.setdefault(key, shown)
@@ -203,3 +212,11 @@ def suggest_word(word: str, choices: Iterable[str]) -> str:
     """``; did you mean 'x'?`` for a mistyped query or parameter name (empty if none is near)."""
     close = difflib.get_close_matches(word, list(choices), n=2, cutoff=0.6)
     return f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+
+
+def from_store(store: object, base_iri: str, prefixes: Mapping[str, str]) -> Names:
+    """The names of a pyoxigraph store's graphs (all of them: ontology, facts, inferences)."""
+    quads = store.quads_for_pattern(None, None, None)  # type: ignore[attr-defined]
+    return Names.from_triples(
+        ((q.subject, q.predicate, q.object) for q in quads), base_iri, prefixes
+    )

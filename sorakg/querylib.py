@@ -39,6 +39,7 @@ import pyoxigraph as ox
 from sorakg import sparql_text
 from sorakg.loaders.tables import ENTITY_MODELS
 from sorakg.loaders.vocab import PREFIXES
+from sorakg.names import Names, NamingError, suggest_word
 
 HEADER = "#+"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -177,7 +178,8 @@ def list_queries() -> list[NamedQuery]:
 def load_query(name: str) -> NamedQuery:
     library = _library()
     if name not in library:
-        raise UnknownQuery(f"no query named '{name}' (see 'sorakg query' for the list)")
+        hint = suggest_word(name, library)
+        raise UnknownQuery(f"no query named '{name}'{hint}")
     return library[name]
 
 
@@ -227,11 +229,23 @@ def _expand(value: str, prefixes: Mapping[str, str]) -> str:
 
 
 def bind(
-    query: NamedQuery, raw: Mapping[str, str], prefixes: Mapping[str, str]
+    query: NamedQuery,
+    raw: Mapping[str, str],
+    prefixes: Mapping[str, str],
+    names: Names | None = None,
 ) -> dict[ox.Variable, Term]:
-    """Arguments (with defaults filled in) as terms by variable; unknown or missing ones fail."""
+    """Arguments (with defaults filled in) as terms by variable; unknown or missing ones fail.
+
+    With ``names`` (the graph's labels and IRIs), an IRI argument may also be a path
+    (``drug/sorafenib``), a label (``sorafenib``) or an identifier (``NCT00988741``), and one
+    that names nothing in the graph is an error with suggestions, not an empty answer."""
     for name in raw:
-        query.parameter(name)
+        if name not in {p.name for p in query.parameters}:
+            hint = suggest_word(name, [p.name for p in query.parameters])
+            known = ", ".join(p.name for p in query.parameters) or "none"
+            raise ParameterError(
+                f"query '{query.name}' has no parameter '{name}'{hint} (known: {known})"
+            )
     bound: dict[ox.Variable, Term] = {}
     for param in query.parameters:
         value = raw.get(param.name, param.default)
@@ -239,8 +253,22 @@ def bind(
             if param.required:
                 raise ParameterError(f"query '{query.name}' needs parameter '{param.name}'")
             continue
+        if names is not None and param.kind is Kind.iri and param.name in raw:
+            value = _resolve(names, param, value, prefixes)
         bound[ox.Variable(param.name)] = to_term(param, value, prefixes)
     return bound
+
+
+def _resolve(names: Names, param: Parameter, value: str, prefixes: Mapping[str, str]) -> str:
+    """The full IRI an IRI argument names, preferring the parameter's own kind (a ``drug``
+    parameter prefers ``drug/…``)."""
+    expect = prefixes.get(param.name) if param.name in prefixes else None
+    if expect is not None and not expect.startswith(names.base_iri):
+        expect = None  # ``sk``, ``rdf`` … are not entity kinds
+    try:
+        return "<" + names.resolve(value, expect=expect, what=param.name) + ">"
+    except NamingError as error:
+        raise ParameterError(f"parameter '{param.name}': {error}") from error
 
 
 # --- running ---------------------------------------------------------------------------------
@@ -260,9 +288,10 @@ def run_query(
     query: NamedQuery,
     raw: Mapping[str, str] | None = None,
     prefixes: Mapping[str, str] | None = None,
+    names: Names | None = None,
 ) -> Results:
     """Run ``query`` with arguments ``raw`` on the embedded store or a remote endpoint."""
-    bound = bind(query, raw or {}, prefixes or {})
+    bound = bind(query, raw or {}, prefixes or {}, names)
     if isinstance(target, Endpoint):
         return _run_remote(target, with_values(query.text, bound))
     try:

@@ -65,3 +65,16 @@ def test_only_web_iris_become_links() -> None:
     assert str(link.cell({"type": "literal", "value": "<b>"})) == "&lt;b&gt;"
     # no label: the CURIE
     assert ">drug:y</a>" in str(link(BASE + "drug/y"))
+
+
+def test_a_missing_prefix_is_declared_or_named(client: TestClient) -> None:
+    # sk: is the project's own prefix: the query runs without its PREFIX line
+    no_prefix = "SELECT ?d WHERE { ?d a sk:Drug } LIMIT 1"
+    answer = client.get("/sparql", params={"query": no_prefix, "format": "json"})
+    assert answer.status_code == 200, answer.text
+    # an unknown prefix is named, on one line, without the parser's Unicode ranges
+    unknown = client.get("/sparql", params={"query": "SELECT * WHERE { ?s foo:p ?o }"})
+    assert unknown.status_code == 400
+    assert unknown.text.startswith("bad query: error at 1:")
+    assert "undeclared prefix 'foo:'" in unknown.text
+    assert "\\u{" not in unknown.text and "\n" not in unknown.text.strip()
