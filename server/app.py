@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.resources import files
@@ -21,6 +22,8 @@ from .description import Stats, parse_stats, stats_job, void_description
 from .execute import MAXBYTES_HEADER, MAXROWS_HEADER
 from .formats import HTML, NotAcceptable, negotiate
 from .pool import WorkerPool
+
+log = logging.getLogger("sorakg.server")
 
 
 def create_app(
@@ -41,6 +44,21 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await chosen.start()
         app.state.stats = await _initial_stats(chosen)
+        if isinstance(chosen, WorkerPool) and chosen.updatable:
+            log.warning(
+                "SPARQL Update is enabled: updates change a live copy of release %s at %s; they "
+                "are durable across restarts, are not written back to the source tables, and a "
+                "new build is served without them",
+                chosen.graph_file.parent.name if chosen.graph_file else "(none)",
+                chosen.live_dir,
+            )
+
+            async def refresh_stats() -> None:  # /health, VoID and /sparql follow updates
+                reply = await chosen.run(stats_job())
+                if reply.status == 200:
+                    app.state.stats = parse_stats(reply.body)
+
+            chosen.on_update.append(refresh_stats)
         await downloads.start(resources, settings, prepare_downloads)
         try:
             yield
@@ -112,10 +130,11 @@ def create_app(
         assert fmt.rdf is not None
         root = str(request.base_url)
         resources: downloads.Resources = request.app.state.resources
-        graphs = await downloads.graphs(resources, settings)
+        updatable = isinstance(chosen, WorkerPool) and chosen.updatable
+        graphs = {} if updatable else await downloads.graphs(resources, settings)
         if graphs:  # the full VoID + DCAT of the export, with this server's URLs
             body = downloads.served_void(resources, graphs, settings, root, fmt.rdf)
-        else:  # proxy mode, or still loading: what the store's counts tell
+        else:  # proxy mode or update mode: what the store's counts tell
             body = void_description(root, settings, request.app.state.stats, fmt.rdf)
         return Response(body, media_type=fmt.media_type, headers={"Vary": "Accept"})
 

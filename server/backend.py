@@ -38,6 +38,7 @@ def backend_for(settings: Settings) -> Backend:
         size=settings.query_workers,
         timeout=settings.query_timeout,
         updatable=settings.update_enabled,
+        live_dir=settings.build_dir / "live" / path.parent.name,
         max_result_bytes=settings.max_result_bytes,
         memory_mb=settings.query_memory_mb,
         # workers need no network unless a query may fetch: defence in depth behind the checks

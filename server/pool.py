@@ -7,21 +7,33 @@ starts in well under a second and holds no copy of the graph. Each job goes to a
 it does not answer within the timeout the worker is killed and a fresh one is started in the
 background, while the other workers keep answering. docs/endpoint.md gives the overhead.
 
-Updates (when enabled) must reach every copy: an update takes all the workers, runs on the
-first, and only if that succeeds on the others; it is logged so a replacement worker replays it.
+Updates (``updatable``, the setting ``update_enabled``) are durable. The release's store is
+copied once into a live store (``build/live/<digest>/store/``) that exactly one process, the
+writer worker, opens read-write and applies updates to (RocksDB's write-ahead log: an update
+answered 204 survives a restart and ``kill -9``). Readers never open a store another process
+writes (undefined behaviour for a read-only RocksDB): after each update the writer makes a
+snapshot (``Store.backup``: hard links, milliseconds) under ``build/live/<digest>/snapshots/``,
+the idle readers are replaced by readers of the new snapshot, and a busy one is replaced when
+its query ends, so every query sent after the 204 sees the update. Snapshots no reader uses are
+deleted. docs/endpoint.md has the measurements.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import dataclasses
 import logging
+import os
 import pickle
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -39,6 +51,7 @@ class _Worker:
     process: subprocess.Popen[bytes]
     reader: asyncio.StreamReader
     writer: asyncio.StreamWriter
+    store: Path | None = None  # the store (release, or a snapshot in update mode) it reads
 
     async def call(self, value: object) -> object:
         payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
@@ -68,10 +81,14 @@ class WorkerPool:
     timeout: float = 10.0
     _idle: asyncio.Queue[_Worker] = field(default_factory=asyncio.Queue)
     _workers: set[_Worker] = field(default_factory=set)
-    _updates: list[Job] = field(default_factory=list)
     _update_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _spawning: set[asyncio.Task[None]] = field(default_factory=set)
-    updatable: bool = False  # workers hold in-memory copies that updates change
+    updatable: bool = False  # update mode: a live copy of the release, changed by updates
+    live_dir: Path | None = None  # update mode: where the live store and its snapshots live
+    _writer: _Worker | None = None  # update mode: the one process that opens the live store
+    generation: int = 0  # updates applied since start
+    _opening: collections.Counter[Path | None] = field(default_factory=collections.Counter)
+    on_update: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     max_result_bytes: int = 16_000_000  # every job's byte cap (setting max_result_bytes)
     memory_mb: int = 0  # memory a query may add to a worker (setting query_memory_mb); 0: none
     isolate_network: bool = False  # workers run without network (SERVICE and LOAD both off)
@@ -91,6 +108,12 @@ class WorkerPool:
                 log.warning("could not pin %s against pruning: %s", self.graph_file.parent, error)
             if self.store_dir is None:
                 self.store_dir = await asyncio.to_thread(release_store, self.graph_file.parent)
+        if self.updatable:
+            if self.live_dir is None:
+                raise ValueError("an updatable pool needs live_dir (where updates are kept)")
+            await asyncio.to_thread(self._prepare_live)
+            self._writer = await self._spawn_writer()
+            self.store_dir = await self._snapshot()
         workers = await asyncio.gather(*(self._spawn() for _ in range(self.size)))
         for worker in workers:
             self._idle.put_nowait(worker)
@@ -101,15 +124,75 @@ class WorkerPool:
         for worker in list(self._workers):
             worker.kill()
         self._workers.clear()
+        if self._writer is not None:
+            self._writer.kill()
+            self._writer = None
         if self._pin is not None:
             self._pin.close()  # releases the lock: a later build may prune the release
             self._pin = None
 
-    async def _spawn(self) -> _Worker:
+    # --- update mode: the live store, its writer and its snapshots ---------------------------
+
+    @property
+    def _live_store(self) -> Path:
+        assert self.live_dir is not None
+        return self.live_dir / "store"
+
+    def _prepare_live(self) -> None:
+        """Copy the release's store into the live store once (a copy, not links: the writer
+        changes its files); drop snapshots left by an earlier run."""
+        assert self.live_dir is not None and self.store_dir is not None
+        if not (self._live_store / "CURRENT").exists():
+            staging = self.live_dir / f".store-{os.getpid()}"
+            shutil.rmtree(staging, ignore_errors=True)
+            shutil.copytree(self.store_dir, staging, ignore=shutil.ignore_patterns("LOCK"))
+            os.replace(staging, self._live_store)
+            log.warning("updates are kept in %s (a copy of the release)", self._live_store)
+        shutil.rmtree(self.live_dir / "snapshots", ignore_errors=True)
+        (self.live_dir / "snapshots").mkdir()
+
+    async def _spawn_writer(self) -> _Worker:
+        return await self._spawn(store=self._live_store, writable=True)
+
+    async def _snapshot(self) -> Path:
+        """A new read-only snapshot of the live store, made by the writer."""
+        assert self._writer is not None and self.live_dir is not None
+        target = self.live_dir / "snapshots" / f"{time.time_ns()}"
+        reply = await asyncio.wait_for(
+            self._writer.call(Job("snapshot", str(target))), LOAD_TIMEOUT
+        )
+        assert isinstance(reply, Reply)
+        if reply.status != 204:
+            raise OSError(reply.body.decode())
+        return target
+
+    def _drop_unused_snapshots(self) -> None:
+        if self.live_dir is None:
+            return
+        used = {w.store for w in self._workers} | set(self._opening) | {self.store_dir}
+        for path in (self.live_dir / "snapshots").iterdir():
+            if path not in used:
+                shutil.rmtree(path, ignore_errors=True)
+
+    # --- workers --------------------------------------------------------------------------
+
+    async def _spawn(self, store: Path | None = None, writable: bool = False) -> _Worker:
         parent, child = socket.socketpair()
+        store = store or self.store_dir
+        self._opening[store] += 1  # its snapshot must not be deleted while it opens
+        try:
+            return await self._start_worker(parent, child, store, writable)
+        finally:
+            self._opening[store] -= 1
+            if not self._opening[store]:
+                del self._opening[store]
+
+    async def _start_worker(
+        self, parent: socket.socket, child: socket.socket, store: Path | None, writable: bool
+    ) -> _Worker:
         config = Config(
-            store=str(self.store_dir) if self.store_dir is not None else None,
-            copy=self.updatable,
+            store=str(store) if store is not None else None,
+            writable=writable,
             memory_mb=self.memory_mb,
             isolate_network=self.isolate_network,
         )
@@ -123,30 +206,37 @@ class WorkerPool:
         process = subprocess.Popen(command, pass_fds=[child.fileno()])
         child.close()
         reader, writer = await asyncio.open_unix_connection(sock=parent, limit=2**20)
-        worker = _Worker(process, reader, writer)
+        worker = _Worker(process, reader, writer, store)
         try:
             ready = await asyncio.wait_for(worker.receive(), LOAD_TIMEOUT)
             assert ready == READY, ready
-            for update in self._updates:
-                await worker.call(update)
         except BaseException:
             worker.kill()
             raise
-        self._workers.add(worker)
+        if not writable:
+            self._workers.add(worker)
         return worker
 
-    def _replace(self, worker: _Worker) -> None:
-        """Kill ``worker`` and start its replacement in the background."""
+    def _replace(self, worker: _Worker, failed: bool = True) -> None:
+        """Kill ``worker`` and start its replacement in the background (``failed``: it timed
+        out or died; otherwise it read an older snapshot)."""
         worker.kill()
         self._workers.discard(worker)
-        self.restarts += 1
+        self._drop_unused_snapshots()
+        if failed:
+            self.restarts += 1
 
         async def respawn() -> None:
             delay = RETRY_FIRST
             while True:
                 try:
-                    self._idle.put_nowait(await self._spawn())
-                    return
+                    worker = await self._spawn()
+                    if worker.store == self.store_dir:
+                        self._idle.put_nowait(worker)
+                        return
+                    worker.kill()  # an update came while it started: start one on the new one
+                    self._workers.discard(worker)
+                    continue
                 except Exception as error:  # e.g. the store was deleted: retry, and /health says
                     self.respawn_failures += 1
                     log.error("a query worker could not be started (retry in %g s): %s",
@@ -180,7 +270,10 @@ class WorkerPool:
         except BaseException:  # cancelled mid-call: the worker's state is unknown
             self._replace(worker)
             raise
-        self._idle.put_nowait(worker)
+        if worker.store == self.store_dir:
+            self._idle.put_nowait(worker)
+        else:  # an update was made while it ran: it reads an old snapshot
+            self._replace(worker, failed=False)
         assert isinstance(reply, Reply)
         return reply
 
@@ -197,27 +290,40 @@ class WorkerPool:
         return await self._call(worker, job)
 
     async def update(self, job: Job) -> Reply:
-        """Apply an update to every worker's store, or to none."""
+        """Apply an update to the live store (update mode); queries sent after it see it."""
         if not self.updatable:
             return Reply.text(403, "this endpoint serves a read-only store")
         async with self._update_lock:
-            taken: list[_Worker] = []
+            if self._writer is None:  # the last one timed out or died
+                try:
+                    self._writer = await self._spawn_writer()
+                except Exception as error:
+                    return Reply.text(503, f"the update writer could not start: {error}")
+            writer = self._writer
             try:
-                for _ in range(self.size):
-                    worker = await self._acquire()
-                    if worker is None:
-                        return Reply.text(503, "the workers are busy; the update was not applied")
-                    taken.append(worker)
-                first, *rest = taken
-                taken = rest
-                reply = await self._call(first, job)
-                if reply.status != 204:
-                    return reply
-                self._updates.append(job)
-                for worker in rest:
-                    taken.remove(worker)
-                    await self._call(worker, job)
+                async with asyncio.timeout(self.timeout):
+                    reply = await writer.call(job)
+            except TimeoutError:  # RocksDB transactions: an update stopped midway leaves no trace
+                writer.kill()
+                self._writer = None
+                return Reply.text(503, f"update stopped: it ran longer than {self.timeout:g} s; "
+                                  "nothing was changed")  # fmt: skip
+            except (asyncio.IncompleteReadError, ConnectionError):
+                writer.kill()
+                self._writer = None
+                return Reply.text(500, "the update writer died; nothing was changed")
+            assert isinstance(reply, Reply)
+            if reply.status != 204:
                 return reply
-            finally:
-                for worker in taken:
-                    self._idle.put_nowait(worker)
+            self.generation += 1
+            try:
+                self.store_dir = await self._snapshot()
+            except Exception as error:  # applied and durable, but not yet visible to queries
+                log.error("snapshot after an update failed: %s", error)
+                return Reply.text(500, f"the update was applied but queries do not see it yet: "
+                                  f"{error}")  # fmt: skip
+            while not self._idle.empty():  # idle readers read the old snapshot: replace them
+                self._replace(self._idle.get_nowait(), failed=False)
+            for callback in self.on_update:
+                await callback()
+            return reply

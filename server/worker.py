@@ -35,6 +35,7 @@ import socket
 import struct
 import sys
 import threading
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -50,7 +51,7 @@ log = logging.getLogger("sorakg.server.worker")
 @dataclass(frozen=True)
 class Config:
     store: str | None = None  # the on-disk store folder; None: an empty in-memory store
-    copy: bool = False  # hold an in-memory copy that updates can change (update mode)
+    writable: bool = False  # open it read-write: the pool's one update writer (update mode)
     memory_mb: int = 0  # address space a job may add to the worker's baseline; 0: no limit
     isolate_network: bool = False  # enter a network namespace of its own (no interfaces up)
 
@@ -98,17 +99,23 @@ def isolate_network() -> bool:
     return True
 
 
-def open_store(path: str | Path | None, copy: bool = False) -> ox.Store:
-    """The on-disk store at ``path`` read-only, or an empty in-memory store; with ``copy``, an
-    in-memory copy of it that updates can change (update mode, see :mod:`sorakg.server.pool`)."""
+def open_store(path: str | None, writable: bool = False) -> ox.Store:
+    """The on-disk store at ``path`` (read-only unless ``writable``), or an empty in-memory one.
+
+    A writer replacing one that was just killed may find RocksDB's lock still held for a moment
+    by the dying process, so opening read-write is retried for a few seconds."""
     if path is None:
         return ox.Store()
-    disk = ox.Store.read_only(str(path))
-    if not copy:
-        return disk
-    memory = ox.Store()
-    memory.bulk_extend(disk.quads_for_pattern(None, None, None, None))
-    return memory
+    if not writable:
+        return ox.Store.read_only(path)
+    for _ in range(50):
+        try:
+            return ox.Store(path)
+        except OSError as error:
+            if "lock" not in str(error).lower():
+                raise
+            time.sleep(0.1)
+    return ox.Store(path)
 
 
 def address_space() -> int:
@@ -147,10 +154,24 @@ def memory_message(memory_mb: int) -> str:
     )
 
 
+def snapshot(store: ox.Store, target: str) -> object:
+    """A read-only view of the writer's store as it is now: ``Store.backup`` (RocksDB checkpoint:
+    hard links to the immutable data files, on the same file system) into ``target``, which
+    readers open read-only. Nothing ever writes a snapshot after it is made."""
+    from .execute import Reply
+
+    try:
+        store.flush()
+        store.backup(target)
+    except OSError as error:
+        return Reply.text(500, f"snapshot failed: {_one_line(error)}")
+    return Reply(204, "text/plain", b"")
+
+
 def serve(sock: socket.socket, config: Config) -> None:
     from .execute import Job, run
 
-    store = open_store(config.store, config.copy)
+    store = open_store(config.store, config.writable)
     if config.memory_mb:
         run(store, Job("query", "ASK { ?s ?p ?o }", format="json"))  # warm up allocator arenas
         limit_memory(config.memory_mb)
@@ -160,7 +181,10 @@ def serve(sock: socket.socket, config: Config) -> None:
             job = recv_frame(sock)
         except (EOFError, ConnectionError):
             return  # the server closed the socket or died: stop with it
-        reply = answer(store, job, config.memory_mb)
+        if config.writable and getattr(job, "op", "") == "snapshot":
+            reply = snapshot(store, job.text)  # type: ignore[attr-defined]
+        else:
+            reply = answer(store, job, config.memory_mb)
         try:
             send_frame(sock, reply)
         except MemoryError:  # the reply itself did not fit under the ceiling

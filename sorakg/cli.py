@@ -444,7 +444,16 @@ def export_command(
         sys.stdout.write(f"{file.sha256}  {file.path}\n")
 
 
-@app.command("serve")
+SERVE_HELP = (
+    "Serve the current build over SPARQL 1.1 and as Linked Data (see docs/endpoint.md).\n\n"
+    "Read-only unless update_enabled (with update_token): SPARQL Update then changes a live "
+    "copy of the served release (build/live/<digest>/), durable across restarts and kill -9, "
+    "never written back to the source tables and not carried into a new build; every update "
+    "must name its graph (GRAPH <…> or WITH <…>)."
+)
+
+
+@app.command("serve", help=SERVE_HELP)
 def serve_command(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,

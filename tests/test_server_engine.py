@@ -4,15 +4,21 @@ nothing parsed in the main process at start."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import http.server
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
 
+import httpx
 import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
@@ -26,7 +32,7 @@ from sorakg.server.pool import WorkerPool
 from sorakg.settings import Settings
 from sorakg.store import release_store
 from tests.conftest import write_graph
-from tests.test_server_helpers import RDFS_LABEL, SLOW_QUERY, SORAFENIB
+from tests.test_server_helpers import RDFS_LABEL, SLOW_QUERY, SORAFENIB, free_port
 
 ASK_LABEL = f"ASK {{ <{SORAFENIB}> <{RDFS_LABEL}> ?l }}"
 
@@ -274,3 +280,94 @@ def test_health_degrades_while_workers_cannot_start(built: Built, tmp_path: Path
         assert pool.respawn_failures >= 2  # retried, not given up
         download = client.get("/download/SHA256SUMS")
         assert download.status_code == 410 and "restart" in download.text
+
+
+# --- updates mean what they say --------------------------------------------------------------
+
+TOKEN = "t0ken"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+ASSERTED = "https://w3id.org/sorakg/graph/asserted"
+
+
+@pytest.fixture
+def writable(graph_file: Path, tmp_path: Path) -> Iterator[TestClient]:
+    settings = Settings(update_enabled=True, update_token=TOKEN)  # type: ignore[arg-type]
+    pool = WorkerPool(graph_file, size=2, updatable=True, live_dir=tmp_path / "live")
+    with TestClient(create_app(settings, pool)) as client:
+        yield client
+
+
+def _ask(client: TestClient, query: str) -> bool:
+    return bool(client.get("/sparql", params={"query": query, "format": "json"}).json()["boolean"])
+
+
+def test_an_update_must_name_its_graph_and_then_deletes(writable: TestClient) -> None:
+    before = writable.get("/health").json()
+    label = f"<{SORAFENIB}> <{RDFS_LABEL}> ?l"
+    # the audit's DELETE WHERE: a 204 that deleted nothing; now a 400 that says what to write
+    refused = writable.post("/sparql", data={"update": f"DELETE WHERE {{ {label} }}"}, headers=AUTH)
+    assert refused.status_code == 400 and "GRAPH <" in refused.text
+    assert _ask(writable, ASK_LABEL)
+    named = f"DELETE WHERE {{ GRAPH <{ASSERTED}> {{ {label} }} }}"
+    assert writable.post("/sparql", data={"update": named}, headers=AUTH).status_code == 204
+    assert not _ask(writable, ASK_LABEL)  # every query sent after the 204 sees it
+    assert not _ask(writable, ASK_LABEL)
+    after = writable.get("/health").json()
+    assert after["triples"] < before["triples"]  # counts follow updates
+    assert after["graphs"][ASSERTED] == before["graphs"][ASSERTED] - (
+        before["triples"] - after["triples"]
+    )
+    void = writable.get("/.well-known/void", headers={"Accept": "application/n-triples"}).text
+    assert f'"{after["triples"]}"^^<http://www.w3.org/2001/XMLSchema#integer>' in void
+    pool = writable.app.state.backend  # type: ignore[attr-defined]
+    snapshots = list((pool.live_dir / "snapshots").iterdir())
+    assert len(snapshots) <= 3  # old snapshots are deleted once no worker reads them
+
+
+SERVE = """
+import sys
+from pathlib import Path
+
+import uvicorn
+
+from sorakg.server.app import create_app
+from sorakg.server.pool import WorkerPool
+from sorakg.settings import Settings
+
+graph, live, port = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
+settings = Settings(update_enabled=True, update_token=sys.argv[4])
+pool = WorkerPool(graph, size=1, updatable=True, live_dir=live)
+uvicorn.run(create_app(settings, pool), host="127.0.0.1", port=port, log_level="warning")
+"""
+
+
+def _serve(graph_file: Path, live: Path, port: int) -> subprocess.Popen[bytes]:
+    args = [str(graph_file), str(live), str(port), TOKEN]
+    server = subprocess.Popen([sys.executable, "-c", SERVE, *args])
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(f"http://127.0.0.1:{port}/health").status_code == 200:
+                return server
+        time.sleep(0.2)
+    server.kill()
+    raise RuntimeError("the server did not start")
+
+
+def test_an_update_survives_kill_9(graph_file: Path, tmp_path: Path) -> None:
+    port, live = free_port(), tmp_path / "live"
+    url = f"http://127.0.0.1:{port}/sparql"
+    triple = "<urn:durable> <urn:p> 1"
+    ask = {"query": f"ASK {{ {triple} }}", "format": "json"}
+    server = _serve(graph_file, live, port)
+    try:
+        insert = f"INSERT DATA {{ GRAPH <{ASSERTED}> {{ {triple} }} }}"
+        assert httpx.post(url, data={"update": insert}, headers=AUTH).status_code == 204
+        assert httpx.get(url, params=ask).json()["boolean"] is True
+        os.kill(server.pid, signal.SIGKILL)
+        server.wait(timeout=10)
+        server = _serve(graph_file, live, port)
+        assert httpx.get(url, params=ask).json()["boolean"] is True
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

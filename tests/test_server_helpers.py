@@ -36,8 +36,9 @@ def free_port() -> int:
 @contextmanager
 def running_server(settings: Settings, graph_file: Path, workers: int = 2) -> Iterator[str]:
     """A real uvicorn server (in a thread) over a worker pool; yields its base URL."""
+    live = graph_file.parent / "live" if settings.update_enabled else None
     pool = WorkerPool(graph_file, size=workers, timeout=settings.query_timeout,
-                      updatable=settings.update_enabled)  # fmt: skip
+                      updatable=settings.update_enabled, live_dir=live)  # fmt: skip
     port = free_port()
     config = uvicorn.Config(create_app(settings, pool), host="127.0.0.1", port=port,
                             log_level="warning", access_log=False)  # fmt: skip

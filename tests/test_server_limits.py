@@ -24,7 +24,7 @@ from tests.test_server_helpers import (
 )
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-INSERT = "INSERT DATA { <https://example.org/x> <https://example.org/p> 1 }"
+INSERT = "INSERT DATA { GRAPH <https://example.org/g> { <https://example.org/x> <urn:p> 1 } }"
 TOKEN = "s3cret-token"
 
 
@@ -36,9 +36,9 @@ def client(graph_file: Path) -> Iterator[TestClient]:
 
 
 @pytest.fixture(scope="module")
-def writable(graph_file: Path) -> Iterator[TestClient]:
+def writable(graph_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     settings = Settings(update_enabled=True, update_token=TOKEN)  # type: ignore[arg-type]
-    pool = WorkerPool(graph_file, size=2, updatable=True)
+    pool = WorkerPool(graph_file, size=2, updatable=True, live_dir=tmp_path_factory.mktemp("live"))
     with TestClient(create_app(settings, pool)) as test_client:
         yield test_client
 
