@@ -138,8 +138,8 @@ def test_no_input_kills_a_worker(graph_file: Path) -> None:
         Job("query", "ASK {}", named_graphs=("x",)),
         Job("query", "ASK " + "{" * 5000 + "}" * 5000, format="json"),  # SIGSEGV on 8 MB
         Job("query", "ASK { FILTER(" + "(" * 5000 + "true" + ")" * 5000 + ") }", format="json"),
-        Job("query", "ASK { FILTER(" + "!" * 100_000 + "true) }", format="json"),
-        Job("query", "ASK { FILTER(" + " || ".join(["false"] * 100_000) + ") }", format="json"),
+        Job("query", "ASK { FILTER(" + "!" * 30_000 + "true) }", format="json"),
+        Job("query", "ASK { FILTER(" + " || ".join(["false"] * 30_000) + ") }", format="json"),
         Job("query", "ASK " + "{" * 150_000 + "}" * 150_000, format="json"),  # past MAX_NESTING
         Job("query", _doubling(15), format="json"),  # a 32 MiB row: over the 16 MiB line limit
         Job("query", ASK_LABEL, format="json"),
@@ -242,7 +242,7 @@ def test_a_rebuild_does_not_prune_the_served_release(built: Built, tmp_path: Pat
     releases = tmp_path / "releases"
     served = releases / "a"
     served.mkdir(parents=True)
-    pool = WorkerPool(write_graph(built, served), size=1, timeout=3.0)
+    pool = WorkerPool(write_graph(built, served), size=1, timeout=2.0)
 
     async def go() -> list[Reply]:
         await pool.start()
