@@ -13,7 +13,6 @@ IRI form listed by the Bioregistry, or, where noted, the registry's own current 
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -24,6 +23,7 @@ import curies
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import Problem
+from .source_files import read_csv
 
 RDF_IRI = "rdf"  # the registry's RDF IRI as the Bioregistry records it
 DEFAULT_IRI = "default"  # the Bioregistry's default URI format
@@ -174,29 +174,28 @@ def read_identifiers(path: Path, shown: str) -> tuple[list[tuple[Identifier, str
     found: list[tuple[Identifier, str]] = []
     problems: list[Problem] = []
     seen: dict[tuple[str, str], int] = {}
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        for record in reader:
-            line = reader.line_num
-            try:
-                ident = Identifier.model_validate({k: v for k, v in record.items() if v})
-            except ValidationError as error:
-                for issue in error.errors():
-                    column = ".".join(str(p) for p in issue["loc"]) or "row"
-                    problems.append(Problem(shown, line, column, issue["msg"]))
-                continue
-            key = (ident.entity, ident.scheme)
-            if key in seen:
-                problems.append(
-                    Problem(
-                        shown,
-                        line,
-                        "scheme",
-                        f"second {ident.scheme} id (first on line {seen[key]})",
-                    )
+    table = read_csv(path, shown)
+    problems += table.problems
+    for line, record in table.records:
+        try:
+            ident = Identifier.model_validate({k: v for k, v in record.items() if v})
+        except ValidationError as error:
+            for issue in error.errors():
+                column = ".".join(str(p) for p in issue["loc"]) or "row"
+                problems.append(Problem(shown, line, column, issue["msg"]))
+            continue
+        key = (ident.entity, ident.scheme)
+        if key in seen:
+            problems.append(
+                Problem(
+                    shown,
+                    line,
+                    "scheme",
+                    f"second {ident.scheme} id (first on line {seen[key]})",
                 )
-            seen[key] = line
-            found.append((ident, f"{shown}:{line}"))
+            )
+        seen[key] = line
+        found.append((ident, f"{shown}:{line}"))
     return found, problems
 
 

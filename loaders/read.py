@@ -8,10 +8,9 @@ occur in the publication's text, and the same fact entered twice.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import re
-import tomllib
+import typing
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +20,7 @@ from pydantic import ValidationError
 from . import tables
 from .errors import Problem, TableError
 from .identifiers import Identifier, read_identifiers
+from .source_files import read_csv, read_text, read_toml
 
 _BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
 _SPACE = re.compile(r"\s+")
@@ -58,7 +58,7 @@ class Publication:
     id: str
     meta: dict[str, object]
     folder: Path
-    text: str
+    text: str | None  # None when source.txt could not be read (a problem says why)
     rows: dict[type[tables.Row], list[Located]] = field(default_factory=dict)
 
     def of(self, model: type[tables.Row]) -> list[Located]:
@@ -86,48 +86,57 @@ def _display(path: Path, root: Path) -> str:
         return str(path)
 
 
+def _numeric_columns(model: type[tables.Row]) -> frozenset[str]:
+    """Columns whose cells are numbers (where a leading ``-`` is a sign, not a formula)."""
+    found = set()
+    for name, info in model.model_fields.items():
+        kinds = typing.get_args(info.annotation) or (info.annotation,)
+        if any(kind in (int, float) for kind in kinds):
+            found.add(name)
+    return frozenset(found)
+
+
 def _read_table(
     path: Path, model: type[tables.Row], shown: str
 ) -> tuple[list[Located], list[Problem]]:
     located: list[Located] = []
-    problems: list[Problem] = []
     expected = tables.columns(model)
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        header = reader.fieldnames or []
-        unknown = [c for c in header if c not in expected]
-        required = [n for n, f in model.model_fields.items() if f.is_required()]
-        missing = [c for c in required if c not in header]
-        for column in unknown:
-            problems.append(
-                Problem(shown, 1, column, f"unknown column (expected: {', '.join(expected)})")
-            )
-        for column in missing:
-            problems.append(Problem(shown, 1, column, "required column is missing"))
-        if unknown or missing:
-            return [], problems
-        for record in reader:
-            line = reader.line_num
-            if None in record:
-                problems.append(
-                    Problem(shown, line, "", "more cells than columns (unquoted comma?)")
-                )
-                continue
-            cells = {k: v for k, v in record.items() if v is not None and v.strip() != ""}
-            try:
-                located.append(Located(model.model_validate(cells), shown, line))
-            except ValidationError as error:
-                for issue in error.errors():
-                    column = ".".join(str(p) for p in issue["loc"]) or "row"
-                    problems.append(Problem(shown, line, column, issue["msg"]))
+    table = read_csv(path, shown, _numeric_columns(model))
+    problems = list(table.problems)
+    if not table.header:
+        return [], problems
+    header = table.header
+    unknown = [c for c in header if c not in expected]
+    required = [n for n, f in model.model_fields.items() if f.is_required()]
+    missing = [c for c in required if c not in header]
+    for column in unknown:
+        problems.append(
+            Problem(shown, 1, column, f"unknown column (expected: {', '.join(expected)})")
+        )
+    for column in missing:
+        problems.append(Problem(shown, 1, column, "required column is missing"))
+    if unknown or missing:
+        return [], problems
+    for line, record in table.records:
+        cells = {k: v for k, v in record.items() if v.strip() != ""}
+        try:
+            located.append(Located(model.model_validate(cells), shown, line))
+        except ValidationError as error:
+            for issue in error.errors():
+                column = ".".join(str(p) for p in issue["loc"]) or "row"
+                problems.append(Problem(shown, line, column, issue["msg"]))
     return located, problems
 
 
 def read_publication(folder: Path, root: Path) -> tuple[Publication, list[Problem]]:
     problems: list[Problem] = []
     meta_path = folder / "publication.toml"
-    meta = tomllib.loads(meta_path.read_text(encoding="utf-8"))
-    text = normalize_text((folder / "source.txt").read_text(encoding="utf-8"))
+    meta, problems = read_toml(meta_path, _display(meta_path, root))
+    source = read_text(folder / "source.txt", _display(folder / "source.txt", root))
+    problems += source.problems
+    # without a readable source.txt the quotes cannot be checked (its problem says why)
+    text = normalize_text(source.text) if source.text is not None else None
+    meta = meta or {}
     pub = Publication(id=str(meta.get("id", folder.name)), meta=meta, folder=folder, text=text)
     if pub.id != folder.name:
         problems.append(Problem(_display(meta_path, root), 0, "id", "must equal the folder name"))
@@ -144,7 +153,8 @@ def read_publication(folder: Path, root: Path) -> tuple[Publication, list[Proble
         located, found = _read_table(path, model, _display(path, root))
         pub.rows[model] = located
         problems += found
-        problems += _check_quotes(pub, located)
+        if pub.text is not None:
+            problems += _check_quotes(pub, located)
         problems += _check_duplicates(located)
     return pub, problems
 
@@ -155,7 +165,7 @@ def _check_quotes(pub: Publication, rows: list[Located]) -> Iterator[Problem]:
         if isinstance(item.row, tables.Discrepancy):
             quotes["alternative_quote"] = item.row.alternative_quote
         for column, quote in quotes.items():
-            if normalize_text(quote) not in pub.text:
+            if normalize_text(quote) not in (pub.text or ""):
                 yield Problem(
                     item.file, item.line, column, f"not found verbatim in {pub.id}'s source.txt"
                 )

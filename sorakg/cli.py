@@ -69,7 +69,7 @@ def _progress(message: str) -> None:
 def _fail(error: BuildError) -> None:
     err.print(f"[bold red]{error.stage} failed[/bold red] ({len(error.problems)} problems):")
     for problem in error.problems:
-        err.print(f"  {problem}", markup=False, highlight=False)
+        err.print(f"  {problem}", markup=False, highlight=False, soft_wrap=True)  # one per line
     raise typer.Exit(Exit.INVALID)
 
 

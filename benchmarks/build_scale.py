@@ -1,0 +1,356 @@
+"""Time every build stage on N synthetic publications, beside a baseline, and write docs/scaling.md.
+
+    .venv/bin/python -m benchmarks.build_scale [--sizes 1 10 100] [--baseline 1fc542e]
+
+The publications are written in the project's own table format: the review's folder under
+``loaders/data/`` copied N times, every entity renamed per copy (``axitinib`` → ``axitinib-p7``,
+its label ``Axitinib (p7)``), except a few shared entities (the drug sorafenib and the molecules
+and pathways most often referred to) that every copy defines and cites under the same id, as
+papers of one literature would: links cross papers, and the same entity gathers evidence from
+every paper. Copy 0 is the review itself, with the shared identifiers table.
+
+Each build runs in its own process (so one run's memory does not carry into the next) and is
+timed stage by stage from the build's own timings, plus the writing of the release. The
+baseline is the same pipeline at another commit (default: main when this benchmark was
+written), unpacked from git into a temporary folder and run on the same data in the same run.
+On demand only: it takes minutes and is not part of ``make test``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from sorakg.loaders import tables
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = ROOT / "loaders" / "data"
+REVIEW = "sorafenib-resistance-hcc-review"
+BASELINE = "1fc542e"  # main when the benchmark was written (before the cheaper shapes)
+DOC = ROOT / "docs" / "scaling.md"
+HEADING = "## Build at scale"
+# stage names as the build's timings give them, in pipeline order, and their column titles
+STAGES = {
+    "read tables": "read",
+    "convert to RDF": "RDF",
+    "SHACL validation": "SHACL",
+    "consistency (HermiT)": "HermiT",
+    "inference (OWL 2 RL)": "OWL RL",
+    "write": "write",
+}
+# the source folders' layout (top-level stage folders) → where they go in an importable copy
+PACKAGE_DIRS = {
+    "sorakg": "sorakg",
+    "loaders": "sorakg/loaders",
+    "ontology": "sorakg/ontology",
+    "shapes": "sorakg/shapes",
+    "server": "sorakg/server",
+    "queries": "sorakg/queries",
+}
+
+
+# --------------------------------------------------------------------------- synthetic data
+
+
+def shared_ids(review: Path, molecules: int = 6, pathways: int = 3) -> set[str]:
+    """Sorafenib and the molecules and pathways the review's fact tables refer to most."""
+    counts: Counter[str] = Counter()
+    for model in tables.FACT_MODELS:
+        path = review / model.table
+        if not path.exists():
+            continue
+        refs = tables.references(model)
+        with path.open(newline="", encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                for column in refs:
+                    counts.update(n.strip() for n in (row.get(column) or "").split("|") if n)
+    kinds: dict[str, set[str]] = {}
+    for model in tables.ENTITY_MODELS:
+        with (review / model.table).open(newline="", encoding="utf-8") as handle:
+            kinds[model.segment] = {row["id"] for row in csv.DictReader(handle)}
+
+    def top(segment: str, k: int) -> list[str]:
+        return sorted(kinds[segment], key=lambda i: (-counts[i], i))[:k]
+
+    return {"sorafenib", *top("molecule", molecules), *top("pathway", pathways)}
+
+
+def _renamed(name: str, copy: int, shared: set[str]) -> str:
+    if not name or name in shared:
+        return name
+    # trials are named by their NCT number; a copy is no registered trial, so it gets a slug
+    return f"{name.lower()}-p{copy}"
+
+
+def _copy_publication(review: Path, folder: Path, copy: int, shared: set[str]) -> None:
+    folder.mkdir(parents=True)
+    shutil.copy(review / "source.txt", folder / "source.txt")
+    meta = (review / "publication.toml").read_text(encoding="utf-8")
+    meta = re.sub(r'(?m)^id = ".*"$', f'id = "{folder.name}"', meta)
+    meta = re.sub(r'(?m)^title = "(.*)"$', rf'title = "\1 (synthetic copy {copy})"', meta)
+    (folder / "publication.toml").write_text(meta, encoding="utf-8")
+    for model in tables.ALL_MODELS:
+        path = review / model.table
+        if not path.exists():
+            continue
+        refs = tables.references(model)
+        with path.open(newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            header = list(reader.fieldnames or [])
+            rows = list(reader)
+        for row in rows:
+            if model.kind == "entity" and row["id"] not in shared:
+                row["id"] = _renamed(row["id"], copy, shared)
+                row["label"] = f"{row['label']} (p{copy})"
+                if row.get("nct"):
+                    row["nct"] = ""
+            for column in refs:
+                names = (row.get(column) or "").split("|")
+                row[column] = "|".join(_renamed(n.strip(), copy, shared) for n in names)
+        with (folder / model.table).open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, header, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+
+
+def synthesise(out: Path, papers: int, source: Path = SOURCE) -> Path:
+    """``out`` as a data folder of ``papers`` publications (the review and renamed copies)."""
+    review = source / REVIEW
+    shared = shared_ids(review)
+    out.mkdir(parents=True)
+    shutil.copy(source / "identifiers.csv", out / "identifiers.csv")
+    shutil.copytree(review, out / REVIEW)
+    for copy in range(1, papers):
+        _copy_publication(review, out / f"synthetic-paper-{copy:04d}", copy, shared)
+    return out
+
+
+# --------------------------------------------------------------------------- timed builds
+
+# Run in a fresh interpreter against whichever sorakg is first on its path. Uses only what both
+# the baseline and the current pipeline have: assemble() with its timings, and publish().
+_RUN = """
+import json, resource, sys, time
+from pathlib import Path
+from sorakg.build import assemble, publish
+from sorakg.settings import Settings
+
+def cpu():  # this process and its finished children (HermiT's java)
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+started = {}
+used = {}
+def progress(message):
+    # both pipelines report '<stage> …' and '<stage> done in …'
+    if message.endswith(" …"):
+        started[message[:-2]] = cpu()
+    elif " done in " in message:
+        name = message.split(" done in ")[0]
+        used[name] = cpu() - started.pop(name, cpu())
+
+settings = Settings(data_dir=Path(sys.argv[1]), build_dir=Path(sys.argv[2]))
+start = time.perf_counter()
+built = assemble(settings, progress)
+written, before = time.perf_counter(), cpu()
+publish(built, settings)
+end = time.perf_counter()
+used["write"] = cpu() - before
+print(json.dumps({
+    "timings": dict(built.timings, write=end - written),
+    "cpu": used,
+    "total": end - start,
+    "triples": sum(len(g) for g in built.graphs.values()),
+    "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "java_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+}))
+"""
+
+
+def unpack(revision: str, into: Path) -> Path:
+    """The pipeline at ``revision`` as an importable ``sorakg`` package under ``into``."""
+    tree = into / "tree"
+    tree.mkdir(parents=True)
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", revision], check=True, capture_output=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+    package = into / "package"
+    for source, target in PACKAGE_DIRS.items():
+        if (tree / source).exists():
+            shutil.copytree(tree / source, package / target, dirs_exist_ok=True)
+    return package
+
+
+def timed_build(data: Path, package: Path | None, timeout: float) -> dict[str, Any]:
+    """One build of ``data`` in a fresh process; ``package`` puts another sorakg first."""
+    env = dict(os.environ)
+    if package is not None:
+        env["PYTHONPATH"] = str(package)
+    with tempfile.TemporaryDirectory(prefix="sorakg-scale-build-") as build_dir:
+        try:
+            done = subprocess.run(
+                [sys.executable, "-c", _RUN, str(data), build_dir],
+                env=env,
+                cwd=build_dir,  # so neither checkout's folders shadow the package
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+            )
+        except subprocess.TimeoutExpired:
+            return {"error": f"over {timeout:.0f} s"}
+    if done.returncode != 0:
+        return {"error": done.stderr.strip().splitlines()[-1] if done.stderr else "failed"}
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+# --------------------------------------------------------------------------- report
+
+
+def _cpu(run: dict[str, Any], stage: str) -> float | None:
+    value = run.get("cpu", {}).get(stage)
+    return float(value) if value is not None else None
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    """CPU seconds per stage (this process and HermiT's java), total CPU and wall time."""
+    head = ["pipeline", "papers", "triples", *STAGES.values(), "CPU s", "wall s", "peak MB py/java"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in results:
+        run = r["run"]
+        if "error" in run:
+            cells = [r["name"], str(r["papers"]), "-", *["-"] * len(STAGES), run["error"], "", ""]
+        else:
+            stages = [_cpu(run, s) for s in STAGES]
+            cells = [
+                r["name"],
+                str(r["papers"]),
+                f"{run['triples']:,}",
+                *(f"{v:.1f}" if v is not None else "-" for v in stages),
+                f"**{sum(v for v in stages if v):.1f}**",
+                f"{run['total']:.0f}",
+                f"{run['rss_mb']:.0f} / {run['java_rss_mb']:.0f}",
+            ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _total_cpu(run: dict[str, Any]) -> float:
+    return sum(v for s in STAGES if (v := _cpu(run, s)))
+
+
+def ratios(results: list[dict[str, Any]], baseline: str, current: str) -> str:
+    """Baseline CPU ÷ current CPU, for the whole build and for SHACL, at each size."""
+    by = {(r["name"], r["papers"]): r["run"] for r in results}
+    lines = []
+    for papers in sorted({r["papers"] for r in results}):
+        base, now = by.get((baseline, papers)), by.get((current, papers))
+        if not base or not now or "error" in base or "error" in now:
+            continue
+        whole = _total_cpu(base) / _total_cpu(now)
+        shacl = (_cpu(base, "SHACL validation") or 0) / (_cpu(now, "SHACL validation") or 1)
+        lines.append(
+            f"- {papers} papers: whole build {whole:.1f}x less CPU than {baseline}, "
+            f"SHACL {shacl:.1f}x"
+        )
+    return "\n".join(lines)
+
+
+def growth(results: list[dict[str, Any]], name: str) -> str:
+    """Each stage's CPU per paper relative to the smallest size: 1.0 is linear growth."""
+    runs = sorted(
+        ((r["papers"], r["run"]) for r in results if r["name"] == name and "cpu" in r["run"]),
+        key=lambda x: x[0],
+    )
+    if len(runs) < 2:
+        return ""
+    n0, first = runs[0]
+    head = ["stage", *(f"{n} papers" for n, _ in runs[1:])]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for stage, title in STAGES.items():
+        cells = [title]
+        for n, run in runs[1:]:
+            a, b = _cpu(first, stage), _cpu(run, stage)
+            cells.append(f"{(b / n) / (a / n0):.2f}" if a and b else "-")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def write_section(body: str, doc: Path = DOC) -> None:
+    """Replace this benchmark's section of docs/scaling.md (other sections are left as they are)."""
+    text = doc.read_text(encoding="utf-8") if doc.exists() else "# Scaling\n"
+    section = f"{HEADING}\n\n{body.strip()}\n"
+    pattern = re.compile(rf"(?ms)^{re.escape(HEADING)}\n.*?(?=^## |\Z)")
+    if pattern.search(text):
+        text = pattern.sub(lambda _: section + "\n", text).rstrip() + "\n"
+    else:
+        text = text.rstrip() + "\n\n" + section
+    doc.write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1, 10, 100])
+    parser.add_argument("--baseline", default=BASELINE, help="git revision to compare with")
+    parser.add_argument(
+        "--baseline-sizes", type=int, nargs="*", help="sizes to run the baseline at (default all)"
+    )
+    parser.add_argument("--timeout", type=float, default=1200, help="seconds per build")
+    parser.add_argument("--no-write", action="store_true", help="print, leave docs alone")
+    args = parser.parse_args()
+    baseline_sizes = args.sizes if args.baseline_sizes is None else args.baseline_sizes
+    current = "this branch"
+    base_name = f"main@{args.baseline}"
+    results: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="sorakg-scale-") as tmp:
+        package = unpack(args.baseline, Path(tmp) / "baseline")
+        for papers in args.sizes:
+            data = synthesise(Path(tmp) / f"data-{papers}", papers)
+            runs: list[tuple[str, Path | None]] = [(current, None)]
+            if papers in baseline_sizes:
+                runs.append((base_name, package))
+            for name, pkg in runs:
+                started = time.perf_counter()
+                run = timed_build(data, pkg, args.timeout)
+                print(f"{name}, {papers} papers: {run} ({time.perf_counter() - started:.0f} s)")
+                results.append({"name": name, "papers": papers, "run": run})
+            shutil.rmtree(data)
+    commit = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    body = "\n\n".join(
+        part
+        for part in (
+            "Produced by `python -m benchmarks.build_scale` "
+            f"(this branch at {commit}; baseline {base_name}, the same data in the same run, "
+            "every build in a fresh process). CPU seconds per stage (HermiT's java included), "
+            "because the 2-core machine is shared and wall time depends on the other load.",
+            table(results),
+            ratios(results, base_name, current),
+            "CPU per paper relative to the smallest size (1.0 = linear growth), this branch:",
+            growth(results, current),
+        )
+        if part
+    )
+    print(body)
+    if not args.no_write:
+        write_section(body)
+
+
+if __name__ == "__main__":
+    main()
