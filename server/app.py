@@ -17,10 +17,11 @@ from fastapi.staticfiles import StaticFiles
 from sorakg.settings import Settings
 
 from . import canned, downloads, linked_data, page, protocol
-from .backend import Backend, backend_for, get_backend, get_settings
+from .backend import Backend, backend_for, get_backend, get_settings, served_root
 from .description import Stats, parse_stats, stats_job, void_description
 from .execute import MAXBYTES_HEADER, MAXROWS_HEADER
 from .formats import HTML, NotAcceptable, negotiate
+from .hardening import HeadAsGet, TypedErrors
 from .pool import WorkerPool
 
 log = logging.getLogger("sorakg.server")
@@ -84,6 +85,8 @@ def create_app(
         allow_headers=["Accept", "Content-Type", "Authorization"],
         expose_headers=[MAXROWS_HEADER, MAXBYTES_HEADER],
     )
+    app.add_middleware(TypedErrors)
+    app.add_middleware(HeadAsGet)  # outermost: every route below answers HEAD
     static = files("sorakg.server") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.include_router(protocol.router)
@@ -128,7 +131,7 @@ def create_app(
         if fmt is HTML or fmt.rdf is None:
             fmt = negotiate("graph", None)
         assert fmt.rdf is not None
-        root = str(request.base_url)
+        root = served_root(request)
         resources: downloads.Resources = request.app.state.resources
         updatable = isinstance(chosen, WorkerPool) and chosen.updatable
         graphs = {} if updatable else await downloads.graphs(resources, settings)
@@ -161,14 +164,23 @@ async def _initial_stats(backend: Backend) -> Stats:
     return parse_stats(reply.body) if reply.status == 200 else Stats()
 
 
+HEADER_ROOM = 64 * 1024  # for the request line's method, path and the headers besides the query
+
+
 def run_serve(settings: Settings, host: str | None = None, port: int | None = None) -> None:
     """Serve the endpoint with uvicorn until interrupted."""
     import uvicorn
 
+    # the served base URL (public_url's default) names the address actually listened on
+    settings = settings.model_copy(update={"host": host or settings.host,
+                                           "port": port or settings.port})  # fmt: skip
     uvicorn.run(
         create_app(settings, prepare_downloads=True),
-        host=host or settings.host,
-        port=port or settings.port,
+        host=settings.host,
+        port=settings.port,
         log_level="info",
         access_log=False,
+        # h11 refuses a request line + headers over 64 KiB by default (400 "Invalid HTTP request
+        # received"); a GET query string may be as long as max_body_bytes (then 414)
+        h11_max_incomplete_event_size=settings.max_body_bytes + HEADER_ROOM,
     )

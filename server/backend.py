@@ -52,3 +52,9 @@ def get_backend(request: Request) -> Backend:
 
 def get_settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def served_root(request: Request) -> str:
+    """The served base URL ('/'-terminated) from the settings, never from the Host header,
+    which a client chooses and a shared cache would keep (security audit, finding 14)."""
+    return get_settings(request).served_root()

@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse
 from sorakg import querylib
 from sorakg.settings import Settings
 
-from .backend import Backend, get_backend, get_settings
+from .backend import Backend, get_backend, get_settings, served_root
 from .execute import Job
 from .formats import HTML, JSON, NotAcceptable, negotiate
 from .labels import Linker, fetch_labels
@@ -59,7 +59,7 @@ async def list_canned(request: Request) -> Response:
     if fmt is HTML:
         html = templates().get_template("queries.html").render(queries=queries)
         return HTMLResponse(html, headers={"Vary": "Accept"})
-    root = str(request.base_url)
+    root = served_root(request)
     body = json.dumps([_describe(q, root) for q in queries], indent=2)
     return Response(body, media_type=JSON.media_type, headers={"Vary": "Accept"})
 

@@ -33,6 +33,7 @@ from sorakg.ontodocs import ontology_document
 from sorakg.settings import Settings
 from sorakg.store import read_build, read_graphs, release_store
 
+from .backend import served_root
 from .formats import HTML, JSON, NotAcceptable, negotiate
 from .page import templates
 
@@ -194,7 +195,7 @@ async def list_downloads(request: Request) -> Response:
     listed = [
         {
             "name": name,
-            "url": f"{request.base_url}download/{name}",
+            "url": f"{served_root(request)}download/{name}",
             "sha256": file.sha256,
             "media_type": file.media_type,
             "bytes": file.path.stat().st_size,

@@ -20,7 +20,7 @@ from rdflib import URIRef
 from sorakg.explain import Reason
 from sorakg.settings import Settings
 
-from .backend import Backend, get_backend, get_settings
+from .backend import Backend, get_backend, get_settings, served_root
 from .downloads import Resources, explanations
 from .entity_view import RDF_TYPE, SK, entity_view
 from .execute import Job
@@ -74,9 +74,8 @@ def _split_extension(path: str) -> tuple[str, Format | None]:
     return path, None
 
 
-@router.api_route(
+@router.get(  # HEAD too, as for every route (server/hardening.py): clients check IRIs so
     "/{path:path}",
-    methods=["GET", "HEAD"],  # HEAD: Linked Data clients check an IRI before fetching it
     response_class=Response,
     summary="Linked Data page of an entity (HTML, Turtle, JSON-LD, N-Triples, RDF/XML)",
     responses={404: {"description": "no entity with this IRI"}},
@@ -94,7 +93,10 @@ async def entity(
             fmt = negotiate("page", request.headers.get("accept"))
         except NotAcceptable as error:
             return Response(str(error), 406, media_type="text/plain")
-    entity_term = str(ox.NamedNode(iri))
+    try:
+        entity_term = str(ox.NamedNode(iri))
+    except ValueError:  # "/drug/a%20b", "/%C2%83": no IRI of this graph is spelt so
+        return Response(f"not an IRI of this graph: {iri!r}", 404, media_type="text/plain")
     job = Job("query", ENTITY_QUERY, format=NTRIPLES.name, bindings={"entity": entity_term},
               max_rows=settings.max_rows)  # fmt: skip
     reply = await backend.run(job)
@@ -145,7 +147,7 @@ async def _explanations(
 
 
 def _alternates(request: Request, path: str) -> str:
-    root = str(request.base_url).rstrip("/")
+    root = served_root(request).rstrip("/")
     return ", ".join(
         f'<{root}/{path}.{fmt.name}>; rel="alternate"; type="{fmt.media_type}"'
         for fmt in FORMATS["page"]

@@ -19,7 +19,7 @@ from fastapi.responses import RedirectResponse
 from sorakg import sparql_text
 from sorakg.settings import Settings
 
-from .backend import Backend, get_backend, get_settings
+from .backend import Backend, get_backend, get_settings, served_root
 from .description import service_description
 from .execute import Job, Reply
 from .formats import HTML, NotAcceptable, negotiate
@@ -104,8 +104,10 @@ def _check_token(request: Request, settings: Settings) -> None:
     if not settings.update_enabled or settings.update_token is None:
         raise ProtocolError(403, "this endpoint is read-only: SPARQL Update is disabled")
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    expected = settings.update_token.get_secret_value()
-    if scheme.lower() != "bearer" or not secrets.compare_digest(token.strip(), expected):
+    expected = settings.update_token.get_secret_value().encode()
+    # compared as bytes: compare_digest refuses non-ASCII str (a 500 before), any bytes will do
+    given = token.strip().encode("utf-8", "surrogateescape")
+    if scheme.lower() != "bearer" or not secrets.compare_digest(given, expected):
         raise ProtocolError(401, "an update needs 'Authorization: Bearer <update_token>'",
                             {"WWW-Authenticate": 'Bearer realm="sparql-update"'})  # fmt: skip
 
@@ -180,7 +182,7 @@ def _description(
         return _text(406, str(error))
     if fmt is HTML:
         return RedirectResponse("/", status_code=303)
-    endpoint = str(request.url_for("sparql"))
+    endpoint = f"{served_root(request)}sparql"
     assert fmt.rdf is not None
     body = service_description(endpoint, settings, request.app.state.stats, fmt.rdf)
     return Response(body, media_type=fmt.media_type, headers={"Vary": "Accept"})

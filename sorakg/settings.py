@@ -29,6 +29,11 @@ class Settings(BaseSettings):
     # The SPARQL endpoint (`sorakg serve`); docs/endpoint.md explains each limit.
     host: str = Field("127.0.0.1", description="Address `sorakg serve` listens on.")
     port: int = Field(8000, ge=1, le=65535, description="Port `sorakg serve` listens on.")
+    public_url: str | None = Field(
+        None,
+        description="The URL the endpoint is reached at (e.g. behind a proxy), used in links, "
+        "Link headers and VoID; default http://host:port/. The Host header is never used.",
+    )
     sparql_endpoint: str | None = Field(
         None, description="Proxy queries to this external SPARQL endpoint instead of the build."
     )
@@ -72,6 +77,22 @@ class Settings(BaseSettings):
         if not value.endswith("/"):
             raise ValueError("base_iri must end with '/' so entity IRIs are slash IRIs")
         return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _absolute_http(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not value.startswith(("http://", "https://")) or " " in value:
+            raise ValueError("public_url must be an absolute http(s) URL")
+        return value if value.endswith("/") else value + "/"
+
+    def served_root(self) -> str:
+        """The base URL of the served pages, ending in '/': ``public_url`` or http://host:port/."""
+        if self.public_url:
+            return self.public_url
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}/"
 
     @model_validator(mode="after")
     def _update_needs_token(self) -> Settings:

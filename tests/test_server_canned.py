@@ -160,11 +160,12 @@ def test_void_is_the_export_description_with_this_server(client: TestClient) -> 
     graph = Graph().parse(data=response.text, format="turtle")
     void, dcat = "http://rdfs.org/ns/void#", "http://www.w3.org/ns/dcat#"
     endpoints = {str(o) for o in graph.objects(None, URIRef(void + "sparqlEndpoint"))}
-    assert endpoints == {"http://testserver/sparql"}
+    root = Settings().served_root()  # public_url's default; never the request's Host header
+    assert endpoints == {f"{root}sparql"}
     linksets = set(graph.subjects(RDF.type, URIRef(void + "Linkset")))
     assert len(linksets) >= 3  # ChEMBL, ClinicalTrials.gov, UniProt …
     downloads = {str(o) for o in graph.objects(None, URIRef(dcat + "downloadURL"))}
-    assert "http://testserver/download/sorakg-all.ttl" in downloads
+    assert f"{root}download/sorakg-all.ttl" in downloads
 
 
 def test_entity_page_explains_inferred_relations(client: TestClient) -> None:
