@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup system-deps browser-deps build serve export test bench lint format clean
+.PHONY: setup system-deps browser-deps build serve export test bench bench-deps bench-engines bench-starvation bench-scale lint format clean
 
 # Java runs HermiT (owlready2's reasoner); rapper (Raptor) is the independent RDF parser the
 # export's round-trip tests compare rdflib with. Install each if this machine lacks it.
@@ -51,12 +51,24 @@ test: setup browser-deps
 	$(BIN)/pytest
 
 # The endpoint beside the Oxigraph server and rdflib-endpoint (docs/endpoint.md); wrk is the load generator.
-bench: setup
+bench: bench-deps
+	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.reasoners
+	$(BIN)/python -m benchmarks.engines
+	$(BIN)/python -m benchmarks.starvation
+
+bench-deps: setup
 	@command -v wrk >/dev/null 2>&1 || { \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 	$(BIN)/pip install -q -e '.[dev,bench]'
-	$(BIN)/python -m benchmarks.run
-	$(BIN)/python -m benchmarks.reasoners
+
+# The engine's shape (issue 14.4): the pool before/after beside the Oxigraph server, 100k and 1M triples.
+bench-engines: bench-deps
+	$(BIN)/python -m benchmarks.engines
+
+# Runaway queries (twice as many as workers) beside a point lookup, before and after the fast lane.
+bench-starvation: bench-deps
+	$(BIN)/python -m benchmarks.starvation
 
 lint: setup
 	$(BIN)/sorakg lint

@@ -37,6 +37,7 @@ def backend_for(settings: Settings) -> Backend:
         path,
         size=settings.query_workers,
         timeout=settings.query_timeout,
+        fast_lane=settings.fast_lane_ms / 1000,
         updatable=settings.update_enabled,
         live_dir=settings.build_dir / "live" / path.parent.name,
         max_result_bytes=settings.max_result_bytes,

@@ -7,6 +7,18 @@ starts in well under a second and holds no copy of the graph. Each job goes to a
 it does not answer within the timeout the worker is killed and a fresh one is started in the
 background, while the other workers keep answering. docs/endpoint.md gives the overhead.
 
+**The fast lane** (``fast_lane``, the setting ``fast_lane_ms``): one more worker, kept for
+cheap queries, so that queries which run until the timeout cannot starve a point lookup even
+when they hold every general worker (issue 10.4). A query goes to an idle general worker when
+there is one; when every general worker is busy it takes whichever frees first, the general
+workers or the fast one. On the fast worker it may run only ``fast_lane`` seconds: past that the
+worker is killed (Oxigraph cannot be interrupted), the query's text is remembered as slow, and
+the query starts again in the general lane, with the full timeout. A query remembered as slow
+never enters the fast lane again. So the fast worker is held by one query for at most
+``fast_lane`` seconds, and a runaway that is sent again and again costs it that once. Waiting
+queries are served first come, first served in each lane. The fast worker is a reader like the
+others (in update mode it follows the snapshots). docs/endpoint.md has the numbers.
+
 Updates (``updatable``, the setting ``update_enabled``) are durable. The release's store is
 copied once into a live store (``build/live/<digest>/store/``) that exactly one process, the
 writer worker, opens read-write and applies updates to (RocksDB's write-ahead log: an update
@@ -33,6 +45,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,9 +54,14 @@ from typing import IO
 from .execute import Job, Reply
 from .worker import HEADER, READY, Config, memory_message
 
+SLOW_REMEMBERED = 1024  # query texts remembered as too slow for the fast lane (least recent out)
 LOAD_TIMEOUT = 60.0  # seconds a new worker may take to start and open the store
 RETRY_FIRST, RETRY_MAX = 0.5, 30.0  # backoff between attempts to replace a worker, seconds
 log = logging.getLogger(__name__)
+
+
+class Overrun(Exception):
+    """A query ran past the fast lane's budget (its worker has been replaced)."""
 
 
 @dataclass(eq=False)
@@ -52,6 +70,7 @@ class _Worker:
     reader: asyncio.StreamReader
     writer: asyncio.StreamWriter
     store: Path | None = None  # the store (release, or a snapshot in update mode) it reads
+    fast: bool = False  # the fast lane's worker
 
     async def call(self, value: object) -> object:
         payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
@@ -96,6 +115,15 @@ class WorkerPool:
     _pin: IO[bytes] | None = None  # held while serving: a rebuild does not prune this release
     restarts: int = 0  # workers replaced (timeouts, deaths)
     respawn_failures: int = 0  # failed attempts to start a replacement (retried with backoff)
+    fast_lane: float = 0.0  # seconds a query may hold the fast lane's worker; 0: no fast lane
+    _fast_idle: asyncio.Queue[_Worker] = field(default_factory=asyncio.Queue)
+    _slow: OrderedDict[str, None] = field(default_factory=OrderedDict)
+    moved: int = 0  # queries moved from the fast lane to the general lane
+
+    @property
+    def expected(self) -> int:
+        """Readers that should run: the general ones, and the fast lane's."""
+        return self.size + (1 if self.fast_lane else 0)
 
     async def start(self) -> None:
         if self.graph_file is not None:
@@ -114,13 +142,15 @@ class WorkerPool:
             await asyncio.to_thread(self._prepare_live)
             self._writer = await self._spawn_writer()
             self.store_dir = await self._snapshot()
-        workers = await asyncio.gather(*(self._spawn() for _ in range(self.size)))
+        lanes = [False] * self.size + [True] * (self.expected - self.size)
+        workers = await asyncio.gather(*(self._spawn(fast=fast) for fast in lanes))
         for worker in workers:
-            self._idle.put_nowait(worker)
+            self._home(worker).put_nowait(worker)
 
     async def close(self) -> None:
         for task in self._spawning:
             task.cancel()
+        await asyncio.gather(*self._spawning, return_exceptions=True)
         for worker in list(self._workers):
             worker.kill()
         self._workers.clear()
@@ -176,12 +206,20 @@ class WorkerPool:
 
     # --- workers --------------------------------------------------------------------------
 
-    async def _spawn(self, store: Path | None = None, writable: bool = False) -> _Worker:
+    def _home(self, worker: _Worker) -> asyncio.Queue[_Worker]:
+        """The queue an idle ``worker`` waits in: its lane's."""
+        return self._fast_idle if worker.fast else self._idle
+
+    async def _spawn(
+        self, store: Path | None = None, writable: bool = False, fast: bool = False
+    ) -> _Worker:
         parent, child = socket.socketpair()
         store = store or self.store_dir
         self._opening[store] += 1  # its snapshot must not be deleted while it opens
         try:
-            return await self._start_worker(parent, child, store, writable)
+            worker = await self._start_worker(parent, child, store, writable)
+            worker.fast = fast
+            return worker
         finally:
             self._opening[store] -= 1
             if not self._opening[store]:
@@ -230,12 +268,12 @@ class WorkerPool:
             delay = RETRY_FIRST
             while True:
                 try:
-                    worker = await self._spawn()
-                    if worker.store == self.store_dir:
-                        self._idle.put_nowait(worker)
+                    fresh = await self._spawn(fast=worker.fast)
+                    if fresh.store == self.store_dir:
+                        self._home(fresh).put_nowait(fresh)
                         return
-                    worker.kill()  # an update came while it started: start one on the new one
-                    self._workers.discard(worker)
+                    fresh.kill()  # an update came while it started: start one on the new one
+                    self._workers.discard(fresh)
                     continue
                 except Exception as error:  # e.g. the store was deleted: retry, and /health says
                     self.respawn_failures += 1
@@ -254,13 +292,57 @@ class WorkerPool:
         except TimeoutError:
             return None
 
-    async def _call(self, worker: _Worker, job: Job) -> Reply:
-        """Run ``job`` on ``worker``; the worker goes back to the pool or is replaced."""
+    async def _acquire_either(self) -> _Worker | None:
+        """An idle general worker if there is one, else whichever lane frees a worker first
+        (both lanes' waiters are served in order); None after the timeout."""
+        with contextlib.suppress(asyncio.QueueEmpty):
+            return self._idle.get_nowait()
+        gets = [asyncio.ensure_future(queue.get()) for queue in (self._idle, self._fast_idle)]
+        cancelled = False
         try:
-            async with asyncio.timeout(self.timeout):
+            await asyncio.wait(gets, timeout=self.timeout, return_when=asyncio.FIRST_COMPLETED)
+        except asyncio.CancelledError:
+            cancelled = True
+        for get in gets:
+            get.cancel()
+        # a get that had already completed keeps its worker: collect every one
+        outcomes = await asyncio.gather(*gets, return_exceptions=True)
+        won = [worker for worker in outcomes if isinstance(worker, _Worker)]
+        if cancelled:
+            for worker in won:
+                self._home(worker).put_nowait(worker)
+            raise asyncio.CancelledError
+        for worker in won[1:]:  # both freed at once: keep the general one, give back the fast
+            self._home(worker).put_nowait(worker)
+        return won[0] if won else None
+
+    @staticmethod
+    def _key(job: Job) -> str:
+        """What identifies a query for the slow list: its text with whitespace normalised, and
+        its bindings (a named query is slow or not with its parameters)."""
+        return " ".join(job.text.split()) + "\n" + repr(sorted(job.bindings.items()))
+
+    def _remember_slow(self, job: Job) -> None:
+        key = self._key(job)
+        self._slow[key] = None
+        self._slow.move_to_end(key)
+        while len(self._slow) > SLOW_REMEMBERED:
+            self._slow.popitem(last=False)
+
+    def is_slow(self, job: Job) -> bool:
+        """Whether ``job``'s query once overran the fast lane (it then keeps out of it)."""
+        return self._key(job) in self._slow
+
+    async def _call(self, worker: _Worker, job: Job, budget: float | None = None) -> Reply:
+        """Run ``job`` on ``worker``; the worker goes back to its lane or is replaced. With a
+        ``budget`` (the fast lane) an overrun raises :class:`Overrun` instead of answering."""
+        try:
+            async with asyncio.timeout(budget or self.timeout):
                 reply = await worker.call(job)
         except TimeoutError:
             self._replace(worker)
+            if budget:
+                raise Overrun from None
             return Reply.text(503, f"query stopped: it ran longer than {self.timeout:g} s")
         except (asyncio.IncompleteReadError, ConnectionError):
             self._replace(worker)
@@ -271,7 +353,7 @@ class WorkerPool:
             self._replace(worker)
             raise
         if worker.store == self.store_dir:
-            self._idle.put_nowait(worker)
+            self._home(worker).put_nowait(worker)
         else:  # an update was made while it ran: it reads an old snapshot
             self._replace(worker, failed=False)
         assert isinstance(reply, Reply)
@@ -280,11 +362,21 @@ class WorkerPool:
     @property
     def missing(self) -> int:
         """Workers that should run but do not (being replaced, or failing to start)."""
-        return max(0, self.size - len(self._workers))
+        return max(0, self.expected - len(self._workers))
 
     async def run(self, job: Job) -> Reply:
         job = dataclasses.replace(job, max_bytes=self.max_result_bytes)
-        worker = await self._acquire()
+        if self.fast_lane and not self.is_slow(job):
+            worker = await self._acquire_either()
+            if worker is not None and worker.fast:
+                try:
+                    return await self._call(worker, job, budget=self.fast_lane)
+                except Overrun:
+                    self._remember_slow(job)
+                    self.moved += 1
+                    worker = await self._acquire()  # start again in the general lane
+        else:
+            worker = await self._acquire()
         if worker is None:
             return Reply.text(503, "all query workers are busy; try again")
         return await self._call(worker, job)
@@ -322,8 +414,9 @@ class WorkerPool:
                 log.error("snapshot after an update failed: %s", error)
                 return Reply.text(500, f"the update was applied but queries do not see it yet: "
                                   f"{error}")  # fmt: skip
-            while not self._idle.empty():  # idle readers read the old snapshot: replace them
-                self._replace(self._idle.get_nowait(), failed=False)
+            for idle in (self._idle, self._fast_idle):  # idle readers read the old snapshot
+                while not idle.empty():
+                    self._replace(idle.get_nowait(), failed=False)
             for callback in self.on_update:
                 await callback()
             return reply

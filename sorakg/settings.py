@@ -38,6 +38,12 @@ class Settings(BaseSettings):
         None, description="Proxy queries to this external SPARQL endpoint instead of the build."
     )
     query_workers: int = Field(2, ge=1, description="Worker processes that run queries.")
+    fast_lane_ms: int = Field(
+        500,
+        ge=0,
+        description="Milliseconds a query may run on the worker kept for cheap queries before it "
+        "is moved to the other workers; 0: no such worker.",
+    )
     query_timeout: float = Field(
         10.0, gt=0, description="Seconds a query may run before it is stopped (answered 503)."
     )
