@@ -63,8 +63,18 @@ def _literal(value: object) -> Literal:
 class Loader:
     """Adds one publication's rows to a graph."""
 
-    def __init__(self, graph: Graph, mint: Minter, pub: Publication, segments: dict[str, str]):
+    def __init__(
+        self,
+        graph: Graph,
+        mint: Minter,
+        pub: Publication,
+        segments: dict[str, str],
+        disputed: Graph | None = None,
+    ):
         self.g = graph
+        self.asserted = graph
+        # statements the curator disputes: kept as the review's, one graph away from the default
+        self.disputed = disputed if disputed is not None else Graph()
         self.mint = mint
         self.pub = pub
         self.pub_iri = mint("publication", pub.id)
@@ -368,11 +378,37 @@ class Loader:
         t.Discrepancy: discrepancy,
     }
 
+    def dispute(self, item: Located, reason: str) -> None:
+        """The row's statement and evidence go to the disputed graph, with the curator's dispute
+        pointing at each evidence record the row gave."""
+
+        def records() -> set[URIRef]:
+            return {e for e in self.g.subjects(RDF.type, SK.Evidence) if isinstance(e, URIRef)}
+
+        before = records()
+        self.HANDLERS[type(item.row)](self, item)
+        for record in sorted(records() - before):
+            node = self.mint(
+                "dispute", *str(record).removeprefix(self.mint("evidence", "")).split("/")
+            )
+            self.g.add((node, RDF.type, SK.Dispute))
+            self.g.add((node, RDFS.label, Literal(f"dispute of {_local(record)}", lang="en")))
+            self.g.add((node, SK.disputes, record))
+            self.g.add((node, SK.disputeReason, Literal(reason)))
+
     def load(self) -> None:
         self.publication()
         for model in t.ALL_MODELS:
             for item in self.pub.of(model):
-                self.HANDLERS[model](self, item)
+                reason = getattr(item.row, "dispute", None)
+                if reason:
+                    self.g = self.disputed
+                    try:
+                        self.dispute(item, reason)
+                    finally:
+                        self.g = self.asserted
+                else:
+                    self.HANDLERS[model](self, item)
 
 
 def _add_identifiers(graph: Graph, sources: Sources, mint: Minter) -> None:
@@ -384,17 +420,28 @@ def _add_identifiers(graph: Graph, sources: Sources, mint: Minter) -> None:
         graph.add((node, SKOS.exactMatch, URIRef(scheme.iri_for(ident.value))))
 
 
-def facts_graph(sources: Sources, base: str) -> Graph:
-    """The asserted facts of every publication, with their evidence, as one graph."""
-    mint = Minter(base)
+def _graph() -> Graph:
     graph = Graph()
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace)
+    return graph
+
+
+def facts_graphs(sources: Sources, base: str) -> tuple[Graph, Graph]:
+    """The facts of every publication with their evidence: what the review states (asserted),
+    and the statements a curator disputes with the disputes (disputed)."""
+    mint = Minter(base)
+    graph, disputed = _graph(), _graph()
     segments = {
         item.row.id: item.row.segment  # type: ignore[attr-defined]
         for _, item in sources.entities()
     }
     for pub in sources.publications:
-        Loader(graph, mint, pub, segments).load()
+        Loader(graph, mint, pub, segments, disputed).load()
     _add_identifiers(graph, sources, mint)
-    return graph
+    return graph, disputed
+
+
+def facts_graph(sources: Sources, base: str) -> Graph:
+    """The asserted facts of every publication, with their evidence (no disputed statement)."""
+    return facts_graphs(sources, base)[0]

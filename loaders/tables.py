@@ -341,6 +341,16 @@ ENTITY_MODELS: tuple[type[Entity], ...] = (
 # --- fact tables -----------------------------------------------------------------------------
 
 
+Dispute = Annotated[
+    str | None,
+    BeforeValidator(_blank_to_none),
+    Field(
+        description="set when the curator disputes what the review states: why, and the source "
+        "of the contradicting pharmacology; the statement then goes to the disputed graph"
+    ),
+]
+
+
 class DrugClassAssertion(Row):
     """The review calls a drug a member of a class ("a multikinase inhibitor")."""
 
@@ -348,6 +358,7 @@ class DrugClassAssertion(Row):
     key = ("drug", "drug_class")
     drug: Slug = ref("drug")
     drug_class: DrugClass
+    dispute: Dispute = None
 
 
 class Action(StrEnum):
@@ -368,6 +379,7 @@ class DrugAction(Row):
     action: Action
     target: Slug = ref("molecule", "pathway")
     model: OptionalSlug = ref("model", default=None)
+    dispute: Dispute = None
 
 
 class MemberRole(StrEnum):

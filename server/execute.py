@@ -23,6 +23,7 @@ import pyoxigraph as ox
 from sorakg import sparql_text
 from sorakg.loaders.vocab import PREFIXES
 from sorakg.sparql_errors import declare_known_prefixes, short_error
+from sorakg.views import default_graphs
 
 from .formats import Format, Kind, NotAcceptable, negotiate
 
@@ -259,7 +260,8 @@ def run_query(store: ox.Store, job: Job) -> Reply:
     if job.default_graphs:
         options["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
     elif "FROM" not in sparql_text.uses(job.text, "FROM"):
-        options["use_default_graph_as_union"] = True
+        # the union of the default view's graphs: the disputed layer stays one GRAPH away
+        options["default_graph"] = default_graphs(store)
     if job.named_graphs:
         options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
     if job.bindings:

@@ -20,7 +20,7 @@ from typing import IO, Any
 
 from rdflib import Graph, URIRef
 
-from sorakg.loaders.rdf import Minter, facts_graph
+from sorakg.loaders.rdf import Minter, facts_graphs
 from sorakg.loaders.read import read_sources
 from sorakg.loaders.vocab import SK
 from sorakg.ontology import ontology_graph
@@ -28,6 +28,7 @@ from sorakg.serialize import sorted_nquads, sorted_ntriples, union
 from sorakg.settings import Settings
 from sorakg.stats import graph_stats
 from sorakg.validate import validate_graph
+from sorakg.views import in_default_view
 
 GRAPH_FILES = {"nquads": "sorakg.nq", "ntriples": "sorakg.nt"}
 STORE_DIR = "store"  # the release's on-disk Oxigraph store, which the endpoint's workers open
@@ -49,6 +50,11 @@ class Built:
     timings: dict[str, float] = field(default_factory=dict)
 
     def union(self) -> Graph:
+        """The default view: every named graph except the disputed layer."""
+        return union(g for iri, g in self.graphs.items() if in_default_view(str(iri)))
+
+    def everything(self) -> Graph:
+        """All named graphs, the disputed layer included."""
         return union(self.graphs.values())
 
     def graph(self, name: str) -> Graph:
@@ -84,23 +90,23 @@ def assemble(settings: Settings, progress: Progress = lambda _: None) -> Built:
         )
     except TableError as error:
         raise BuildError("reading the source tables", [str(p) for p in error.problems]) from error
-    facts = _timed(timings, "convert to RDF", progress)(
-        lambda: facts_graph(sources, settings.base_iri)  # type: ignore[arg-type]
+    layers = _timed(timings, "convert to RDF", progress)(
+        lambda: facts_graphs(sources, settings.base_iri)  # type: ignore[arg-type]
     )
-    assert isinstance(facts, Graph)
+    assert isinstance(layers, tuple)
+    facts, disputed = layers
+    assert isinstance(facts, Graph) and isinstance(disputed, Graph)
     mint = Minter(settings.base_iri)
     built = Built({mint.graph("ontology"): ontology, mint.graph("asserted"): facts}, timings)
-    union = built.union()
+    if len(disputed):
+        built.graphs[mint.graph("disputed")] = disputed
+    # the shapes check the disputed statements too: they keep their evidence like any other
+    union = built.everything()
     violations = _timed(timings, "SHACL validation", progress)(lambda: validate_graph(union))
     if violations:
         raise BuildError("SHACL validation", [str(v) for v in violations])  # type: ignore[attr-defined]
     if settings.reason:
-        from sorakg.reasoning import (
-            InconsistentOntology,
-            check_consistency,
-            materialize,
-            reasoning_input,
-        )
+        from sorakg.reasoning import InconsistentOntology, check_consistency, reasoning_input
 
         # HermiT sees what the axioms are about: the ontology and the entity facts. The evidence
         # records are checked by the shapes; leaving them out halves HermiT's time.
@@ -109,11 +115,26 @@ def assemble(settings: Settings, progress: Progress = lambda _: None) -> Built:
             _timed(timings, "consistency (HermiT)", progress)(lambda: check_consistency(entities))
         except InconsistentOntology as error:
             raise BuildError("consistency check", error.problems) from error
-        inferred = _timed(timings, "inference (OWL 2 RL)", progress)(
-            lambda: materialize(ontology, facts)  # type: ignore[arg-type]
+        layers = _timed(timings, "inference (OWL 2 RL)", progress)(
+            lambda: inferred_layers(ontology, facts, disputed)  # type: ignore[arg-type]
         )
-        built.graphs[mint.graph("inferred")] = inferred  # type: ignore[assignment]
+        for name, graph in layers.items():  # type: ignore[attr-defined]
+            built.graphs[mint.graph(name)] = graph
     return built
+
+
+def inferred_layers(ontology: Graph, facts: Graph, disputed: Graph) -> dict[str, Graph]:
+    """``inferred``: what the ontology implies from the asserted facts alone; and, when there are
+    disputed statements, ``disputed-inferred``: what they would add. Kept apart, so the default
+    view never shows a consequence of a statement a curator disputes."""
+    from sorakg.reasoning import materialize
+
+    inferred = materialize(ontology, facts)
+    layers = {"inferred": inferred}
+    if len(disputed):
+        with_disputed = materialize(ontology, facts + disputed)
+        layers["disputed-inferred"] = with_disputed - inferred - facts - disputed
+    return layers
 
 
 def publish(built: Built, settings: Settings) -> Path:

@@ -7,7 +7,9 @@ behind it, and its children are what that statement rests on. Three kinds of rea
 * the membership is **stated** in the facts (with the evidence that states it);
 * the class is **defined** (an ``owl:equivalentClass`` intersection of named classes,
   ``someValuesFrom`` and ``minQualifiedCardinality`` restrictions) and the entity meets every part;
-* the entity belongs to a **subclass** that is explained in turn.
+* the entity belongs to a **subclass** that is explained in turn;
+* the entity belongs to a class **defined with** the class as one of its parts (a kinase
+  inhibitor is, by definition, a small-molecule drug).
 """
 
 from __future__ import annotations
@@ -125,32 +127,61 @@ class Explainer:
             reason.because.append(Reason(f"{self.label(lower)} ⊑ {self.label(upper)} (ontology)"))
         return reason
 
-    def explain(self, entity: URIRef, cls: URIRef, _depth: int = 0) -> Reason | None:
+    def explain(
+        self,
+        entity: URIRef,
+        cls: URIRef,
+        _depth: int = 0,
+        _seen: frozenset[tuple[URIRef, URIRef]] = frozenset(),
+    ) -> Reason | None:
         """Why ``entity`` is a ``cls``, or None if the facts and axioms do not say so."""
-        if _depth > 12:
+        if _depth > 12 or (entity, cls) in _seen:
             return None
         if (entity, RDF.type, cls) in self.g:
             return Reason(
                 f"{self.label(entity)} is {_a(self.label(cls))} (stated)",
                 self.evidence(entity, RDF.type, cls),
             )
+        seen = _seen | {(entity, cls)}
         for definition in self.g.objects(cls, OWL.equivalentClass):
-            reason = self._by_definition(entity, cls, definition, _depth)
+            reason = self._by_definition(entity, cls, definition, _depth, seen)
             if reason is not None:
                 return reason
         for sub in sorted(self.g.subjects(RDFS.subClassOf, cls), key=str):
             if isinstance(sub, URIRef):
-                inner = self.explain(entity, sub, _depth + 1)
+                inner = self.explain(entity, sub, _depth + 1, seen)
                 if inner is not None:
                     return Reason(
                         f"{self.label(entity)} is {_a(self.label(cls))}: "
                         f"it is {_a(self.label(sub))}, and {self.label(sub)} ⊑ {self.label(cls)}",
                         because=[inner],
                     )
+        for defined in self._defined_with(cls):
+            inner = self.explain(entity, defined, _depth + 1, seen)
+            if inner is not None:
+                return Reason(
+                    f"{self.label(entity)} is {_a(self.label(cls))}: it is "
+                    f"{_a(self.label(defined))}, defined as {self.label(cls)} ⊓ … (ontology)",
+                    because=[inner],
+                )
         return None
 
+    def _defined_with(self, cls: URIRef) -> list[URIRef]:
+        """Named classes defined as an intersection that has ``cls`` as one of its parts."""
+        found = set()
+        for defined, definition in self.g.subject_objects(OWL.equivalentClass):
+            head = self.g.value(definition, OWL.intersectionOf)
+            if isinstance(defined, URIRef) and head is not None and cls in set(self.g.items(head)):
+                found.add(defined)
+        return sorted(found, key=str)
+
     def _by_definition(
-        self, entity: URIRef, cls: URIRef, definition: Node, depth: int
+        self,
+        entity: URIRef,
+        cls: URIRef,
+        definition: Node,
+        depth: int,
+        seen: frozenset[tuple[URIRef, URIRef]] = frozenset(),
     ) -> Reason | None:
         parts = (
             list(self.g.items(self.g.value(definition, OWL.intersectionOf)))  # type: ignore[arg-type]
@@ -161,7 +192,7 @@ class Explainer:
         shown: list[str] = []
         for part in parts:
             if isinstance(part, URIRef):
-                inner = self.explain(entity, part, depth + 1)
+                inner = self.explain(entity, part, depth + 1, seen)
                 shown.append(self.label(part))
             else:
                 inner, text = self._restriction(entity, part)

@@ -26,6 +26,7 @@ from sorakg.loaders.vocab import PREFIXES
 from sorakg.serialize import canonical, nquads, sorted_lines, union
 from sorakg.settings import PROJECT_ROOT, Settings
 from sorakg.store import graph_name, read_build
+from sorakg.views import in_default_view
 
 DIST = PROJECT_ROOT / "dist"
 GRAPHS = ("asserted", "inferred", "all")
@@ -211,7 +212,9 @@ def serialize(
         return _trig(graphs, iris, prefixes)
     if fmt.name == "jsonld":
         return _jsonld(graphs, iris, prefixes)
-    merged = union(graphs.values())
+    # a triple format has no graph names, so a selection of several graphs is written as the
+    # default view: the disputed layer only goes out on its own or in a quad format
+    merged = union(g for name, g in graphs.items() if len(graphs) == 1 or in_default_view(name))
     if fmt.name == "nt":
         return sorted_lines(merged.serialize(format="nt"))
     if fmt.name == "ttl":

@@ -40,6 +40,7 @@ from sorakg import sparql_text
 from sorakg.loaders.tables import ENTITY_MODELS
 from sorakg.loaders.vocab import PREFIXES
 from sorakg.names import Names, NamingError, suggest_word
+from sorakg.views import default_graphs
 
 HEADER = "#+"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -295,7 +296,9 @@ def run_query(
     if isinstance(target, Endpoint):
         return _run_remote(target, with_values(query.text, bound))
     try:
-        results = target.query(query.text, use_default_graph_as_union=True, substitutions=bound)
+        results = target.query(
+            query.text, default_graph=default_graphs(target), substitutions=bound
+        )
     except (SyntaxError, RuntimeError) as error:
         raise QueryError(f"{query.name}: {error}") from error
     assert isinstance(results, Results)

@@ -39,7 +39,9 @@ RULES = {
     "InhibitorOfSeveralKinases": """
         CONSTRUCT { ?drug a sk:InhibitorOfSeveralKinases }
         WHERE {
-          SELECT ?drug WHERE { ?drug sk:inhibits ?kinase . ?kinase a sk:Kinase . ?drug a sk:Drug }
+          SELECT ?drug WHERE {
+            ?drug sk:inhibits ?kinase . ?kinase a sk:Kinase . ?drug a sk:SmallMoleculeDrug
+          }
           GROUP BY ?drug HAVING (COUNT(DISTINCT ?kinase) >= 2)
         }""",
 }

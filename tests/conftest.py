@@ -27,12 +27,18 @@ def built() -> Built:
 @pytest.fixture(scope="session")
 def reasoned(built: Built) -> Built:
     """The build with its inferred graph, as ``sorakg build`` makes it (HermiT is left out)."""
+    from sorakg.build import inferred_layers
     from sorakg.loaders.rdf import Minter
-    from sorakg.reasoning import materialize
 
     graphs = dict(built.graphs)
-    inferred = materialize(built.graph("ontology"), built.graph("asserted"))
-    graphs[Minter(BASE).graph("inferred")] = inferred
+    disputed = (
+        built.graph("disputed")
+        if any(str(iri).endswith("/graph/disputed") for iri in graphs)
+        else Graph()
+    )
+    layers = inferred_layers(built.graph("ontology"), built.graph("asserted"), disputed)
+    for name, graph in layers.items():
+        graphs[Minter(BASE).graph(name)] = graph
     return Built(graphs)
 
 

@@ -14,6 +14,7 @@ from sorakg.build import Built
 from sorakg.cli import app
 from sorakg.serialize import sorted_nquads
 from sorakg.store import release_store
+from sorakg.views import default_graphs
 from tests.conftest import BASE
 
 PREFIXES = ql.prefixes_for(BASE)
@@ -131,7 +132,7 @@ def _answering(store: ox.Store) -> httpx.MockTransport:
     def handler(request: httpx.Request) -> httpx.Response:
         text = httpx.QueryParams(request.content.decode()).get("query", "")
         try:
-            results = store.query(text, use_default_graph_as_union=True)
+            results = store.query(text, default_graph=default_graphs(store))
         except SyntaxError as error:
             return httpx.Response(400, text=str(error))
         body = results.serialize(format=ox.QueryResultsFormat.JSON)

@@ -122,7 +122,7 @@ def test_explanation_cites_the_fact_and_the_axiom(ontology: Graph, facts: Graph)
     reason = Explainer(graph).explain(drug("sunitinib"), SK.VEGFRInhibitor)
     assert reason is not None
     text = str(reason)
-    assert "defined as drug ⊓ ∃inhibits" in text
+    assert "defined as small-molecule drug ⊓ ∃inhibits" in text
     assert "Sunitinib inhibits" in text
     assert "evidence: review, ref. [" in text
     assert "drug_actions.csv:" in text

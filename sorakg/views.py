@@ -1,0 +1,26 @@
+"""Which named graphs a plain query sees.
+
+The default view is what the review states plus its sound consequences: the ontology, the
+asserted facts and the inferences. The disputed layer (statements a curator disputes, and what
+would follow from them) is kept in named graphs outside it, so ``/sparql``, the named queries
+and the pages never show it unless a query asks for it with ``GRAPH``. The rule is a property of
+the graphs that exist: every named graph is in the default view except those listed here.
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+OUTSIDE_DEFAULT_VIEW = frozenset({"disputed", "disputed-inferred"})
+
+
+def in_default_view(graph_iri: str) -> bool:
+    """Whether the named graph ``…/graph/<name>`` belongs to the default view."""
+    return graph_iri.rsplit("/graph/", 1)[-1] not in OUTSIDE_DEFAULT_VIEW
+
+
+def default_graphs(store: ox.Store) -> list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]:
+    """The graphs a query's default graph is the union of: the store's own default graph and
+    every named graph of the default view (instead of oxigraph's union of all named graphs)."""
+    named = [g for g in store.named_graphs() if in_default_view(g.value)]
+    return [ox.DefaultGraph(), *named]

@@ -1,0 +1,154 @@
+"""Drug classes that mean what pharmacology means, and disputed statements kept one graph away.
+
+Issue 11: bevacizumab (an antibody that binds VEGF-A) had become a VEGFR, receptor-tyrosine-kinase,
+tyrosine-kinase and kinase inhibitor; ramucirumab a tyrosine kinase inhibitor; U0126 an ERK
+inhibitor. These tests run over the default graph a plain /sparql query sees.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, RDF
+
+from server.execute import Job, run_query
+from sorakg.build import Built
+from sorakg.loaders.vocab import SK
+from sorakg.views import default_graphs
+from tests.conftest import BASE, write_graph
+
+PREFIXES = "PREFIX sk: <https://w3id.org/sorakg/ontology#>\n"
+
+
+@pytest.fixture(scope="module")
+def store(reasoned: Built, tmp_path_factory: pytest.TempPathFactory) -> ox.Store:
+    path = write_graph(reasoned, tmp_path_factory.mktemp("pharmacology"))
+    store = ox.Store()
+    store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+    return store
+
+
+def select(store: ox.Store, text: str) -> set[tuple[str, ...]]:
+    """Rows of a SELECT over the default graph the endpoint gives a plain query."""
+    reply = run_query(store, Job("query", PREFIXES + text, accept="text/csv"))
+    assert reply.status == 200, reply.body
+    rows = list(csv.reader(io.StringIO(reply.body.decode())))[1:]
+    return {tuple(cell.removeprefix(BASE) for cell in row) for row in rows}
+
+
+def kinase_inhibitor_classes(ontology: Graph) -> set[URIRef]:
+    """Every class defined by inhibiting a kinase (sk:inhibits some …Kinase or a kinase family)."""
+    found = set()
+    for cls, definition in ontology.subject_objects(OWL.equivalentClass):
+        head = ontology.value(definition, OWL.intersectionOf)
+        parts = list(ontology.items(head)) if head is not None else []
+        for part in parts:
+            if ontology.value(part, OWL.onProperty) == SK.inhibits:
+                found.add(cls)
+    return {c for c in found if isinstance(c, URIRef)}
+
+
+def test_kinase_inhibitor_classes_require_a_small_molecule(reasoned: Built) -> None:
+    ontology = reasoned.graph("ontology")
+    classes = kinase_inhibitor_classes(ontology)
+    assert {SK.KinaseInhibitor, SK.VEGFRInhibitor, SK.TyrosineKinaseInhibitor} <= classes
+    for cls in classes:
+        definition = ontology.value(cls, OWL.equivalentClass)
+        parts = list(ontology.items(ontology.value(definition, OWL.intersectionOf)))
+        assert SK.SmallMoleculeDrug in parts, cls
+
+
+def test_no_antibody_in_any_kinase_inhibitor_class(store: ox.Store, reasoned: Built) -> None:
+    classes = kinase_inhibitor_classes(reasoned.graph("ontology"))
+    values = " ".join(f"<{c}>" for c in sorted(classes))
+    rows = select(
+        store,
+        f"SELECT ?drug ?cls WHERE {{ VALUES ?cls {{ {values} }} ?drug a sk:AntibodyDrug, ?cls }}",
+    )
+    assert rows == set()
+    # the drugs are there, in the classes pharmacology gives them
+    classes_of = select(
+        store,
+        "SELECT ?drug ?cls WHERE { ?drug a ?cls . "
+        "VALUES ?cls { sk:LigandTargetingAntibody sk:ReceptorTargetingAntibody } }",
+    )
+    assert classes_of == {
+        ("drug/bevacizumab", "ontology#LigandTargetingAntibody"),
+        ("drug/ramucirumab", "ontology#ReceptorTargetingAntibody"),
+    }
+
+
+def test_small_molecule_kinase_inhibitors_keep_their_classes(store: ox.Store) -> None:
+    rows = select(store, "SELECT ?drug WHERE { ?drug a sk:VEGFRInhibitor }")
+    assert {d for (d,) in rows} == {
+        "drug/sorafenib", "drug/sunitinib", "drug/brivanib", "drug/dovitinib", "drug/axitinib"
+    }  # fmt: skip
+
+
+def test_u0126_is_no_erk_inhibitor_and_the_review_still_says_so(store: ox.Store) -> None:
+    u0126 = "drug/u0126"
+    assert select(store, f"SELECT ?c WHERE {{ <{BASE}{u0126}> a ?c }}") == {
+        ("ontology#Drug",), ("ontology#Agent",), ("ontology#SmallMoleculeDrug",)
+    }  # fmt: skip
+    assert not select(store, f"SELECT ?x WHERE {{ <{BASE}{u0126}> sk:inhibits ?x }}")
+    # one GRAPH away: the review's statement, its quote and the curator's reason
+    disputed = select(
+        store,
+        f"""SELECT ?target ?quote ?reason WHERE {{
+          GRAPH <{BASE}graph/disputed> {{
+            <{BASE}{u0126}> sk:inhibits ?target .
+            ?e sk:evidenceFor <{BASE}{u0126}> ; sk:statementObject ?target ; sk:quote ?quote .
+            ?d a sk:Dispute ; sk:disputes ?e ; sk:disputeReason ?reason .
+          }} }}""",
+    )
+    assert len(disputed) == 1
+    target, quote, reason = next(iter(disputed))
+    assert target == "molecule/erk"
+    assert "selective inhibitor of ERK1/2" in quote
+    assert "MEK1/2" in reason
+
+
+def test_what_a_disputed_statement_would_imply_is_kept_apart(store: ox.Store) -> None:
+    # bevacizumab inhibits VEGFR (disputed) would make it nothing (not a small molecule), but
+    # U0126 inhibits ERK would make it an ERK inhibitor: that consequence sits in its own graph
+    rows = select(
+        store,
+        f"SELECT ?s ?c WHERE {{ GRAPH <{BASE}graph/disputed-inferred> {{ ?s a ?c }} }}",
+    )
+    assert ("drug/u0126", "ontology#ERKInhibitor") in rows
+    assert not select(store, "SELECT ?s WHERE { ?s a sk:ERKInhibitor }")
+
+
+def test_default_graph_is_the_default_view(store: ox.Store) -> None:
+    names = {
+        g.value.removeprefix(BASE) for g in default_graphs(store) if isinstance(g, ox.NamedNode)
+    }
+    assert names == {"graph/ontology", "graph/asserted", "graph/inferred"}
+    assert not select(store, "SELECT ?e WHERE { ?e a sk:Dispute }")
+    everything = select(store, "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+    assert ("graph/disputed",) in everything and ("graph/disputed-inferred",) in everything
+
+
+def test_sorakg_nt_is_the_default_view(reasoned: Built) -> None:
+    union = reasoned.union()
+    assert (
+        URIRef(BASE + "drug/bevacizumab"),
+        SK.inhibits,
+        URIRef(BASE + "molecule/vegfr"),
+    ) not in union
+    assert (URIRef(BASE + "drug/bevacizumab"), SK.binds, URIRef(BASE + "molecule/vegf")) in union
+    assert not set(union.subjects(RDF.type, SK.Dispute))
+
+
+def test_a_disputed_row_loads_into_the_disputed_graph(reasoned: Built) -> None:
+    disputed, asserted = reasoned.graph("disputed"), reasoned.graph("asserted")
+    statement = (URIRef(BASE + "drug/bevacizumab"), SK.inhibits, URIRef(BASE + "molecule/vegfr"))
+    assert statement in disputed and statement not in asserted
+    for record in disputed.subjects(SK.evidenceFor, statement[0]):
+        assert (record, RDF.type, SK.Evidence) in disputed
+        assert (None, SK.disputes, record) in disputed
+        assert (record, None, None) not in asserted
