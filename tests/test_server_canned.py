@@ -134,7 +134,7 @@ def test_entity_page_explains_inferred_classes(client: TestClient) -> None:
     _wait_for_downloads(client)
     html = client.get("/drug/sunitinib", headers={"Accept": "text/html"}).text
     assert "Why these inferences" in html
-    assert "is a VEGFR inhibitor, defined as drug ⊓ ∃inhibits" in html
+    assert "is a VEGFR inhibitor, defined as small-molecule drug ⊓ ∃inhibits" in html
 
 
 def test_sparql_sees_the_inferred_class_members(client: TestClient) -> None:
