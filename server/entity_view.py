@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from sorakg.names import curie
+
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
@@ -32,10 +34,22 @@ LINK_OUT = {
 
 @dataclass(frozen=True)
 class Node:
-    text: str  # label, literal value or IRI
-    href: str | None = None  # where a link goes (local page for our IRIs)
+    text: str  # label, literal value or CURIE
+    href: str | None = None  # where a link goes (local page for our IRIs); http(s) only
     iri: str | None = None
     note: str = ""  # datatype or language of a literal
+    inferred: bool = False  # a fact the reasoner added (its "why" is in the explanations)
+
+
+# what a page is about, by the first segment of its path; the template orders sections by it
+KINDS = {"drug": "drug", "trial": "trial", "mechanism": "mechanism", "molecule": "target",
+         "pathway": "pathway", "intervention": "intervention", "biomarker": "biomarker",
+         "model": "model"}  # fmt: skip
+# evidence properties shown in their own places; any other (modality, evidence type …) is
+# shown as the claim's strength
+EVIDENCE_SHOWN = {SK + p for p in ("statementPredicate", "statementObject", "quote", "location",
+                  "cites", "basis", "sourceRow", "evidenceFor", "curatorNote")}  # fmt: skip
+HIDDEN_INCOMING = {SK + "statementObject", SK + "statementPredicate", SK + "evidenceFor"}
 
 
 @dataclass
@@ -46,11 +60,14 @@ class Evidence:
     citations: list[Node]
     basis: Node | None
     source_row: str
+    strength: list[tuple[Node, Node]] = field(default_factory=list)  # modality, evidence type …
+    note: str = ""  # the curator's note on an inference
 
 
 @dataclass
 class EntityView:
     label: str
+    kind: str = "entity"
     types: list[Node] = field(default_factory=list)
     definitions: list[str] = field(default_factory=list)
     outgoing: list[tuple[Node, Node]] = field(default_factory=list)
@@ -69,19 +86,32 @@ def _local_name(iri: str) -> str:
 
 
 class _Describer:
-    def __init__(self, triples: Iterable[ox.Triple], base_iri: str):
+    def __init__(
+        self,
+        triples: Iterable[ox.Triple],
+        base_iri: str,
+        names: dict[str, str] | None = None,
+        prefixes: dict[str, str] | None = None,
+    ):
         self.triples = list(triples)
         self.base_iri = base_iri
+        self.prefixes = prefixes or {}
         self.labels: dict[str, str] = {}
         for t in self.triples:
             if t.predicate.value in (LABEL, TITLE) and isinstance(t.object, ox.Literal):
                 self.labels.setdefault(_value(t.subject), t.object.value)
+        self.names = names or {}  # better names of nearby nodes (arms with their trial …)
 
-    def node(self, term: object) -> Node:
+    def node(self, term: object, named: bool = False) -> Node:
         if isinstance(term, ox.NamedNode):
             iri = term.value
+            text = (self.names.get(iri) if named else None) or self.labels.get(iri)
+            text = text or self.names.get(iri)
+            text = text or curie(iri, self.prefixes) if self.prefixes else text or _local_name(iri)
+            if not iri.startswith(("http://", "https://")):
+                return Node(text, None, iri)  # javascript:, data: … are never links
             href = "/" + iri[len(self.base_iri) :] if iri.startswith(self.base_iri) else iri
-            return Node(self.labels.get(iri, _local_name(iri)), href, iri)
+            return Node(text, href, iri)
         if isinstance(term, ox.Literal):
             note = term.language or _local_name(term.datatype.value)
             return Node(term.value, note="" if note == "string" else note)
@@ -104,6 +134,11 @@ class _Describer:
         citations = sorted((self.node(c) for c in facts.get(SK + "cites", [])),
                            key=lambda n: (len(n.text), n.text))  # fmt: skip
         basis = facts.get(SK + "basis", [])
+        strength = sorted(
+            ((self.node(ox.NamedNode(p)), self.node(v)) for p, values in facts.items()
+             if p.startswith(SK) and p not in EVIDENCE_SHOWN for v in values),
+            key=lambda pair: (pair[0].text, pair[1].text),
+        )  # fmt: skip
         return Evidence(
             statement=statement,
             quote=first(SK + "quote"),
@@ -111,34 +146,62 @@ class _Describer:
             citations=citations,
             basis=self.node(basis[0]) if basis else None,
             source_row=first(SK + "sourceRow"),
+            strength=strength,
+            note=first(SK + "curatorNote"),
         )
 
 
-def entity_view(iri: str, triples: Iterable[ox.Triple], base_iri: str) -> EntityView:
-    d = _Describer(triples, base_iri)
-    view = EntityView(d.labels.get(iri, _local_name(iri)))
+def entity_view(
+    iri: str,
+    triples: Iterable[ox.Triple],
+    base_iri: str,
+    names: dict[str, str] | None = None,
+    prefixes: dict[str, str] | None = None,
+    inferred: set[tuple[str, str]] | None = None,
+) -> EntityView:
+    """The page of ``iri``: ``names`` are better names for nearby nodes, ``inferred`` the
+    (property, value) pairs the reasoner added (marked, and explained further down)."""
+    d = _Describer(triples, base_iri, names, prefixes)
+    inferred = inferred or set()
+    view = EntityView(d.labels.get(iri) or d.names.get(iri) or curie(iri, d.prefixes))
+    path = iri[len(base_iri) :] if iri.startswith(base_iri) else ""
+    if path.count("/") == 1:
+        view.kind = KINDS.get(path.split("/", 1)[0], "entity")
+    identifiers: list[str] = []
     evidence_nodes: list[str] = []
     for t in d.triples:
         subject, predicate, obj = _value(t.subject), t.predicate.value, t.object
         if subject == iri:
             if predicate == RDF_TYPE:
-                view.types.append(d.node(obj))
+                node = d.node(obj)
+                if (predicate, _value(obj)) in inferred:
+                    node = Node(node.text, node.href, node.iri, inferred=True)
+                view.types.append(node)
             elif predicate == DEFINITION:
                 view.definitions.append(str(getattr(obj, "value", obj)))
             elif predicate != LABEL:
-                view.outgoing.append((d.node(t.predicate), d.node(obj)))
+                value = d.node(obj)
+                if (predicate, _value(obj)) in inferred:
+                    value = Node(value.text, value.href, value.iri, value.note, inferred=True)
+                view.outgoing.append((d.node(t.predicate), value))
             if predicate in LINK_OUT and isinstance(obj, ox.Literal):
                 name, url = LINK_OUT[predicate]
+                identifiers.append(obj.value)
                 view.links.append((f"{name} {obj.value}", url.format(obj.value)))
-            if predicate in MATCHES and isinstance(obj, ox.NamedNode):
-                view.links.append((obj.value, obj.value))
         elif isinstance(obj, ox.NamedNode) and obj.value == iri:
             if predicate == SK + "evidenceFor":
                 evidence_nodes.append(subject)
-            else:
-                view.incoming.append((d.node(t.subject), d.node(t.predicate)))
-    for node in sorted(set(evidence_nodes)):
-        view.evidence.append(d.evidence(node, d.about(node)))
+            elif predicate not in HIDDEN_INCOMING:  # evidence records show as Evidence
+                view.incoming.append((d.node(t.subject, named=True), d.node(t.predicate)))
+    for t in d.triples:  # matches the identifier links above do not already give
+        if _value(t.subject) == iri and t.predicate.value in MATCHES:
+            match = _value(t.object)
+            if match.startswith(("http://", "https://")) and not any(
+                i in match for i in identifiers
+            ):
+                view.links.append((curie(match, d.prefixes) or match, match))
+    for record in sorted(set(evidence_nodes)):
+        view.evidence.append(d.evidence(record, d.about(record)))
     view.outgoing.sort(key=lambda pair: (pair[0].text, pair[1].text))
     view.incoming.sort(key=lambda pair: (pair[1].text, pair[0].text))
     view.links.sort()

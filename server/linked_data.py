@@ -17,14 +17,17 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse
 from rdflib import URIRef
 
+from sorakg import querylib
 from sorakg.explain import Reason
 from sorakg.settings import Settings
 
+from . import entity_context as context
 from .backend import Backend, get_backend, get_settings, served_root
 from .downloads import Resources, explanations
 from .entity_view import RDF_TYPE, SK, entity_view
 from .execute import Job
 from .formats import FORMATS, HTML, NTRIPLES, Format, NotAcceptable, negotiate
+from .labels import Linker
 from .page import templates
 
 router = APIRouter()
@@ -110,7 +113,17 @@ async def entity(
         assert fmt.rdf is not None
         body = ox.serialize(triples, format=fmt.rdf, prefixes=PREFIXES)
         return Response(body, media_type=fmt.media_type, headers=headers)
-    view = entity_view(iri, triples, settings.base_iri)
+    reasons, inferred = await _explanations(request.app.state.resources, settings, iri, triples)
+    names = {r["node"]: r["name"] for r in await context.select(backend, context.NAMES, iri)}
+    prefixes = querylib.prefixes_for(settings.base_iri)
+    view = entity_view(iri, triples, settings.base_iri, names, prefixes, inferred)
+    outcomes: list[context.Outcome] = []
+    extras: list[str] = []
+    trials: list[dict[str, str]] = []
+    if view.kind == "trial":
+        outcomes, extras = context.outcomes(await context.select(backend, context.OUTCOMES, iri))
+    if view.kind in ("drug", "intervention"):
+        trials = await context.select(backend, context.TRIALS, iri)
     html = (
         templates()
         .get_template("entity.html")
@@ -118,7 +131,11 @@ async def entity(
             view=view,
             iri=iri,
             request_path="/" + path,
-            explanations=await _explanations(request.app.state.resources, settings, iri, triples),
+            why=context.explanations(reasons),
+            outcomes=outcomes,
+            extras=extras,
+            trials=trials,
+            link=Linker({}, prefixes, settings.base_iri),
         )
     )
     return HTMLResponse(html, headers=headers)
@@ -126,24 +143,27 @@ async def entity(
 
 async def _explanations(
     resources: Resources, settings: Settings, iri: str, triples: list[ox.Triple]
-) -> list[Reason]:
-    """Why each class and relation the reasoner added to the entity holds (none in proxy mode)."""
+) -> tuple[list[Reason], set[tuple[str, str]]]:
+    """Why each class and relation the reasoner added to the entity holds, and the (property,
+    value) pairs it added (none in proxy mode)."""
     loaded = await explanations(resources, settings)
     if loaded is None:
-        return []
+        return [], set()
     explainer, asserted = loaded
     found = []
+    inferred: set[tuple[str, str]] = set()
     for t in sorted(triples, key=str):
         if t.subject != ox.NamedNode(iri) or not isinstance(t.object, ox.NamedNode):
             continue
         s, p, o = URIRef(iri), URIRef(t.predicate.value), URIRef(t.object.value)
         if (s, p, o) in asserted:
             continue
+        inferred.add((t.predicate.value, t.object.value))
         if t.predicate.value == RDF_TYPE:
             found.append(explainer.explain(s, o))
         elif t.predicate.value.startswith(SK):
             found.append(explainer.explain_relation(s, p, o))
-    return [reason for reason in found if reason is not None]
+    return [reason for reason in found if reason is not None], inferred
 
 
 def _alternates(request: Request, path: str) -> str:

@@ -78,3 +78,67 @@ def test_a_missing_prefix_is_declared_or_named(client: TestClient) -> None:
     assert unknown.text.startswith("bad query: error at 1:")
     assert "undeclared prefix 'foo:'" in unknown.text
     assert "\\u{" not in unknown.text and "\n" not in unknown.text.strip()
+
+
+def test_trial_page_shows_its_outcome_figures(client: TestClient) -> None:
+    html = client.get("/trial/NCT00988741", headers=HTML).text
+    outcomes = html.split('id="outcomes"', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r"<tr>(.*?)</tr>", outcomes, flags=re.S)[1:]
+    cells = [
+        re.sub(r"<[^>]+>", "", "|".join(re.findall(r"<td[^>]*>(.*?)</td>", r, re.S))) for r in rows
+    ]
+    # "median TTP was 1.6 months for tivantinib and 1.4 months for placebo … MET-high: 2.7 vs 1.4"
+    assert "Tivantinib (both doses)|time to progression|median|1.6|month|" in cells
+    assert "Placebo|time to progression|median|1.4|month|" in cells
+    assert "Tivantinib (both doses)|time to progression|median|2.7|month|MET-high" in cells
+    assert html.index('id="outcomes"') < html.index('id="facts"')
+
+
+def test_drug_page_evidence_first_every_node_named(client: TestClient) -> None:
+    html = client.get("/drug/sorafenib", headers=HTML).text
+    assert html.index('id="evidence"') < html.index('id="facts"') < html.index('id="why"')
+    # explanations are collapsed, each conclusion once, each quote once; no <pre> walls
+    assert "<pre" not in html
+    summaries = re.findall(r'<details class="explanation"><summary>(.*?)</summary>', html)
+    assert summaries and len(summaries) == len(set(summaries))
+    quotes = re.findall(r'<li id="quote-\d+"><blockquote>(.*?)</blockquote>', html, re.S)
+    assert quotes and len(quotes) == len(set(quotes))
+    # arms say which trial they belong to; evidence records are not listed as slugs
+    assert "Sorafenib (arm of " in html
+    assert "resistanceto-sorafenib" not in html and "statement object" not in html
+    # inferred facts are marked and kept apart
+    assert 'class="facts outgoing inferred"' in html
+    trials = html.split('id="trials"', 1)[1].split("</table>", 1)[0]
+    assert ">SEARCH: sorafenib plus erlotinib vs sorafenib plus placebo<" in trials
+
+
+def test_unlabelled_findings_get_names(client: TestClient) -> None:
+    html = client.get("/trial/sharp", headers=HTML).text
+    incoming = html.split('id="incoming"', 1)[1].split("</table>", 1)[0]
+    texts = [re.sub(r"<[^>]+>", "", cell) for cell in re.findall(r"<tr><td>(.*?)</td>", incoming)]
+    assert texts and not [t for t in texts if re.fullmatch(r"[a-z0-9-]+", t)]  # no slugs
+    assert len(set(texts)) == len(texts)  # two findings no longer both read "sharp-os"
+
+
+def test_a_javascript_iri_is_never_a_link() -> None:
+    import pyoxigraph as ox
+
+    from sorakg.server.entity_view import entity_view
+
+    me = ox.NamedNode(BASE + "drug/x")
+    triples = [
+        ox.Triple(me, ox.NamedNode("http://www.w3.org/2004/02/skos/core#exactMatch"),
+                  ox.NamedNode("javascript:alert(1)")),
+        ox.Triple(me, ox.NamedNode("https://w3id.org/sorakg/ontology#p"),
+                  ox.NamedNode("javascript:alert(2)")),
+    ]  # fmt: skip
+    view = entity_view(me.value, triples, BASE, prefixes=querylib.prefixes_for(BASE))
+    assert all(not url.startswith("javascript:") for _, url in view.links)
+    assert [o.href for _, o in view.outgoing] == [None, None]
+    from sorakg.server.page import templates
+
+    html = templates().get_template("entity.html").render(
+        view=view, iri=me.value, request_path="/drug/x", why=None, outcomes=[], extras=[],
+        trials=[], link=Linker({}, {}, BASE),
+    )  # fmt: skip
+    assert 'href="javascript:' not in html

@@ -1,0 +1,171 @@
+"""What an entity's HTML page shows beyond its own triples: names for the nodes around it,
+a trial's outcome figures, a drug's trials, and the explanations as readable, deduplicated trees.
+
+The RDF forms of a page (Turtle, JSON-LD …) stay the entity's description; these are extra
+SELECTs run through the backend for the HTML only.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from sorakg.explain import Reason
+
+from .backend import Backend
+from .execute import Job
+from .formats import JSON
+
+PREFIXES = """PREFIX sk: <https://w3id.org/sorakg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+"""
+
+# Nodes pointing at the entity that have no label of their own (findings, outcome figures) or
+# share one (seven trial arms are "Sorafenib"): a name from what they are and what they are of.
+NAMES = (
+    PREFIXES
+    + """SELECT ?entity ?node (SAMPLE(?made) AS ?name) WHERE {
+  { ?node ?p ?entity } UNION { ?entity ?p ?node }
+  FILTER(isIRI(?node) && ?node != ?entity)
+  {
+    ?trial sk:hasArm ?node ; rdfs:label ?trialLabel . ?node rdfs:label ?armLabel .
+    BIND(CONCAT(STR(?armLabel), " (arm of ", STR(?trialLabel), ")") AS ?made)
+  } UNION {
+    FILTER NOT EXISTS { ?node rdfs:label ?any }
+    ?node a ?type . ?type rdfs:label ?typeLabel .
+    FILTER(STRSTARTS(STR(?type), STR(sk:)))
+    FILTER NOT EXISTS {  # the most specific type: "biomarker association", not "finding"
+      ?node a ?narrower . ?narrower rdfs:subClassOf+ ?type . FILTER(?narrower != ?type)
+    }
+    OPTIONAL { ?node sk:aboutBiomarker/rdfs:label ?biomarker }
+    OPTIONAL { ?node sk:endpoint ?endpoint }
+    OPTIONAL { ?node (sk:inStudy|sk:ofStudy)/rdfs:label ?study }
+    OPTIONAL { ?node sk:measure/rdfs:label ?measure }
+    OPTIONAL { ?node sk:ofArm/rdfs:label ?arm }
+    OPTIONAL { ?node sk:observedEntity/rdfs:label ?about }
+    OPTIONAL { ?node sk:change/rdfs:label ?change }
+    OPTIONAL { ?node sk:eventName|sk:aspect ?named }
+    BIND(CONCAT(STR(?typeLabel),
+      COALESCE(CONCAT(": ", STR(?biomarker)), ""), COALESCE(CONCAT(" → ", STR(?endpoint)), ""),
+      COALESCE(CONCAT(": ", STR(?measure)), ""), COALESCE(CONCAT(", ", STR(?arm)), ""),
+      COALESCE(CONCAT(": ", STR(?change)), ""), COALESCE(CONCAT(" ", STR(?about)), ""),
+      COALESCE(CONCAT(": ", STR(?named)), ""), COALESCE(CONCAT(" (", STR(?study), ")"), ""))
+      AS ?made)
+  }
+} GROUP BY ?entity ?node"""
+)
+
+OUTCOMES = (
+    PREFIXES
+    + """SELECT ?entity ?outcome ?arm ?armLabel ?measure ?measureLabel ?statisticLabel ?value
+       ?unitLabel ?subgroup ?extraLabel ?extra WHERE {
+  ?outcome sk:ofStudy ?entity ; sk:measure ?measure ; sk:value ?value .
+  ?measure rdfs:label ?measureLabel .
+  OPTIONAL { ?outcome sk:ofArm ?arm . ?arm rdfs:label ?armLabel }
+  OPTIONAL { ?outcome sk:statistic/rdfs:label ?statisticLabel }
+  OPTIONAL { ?outcome sk:unit/rdfs:label ?unitLabel }
+  OPTIONAL { ?outcome sk:subgroup ?subgroup }
+  OPTIONAL {  # CI, p value, endpoint met … when the data has them
+    ?outcome ?extraP ?extra . ?extraP rdfs:label ?extraLabel .
+    FILTER(?extraP NOT IN (sk:ofStudy, sk:ofArm, sk:measure, sk:statistic, sk:value, sk:unit,
+                           sk:subgroup, rdf:type))
+  }
+} ORDER BY ?measureLabel ?subgroup ?armLabel"""
+).replace("PREFIX sk:", "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\nPREFIX sk:")
+
+TRIALS = (
+    PREFIXES
+    + """SELECT DISTINCT ?entity ?trial ?label ?roleLabel ?phaseLabel ?statusLabel WHERE {
+  ?trial sk:hasArm ?arm ; rdfs:label ?label .
+  ?arm sk:hasIntervention ?entity ; a ?role .
+  ?role rdfs:subClassOf sk:StudyArm ; rdfs:label ?roleLabel .
+  OPTIONAL { ?trial sk:phase/rdfs:label ?phaseLabel }
+  OPTIONAL { ?trial sk:status/rdfs:label ?statusLabel }
+} ORDER BY ?label"""
+)
+
+
+async def select(backend: Backend, text: str, iri: str) -> list[dict[str, str]]:
+    """Rows of a SELECT about ``iri`` (bound to ``?entity``) as plain strings."""
+    job = Job("query", text, format=JSON.name, bindings={"entity": f"<{iri}>"}, max_rows=2000)
+    reply = await backend.run(job)
+    if reply.status != 200:
+        return []
+    rows = json.loads(reply.body)["results"]["bindings"]
+    return [{k: v["value"] for k, v in row.items()} for row in rows]
+
+
+@dataclass
+class Outcome:
+    arm: str
+    arm_iri: str
+    measure: str
+    statistic: str
+    value: str
+    unit: str
+    subgroup: str
+    extra: dict[str, str] = field(default_factory=dict)  # CI, p value … by property label
+
+
+def outcomes(rows: list[dict[str, str]]) -> tuple[list[Outcome], list[str]]:
+    """One row per outcome figure, and the names of the extra columns present."""
+    found: dict[str, Outcome] = {}
+    extras: list[str] = []
+    for row in rows:
+        outcome = found.setdefault(
+            row["outcome"],
+            Outcome(
+                row.get("armLabel", "whole study"),
+                row.get("arm", ""),
+                row["measureLabel"],
+                row.get("statisticLabel", ""),
+                row["value"],
+                row.get("unitLabel", ""),
+                row.get("subgroup", ""),
+            ),
+        )
+        if "extraLabel" in row:
+            outcome.extra[row["extraLabel"]] = row["extra"]
+            if row["extraLabel"] not in extras:
+                extras.append(row["extraLabel"])
+    return list(found.values()), extras
+
+
+# --- explanations ---------------------------------------------------------------------------
+
+
+@dataclass
+class Step:
+    """One line of an explanation; evidence is a number into the page's list of quotes."""
+
+    statement: str
+    quotes: list[int]
+    because: list[Step]
+
+
+@dataclass
+class Explanations:
+    trees: list[Step]
+    quotes: list[tuple[str, str]]  # (quote, where: reference, location, source row)
+
+
+def explanations(reasons: list[Reason]) -> Explanations:
+    """The reasons without repeats: one tree per conclusion, each quote listed once."""
+    quotes: dict[str, int] = {}  # one number per quoted sentence, however many rows cite it
+    where: dict[str, list[str]] = {}
+
+    def step(reason: Reason) -> Step:
+        numbers = []
+        for e in reason.evidence:
+            cites = f"ref. [{', '.join(map(str, e.refs))}]" if e.refs else "no reference"
+            numbers.append(quotes.setdefault(e.quote, len(quotes) + 1))
+            found = f"{cites}, {e.location} ({e.source_row})"
+            if found not in where.setdefault(e.quote, []):
+                where[e.quote].append(found)
+        return Step(reason.statement, sorted(set(numbers)), [step(r) for r in reason.because])
+
+    trees: dict[str, Step] = {}
+    for reason in reasons:
+        trees.setdefault(reason.statement, step(reason))
+    listed = [(quote, "; ".join(where[quote])) for quote in quotes]
+    return Explanations(list(trees.values()), listed)
