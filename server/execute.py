@@ -51,6 +51,8 @@ class Job:
     max_bytes: int = 16_000_000  # the pool sets the `max_result_bytes` setting
     allow_service: bool = False
     allow_load: bool = False
+    # relative IRIs in the text resolve against this (the endpoint's URL, as Oxigraph's server)
+    base_iri: str | None = None
 
 
 @dataclass(frozen=True)
@@ -256,8 +258,10 @@ def refusal(job: Job) -> Reply | None:
 def run_query(store: ox.Store, job: Job) -> Reply:
     if (refused := _too_deep(job) or refusal(job)) is not None:
         return refused
-    options: dict[str, object] = {}
-    if job.default_graphs:
+    options: dict[str, object] = {"base_iri": job.base_iri}
+    if job.default_graphs or job.named_graphs:
+        # the Protocol's dataset replaces the query's FROM / FROM NAMED; named-graph-uri alone
+        # leaves the default graph empty (SPARQL 1.1 Protocol, 2.1.4)
         options["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
     elif "FROM" not in sparql_text.uses(job.text, "FROM"):
         # the union of the default view's graphs: the disputed layer stays one GRAPH away
@@ -284,6 +288,9 @@ def run_query(store: ox.Store, job: Job) -> Reply:
         return Reply.text(406, str(error))
     except (OSError, ValueError, RuntimeError) as error:
         return Reply.text(500, f"query failed: {error}")
+    if fmt.results == ox.QueryResultsFormat.XML or fmt.rdf == ox.RdfFormat.RDF_XML:
+        # Oxigraph writes a CR in a literal as is, and XML readers turn it into LF
+        body = body.replace(b"\r", b"&#13;")
     return Reply(200, fmt.media_type, body, cut.headers(job))
 
 
@@ -349,7 +356,7 @@ def run_update(store: ox.Store, job: Job) -> Reply:
             "WITH <…> before DELETE/INSERT (the graphs are listed at /health).",
         )
     try:
-        store.update(job.text)
+        store.update(job.text, base_iri=job.base_iri)
     except SyntaxError as error:
         return Reply.text(400, f"bad update: {error}")
     except (OSError, ValueError, RuntimeError) as error:

@@ -33,20 +33,25 @@ XML = Format("xml", "application/sparql-results+xml", ("application/xml", "text/
 CSV = Format("csv", "text/csv", (), results=QueryResultsFormat.CSV)
 TSV = Format("tsv", "text/tab-separated-values", (), results=QueryResultsFormat.TSV)
 
-TURTLE = Format("ttl", "text/turtle", ("application/x-turtle", "turtle"), rdf=RdfFormat.TURTLE)
+TURTLE = Format("ttl", "text/turtle", ("application/x-turtle", "application/turtle", "turtle"),
+                rdf=RdfFormat.TURTLE)  # fmt: skip
 NTRIPLES = Format("nt", "application/n-triples", ("text/plain", "ntriples"),
                   rdf=RdfFormat.N_TRIPLES)  # fmt: skip
-RDFXML = Format("rdf", "application/rdf+xml", ("application/xml", "text/xml", "rdfxml", "xml"),
+RDFXML = Format("rdf", "application/rdf+xml",
+                ("application/xml", "text/xml", "rdfxml", "rdf+xml", "xml"),
                 rdf=RdfFormat.RDF_XML)  # fmt: skip
-JSONLD = Format("jsonld", "application/ld+json", ("application/json", "json"),
+# "json-ld" and "application/x-json+ld" are what SPARQLWrapper sends for JSONLD
+JSONLD = Format("jsonld", "application/ld+json",
+                ("application/json", "application/x-json+ld", "json", "json-ld"),
                 rdf=RdfFormat.JSON_LD)  # fmt: skip
+N3 = Format("n3", "text/n3", ("text/rdf+n3", "application/n3"), rdf=RdfFormat.N3)
 HTML = Format("html", "text/html", ("application/xhtml+xml",))
 
 # The formats of each kind of answer, the server's preferred one first.
 FORMATS: dict[Kind, tuple[Format, ...]] = {
     "solutions": (JSON, XML, CSV, TSV),
     "boolean": (JSON, XML, CSV, TSV),
-    "graph": (TURTLE, NTRIPLES, RDFXML, JSONLD),
+    "graph": (TURTLE, NTRIPLES, RDFXML, JSONLD, N3),
     "page": (HTML, TURTLE, JSONLD, NTRIPLES, RDFXML),
     "description": (TURTLE, NTRIPLES, RDFXML, JSONLD, HTML),
     "canned": (JSON, XML, CSV, TSV, HTML),  # a named query: its results, or its page
@@ -62,11 +67,14 @@ class NotAcceptable(ValueError):
 
 
 def by_name(kind: Kind, name: str) -> Format | None:
-    """The format of ``kind`` named ``name`` (short name, extension or media type)."""
-    name = name.strip().lower()
-    for fmt in FORMATS[kind]:
-        if name == fmt.name or name == fmt.media_type or name in fmt.aliases:
-            return fmt
+    """The format of ``kind`` named by ``name`` (short name, extension or media type), or by
+    the first of a comma-separated list that names one: SPARQLWrapper sends
+    ``format=json-ld&format=application/ld+json,application/x-json+ld``, joined by the caller."""
+    for part in name.split(","):
+        part = part.strip().lower()
+        for fmt in FORMATS[kind]:
+            if part == fmt.name or part == fmt.media_type or part in fmt.aliases:
+                return fmt
     return None
 
 

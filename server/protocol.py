@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 from typing import Annotated
-from urllib.parse import parse_qsl
+from urllib.parse import unquote_to_bytes
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Request, Response
@@ -63,16 +63,39 @@ async def read_fields(request: Request, settings: Settings) -> list[tuple[str, s
     """The protocol's parameters, from the URL and (for POST) the body, in order."""
     if len(request.url.query) > settings.max_body_bytes:
         raise ProtocolError(414, f"query string over the limit of {settings.max_body_bytes} bytes")
-    fields = list(request.query_params.multi_items())
+    fields = _utf8_pairs(request.scope.get("query_string", b""), "the URL's query string")
     if request.method != "POST":
         return fields
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type not in (FORM, QUERY, UPDATE):
         raise ProtocolError(415, f"use {FORM}, {QUERY} or {UPDATE}, not {media_type!r}")
-    body = (await read_body(request, settings.max_body_bytes)).decode("utf-8", "replace")
+    raw = await read_body(request, settings.max_body_bytes)
     if media_type == FORM:
-        return fields + parse_qsl(body, keep_blank_values=True)
+        return fields + _utf8_pairs(raw, "the form body")
+    try:
+        body = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ProtocolError(
+            400, f"the request body is not valid UTF-8 (byte {error.start})"
+        ) from None
     return [*fields, ("query" if media_type == QUERY else "update", body)]
+
+
+def _utf8_pairs(encoded: bytes, where: str) -> list[tuple[str, str]]:
+    """``name=value`` pairs of URL-encoded bytes, whose %-escapes must spell UTF-8 (a 400
+    otherwise; Starlette would put U+FFFD in their place and run a different query)."""
+    pairs = []
+    for field in encoded.split(b"&"):
+        if not field:
+            continue
+        raw_name, _, raw_value = field.partition(b"=")
+        name, value = (unquote_to_bytes(raw.replace(b"+", b" ")) for raw in (raw_name, raw_value))
+        try:
+            pairs.append((name.decode("utf-8"), value.decode("utf-8")))
+        except UnicodeDecodeError:
+            shown = name.decode("utf-8", "replace")
+            raise ProtocolError(400, f"{where}: parameter {shown!r} is not valid UTF-8") from None
+    return pairs
 
 
 def checked_text(name: str, text: str, settings: Settings) -> str:
@@ -145,14 +168,16 @@ async def sparql(
         if len(queries) + len(updates) > 1:
             raise ProtocolError(400, "send exactly one 'query' or one 'update'")
         accept = request.headers.get("accept")
-        format_param = values.get("format", [None])[-1]
+        endpoint = f"{served_root(request)}sparql"  # the base of relative IRIs in the text
+        # every `format` value, in order (SPARQLWrapper sends a name, then media types)
+        format_param = ",".join(values["format"]) if values.get("format") else None
         if updates:
             if request.method != "POST":
                 raise ProtocolError(405, "an update must be sent by POST", {"Allow": "POST"})
             _check_token(request, settings)
             text = checked_text("update", updates[0], settings)
             job = Job("update", text, allow_load=settings.allow_load,
-                      allow_service=settings.allow_service)  # fmt: skip
+                      allow_service=settings.allow_service, base_iri=endpoint)  # fmt: skip
             return reply_response(await backend.update(job))
         if not queries:
             if request.method == "POST":
@@ -167,6 +192,7 @@ async def sparql(
             named_graphs=graph_iris(values, "named-graph-uri"),
             max_rows=settings.max_rows,
             allow_service=settings.allow_service,
+            base_iri=endpoint,
         )
         return reply_response(await backend.run(job))
     except ProtocolError as error:

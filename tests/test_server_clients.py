@@ -15,7 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from SPARQLWrapper import CSV, JSON, TSV, XML, SPARQLWrapper
+from rdflib import URIRef
+from SPARQLWrapper import CSV, JSON, JSONLD, N3, TSV, XML, SPARQLWrapper
 
 from sorakg.build import Built
 from sorakg.server.app import create_app
@@ -77,6 +78,20 @@ def test_sparqlwrapper_gets_the_same_answers_in_every_format(server: str, union)
 
     expected = sorted(str(o) for o in union.objects(URIRef(SORAFENIB), URIRef(SK + "inhibits")))
     assert [target for target, _ in first] == expected
+
+
+@pytest.mark.parametrize(("fmt", "rdflib_format"), [(JSONLD, "json-ld"), (N3, "n3")])
+def test_sparqlwrapper_construct_as_jsonld_and_n3(server: str, fmt: str, rdflib_format: str):
+    """SPARQLWrapper sends format=json-ld (or n3) and a list of media types: once 406."""
+    from rdflib import Graph
+
+    wrapper = SPARQLWrapper(f"{server}/sparql")
+    wrapper.setQuery(f"CONSTRUCT {{ <{SORAFENIB}> ?p ?o }} WHERE {{ <{SORAFENIB}> ?p ?o }}")
+    wrapper.setReturnFormat(fmt)
+    result = wrapper.query()
+    body = result.response.read()
+    graph = Graph().parse(data=body, format=rdflib_format)
+    assert (URIRef(SORAFENIB), URIRef(RDFS_LABEL), None) in graph
 
 
 def test_sparqlwrapper_ask(server: str) -> None:

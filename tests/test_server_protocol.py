@@ -280,3 +280,94 @@ def test_query_page_lists_examples_and_vendored_yasgui(client: TestClient):
     for asset in ("/static/yasgui/yasgui.min.js", "/static/yasgui/yasgui.min.css",
                   "/static/query.js"):  # fmt: skip
         assert client.get(asset).status_code == 200
+
+
+# --- SPARQL 1.1 Protocol details (issue 10, item 8) ---------------------------------------------
+
+
+def test_cr_in_an_xml_literal_is_written_as_a_character_reference(client: TestClient):
+    import xml.dom.minidom
+
+    query = 'SELECT ?x WHERE { BIND("a\\rb" AS ?x) }'
+    response = client.get("/sparql", params={"query": query, "format": "xml"})
+    assert b"\r" not in response.content and b"a&#13;b" in response.content
+    literal = xml.dom.minidom.parseString(response.content).getElementsByTagName("literal")[0]
+    assert literal.firstChild.nodeValue == "a\rb"  # an XML reader gets the CR back
+    construct = 'CONSTRUCT { <urn:a> <urn:b> ?x } WHERE { BIND("a\\rb" AS ?x) }'
+    rdfxml = client.get("/sparql", params={"query": construct, "format": "rdf"})
+    assert b"\r" not in rdfxml.content
+    assert "a\rb" in {str(o) for o in rdflib_graph(rdfxml.content, "xml").objects()}
+
+
+def rdflib_graph(data: bytes, fmt: str):  # type: ignore[no-untyped-def]
+    from rdflib import Graph
+
+    return Graph().parse(data=data, format=fmt)
+
+
+def test_relative_iris_resolve_against_the_endpoint_url(client: TestClient):
+    query = "SELECT ?x WHERE { BIND(<relative/thing> AS ?x) }"
+    response = client.get("/sparql", params={"query": query})
+    assert response.status_code == 200, response.text
+    value = response.json()["results"]["bindings"][0]["x"]["value"]
+    assert value == Settings().served_root() + "relative/thing"  # base: <served root>sparql
+
+
+@pytest.mark.parametrize(
+    ("how", "kwargs"),
+    [
+        ("body", {"content": b"ASK { ?s ?p \"\xff\" }",
+                  "headers": {"Content-Type": "application/sparql-query"}}),
+        ("form", {"content": b"query=ASK+%7B+%3Fs+%3Fp+%22%FF%22+%7D",
+                  "headers": {"Content-Type": "application/x-www-form-urlencoded"}}),
+    ],
+)  # fmt: skip
+def test_body_that_is_not_utf8_is_400(client: TestClient, how: str, kwargs: dict[str, object]):
+    response = client.post("/sparql", **kwargs)  # type: ignore[arg-type]
+    assert response.status_code == 400
+    assert "UTF-8" in response.text
+
+
+def test_parameter_that_is_not_utf8_is_400(client: TestClient):
+    response = client.get("/sparql?query=ASK+%7B+%3Fs+%3Fp+%22%FF%22+%7D")
+    assert response.status_code == 400
+    assert "'query' is not valid UTF-8" in response.text
+
+
+def test_named_graph_uri_alone_leaves_the_default_graph_empty(client: TestClient):
+    response = client.get("/sparql", params={"query": COUNT, "named-graph-uri": ASSERTED})
+    assert json_count(response) == 0
+    in_graphs = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    response = client.get("/sparql", params={"query": in_graphs, "named-graph-uri": ASSERTED})
+    assert json_count(response) > 0
+
+
+def test_dataset_parameters_override_from(client: TestClient, built: Built):
+    query = f"SELECT (COUNT(*) AS ?n) FROM <{ONTOLOGY}> WHERE {{ ?s ?p ?o }}"
+    response = client.get("/sparql", params={"query": query, "default-graph-uri": ASSERTED})
+    assert json_count(response) == count(built, ASSERTED)
+    named = f"SELECT DISTINCT ?g FROM NAMED <{ONTOLOGY}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"
+    response = client.get("/sparql", params={"query": named, "named-graph-uri": ASSERTED})
+    assert [b["g"]["value"] for b in response.json()["results"]["bindings"]] == [ASSERTED]
+
+
+@pytest.mark.parametrize(
+    ("formats", "media_type", "rdflib_format"),
+    [
+        (["json-ld", "application/ld+json,application/x-json+ld"], "application/ld+json",
+         "json-ld"),
+        (["n3"], "text/n3", "n3"),
+        (["rdf+xml", "application/rdf+xml"], "application/rdf+xml", "xml"),
+        (["turtle"], "text/turtle", "turtle"),
+    ],
+)  # fmt: skip
+def test_construct_with_the_format_names_sparqlwrapper_sends(
+    client: TestClient, formats: list[str], media_type: str, rdflib_format: str
+):
+    params = [("query", CONSTRUCT), *(("format", f) for f in formats)]
+    response = client.get(f"/sparql?{urlencode(params)}")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith(media_type)
+    graph = rdflib_graph(response.content, rdflib_format)
+    turtle = rdflib_graph(client.get("/sparql", params={"query": CONSTRUCT}).content, "turtle")
+    assert len(graph) == len(turtle) > 0
