@@ -114,9 +114,9 @@ def write_downloads(resources: Resources, settings: Settings) -> None:
     """Export the release into its ``downloads/`` folder once (blocking: run it in a thread)."""
     folder = resources.folder
     assert folder is not None
+    staging = folder.with_name(".downloads-staging")
     try:
         if not (folder / INDEX).exists():
-            staging = folder.with_name(".downloads-staging")
             shutil.rmtree(staging, ignore_errors=True)
             # the graphs read for the export are dropped after it unless already held
             read = resources.graphs or read_build(settings, folder.parent / "sorakg.nq")
@@ -125,6 +125,8 @@ def write_downloads(resources: Resources, settings: Settings) -> None:
         resources.files = _read_index(folder)
     except Exception as error:  # reported at /download; the server keeps answering queries
         log.exception("preparing downloads failed")
+        # a failed export (a full disk) must not keep its partial files filling the disk
+        shutil.rmtree(staging, ignore_errors=True)
         resources.failed = f"{type(error).__name__}: {error}"
 
 

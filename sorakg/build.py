@@ -141,7 +141,8 @@ def publish(built: Built, settings: Settings) -> Path:
     """Write the build into a new release folder, then switch ``build/graph`` to it atomically."""
     releases = settings.build_dir / "releases"
     releases.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=releases))
+    clean_leftovers(settings.build_dir)
+    staging, lock = _staging(releases)
     try:
         contents = {
             GRAPH_FILES["nquads"]: sorted_nquads(built.graphs),
@@ -165,6 +166,7 @@ def publish(built: Built, settings: Settings) -> Path:
             json.dumps(manifest, indent=2, sort_keys=True) + "\n"
         )
         final = releases / digest
+        (staging / BUILDING).unlink()  # still locked: a cleaner now goes by the pid in the name
         if final.exists():
             shutil.rmtree(staging)  # identical content is already on disk
         else:
@@ -172,6 +174,8 @@ def publish(built: Built, settings: Settings) -> Path:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    finally:
+        lock.close()
     link = settings.build_dir / "graph"
     temp_link = settings.build_dir / f".graph-{os.getpid()}"
     temp_link.unlink(missing_ok=True)
@@ -191,6 +195,71 @@ def write_store(nquads: Path, target: Path) -> None:
     store.optimize()  # compacts the bulk-loaded files: fewer files for every reader to open
     store.flush()
     del store
+
+
+STAGING = ".staging-"  # + pid + random: a release being written
+BUILDING = ".building"  # in a staging folder; its build holds an exclusive lock on it
+
+
+def _staging(releases: Path) -> tuple[Path, IO[bytes]]:
+    """A new staging folder, locked for as long as the returned file stays open (the kernel
+    drops the lock when the build exits, even on kill -9)."""
+    staging = Path(tempfile.mkdtemp(prefix=f"{STAGING}{os.getpid()}-", dir=releases))
+    lock = (staging / BUILDING).open("wb")
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    return staging, lock
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
+def _abandoned(staging: Path) -> bool:
+    """Whether no running build is writing ``staging``: its lock is free, or (between the folder
+    and its lock being made, or after the lock file is gone) the pid in its name is dead.
+    Folders of builds before this scheme (no pid) count once they are an hour old."""
+    try:
+        with (staging / BUILDING).open("rb") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return False
+            return True
+    except FileNotFoundError:
+        pass
+    pid = staging.name.removeprefix(STAGING).split("-")[0]
+    if pid.isdigit():
+        return not _alive(int(pid))
+    return time.time() - staging.stat().st_mtime > 3600
+
+
+def clean_leftovers(build_dir: Path) -> list[Path]:
+    """Remove what killed or failed runs left behind (security audit, finding 11): staging
+    folders of builds no longer running, temporary ``build/graph`` links of dead builds, and a
+    release's half-written downloads when no server holds the release (a server writing them
+    pins it). Returns what was removed."""
+    removed = []
+    releases = build_dir / "releases"
+    for path in sorted(releases.glob(f"{STAGING}*")):
+        if path.is_dir() and _abandoned(path):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    for path in sorted(releases.glob("*/.downloads-staging")):
+        if not pinned(path.parent):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    for path in sorted(build_dir.glob(".graph-*")):
+        pid = path.name.removeprefix(".graph-")
+        if pid.isdigit() and not _alive(int(pid)):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
 
 
 PIN_FILE = ".pin"  # a server holds a shared lock on it while it serves the release

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import sys
 from enum import Enum, IntEnum, StrEnum
@@ -38,6 +39,7 @@ class Exit(IntEnum):
     USAGE = 2  # typer's own code for bad arguments, and a bad setting (SORAKG_PORT=abc)
     MISSING = 3  # an input file, build, query or entity does not exist
     UNAVAILABLE = 4  # the port to serve on is taken; the --endpoint cannot be reached
+    DISK_FULL = 5  # the disk filled while writing a build (the previous release is untouched)
 
 
 def _error(message: object, code: Exit) -> typer.Exit:
@@ -105,6 +107,15 @@ def build_command(
     except BuildError as error:
         _fail(error)
         return
+    except OSError as error:
+        if error.errno != errno.ENOSPC and "No space left" not in str(error):
+            raise
+        where = error.filename or settings.build_dir
+        raise _error(
+            f"disk full while writing the build ({where}); the previous release is untouched "
+            "and the partial one was removed: free some space and build again",
+            Exit.DISK_FULL,
+        ) from None
     from sorakg.stats import graph_stats
 
     stats = graph_stats(built.graphs)

@@ -21,8 +21,12 @@ meaning as a SPARQL rule under that assumption.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import os
+import signal
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Literal
 
@@ -159,11 +163,40 @@ def materialize(ontology: Graph, facts: Graph, engine: Engine = "reasonable") ->
     return inferred
 
 
+def _die_with_parent() -> None:  # pragma: no cover - runs in the forked child
+    """In HermiT's ``java`` (between fork and exec): ask the kernel to kill it when the build
+    process dies, however it dies (kill -9 included), so that no orphan java keeps running."""
+    assert _PRCTL is not None
+    _PRCTL(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != _PARENT[0]:  # the build died before the request was made
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+_PARENT = [0]
+_PRCTL: Callable[..., int] | None
+try:  # resolved here, not in the child, where imports could deadlock
+    _PRCTL = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True).prctl
+except (AttributeError, OSError, TypeError):  # not Linux: no parent-death signal
+    _PRCTL = None
+
+
+def _tie_java_to_this_process() -> None:
+    """owlready2 starts java with ``subprocess`` and the keyword arguments in its module's
+    ``_subprocess_kargs`` (empty on Linux); add the parent-death signal there."""
+    from owlready2 import reasoning as owlready_reasoning
+
+    if _PRCTL is not None:
+        _PARENT[0] = os.getpid()
+        owlready_reasoning._subprocess_kargs["preexec_fn"] = _die_with_parent  # type: ignore[attr-defined]
+
+
 def check_consistency(graph: Graph) -> None:
     """Raise :class:`InconsistentOntology` if HermiT finds the graph inconsistent or a named
     class unsatisfiable; the message names the classes and the axioms about them."""
     import owlready2
 
+    _tie_java_to_this_process()
     world = owlready2.World()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "graph.nt"
