@@ -403,6 +403,8 @@ class WorkerPool:
             except (asyncio.IncompleteReadError, ConnectionError):
                 writer.kill()
                 self._writer = None
+                if self.memory_mb and writer.process.returncode == -signal.SIGABRT:
+                    return Reply.text(503, memory_message(self.memory_mb) + "; nothing was changed")
                 return Reply.text(500, "the update writer died; nothing was changed")
             assert isinstance(reply, Reply)
             if reply.status != 204:

@@ -302,6 +302,9 @@ def _prune(releases: Path, keep: int, current: Path) -> None:
     )
     for path in old[keep - 1 :]:
         shutil.rmtree(path, ignore_errors=True)
+        # the release's live copy (update mode, server/pool.py) goes with it: updates are not
+        # carried into another release
+        shutil.rmtree(releases.parent / "live" / path.name, ignore_errors=True)
 
 
 def build(settings: Settings, progress: Progress = lambda _: None) -> tuple[Path, Built]:

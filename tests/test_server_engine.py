@@ -242,6 +242,8 @@ def test_a_rebuild_does_not_prune_the_served_release(built: Built, tmp_path: Pat
     releases = tmp_path / "releases"
     served = releases / "a"
     served.mkdir(parents=True)
+    live = tmp_path / "live" / "a"  # its live copy, had it been served with updates
+    live.mkdir(parents=True)
     pool = WorkerPool(write_graph(built, served), size=1, timeout=2.0)
 
     async def go() -> list[Reply]:
@@ -249,7 +251,7 @@ def test_a_rebuild_does_not_prune_the_served_release(built: Built, tmp_path: Pat
         try:
             (releases / "b").mkdir()  # a new build, published with keep_builds = 1
             _prune(releases, keep=1, current=releases / "b")  # the audit's reproduction
-            assert served.exists()
+            assert served.exists() and live.exists()
             slow = [await pool.run(Job("query", SLOW_QUERY)) for _ in range(2)]
             return [*slow, await pool.run(Job("query", ASK_LABEL, format="json"))]
         finally:
@@ -260,7 +262,7 @@ def test_a_rebuild_does_not_prune_the_served_release(built: Built, tmp_path: Pat
     assert pool.restarts == 2
     (releases / "c").mkdir()
     _prune(releases, keep=1, current=releases / "c")  # no longer served: pruned like any other
-    assert not served.exists()
+    assert not served.exists() and not live.exists()  # the live copy goes with its release
 
 
 def test_health_degrades_while_workers_cannot_start(built: Built, tmp_path: Path) -> None:
