@@ -108,7 +108,7 @@ def create_app(
             "graphs": stats.graphs,
         }
         if isinstance(chosen, WorkerPool):
-            body["workers"] = {"size": chosen.size, "missing": chosen.missing,
+            body["workers"] = {"size": chosen.expected, "missing": chosen.missing,
                                "restarts": chosen.restarts}  # fmt: skip
             if chosen.missing:  # being replaced, or failing to start (see the log)
                 body["status"] = "degraded"
