@@ -4,11 +4,12 @@ held in memory for explanations, VoID and the export.
 Nothing is parsed when the server starts: the query workers read the release's on-disk store.
 The rdflib graphs are read on first use: the ontology and asserted graphs (from the on-disk store,
 without the inferred graph) for the first explanation on an entity page; the whole release for
-VoID, ``/ontology`` or the export. ``sorakg serve`` writes every export format, the SSSOM
-mappings, VoID/DCAT and the ontology documentation into the release folder
-(``build/releases/<digest>/downloads/``) in the background, once per release: a restart finds
-them there and parses nothing. A server made by ``create_app`` alone does so on the first
-``/download`` request. Until they are written, ``/download/…`` answers 503 with ``Retry-After``.
+VoID or ``/ontology``. ``sorakg serve`` writes every export format, the SSSOM mappings,
+VoID/DCAT and the ontology documentation into the release folder
+(``build/releases/<digest>/downloads/``) in the background, in a child process (the server's
+memory does not grow by the graph's size), once per release: a restart finds them there. A
+server made by ``create_app`` alone does so on the first ``/download`` request. Until they are
+written, ``/download/…`` answers 503 with ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import asyncio
 import json
 import logging
 import shutil
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -110,24 +113,54 @@ async def explanations(resources: Resources, settings: Settings) -> tuple[Explai
     return resources.explainer, resources.asserted
 
 
-def write_downloads(resources: Resources, settings: Settings) -> None:
-    """Export the release into its ``downloads/`` folder once (blocking: run it in a thread)."""
-    folder = resources.folder
-    assert folder is not None
+def export_release(
+    release: Path, settings: Settings, graphs: dict[str, Graph] | None = None
+) -> None:
+    """Export ``release`` into its ``downloads/`` folder unless done (blocking). A failed export
+    (a full disk) leaves no partial files filling the disk."""
+    folder = release / "downloads"
+    if (folder / INDEX).exists():
+        return
     staging = folder.with_name(".downloads-staging")
+    shutil.rmtree(staging, ignore_errors=True)
     try:
-        if not (folder / INDEX).exists():
-            shutil.rmtree(staging, ignore_errors=True)
-            # the graphs read for the export are dropped after it unless already held
-            read = resources.graphs or read_build(settings, folder.parent / "sorakg.nq")
-            _write_index(staging, export_files(settings, staging, graphs=dict(read)))
-            staging.rename(folder)  # a half-written export is never served
-        resources.files = _read_index(folder)
+        read = graphs or read_build(settings, release / "sorakg.nq")
+        _write_index(staging, export_files(settings, staging, graphs=dict(read)))
+        staging.rename(folder)  # a half-written export is never served
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+# what the export needs of the settings, passed to the export process (never the update token)
+EXPORT_SETTINGS = {"base_iri", "data_dir", "build_dir", "reason"}
+
+
+def write_downloads(resources: Resources, settings: Settings) -> None:
+    """Export the release into its ``downloads/`` folder once (blocking: run it in a thread).
+
+    The export reads the whole release into rdflib; unless the server holds the graphs already,
+    that happens in a child process, so the server's memory does not grow by the graph's size."""
+    assert resources.release is not None and resources.folder is not None
+    try:
+        if not (resources.folder / INDEX).exists():
+            if resources.graphs:
+                export_release(resources.release, settings, resources.graphs)
+            else:
+                _export_in_child(resources.release, settings)
+        resources.files = _read_index(resources.folder)
     except Exception as error:  # reported at /download; the server keeps answering queries
         log.exception("preparing downloads failed")
-        # a failed export (a full disk) must not keep its partial files filling the disk
-        shutil.rmtree(staging, ignore_errors=True)
         resources.failed = f"{type(error).__name__}: {error}"
+
+
+def _export_in_child(release: Path, settings: Settings) -> None:
+    passed = settings.model_dump_json(include=EXPORT_SETTINGS)
+    command = [sys.executable, "-m", "sorakg.server.downloads", str(release), passed]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        lines = done.stderr.strip().splitlines() or [f"exit status {done.returncode}"]
+        raise RuntimeError(f"the export process failed: {lines[-1]}")
 
 
 async def start(resources: Resources, settings: Settings, downloads: bool) -> None:
@@ -244,3 +277,7 @@ async def ontology(request: Request) -> Response:
         if graph is not None:
             resources.ontology_pages[media_type] = body  # rendering the HTML takes seconds
     return Response(body, media_type=media_type, headers={"Vary": "Accept"})
+
+
+if __name__ == "__main__":  # the export process of write_downloads: RELEASE SETTINGS_JSON
+    export_release(Path(sys.argv[1]), Settings(**json.loads(sys.argv[2])))
