@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 
 from sorakg.settings import Settings
 
-from . import canned, downloads, linked_data, page, protocol
+from . import canned, downloads, linked_data, page, protocol, search
 from .backend import Backend, backend_for, get_backend, get_settings, served_root
 from .description import Stats, parse_stats, stats_job, void_description
 from .execute import MAXBYTES_HEADER, MAXROWS_HEADER
@@ -91,6 +91,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.include_router(protocol.router)
     app.include_router(page.router)
+    app.include_router(search.router)
     app.include_router(canned.router)
     app.include_router(downloads.router)
 

@@ -10,9 +10,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from markupsafe import Markup
+
 from sorakg.explain import Reason
 
+from . import charts
 from .backend import Backend
+from .entity_view import EntityView
 from .execute import Job
 from .formats import JSON
 
@@ -98,17 +102,22 @@ async def select(backend: Backend, text: str, iri: str) -> list[dict[str, str]]:
 @dataclass
 class Outcome:
     arm: str
-    arm_iri: str
+    arm_href: str
     measure: str
     statistic: str
     value: str
     unit: str
     subgroup: str
     extra: dict[str, str] = field(default_factory=dict)  # CI, p value … by property label
+    measure_iri: str = ""
 
 
-def outcomes(rows: list[dict[str, str]]) -> tuple[list[Outcome], list[str]]:
+def outcomes(rows: list[dict[str, str]], base_iri: str) -> tuple[list[Outcome], list[str]]:
     """One row per outcome figure, and the names of the extra columns present."""
+
+    def href(iri: str) -> str:
+        return "/" + iri[len(base_iri) :] if iri.startswith(base_iri) else ""
+
     found: dict[str, Outcome] = {}
     extras: list[str] = []
     for row in rows:
@@ -116,12 +125,13 @@ def outcomes(rows: list[dict[str, str]]) -> tuple[list[Outcome], list[str]]:
             row["outcome"],
             Outcome(
                 row.get("armLabel", "whole study"),
-                row.get("arm", ""),
+                href(row.get("arm", "")),
                 row["measureLabel"],
                 row.get("statisticLabel", ""),
                 row["value"],
                 row.get("unitLabel", ""),
                 row.get("subgroup", ""),
+                measure_iri=row["measure"],
             ),
         )
         if "extraLabel" in row:
@@ -169,3 +179,64 @@ def explanations(reasons: list[Reason]) -> Explanations:
         trees.setdefault(reason.statement, step(reason))
     listed = [(quote, "; ".join(where[quote])) for quote in quotes]
     return Explanations(list(trees.values()), listed)
+
+
+# --- pictures ---------------------------------------------------------------------------------
+
+SK = "https://w3id.org/sorakg/ontology#"
+TIMES = {SK + "OverallSurvival": "OS", SK + "TimeToProgression": "TTP",
+         SK + "ProgressionFreeSurvival": "PFS"}  # fmt: skip
+HAZARD = SK + "HazardRatioMeasure"
+
+
+def outcome_chart(title: str, rows: list[Outcome]) -> Markup:
+    """Median OS / TTP / PFS per arm, one group per measure and subgroup."""
+    groups: dict[str, list[charts.Bar]] = {}
+    for o in rows:
+        if o.measure_iri in TIMES and o.statistic == "median" and o.unit == "month":
+            name = f"median {o.measure} ({TIMES[o.measure_iri]})"
+            name += f", {o.subgroup}" if o.subgroup else ""
+            groups.setdefault(name, []).append(charts.Bar(o.arm, float(o.value), o.arm_href))
+    return charts.bar_chart(title, sorted(groups.items()), "months")
+
+
+def hazard_plot(title: str, rows: list[Outcome]) -> Markup:
+    ratios = []
+    for o in rows:
+        if o.measure_iri == HAZARD:
+            low = _number(o.extra, "lower") or None
+            high = _number(o.extra, "upper") or None
+            label = o.arm + (f", {o.subgroup}" if o.subgroup else "")
+            ratios.append(charts.Ratio(label, float(o.value), low, high))
+    return charts.forest_plot(title, ratios)
+
+
+def _number(extra: dict[str, str], word: str) -> float:
+    for name, value in extra.items():
+        if word in name.lower():
+            try:
+                return float(value)
+            except ValueError:
+                return 0.0
+    return 0.0
+
+
+SEGMENT_KINDS = {"drug": "drug", "molecule": "target", "pathway": "pathway",
+                 "mechanism": "mechanism", "trial": "trial", "intervention": "intervention",
+                 "biomarker": "biomarker", "model": "model"}  # fmt: skip
+
+
+def neighbourhood(view: EntityView) -> Markup:
+    """Drugs, targets, pathways and mechanisms next to the entity, as a network."""
+    if view.kind not in ("drug", "target", "pathway", "mechanism"):
+        return Markup("")
+    found = []
+    pairs = [(p, o, "") for p, o in view.outgoing] + [(p, s, "← ") for s, p in view.incoming]
+    for prop, node, arrow in pairs:
+        href = node.href or ""
+        parts = href.strip("/").split("/")
+        if href.startswith("/") and len(parts) == 2 and parts[0] in SEGMENT_KINDS:
+            kind = SEGMENT_KINDS[parts[0]]
+            if kind in ("drug", "target", "pathway", "mechanism"):
+                found.append(charts.Neighbour(node.text, href, kind, arrow + prop.text))
+    return charts.network(view.label, view.kind, found)

@@ -121,7 +121,8 @@ async def entity(
     extras: list[str] = []
     trials: list[dict[str, str]] = []
     if view.kind == "trial":
-        outcomes, extras = context.outcomes(await context.select(backend, context.OUTCOMES, iri))
+        rows = await context.select(backend, context.OUTCOMES, iri)
+        outcomes, extras = context.outcomes(rows, settings.base_iri)
     if view.kind in ("drug", "intervention"):
         trials = await context.select(backend, context.TRIALS, iri)
     html = (
@@ -135,6 +136,15 @@ async def entity(
             outcomes=outcomes,
             extras=extras,
             trials=trials,
+            pictures=[
+                picture
+                for picture in (
+                    context.outcome_chart(f"Outcomes of {view.label}", outcomes),
+                    context.hazard_plot(f"Hazard ratios in {view.label}", outcomes),
+                    context.neighbourhood(view),
+                )
+                if picture
+            ],
             link=Linker({}, prefixes, settings.base_iri),
         )
     )

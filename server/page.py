@@ -95,3 +95,65 @@ async def labels(request: Request) -> Response:
         cached = json.dumps({r["s"]["value"]: r["label"]["value"] for r in rows if "label" in r})
         request.app.state.labels_json = cached
     return Response(cached, media_type="application/json", headers={"Cache-Control": "max-age=300"})
+
+
+ALL_OUTCOMES = """PREFIX sk: <https://w3id.org/sorakg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?trial ?trialLabel ?arm ?armLabel ?measure ?measureLabel ?statisticLabel ?value ?unitLabel
+       ?subgroup WHERE {
+  ?outcome sk:ofStudy ?trial ; sk:measure ?measure ; sk:value ?value .
+  ?trial rdfs:label ?trialLabel . ?measure rdfs:label ?measureLabel .
+  OPTIONAL { ?outcome sk:ofArm ?arm . ?arm rdfs:label ?armLabel }
+  OPTIONAL { ?outcome sk:statistic/rdfs:label ?statisticLabel }
+  OPTIONAL { ?outcome sk:unit/rdfs:label ?unitLabel }
+  OPTIONAL { ?outcome sk:subgroup ?subgroup }
+  VALUES ?measure { sk:OverallSurvival sk:TimeToProgression sk:ProgressionFreeSurvival
+                    sk:HazardRatioMeasure }
+} ORDER BY ?trialLabel ?armLabel"""
+
+
+@router.get("/outcomes", response_class=HTMLResponse, summary="Outcome charts across trials")
+async def outcomes_page(request: Request) -> Response:
+    """Median OS, TTP and PFS of every arm of every trial, and the hazard ratios, as charts."""
+    from . import charts
+    from .entity_context import HAZARD, TIMES
+
+    settings = request.app.state.settings
+    reply = await request.app.state.backend.run(
+        Job("query", ALL_OUTCOMES, format=JSON.name, max_rows=settings.max_rows)
+    )
+    if reply.status != 200:
+        return Response(reply.body, reply.status, media_type=reply.media_type)
+    rows = [
+        {k: v["value"] for k, v in row.items()}
+        for row in json.loads(reply.body)["results"]["bindings"]
+    ]
+    base = settings.base_iri
+    pictures = []
+    for measure, short in TIMES.items():
+        bars = [
+            charts.Bar(
+                f"{r['trialLabel']}: {r.get('armLabel', 'whole study')}"
+                + (f" ({r['subgroup']})" if r.get("subgroup") else ""),
+                float(r["value"]),
+                "/" + r["trial"].removeprefix(base),
+            )
+            for r in rows
+            if r["measure"] == measure
+            and r.get("statisticLabel") == "median"
+            and r.get("unitLabel") == "month"
+        ]
+        name = next((r["measureLabel"] for r in rows if r["measure"] == measure), short)
+        pictures.append(charts.bar_chart(f"Median {name} ({short})", [("", bars)], "months"))
+    ratios = [
+        charts.Ratio(f"{r['trialLabel']}: {r.get('armLabel', '')}", float(r["value"]))
+        for r in rows
+        if r["measure"] == HAZARD
+    ]
+    pictures.append(charts.forest_plot("Hazard ratios", ratios))
+    html = (
+        templates()
+        .get_template("outcomes.html")
+        .render(pictures=[p for p in pictures if p], hazard_ratios=len(ratios))
+    )
+    return HTMLResponse(html)

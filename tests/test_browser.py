@@ -10,10 +10,13 @@ import pytest
 from playwright.sync_api import Page, sync_playwright
 from rdflib import Graph, URIRef
 
-from sorakg.settings import Settings
+from sorakg.settings import PROJECT_ROOT, Settings
 from tests.test_server_helpers import RDFS_LABEL, SK, running_server
 
 CHROMIUM = "/usr/bin/chromium"
+# Screenshots of every page kind, kept after the run (build/ is not in git): look at them
+ARTEFACTS = PROJECT_ROOT / "build" / "test-artefacts" / "browser"
+WIDTH = 1400
 QUERY = (
     f"SELECT ?drug ?label WHERE {{ ?drug a <{SK}Drug> ; <{RDFS_LABEL}> ?label }} ORDER BY ?label"
 )
@@ -30,7 +33,7 @@ def browser_page(server: str) -> Iterator[tuple[Page, list[str]]]:
     outside: list[str] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        page = browser.new_page()
+        page = browser.new_page(viewport={"width": WIDTH, "height": 1000})
 
         def only_local(route, request):  # type: ignore[no-untyped-def]
             if request.url.startswith(server) or request.url.startswith("data:"):
@@ -74,7 +77,8 @@ def test_type_a_query_run_it_and_see_the_rows(
     # IRIs read as their labels ("Sorafenib"), literals without their language tag
     texts = page.locator(".yasr table tbody a.iri").all_inner_texts()
     assert "Sorafenib" in texts and not [t for t in texts if "://" in t or "@en" in t]
-    page.screenshot(path=str(tmp_path / "query-page.png"))
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTEFACTS / "query-results.png"))
     assert outside == []
 
 
@@ -102,3 +106,81 @@ def test_entity_page_renders(server: str, browser_page: tuple[Page, list[str]]) 
 
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
+PAGE_KINDS = {
+    "query-page": "/",
+    "named-queries": "/queries",
+    "named-query": "/queries/second-line-options",
+    "drug": "/drug/sorafenib",
+    "trial": "/trial/ref50-doxorubicin-sorafenib",
+    "trial-with-subgroups": "/trial/NCT00988741",
+    "mechanism": "/mechanism/jak-stat-activation",
+    "target": "/molecule/met",
+    "pathway": "/pathway/jak-stat",
+    "outcomes": "/outcomes",
+    "search": "/search?q=MET",
+}
+
+
+@pytest.mark.parametrize("kind", list(PAGE_KINDS))
+def test_every_page_kind_fits_the_window(
+    server: str, browser_page: tuple[Page, list[str]], kind: str
+) -> None:
+    """Each kind of page renders, fits a 1,400 px window (no 3,000 px tables or quotes), and
+    leaves a full-page screenshot and its size in build/test-artefacts/browser/."""
+    page, outside = browser_page
+    response = page.goto(server + PAGE_KINDS[kind])
+    assert response is not None and response.status == 200, kind
+    assert page.locator("header.site nav a[href='/outcomes']").count() == 1
+    width, height = page.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.scrollHeight]"
+    )
+    assert width <= WIDTH, f"{kind} is {width} px wide"
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTEFACTS / f"{kind}.png"), full_page=True)
+    sizes = ARTEFACTS / "page-sizes.tsv"
+    with sizes.open("a", encoding="utf-8") as log:
+        log.write(f"{kind}\t{PAGE_KINDS[kind]}\t{width}\t{height}\n")
+    assert outside == []
+
+
+def test_trial_chart_draws_each_median(server: str, browser_page: tuple[Page, list[str]]) -> None:
+    page, _ = browser_page
+    page.goto(server + "/trial/ref50-doxorubicin-sorafenib")
+    bars = page.locator("svg.chart.bars rect.bar")
+    # Table 1: doxorubicin plus sorafenib vs doxorubicin: OS 13.7 vs 6.5, PFS 6.0 vs 2.7,
+    # TTP 6.4 vs 2.8 months
+    values = sorted(float(v) for v in bars.evaluate_all("bs => bs.map(b => b.dataset.value)"))
+    assert values == [2.7, 2.8, 6.0, 6.4, 6.5, 13.7]
+    labels = page.locator("svg.chart.bars text.bar-label").all_text_contents()
+    assert labels.count("Doxorubicin plus sorafenib") == 3
+    # the longest bar is the longest value: drawn to scale
+    widths = bars.evaluate_all("bs => bs.map(b => [b.dataset.value, b.getBBox().width])")
+    assert max(widths, key=lambda w: float(w[1]))[0] == "13.7"
+
+
+def test_outcomes_across_trials(server: str, browser_page: tuple[Page, list[str]]) -> None:
+    page, _ = browser_page
+    page.goto(server + "/outcomes")
+    charts = page.locator("svg.chart.bars")
+    assert charts.count() == 3  # OS, TTP, PFS
+    os_chart = charts.nth(0)
+    assert "overall survival" in (os_chart.locator("title").first.text_content() or "").lower()
+    labels = os_chart.locator("text.bar-label").all_text_contents()
+    assert any(label.startswith("Doxorubicin plus sorafenib vs doxorubicin") for label in labels)
+    assert os_chart.locator("rect.bar").count() == len(labels) >= 8
+
+
+def test_neighbourhood_network(server: str, browser_page: tuple[Page, list[str]]) -> None:
+    page, _ = browser_page
+    page.goto(server + "/mechanism/jak-stat-activation")
+    network = page.locator("svg.chart.network")
+    assert network.count() == 1
+    names = network.locator("text.node-label").all_text_contents()
+    # "dovitinib … could reverse the acquired resistance to sorafenib" via JAK-STAT; p-STAT3 up
+    assert {"Sorafenib", "Dovitinib", "JAK-STAT pathway", "p-STAT3"} <= set(names)
+    assert network.locator("circle.node").count() == len(names)
+    assert network.locator("line.edge").count() == len(names)
+    page.click("svg.chart.network a:has(text:text-is('Dovitinib'))")
+    assert page.locator("h1").inner_text() == "Dovitinib"

@@ -142,3 +142,31 @@ def test_a_javascript_iri_is_never_a_link() -> None:
         trials=[], link=Linker({}, {}, BASE),
     )  # fmt: skip
     assert 'href="javascript:' not in html
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("sorafenib", "/drug/sorafenib"),  # the drug before the seven arms named "Sorafenib"
+        ("NCT00988741", "/trial/NCT00988741"),  # a registry identifier
+        ("CHEMBL1336", "/drug/sorafenib"),  # ChEMBL's sorafenib
+        ("P40763", "/molecule/stat3"),  # UniProt's STAT3
+        ("tumor hypoxia", "/mechanism/hypoxia"),  # a synonym
+    ],
+)
+def test_search_finds_entities_by_name_synonym_and_identifier(
+    client: TestClient, query: str, first: str
+) -> None:
+    found = client.get("/search", params={"q": query, "format": "json"}).json()
+    assert found["entities"][0]["href"] == first, found["entities"][:3]
+
+
+def test_search_finds_evidence_by_its_words_on_every_page(client: TestClient) -> None:
+    found = client.get("/search", params={"q": "MK-2206"}, headers={"Accept": "application/json"})
+    quotes = found.json()["evidence"]
+    # "the resistance to sorafenib could be reversed by … Akt inhibitor MK-2206"
+    assert quotes and all("mk-2206" in q["quote"].lower() for q in quotes)
+    assert [q["score"] for q in quotes] == sorted((q["score"] for q in quotes), reverse=True)
+    for path in ("/", "/queries", "/drug/sorafenib", "/outcomes", "/search?q=x"):
+        html = client.get(path, headers=HTML).text
+        assert '<form class="search" action="/search"' in html, path

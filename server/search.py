@@ -1,0 +1,170 @@
+"""``/search?q=…``: one box on every page, finding entities by label, synonym or identifier
+(CHEMBL…, NCT…, UniProt P…) and evidence by the words of its quote, ranked.
+
+The graph is small (a few thousand labels, a few hundred quotes), so the index is two SELECTs
+run once per process through the backend and kept in memory; ranking is plain and explainable:
+an exact name or identifier first, then names starting with the words, then names containing
+them; entities of the graph before ontology terms; quotes by how many of the words they hold.
+HTML for browsers, JSON by ``Accept: application/json`` or ``format=json``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse
+
+from sorakg.names import curie
+from sorakg.querylib import prefixes_for
+
+from .entity_context import SEGMENT_KINDS
+from .execute import Job
+from .formats import JSON
+from .page import templates
+
+router = APIRouter()
+
+ENTITIES = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX sk: <https://w3id.org/sorakg/ontology#>
+SELECT ?s ?name ?how (SAMPLE(?typeLabel) AS ?kind) WHERE {
+  { ?s rdfs:label ?name BIND("label" AS ?how) }
+  UNION { ?s skos:altLabel ?name BIND("synonym" AS ?how) }
+  UNION { ?s sk:nctId|sk:chemblId|sk:uniprotId|sk:chebiId|sk:drugbankId|sk:hgncId|sk:acronym ?name
+          BIND("identifier" AS ?how) }
+  FILTER(isIRI(?s))
+  OPTIONAL { ?s a ?type . ?type rdfs:label ?typeLabel
+             FILTER NOT EXISTS { ?s a ?narrower . ?narrower rdfs:subClassOf+ ?type
+                                 FILTER(?narrower != ?type) } }
+} GROUP BY ?s ?name ?how"""
+
+QUOTES = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX sk: <https://w3id.org/sorakg/ontology#>
+SELECT ?quote ?about (SAMPLE(?aboutLabel) AS ?label) (SAMPLE(?where) AS ?location) WHERE {
+  ?evidence sk:quote ?quote ; sk:evidenceFor ?about .
+  OPTIONAL { ?about rdfs:label ?aboutLabel }
+  OPTIONAL { ?evidence sk:location ?where }
+} GROUP BY ?quote ?about"""
+
+
+@dataclass
+class Hit:
+    label: str
+    href: str
+    iri: str
+    kind: str
+    matched: str  # what matched: "label", "synonym: …", "identifier: CHEMBL1336"
+    score: float
+
+
+@dataclass
+class QuoteHit:
+    quote: str
+    about: str
+    href: str
+    location: str
+    score: float
+
+
+@dataclass
+class Index:
+    names: list[tuple[str, str, str, str]] = field(default_factory=list)  # iri, name, how, kind
+    quotes: list[tuple[str, str, str, str]] = field(default_factory=list)  # quote, iri, label, loc
+
+
+async def _index(request: Request) -> Index | None:
+    cached = getattr(request.app.state, "search_index", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    backend, limit = request.app.state.backend, 100_000
+    found = Index()
+    for text, target in ((ENTITIES, found.names), (QUOTES, found.quotes)):
+        reply = await backend.run(Job("query", text, format=JSON.name, max_rows=limit))
+        if reply.status != 200:
+            return None
+        for row in json.loads(reply.body)["results"]["bindings"]:
+            values = {k: v["value"] for k, v in row.items()}
+            if text is ENTITIES:
+                target.append((values["s"], values["name"], values["how"], values.get("kind", "")))
+            else:
+                target.append((values["quote"], values["about"], values.get("label", ""),
+                               values.get("location", "")))  # fmt: skip
+    request.app.state.search_index = found
+    return found
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w[\w-]*", text.casefold())
+
+
+def rank(
+    index: Index, query: str, base_iri: str, limit: int = 30
+) -> tuple[list[Hit], list[QuoteHit]]:
+    """Entities and quotes matching ``query``, best first (the module docstring says how)."""
+    prefixes = prefixes_for(base_iri)
+    wanted = query.strip().casefold()
+    words = _words(query)
+    if not wanted:
+        return [], []
+    best: dict[str, Hit] = {}
+    for iri, name, how, kind in index.names:
+        text = name.casefold()
+        if text == wanted:
+            score = 100.0
+        elif text.startswith(wanted):
+            score = 60.0 + 20 * len(wanted) / len(text)
+        elif wanted in text:
+            score = 40.0 + 20 * len(wanted) / len(text)
+        elif words and all(w in _words(name) for w in words):
+            score = 30.0
+        else:
+            continue
+        if how == "identifier":
+            score += 5
+        path = iri[len(base_iri) :] if iri.startswith(base_iri) else ""
+        if "#" in path:  # an ontology term: its documentation
+            href, path = "/ontology#" + iri.rsplit("#", 1)[1], ""
+            kind = kind or "ontology term"
+        else:
+            href = "/" + path if path else ""
+        if path:  # entities of the graph first, whole ones before their parts
+            score += 10 - path.count("/") * 3
+            kind = SEGMENT_KINDS.get(path.split("/", 1)[0], kind) if path.count("/") == 1 else kind
+        matched = how if how == "label" else f"{how}: {name}"
+        if iri not in best or best[iri].score < score:
+            label = next((n for i, n, h, _ in index.names if i == iri and h == "label"), name)
+            best[iri] = Hit(label, href, iri, kind, matched, round(score, 2))
+    hits = sorted(best.values(), key=lambda h: (-h.score, h.label.casefold()))[:limit]
+    quotes: list[QuoteHit] = []
+    if words:
+        for quote, about, label, location in index.quotes:
+            held = _words(quote)
+            count = sum(1 for w in words if w in held)
+            if count == 0:
+                continue
+            phrase = 2.0 if wanted in quote.casefold() else 0.0
+            href = "/" + about[len(base_iri) :] + "#evidence" if about.startswith(base_iri) else ""
+            about_name = label or curie(about, prefixes)
+            quotes.append(QuoteHit(quote, about_name, href, location, count / len(words) + phrase))
+        quotes.sort(key=lambda q: (-q.score, q.about))
+    return hits, quotes[:limit]
+
+
+@router.get("/search", response_class=Response, summary="Find entities and evidence by words")
+async def search(request: Request, q: str = "") -> Response:
+    index = await _index(request)
+    settings = request.app.state.settings
+    hits, quotes = rank(index, q, settings.base_iri) if index and q else ([], [])
+    accept = request.headers.get("accept", "")
+    wants_json = request.query_params.get("format") == "json" or (
+        "application/json" in accept and "text/html" not in accept
+    )
+    if wants_json:
+        body = {"query": q, "entities": [asdict(h) for h in hits],
+                "evidence": [asdict(e) for e in quotes]}  # fmt: skip
+        return Response(json.dumps(body, indent=2), media_type="application/json")
+    html = templates().get_template("search.html").render(q=q, hits=hits, quotes=quotes)
+    return HTMLResponse(html, headers={"Vary": "Accept"})
