@@ -181,6 +181,11 @@ def test_answers_are_cut_at_max_result_bytes(graph_file: Path) -> None:
         )
         assert graph.headers[MAXBYTES_HEADER] == "20000" and len(graph.content) <= 20_000
         ox.parse(graph.content, format=ox.RdfFormat.TURTLE)  # still a whole document
+        # the audit's one-liner: 400 rows of 1 MiB (a 419 MB answer before)
+        doubled = client.post("/sparql", content=_doubling(10, rows=400),
+                              headers={"Content-Type": "application/sparql-query"})  # fmt: skip
+        assert doubled.status_code == 200 and doubled.headers[MAXBYTES_HEADER] == "20000"
+        assert len(doubled.content) <= 20_000
         small = client.get("/sparql", params={"query": ASK_LABEL})
         assert MAXBYTES_HEADER not in small.headers
 
