@@ -20,6 +20,9 @@ What else protects it, in the order it is set up:
   to allocate: Python raises :class:`MemoryError` (answered 503 here), while Oxigraph (Rust)
   aborts the process, which the pool answers with the same 503 and replaces the worker.
 - **Every exception answered**: the loop never ends on a job's error; it answers 500.
+
+In update mode one more worker is the writer (``writable``): the only process that opens the
+live store read-write; it runs the updates and, on request, makes the snapshots readers open.
 """
 
 from __future__ import annotations
