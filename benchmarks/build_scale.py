@@ -3,8 +3,8 @@
     .venv/bin/python -m benchmarks.build_scale [--sizes 1 10 100] [--baseline 1fc542e]
 
 The publications are written in the project's own table format: the review's folder under
-``loaders/data/`` copied N times, every entity renamed per copy (``axitinib`` → ``axitinib-p7``,
-its label ``Axitinib (p7)``), except a few shared entities (the drug sorafenib and the molecules
+``loaders/data/`` (as of the baseline revision, so that both pipelines can read it) copied N
+times, every entity renamed per copy (``axitinib`` → ``axitinib-p7``, its label ``Axitinib (p7)``), except a few shared entities (the drug sorafenib and the molecules
 and pathways most often referred to) that every copy defines and cites under the same id, as
 papers of one literature would: links cross papers, and the same entity gathers evidence from
 every paper. Copy 0 is the review itself, with the shared identifiers table.
@@ -307,18 +307,27 @@ def main() -> None:
     parser.add_argument(
         "--baseline-sizes", type=int, nargs="*", help="sizes to run the baseline at (default all)"
     )
+    parser.add_argument(
+        "--current", help="git revision to measure instead of the working tree (a stable copy)"
+    )
     parser.add_argument("--timeout", type=float, default=1200, help="seconds per build")
     parser.add_argument("--no-write", action="store_true", help="print, leave docs alone")
     args = parser.parse_args()
     baseline_sizes = args.sizes if args.baseline_sizes is None else args.baseline_sizes
-    current = "this branch"
+    current = f"this branch ({args.current})" if args.current else "this branch"
     base_name = f"main@{args.baseline}"
     results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="sorakg-scale-") as tmp:
         package = unpack(args.baseline, Path(tmp) / "baseline")
+        mine = unpack(args.current, Path(tmp) / "current") if args.current else None
         for papers in args.sizes:
-            data = synthesise(Path(tmp) / f"data-{papers}", papers)
-            runs: list[tuple[str, Path | None]] = [(current, None)]
+            # the baseline's tables: both pipelines must read them (later tables may add columns)
+            data = synthesise(
+                Path(tmp) / f"data-{papers}",
+                papers,
+                package.parent / "tree" / SOURCE.relative_to(ROOT),
+            )
+            runs: list[tuple[str, Path | None]] = [(current, mine)]
             if papers in baseline_sizes:
                 runs.append((base_name, package))
             for name, pkg in runs:

@@ -307,10 +307,16 @@ def _prune(releases: Path, keep: int, current: Path) -> None:
         shutil.rmtree(releases.parent / "live" / path.name, ignore_errors=True)
 
 
+def stages(settings: Settings) -> int:
+    """How many stages :func:`build` reports (for a progress bar)."""
+    return 7 if settings.reason else 5
+
+
 def build(settings: Settings, progress: Progress = lambda _: None) -> tuple[Path, Built]:
     built = assemble(settings, progress)
-    progress("writing files …")
-    return publish(built, settings), built
+    link = _timed(built.timings, "writing files", progress)(lambda: publish(built, settings))
+    assert isinstance(link, Path)
+    return link, built
 
 
 def current_graph_file(settings: Settings, kind: str = "nquads") -> Path:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import json
 import sys
+import time
 from enum import Enum, IntEnum, StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -15,8 +16,9 @@ from rich.table import Table
 from rich.text import Text
 
 from sorakg import names as names_
-from sorakg.build import BuildError, assemble, build, current_graph_file
+from sorakg.build import BuildError, assemble, build, current_graph_file, stages
 from sorakg.export import FORMATS, GRAPHS
+from sorakg.progress import StageProgress
 from sorakg.settings import Settings
 
 if TYPE_CHECKING:
@@ -64,10 +66,6 @@ def _settings(**overrides: object) -> Settings:
         raise _error(f"bad setting: {problems}", Exit.USAGE) from None
 
 
-def _progress(message: str) -> None:
-    err.print(f"[dim]{message}[/dim]")
-
-
 def _fail(error: BuildError) -> None:
     err.print(f"[bold red]{error.stage} failed[/bold red] ({len(error.problems)} problems):")
     for problem in error.problems:
@@ -103,7 +101,9 @@ def build_command(
         )
         return
     try:
-        link, built = build(settings, _progress if verbose else lambda _: None)
+        started = time.perf_counter()
+        with StageProgress(err, stages(settings), verbose) as progress:
+            link, built = build(settings, progress)
     except BuildError as error:
         _fail(error)
         return
@@ -123,10 +123,11 @@ def build_command(
         _print_stats(stats)
     by_graph: dict[str, int] = stats["graphs"]  # type: ignore[assignment]
     graphs = ", ".join(f"{name} {count}" for name, count in by_graph.items())
-    took = sum(built.timings.values())
+    took = time.perf_counter() - started
     out.print(
         f"[green]built[/green] {stats['triples']} triples ({graphs}) in {took:.0f} s: "
-        f"{link.resolve()}"
+        f"{link.resolve()}",
+        soft_wrap=True,  # one line, however narrow the terminal
     )
 
 
@@ -139,7 +140,9 @@ def validate_command(
     """Check the source tables (or an RDF file) against the shapes; print located problems."""
     if file is None:
         try:
-            assemble(Settings(reason=False), _progress)
+            settings = _settings(reason=False)
+            with StageProgress(err, stages(settings) - 1) as progress:  # nothing is written
+                assemble(settings, progress)
         except BuildError as error:
             _fail(error)
         out.print(
