@@ -4,10 +4,11 @@
 
 The publications are written in the project's own table format: the review's folder under
 ``loaders/data/`` (as of the baseline revision, so that both pipelines can read it) copied N
-times, every entity renamed per copy (``axitinib`` → ``axitinib-p7``, its label ``Axitinib (p7)``), except a few shared entities (the drug sorafenib and the molecules
-and pathways most often referred to) that every copy defines and cites under the same id, as
-papers of one literature would: links cross papers, and the same entity gathers evidence from
-every paper. Copy 0 is the review itself, with the shared identifiers table.
+times, every entity renamed per copy (``axitinib`` → ``axitinib-p7``, label ``Axitinib (p7)``),
+except a few shared entities (the drug sorafenib and the molecules and pathways most often
+referred to) that every copy defines and cites under the same id, as papers of one literature
+would: links cross papers, and the same entity gathers evidence from every paper. Copy 0 is the
+review itself, with the shared identifiers table.
 
 Each build runs in its own process (so one run's memory does not carry into the next) and is
 timed stage by stage from the build's own timings, plus the writing of the release. The
