@@ -6,12 +6,17 @@ browser, Turtle, N-Triples, RDF/XML or JSON-LD for an RDF client.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from html import escape
+from html import unescape as html_unescape
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
+from sorakg.loaders.vocab import SK
 from sorakg.serialize import canonical
 
 HTML = "text/html"
@@ -46,7 +51,82 @@ def ontology_html(ontology: Graph | None = None) -> str:
 
     graph = canonical(ontology if ontology is not None else ontology_graph())
     with _reproducible_pylode():
-        return str(OntPub(ontology=graph, sort_subjects=True).make_html())
+        html = str(OntPub(ontology=graph, sort_subjects=True).make_html())
+    return with_site_header(with_local_name_anchors(html, graph))
+
+
+_SECTION = re.compile(
+    r'(<div class="[a-z ]*entity" id="([^"]*)">\s*<h3>.*?<code>([^<]*)</code>)', re.S
+)
+
+
+def with_local_name_anchors(html: str, graph: Graph) -> str:
+    """pyLODE names a term's section after its label (``#VEGFRinhibitor``); the pages link to
+    ``/ontology#VEGFRInhibitor``, the IRI's local name. Give every section that anchor too, and
+    document the terms pyLODE leaves out (individuals such as ``PhaseII``, ``Ongoing``) in a
+    section of their own, so every link from a page lands on its term."""
+    namespace = str(SK)
+    covered: set[str] = set()
+
+    def anchor(match: re.Match[str]) -> str:
+        section, section_id, iri = match.group(1), match.group(2), html_unescape(match.group(3))
+        if not iri.startswith(namespace):
+            return section
+        local = iri[len(namespace) :]
+        covered.add(local)
+        if local == section_id:
+            return section
+        return f'<span class="anchor" id="{escape(local)}"></span>{section}'
+
+    html = _SECTION.sub(anchor, html)
+    terms = sorted(
+        {str(t) for t in graph.subjects() if isinstance(t, URIRef) and str(t).startswith(namespace)}
+        - {namespace + local for local in covered}
+    )
+    if not terms:
+        return html
+    rows = []
+    for iri in terms:
+        node = URIRef(iri)
+        local = iri[len(namespace) :]
+        label = str(graph.value(node, RDFS.label) or local)
+        kinds = sorted(
+            str(graph.value(t, RDFS.label) or graph.namespace_manager.normalizeUri(t))
+            for t in graph.objects(node, RDF.type)
+            if isinstance(t, URIRef) and t != OWL.NamedIndividual
+        )
+        said = str(graph.value(node, SKOS.definition) or graph.value(node, RDFS.comment) or "")
+        rows.append(
+            f'<div class="property entity" id="{escape(local)}"><h3>{escape(label)}</h3>'
+            f"<table><tr><th>IRI</th><td><code>{escape(iri)}</code></td></tr>"
+            + (f"<tr><th>Type</th><td>{escape(', '.join(kinds))}</td></tr>" if kinds else "")
+            + (f"<tr><th>Description</th><td>{escape(said)}</td></tr>" if said else "")
+            + "</table></div>"
+        )
+    section = (
+        '<div class="section" id="individuals"><h2>Individuals and other terms</h2>'
+        "<p>Values of the controlled vocabularies (phases, statuses, units …) and the other terms "
+        "the graph uses.</p>" + "".join(rows) + "</div>"
+    )
+    return html.replace("</body>", section + "</body>", 1)
+
+
+SITE_HEADER = (
+    '<link rel="stylesheet" href="/static/sorakg.css">'
+    '<header class="site"><a class="brand" href="/">sorakg</a>'
+    '<span class="tagline">Sorafenib Resistance Knowledge Graph</span>'
+    '<form class="search" action="/search" method="get" role="search">'
+    '<input type="search" name="q" aria-label="Search" placeholder="Search …"></form>'
+    '<nav><a href="/">query</a> <a href="/queries">named queries</a> '
+    '<a href="/outcomes">outcomes</a> <a href="/ontology">ontology</a> '
+    '<a href="/download">downloads</a></nav></header>'
+)
+
+
+def with_site_header(html: str) -> str:
+    """The site's navigation on top of pyLODE's page, as on every other page."""
+    at = html.find(">", html.find("<body")) + 1
+    return html[:at] + SITE_HEADER + html[at:] if at > 0 else html
 
 
 @dataclass(frozen=True)

@@ -170,3 +170,24 @@ def test_search_finds_evidence_by_its_words_on_every_page(client: TestClient) ->
     for path in ("/", "/queries", "/drug/sorafenib", "/outcomes", "/search?q=x"):
         html = client.get(path, headers=HTML).text
         assert '<form class="search" action="/search"' in html, path
+
+
+def test_every_term_the_graph_uses_has_an_anchor_on_the_ontology_page(
+    client: TestClient, reasoned: Built
+) -> None:
+    """Links from the pages go to /ontology#LocalName: each must land on its term (pyLODE
+    names sections after labels, and leaves individuals such as PhaseII out)."""
+    sk = "https://w3id.org/sorakg/ontology#"
+    html = client.get("/ontology", headers=HTML).text
+    ids = set(re.findall(r'id="([^"]+)"', html))
+    used = {
+        str(term)[len(sk) :]
+        for graph in reasoned.graphs.values()
+        for triple in graph
+        for term in triple
+        if str(term).startswith(sk)
+    }
+    assert len(used) > 200
+    assert sorted(used - ids) == []
+    assert {"VEGFRInhibitor", "PhaseII", "Ongoing", "AuthorStatement", "Month"} <= ids
+    assert '<header class="site">' in html and 'href="/queries"' in html
