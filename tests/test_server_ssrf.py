@@ -75,9 +75,11 @@ def listener() -> Iterator[Listener]:
 
 
 @pytest.fixture(scope="module")
-def client(graph_file: Path) -> Iterator[TestClient]:
+def client(graph_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     settings = Settings(update_enabled=True, update_token=TOKEN)  # type: ignore[arg-type]
-    with TestClient(create_app(settings, WorkerPool(graph_file, size=2))) as test_client:
+    # an updatable pool, as update_enabled makes it: updates reach the writer's own check
+    pool = WorkerPool(graph_file, size=2, updatable=True, live_dir=tmp_path_factory.mktemp("live"))
+    with TestClient(create_app(settings, pool)) as test_client:
         yield test_client
 
 
