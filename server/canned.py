@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse
 
 from sorakg import querylib
+from sorakg.names import Names
 from sorakg.settings import Settings
 
 from .backend import Backend, get_backend, get_settings, served_root
@@ -82,15 +83,28 @@ async def run_canned(
     try:
         query = querylib.load_query(name)
     except querylib.UnknownQuery as error:
-        return Response(str(error), 404, media_type="text/plain")
+        return Response(f"{error} (the list: /queries)", 404, media_type="text/plain")
     raw = {k: v for k, v in request.query_params.items() if k not in RESERVED}
+    # an empty form field means "not given", as on the CLI
+    kinds = {p.name: p.kind for p in query.parameters}
+    raw = {k: v for k, v in raw.items() if v.strip() or kinds.get(k, "string") == "string"}
+    prefixes = querylib.prefixes_for(settings.base_iri)
     try:
         fmt = negotiate("canned", request.headers.get("accept"), request.query_params.get("format"))
-        bound = querylib.bind(query, raw, querylib.prefixes_for(settings.base_iri))
+        names = await _names(request, backend, settings) if raw else None
+        bound = querylib.bind(query, raw, prefixes, names)
     except NotAcceptable as error:
         return Response(str(error), 406, media_type="text/plain")
     except querylib.ParameterError as error:
-        return Response(str(error), 400, media_type="text/plain")
+        if fmt is not HTML:
+            return Response(str(error), 400, media_type="text/plain")
+        html = templates().get_template("canned.html").render(
+            query=query,
+            values={p.name: raw.get(p.name, p.default or "") for p in query.parameters},
+            error=str(error), head=[], rows=[], boolean=None, query_string="",
+            link=Linker({}, prefixes, settings.base_iri), heading=heading,
+        )  # fmt: skip
+        return HTMLResponse(html, 400)  # the form stays, with the message above it
     job = Job(
         "query",
         query.text,
@@ -136,3 +150,31 @@ def shown_columns(head: list[str]) -> list[str]:
     """The columns a page shows: ``drugLabel`` is left out beside ``drug``, whose link already
     reads "Sorafenib" (CSV and JSON keep both)."""
     return [v for v in head if not (v.endswith("Label") and v.removesuffix("Label") in head)]
+
+
+NAMES = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX sk: <https://w3id.org/sorakg/ontology#>
+SELECT ?s ?p ?o WHERE {
+  VALUES ?p { rdfs:label skos:altLabel rdf:type sk:nctId sk:chemblId sk:uniprotId sk:chebiId
+              sk:drugbankId sk:hgncId }
+  ?s ?p ?o FILTER(isIRI(?s))
+}""".replace("PREFIX sk:", "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\nPREFIX sk:")
+
+
+async def _names(request: Request, backend: Backend, settings: Settings) -> Names | None:
+    """The graph's names, for arguments given as a label, path or identifier (read once)."""
+    cached = getattr(request.app.state, "names", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    reply = await backend.run(Job("query", NAMES, format=JSON.name, max_rows=200_000))
+    if reply.status != 200:
+        return None  # CURIEs and IRIs still work
+    rows = json.loads(reply.body)["results"]["bindings"]
+    names = Names.from_triples(
+        ((r["s"]["value"], r["p"]["value"], r["o"]["value"]) for r in rows),
+        settings.base_iri,
+        querylib.prefixes_for(settings.base_iri),
+    )
+    request.app.state.names = names
+    return names

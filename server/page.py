@@ -47,6 +47,8 @@ def examples(base_iri: str) -> list[Example]:
     for query in querylib.list_queries():
         defaults = querylib.bind(query, {}, prefixes)
         text = querylib.with_values(query.text, defaults)
+        # the "#+" header is for the library; the title and description are shown above the editor
+        text = "\n".join(line for line in text.splitlines() if not line.startswith("#+")) + "\n"
         found.append(Example(query.name, query.title, query.description, text))
     return found
 

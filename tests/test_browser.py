@@ -184,3 +184,17 @@ def test_neighbourhood_network(server: str, browser_page: tuple[Page, list[str]]
     assert network.locator("line.edge").count() == len(names)
     page.click("svg.chart.network a:has(text:text-is('Dovitinib'))")
     assert page.locator("h1").inner_text() == "Dovitinib"
+
+
+def test_example_description_goes_when_the_query_is_edited(
+    server: str, browser_page: tuple[Page, list[str]]
+) -> None:
+    page, _ = browser_page
+    page.goto(server + "/")
+    page.wait_for_selector(".CodeMirror")
+    page.select_option("#examples", index=1)
+    assert page.locator("#example-description").inner_text() != ""
+    query = page.evaluate("window.sorakgYasgui.getTab().getYasqe().getValue()")
+    assert not query.startswith("#+")  # the library's TOML header stays out of the editor
+    page.evaluate("window.sorakgYasgui.getTab().getYasqe().setValue('SELECT * WHERE { ?s ?p ?o }')")
+    assert page.locator("#example-description").inner_text() == ""

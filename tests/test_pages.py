@@ -191,3 +191,19 @@ def test_every_term_the_graph_uses_has_an_anchor_on_the_ontology_page(
     assert sorted(used - ids) == []
     assert {"VEGFRInhibitor", "PhaseII", "Ongoing", "AuthorStatement", "Month"} <= ids
     assert '<header class="site">' in html and 'href="/queries"' in html
+
+
+def test_named_query_page_takes_names_and_keeps_the_form(client: TestClient) -> None:
+    # the identifier, the path and the label name the trial as well as its CURIE
+    for value in ("NCT00988741", "trial/NCT00988741", "trial:NCT00988741"):
+        page = client.get("/queries/trial-outcomes", params={"trial": value}, headers=HTML)
+        assert page.status_code == 200, page.text
+        assert "<td>Tivantinib (both doses)</td>" in page.text
+    # a mistyped one: 400, the message with the near name, and the form still there
+    wrong = client.get("/queries/trial-outcomes", params={"trial": "NCT0098874"}, headers=HTML)
+    assert wrong.status_code == 400
+    assert "did you mean trial:NCT00988741" in wrong.text
+    assert '<form method="get" action="/queries/trial-outcomes"' in wrong.text
+    assert 'value="NCT0098874"' in wrong.text
+    typo = client.get("/queries/second-line-option", headers=HTML)
+    assert typo.status_code == 404 and "did you mean 'second-line-options'" in typo.text

@@ -61,6 +61,16 @@
     if (!example) return;
     yasgui.getTab().setQuery(example.query);
     description.textContent = example.description;
+    shown = example.query;
+  });
+  // once the user edits the query, the example's description no longer describes it
+  let shown = null;
+  yasgui.getTab().getYasqe().on("change", function (editor) {
+    if (shown !== null && editor.getValue() !== shown) {
+      description.textContent = "";
+      select.value = "";
+      shown = null;
+    }
   });
 
   // Entity IRIs in the results open this server's Linked Data pages, not the w3id redirects.
