@@ -368,6 +368,7 @@ class Action(StrEnum):
     downregulates = "downregulates"
     has_no_effect_on = "has_no_effect_on"
     binds = "binds"
+    regulates = "regulates"
 
 
 class DrugAction(Row):

@@ -150,6 +150,7 @@ TERMS: dict[type[Enum], dict[str, str]] = {
         "downregulates": "downregulates",
         "has_no_effect_on": "hasNoEffectOn",
         "binds": "binds",
+        "regulates": "regulates",
     },
     t.MemberRole: {
         "member": "hasMember",

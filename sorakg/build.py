@@ -74,11 +74,12 @@ def _timed(timings: dict[str, float], name: str, progress: Progress) -> Callable
     return run
 
 
-def assemble(settings: Settings, progress: Progress = lambda _: None) -> Built:
-    """Read, convert and check everything; raise :class:`BuildError` on any problem."""
+def _layers(
+    settings: Settings, timings: dict[str, float], progress: Progress
+) -> tuple[Graph, Graph, Graph]:
+    """The ontology, the asserted facts and the disputed statements of the tables."""
     from sorakg.loaders.errors import TableError
 
-    timings: dict[str, float] = {}
     ontology = _timed(timings, "ontology", progress)(ontology_graph)
     assert isinstance(ontology, Graph)
     classes = {
@@ -96,6 +97,31 @@ def assemble(settings: Settings, progress: Progress = lambda _: None) -> Built:
     assert isinstance(layers, tuple)
     facts, disputed = layers
     assert isinstance(facts, Graph) and isinstance(disputed, Graph)
+    return ontology, facts, disputed
+
+
+def inferences(settings: Settings) -> tuple[Graph, Graph, Graph]:
+    """The ontology, the asserted facts and the inferred graph, without the checks (what
+    ``sorakg review-inferences`` compares with the reviewed list)."""
+    ontology, facts, disputed = _layers(settings, {}, lambda _: None)
+    return ontology, facts, inferred_layers(ontology, facts, disputed)["inferred"]
+
+
+def review_problems(settings: Settings, inferred: Graph) -> list[str]:
+    """Differences between the inferred graph and the data folder's reviewed list (none when
+    the folder has no list, as a new publication's scratch folder)."""
+    from sorakg.inference_review import FILE_NAME, problems, read_reviewed
+
+    path = settings.data_dir / FILE_NAME
+    if not path.exists():
+        return []
+    return problems(inferred, read_reviewed(path, settings.base_iri), settings.base_iri)
+
+
+def assemble(settings: Settings, progress: Progress = lambda _: None) -> Built:
+    """Read, convert and check everything; raise :class:`BuildError` on any problem."""
+    timings: dict[str, float] = {}
+    ontology, facts, disputed = _layers(settings, timings, progress)
     mint = Minter(settings.base_iri)
     built = Built({mint.graph("ontology"): ontology, mint.graph("asserted"): facts}, timings)
     if len(disputed):
@@ -120,6 +146,10 @@ def assemble(settings: Settings, progress: Progress = lambda _: None) -> Built:
         )
         for name, graph in layers.items():  # type: ignore[attr-defined]
             built.graphs[mint.graph(name)] = graph
+        unreviewed = review_problems(settings, layers["inferred"])  # type: ignore[index]
+        if unreviewed:
+            hint = "run 'sorakg review-inferences --write', then review each new row"
+            raise BuildError("inference review", [*unreviewed, hint])
     return built
 
 

@@ -270,6 +270,50 @@ def explain_command(
     out.print(str(reason), markup=False, highlight=False, soft_wrap=True)
 
 
+@app.command("review-inferences")
+def review_inferences_command(
+    write: Annotated[
+        bool,
+        typer.Option(
+            "--write",
+            help="Rewrite loaders/data/reviewed_inferences.csv: new inferences as 'unreviewed' "
+            "rows (with the explanation as a suggested reason), accepted rows no longer drawn "
+            "removed.",
+        ),
+    ] = False,
+) -> None:
+    """Compare the inferred graph with the reviewed list of inferences (exit 1 on a difference)."""
+    from sorakg.build import inferences
+    from sorakg.inference_review import (
+        FILE_NAME,
+        candidates,
+        problems,
+        read_reviewed,
+        suggested_reasons,
+        write_reviewed,
+    )
+
+    settings = _settings()
+    try:
+        ontology, facts, inferred = inferences(settings)
+    except BuildError as error:
+        _fail(error)
+        return
+    path = settings.data_dir / FILE_NAME
+    reviewed = read_reviewed(path, settings.base_iri) if path.exists() else []
+    if write:
+        reasons = suggested_reasons(inferred, ontology + facts)
+        write_reviewed(path, candidates(inferred, reviewed, reasons), settings.base_iri)
+        reviewed = read_reviewed(path, settings.base_iri)
+        out.print(f"wrote {path}")
+    found = problems(inferred, reviewed, settings.base_iri)
+    for line in found:
+        out.print(line, markup=False, highlight=False, soft_wrap=True)
+    if found:
+        raise typer.Exit(Exit.INVALID)
+    out.print(f"[green]all {len(inferred)} inferred triples reviewed[/green]")
+
+
 @app.command("lint")
 def lint_command(
     check: Annotated[

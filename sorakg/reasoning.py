@@ -5,7 +5,7 @@ docs/reasoning.md and ``benchmarks/reasoners.py``):
 
 * **reasonable** (OWL 2 RL in Rust) materializes the inferences: memberships of the defined drug
   classes (``VEGFRInhibitor ≡ Drug ⊓ ∃inhibits.VEGFR``), superclasses, inverse properties; the
-  property chains it lacks (``targetsPathway = inhibits ∘ participatesIn``) are applied here. It
+  property chains it lacks (``targetsPathway ⊒ inhibits ∘ memberOfPathway``) are applied here. It
   runs over the ontology and the entity facts only: evidence records take part in no axiom.
 * **owlrl** (OWL 2 RL in pure Python) is the slow reference; a test holds the two to the same
   answer.

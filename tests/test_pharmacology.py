@@ -152,3 +152,50 @@ def test_a_disputed_row_loads_into_the_disputed_graph(reasoned: Built) -> None:
         assert (record, RDF.type, SK.Evidence) in disputed
         assert (None, SK.disputes, record) in disputed
         assert (record, None, None) not in asserted
+
+
+# Every link between a drug and a pathway or resistance mechanism the default graph holds, each
+# with the review's words that make it. Anything else (erlotinib, brivanib or sunitinib "targeting"
+# JAK-STAT because EGFR, FGFR and PDGFR activate STAT3) fails here.
+REVIEW_LINKS = {
+    # "dovitinib ... regulating the JAK-STAT pathway, could reverse the acquired resistance"
+    ("drug/dovitinib", "regulates", "pathway/jak-stat"),
+    ("drug/dovitinib", "affects", "pathway/jak-stat"),
+    ("drug/dovitinib", "reverses", "mechanism/jak-stat-activation"),
+    # "EF24 ... overcome sorafenib resistance through inhibiting HIF-1 alpha"
+    ("drug/ef24", "reverses", "mechanism/hypoxia"),
+    ("drug/ef24", "targetsPathway", "pathway/hif"),
+    # "the resistance to sorafenib could be reversed by ... Akt inhibitor MK-2206"
+    ("drug/mk-2206", "reverses", "mechanism/pi3k-akt-activation"),
+    ("drug/mk-2206", "targetsPathway", "pathway/pi3k-akt"),
+    # "the anti-angiogenic activity of sorafenib"; "sorafenib inhibited the HGF-induced EMT";
+    # "thus inhibiting the RAF/MEK/ERK signaling pathways"; "sorafenib inhibited the activity of
+    # STAT3" (JAK-STAT section)
+    *{
+        ("drug/sorafenib", p, f"pathway/{x}")
+        for p in ("inhibits", "affects")
+        for x in ("angiogenesis", "emt", "mapk")
+    },
+    ("drug/sorafenib", "targetsPathway", "pathway/mapk"),
+    ("drug/sorafenib", "targetsPathway", "pathway/jak-stat"),
+    # "Sunitinib, a multikinase inhibitor targeting ... RAF"; "the role of EMT in the resistance
+    # of HCC to sunitinib"
+    ("drug/sunitinib", "targetsPathway", "pathway/mapk"),
+    ("drug/sunitinib", "resistanceTo", "mechanism/emt-sunitinib-resistance"),
+}
+
+
+def test_no_drug_linked_to_a_pathway_or_mechanism_the_review_does_not_connect(
+    store: ox.Store,
+) -> None:
+    rows = select(
+        store,
+        """SELECT DISTINCT ?d ?p ?x WHERE {
+             ?d a sk:Drug . { ?x a sk:Pathway } UNION { ?x a sk:ResistanceMechanism }
+             { ?d ?p ?x } UNION { ?x ?p ?d } }""",
+    )
+    links = {(d, p.removeprefix("ontology#"), x) for d, p, x in rows}
+    # the mechanisms of sorafenib resistance the review names, each its own row
+    sorafenib = {x for d, p, x in links if d == "drug/sorafenib" and p == "resistanceTo"}
+    assert len(sorafenib) == 14 and "mechanism/jak-stat-activation" in sorafenib
+    assert links - {("drug/sorafenib", "resistanceTo", x) for x in sorafenib} == REVIEW_LINKS

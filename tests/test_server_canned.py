@@ -171,4 +171,4 @@ def test_void_is_the_export_description_with_this_server(client: TestClient) -> 
 def test_entity_page_explains_inferred_relations(client: TestClient) -> None:
     _wait_for_downloads(client)
     html = client.get("/drug/sorafenib", headers={"Accept": "text/html"}).text
-    assert "targets pathway ⊒ inhibits ∘ participates in" in html
+    assert "targets pathway ⊒ inhibits ∘ member of pathway" in html
