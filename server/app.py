@@ -7,7 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.resources import files
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 
 from sorakg.settings import Settings
 
-from . import canned, downloads, linked_data, page, protocol, search
+from . import canned, downloads, linked_data, openapi, page, protocol, search
 from .backend import Backend, backend_for, get_backend, get_settings, served_root
 from .description import Stats, parse_stats, stats_job, void_description
 from .execute import MAXBYTES_HEADER, MAXROWS_HEADER
@@ -143,6 +143,7 @@ def create_app(
         return Response(body, media_type=fmt.media_type, headers={"Vary": "Accept"})
 
     app.include_router(linked_data.router)  # last: it answers every other path
+    openapi.install(app)
     return app
 
 
@@ -176,12 +177,19 @@ def run_serve(settings: Settings, host: str | None = None, port: int | None = No
     settings = settings.model_copy(update={"host": host or settings.host,
                                            "port": port or settings.port})  # fmt: skip
     uvicorn.run(
-        create_app(settings, prepare_downloads=True),
+        create_app(settings, prepare_downloads=True), log_level="info", **uvicorn_options(settings)
+    )
+
+
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """How uvicorn serves the app (``run_serve``, and the tests that run a real server)."""
+    return dict(
         host=settings.host,
         port=settings.port,
-        log_level="info",
         access_log=False,
-        # h11 refuses a request line + headers over 64 KiB by default (400 "Invalid HTTP request
-        # received"); a GET query string may be as long as max_body_bytes (then 414)
+        # a GET query string may be as long as max_body_bytes (then 414), but httptools (uvicorn's
+        # default parser when installed) refuses a request head over about 80 KiB, and h11 over
+        # 64 KiB by default (400 "Invalid HTTP request received"): h11, with room for the limit
+        http="h11",
         h11_max_incomplete_event_size=settings.max_body_bytes + HEADER_ROOM,
     )

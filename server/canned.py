@@ -62,7 +62,8 @@ async def list_canned(request: Request) -> Response:
         return HTMLResponse(html, headers={"Vary": "Accept"})
     root = served_root(request)
     body = json.dumps([_describe(q, root) for q in queries], indent=2)
-    return Response(body, media_type=JSON.media_type, headers={"Vary": "Accept"})
+    # a listing, not query results: plain JSON (JSON.media_type is SPARQL results JSON)
+    return Response(body, media_type="application/json", headers={"Vary": "Accept"})
 
 
 @router.get(

@@ -37,7 +37,7 @@ from sorakg.settings import Settings
 from sorakg.store import read_build, read_graphs, release_store
 
 from .backend import served_root
-from .formats import HTML, JSON, NotAcceptable, negotiate
+from .formats import HTML, NotAcceptable, negotiate
 from .page import templates
 
 router = APIRouter()
@@ -239,7 +239,8 @@ async def list_downloads(request: Request) -> Response:
     ]
     if fmt is HTML:
         return HTMLResponse(templates().get_template("downloads.html").render(files=listed))
-    return Response(json.dumps(listed, indent=2), media_type=JSON.media_type)
+    # a listing, not query results: plain JSON (JSON.media_type is SPARQL results JSON)
+    return Response(json.dumps(listed, indent=2), media_type="application/json")
 
 
 @router.get("/download/{name}", response_class=Response, summary="One file of the graph")
