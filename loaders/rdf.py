@@ -296,6 +296,8 @@ class Loader:
             g.add((node, SK.hasIntervention, self.ref(agent)))
         self.add(node, SK.caseCount, row.cases)
         self.add(node, SK.dose, row.dose)
+        if row.part_of:
+            g.add((node, SK.partOfArm, self.arm_iri(row.trial, row.part_of)))
         self.evidence(item, node)
 
     def outcome(self, item: Located) -> None:

@@ -473,6 +473,11 @@ class Arm(Row):
     interventions: SlugList = ref("drug", "intervention", min_length=1)
     cases: OptionalInt = None
     dose: OptionalText = None
+    part_of: OptionalSlug = Field(
+        None,
+        description="for a dose group or subgroup, the arm (of the same trial) it is part of; "
+        "top-level arms leave it empty, and their cases never sum past the enrolment",
+    )
 
 
 class Measure(StrEnum):

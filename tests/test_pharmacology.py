@@ -199,3 +199,26 @@ def test_no_drug_linked_to_a_pathway_or_mechanism_the_review_does_not_connect(
     sorafenib = {x for d, p, x in links if d == "drug/sorafenib" and p == "resistanceTo"}
     assert len(sorafenib) == 14 and "mechanism/jak-stat-activation" in sorafenib
     assert links - {("drug/sorafenib", "resistanceTo", x) for x in sorafenib} == REVIEW_LINKS
+
+
+def test_top_level_arms_never_sum_past_enrolment(store: ox.Store) -> None:
+    rows = select(
+        store,
+        """SELECT ?trial ?enrolled (SUM(?cases) AS ?total) WHERE {
+             ?trial sk:enrolled ?enrolled ; sk:hasArm ?arm . ?arm sk:caseCount ?cases .
+             FILTER NOT EXISTS { ?arm sk:partOfArm ?whole } } GROUP BY ?trial ?enrolled""",
+    )
+    assert rows and all(int(total) <= int(enrolled) for _, enrolled, total in rows)
+    # "Among the 107 enrolled patients ... Seventy-one patients were randomly assigned to receive
+    # tivantinib (38 at 360 mg twice-daily and 33 at 240 mg twice-daily), and 36 patients, to
+    # receive placebo"
+    assert ("trial/NCT00988741", "107", "107") in rows
+    parts = select(
+        store,
+        "SELECT ?part ?n WHERE { ?part sk:partOfArm "
+        f"<{BASE}trial/NCT00988741/arm/tivantinib> ; sk:caseCount ?n }}",
+    )
+    assert parts == {
+        ("trial/NCT00988741/arm/tivantinib-360", "38"),
+        ("trial/NCT00988741/arm/tivantinib-240", "33"),
+    }

@@ -260,6 +260,22 @@ CASES: dict[str, tuple[Edit, str, str | None]] = {
         "record the reading the graph uses",
         "discrepancies.csv",
     ),
+    # "Seventy-one patients were randomly assigned to receive tivantinib (38 at 360 mg twice-daily
+    # and 33 at 240 mg twice-daily), and 36 patients, to receive placebo" of 107 enrolled
+    "dose group counted as an arm": (
+        _drop(URIRef(BASE + "trial/NCT00988741/arm/tivantinib-240"), SK.partOfArm),
+        "more than the 107 enrolled",
+        "trials.csv",
+    ),
+    "dose groups larger than their arm": (
+        _set(
+            URIRef(BASE + "trial/NCT00988741/arm/tivantinib-360"),
+            SK.caseCount,
+            Literal(80, datatype=XSD.nonNegativeInteger),
+        ),
+        "more than its 71",
+        "arms.csv",
+    ),
     "evidence without quote": (
         _drop_quotes_about(URIRef(BASE + "model/hepg2")),
         "needs exactly one non-empty quote",
