@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
-from pyshacl import validate as shacl_validate
+from pyshacl_turbo import validate as shacl_validate
 from rdflib import Graph, Literal, Node, URIRef
 from rdflib.namespace import RDF, SH
-from rdflib.plugins.sparql import prepareQuery
-from rdflib.plugins.sparql.sparql import Query
-from rdflib.query import Result
 
 from sorakg.loaders.vocab import SK
 
@@ -64,50 +60,21 @@ def _source_row(data: Graph, focus: Node, path: Node | None, value: Node | None)
     return ""
 
 
-class _ParsedOnce(Graph):
-    """The data graph as pySHACL sees it, with each SPARQL text parsed once.
-
-    pySHACL runs a SPARQL constraint once per focus node and hands rdflib the query *text*
-    each time; rdflib then parses and translates it again, which was 85 % of the validation
-    time (pyinstrument, 10 papers). The parsed query is the same for every focus node (the
-    node is passed as a binding), so it is prepared once and reused: same queries, same
-    bindings, same results.
-    """
-
-    def __init__(self, data: Graph):
-        super().__init__(store=data.store, identifier=data.identifier)
-        self.namespace_manager = data.namespace_manager
-        self._parsed: dict[tuple[str, tuple[tuple[str, str], ...]], Query] = {}
-
-    def query(  # type: ignore[override]
-        self,
-        query_object: object,
-        processor: object = "sparql",
-        result: object = "sparql",
-        initNs: Mapping[str, object] | None = None,  # rdflib's parameter names
-        *args: object,
-        **kwargs: object,
-    ) -> Result:
-        if isinstance(query_object, str):
-            namespaces = dict(initNs or self.namespaces())
-            key = (query_object, tuple(sorted((k, str(v)) for k, v in namespaces.items())))
-            if key not in self._parsed:
-                self._parsed[key] = prepareQuery(query_object, initNs=namespaces)
-            query_object = self._parsed[key]
-        return super().query(query_object, processor, result, initNs, *args, **kwargs)  # type: ignore[arg-type]
-
-
 def validate_graph(data: Graph, shapes: Graph | None = None) -> list[Violation]:
-    """Validate ``data`` (facts plus ontology) and return every violation, located."""
+    """Validate ``data`` (facts plus ontology) and return every violation, located.
+
+    The engine is pyshacl-turbo (SHACL in Rust behind pySHACL's API): pySHACL runs SPARQL
+    constraints and nested shapes node by node in Python, which made validation grow to minutes
+    at a hundred papers (docs/scaling.md). tests/test_shapes.py holds the two engines to the
+    same results on a graph that breaks every shape.
+    """
     conforms, report, _ = shacl_validate(
-        # in place: there are no rules or inference to add triples, so the (linear but large)
-        # copy pySHACL makes in advanced mode is not needed
-        _ParsedOnce(data),
-        inplace=True,
+        data,
         shacl_graph=shapes or shapes_graph(),
         inference="none",
         advanced=True,
         allow_warnings=True,
+        inplace=True,  # no rules or inference: nothing is added to the data, so no copy
     )
     if not isinstance(report, Graph):  # pySHACL could not run the shapes at all
         raise ValueError(f"the SHACL shapes could not be applied: {report}")
