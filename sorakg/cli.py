@@ -122,7 +122,7 @@ def build_command(
     if verbose:
         _print_stats(stats)
     by_graph: dict[str, int] = stats["graphs"]  # type: ignore[assignment]
-    graphs = ", ".join(f"{name} {count}" for name, count in by_graph.items())
+    graphs = ", ".join(f"{name.rsplit('/', 1)[-1]} {count}" for name, count in by_graph.items())
     took = time.perf_counter() - started
     out.print(
         f"[green]built[/green] {stats['triples']} triples ({graphs}) in {took:.0f} s: "

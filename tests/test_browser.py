@@ -24,6 +24,7 @@ QUERY = (
 
 @pytest.fixture(scope="module")
 def server(graph_file: Path) -> Iterator[str]:
+    (ARTEFACTS / "page-sizes.tsv").unlink(missing_ok=True)  # this run's sizes only
     with running_server(Settings(), graph_file, workers=1) as url:
         yield url
 

@@ -37,6 +37,11 @@
       return '<a class="iri" href="' + esc(href) + '" title="' + title + '">' + esc(text) + "</a>";
     };
     Table.prototype.formatLiteral = function (binding) { return esc(binding.value); };
+    // whole labels, wrapped, rather than "Erlotinib plus b…" (the Ellipse box still cuts them)
+    const draw = Table.prototype.draw;
+    Table.prototype.draw = function (config) {
+      return draw.call(this, Object.assign({ isEllipsed: false }, config || {}));
+    };
   }
 
   const yasgui = new Yasgui(document.getElementById("yasgui"), {
