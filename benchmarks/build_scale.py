@@ -3,8 +3,8 @@
     .venv/bin/python -m benchmarks.build_scale [--sizes 1 10 100] [--baseline 1fc542e]
 
 The publications are written in the project's own table format: the review's folder under
-``loaders/data/`` (as of the baseline revision, so that both pipelines can read it) copied N
-times, every entity renamed per copy (``axitinib`` → ``axitinib-p7``, label ``Axitinib (p7)``),
+``loaders/data/`` (each pipeline's own revision of it: a later shape may refuse an earlier table)
+copied N times, every entity renamed per copy (``axitinib`` → ``axitinib-p7``, ``Axitinib (p7)``),
 except a few shared entities (the drug sorafenib and the molecules and pathways most often
 referred to) that every copy defines and cites under the same id, as papers of one literature
 would: links cross papers, and the same entity gathers evidence from every paper. Copy 0 is the
@@ -321,22 +321,23 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="sorakg-scale-") as tmp:
         package = unpack(args.baseline, Path(tmp) / "baseline")
         mine = unpack(args.current, Path(tmp) / "current") if args.current else None
+        tables = {
+            base_name: package.parent / "tree" / SOURCE.relative_to(ROOT),
+            current: mine.parent / "tree" / SOURCE.relative_to(ROOT) if mine else SOURCE,
+        }
         for papers in args.sizes:
-            # the baseline's tables: both pipelines must read them (later tables may add columns)
-            data = synthesise(
-                Path(tmp) / f"data-{papers}",
-                papers,
-                package.parent / "tree" / SOURCE.relative_to(ROOT),
-            )
             runs: list[tuple[str, Path | None]] = [(current, mine)]
             if papers in baseline_sizes:
                 runs.append((base_name, package))
             for name, pkg in runs:
+                # each pipeline reads the review as its own revision curates it (a later shape may
+                # refuse an earlier table), multiplied the same way; the triple counts show both
+                data = synthesise(Path(tmp) / f"data-{papers}", papers, tables[name])
                 started = time.perf_counter()
                 run = timed_build(data, pkg, args.timeout)
                 print(f"{name}, {papers} papers: {run} ({time.perf_counter() - started:.0f} s)")
                 results.append({"name": name, "papers": papers, "run": run})
-            shutil.rmtree(data)
+                shutil.rmtree(data)
     commit = subprocess.run(
         ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
         capture_output=True,
