@@ -243,8 +243,8 @@ def depth(text: str) -> int:
     ``MINUS`` in one group. Brackets, operators and keywords inside strings, IRIs and comments
     are not tokens and do not count.
     """
-    chains = [0]  # operators chained at each open level: [operators, patterns] flattened
-    patterns = [0]
+    chains = [0]  # per open level: operators chained since the last separator
+    patterns = [0]  # per open level: UNION / OPTIONAL / MINUS so far
     current = deepest = 0
     for token in lex(text):
         t = token.text
