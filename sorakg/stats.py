@@ -7,14 +7,18 @@ from collections import Counter
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
+from sorakg.loaders.vocab import PREFIXES
+from sorakg.names import curie
+
+# one spelling per namespace (rdflib's per-graph bindings gave ":X", "sk:X" and "<…#X>" for one)
+_PREFIXES = {name: str(namespace) for name, namespace in PREFIXES.items()}
+
 
 def graph_stats(graphs: dict[URIRef, Graph]) -> dict[str, object]:
     classes: Counter[str] = Counter()
     for graph in graphs.values():
         for _, cls in graph.subject_objects(RDF.type):
-            classes[
-                graph.namespace_manager.normalizeUri(cls) if isinstance(cls, URIRef) else str(cls)
-            ] += 1
+            classes[curie(str(cls), _PREFIXES) if isinstance(cls, URIRef) else str(cls)] += 1
     return {
         "graphs": {str(name): len(graph) for name, graph in sorted(graphs.items())},
         "triples": sum(len(g) for g in graphs.values()),
