@@ -66,6 +66,10 @@ bench-deps: setup
 bench-engines: bench-deps
 	$(BIN)/python -m benchmarks.engines
 
+# The endpoint at 1M and 10M triples beside the Oxigraph server (docs/scaling.md); the 10M load takes long.
+bench-scale: bench-deps
+	$(BIN)/python -m benchmarks.endpoint_scale
+
 # Runaway queries (twice as many as workers) beside a point lookup, before and after the fast lane.
 bench-starvation: bench-deps
 	$(BIN)/python -m benchmarks.starvation

@@ -129,8 +129,8 @@ def durability(variant: str, graph: Path, location: Path) -> str:
     return note + ("kept after kill -9 and restart" if kept else "lost after kill -9 and restart")
 
 
-def _insert() -> str:
-    return f"INSERT DATA {{ {MARK} <urn:sorakg-bench:p> 1 }}"
+def _insert() -> str:  # into a named graph: sorakg refuses updates of the (union) default graph
+    return f"INSERT DATA {{ GRAPH <urn:sorakg-bench:g> {{ {MARK} <urn:sorakg-bench:p> 1 }} }}"
 
 
 def _ask(server: Server) -> bool:
@@ -315,6 +315,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5, help="wrk run length per cell")
     parser.add_argument("--only", nargs="+", choices=VARIANTS, default=list(VARIANTS))
     parser.add_argument("--no-safety", action="store_true", help="skip the safety probes")
+    parser.add_argument("--safety-only", action="store_true", help="only the safety probes")
     args = parser.parse_args()
     source = current_graph_file(Settings())
     if not source.exists():
@@ -335,7 +336,7 @@ def main() -> None:
         builds["before"], _ = sorakg_build(graph)
         loads["before"] = None  # every worker loads the N-Quads itself, at start
         builds["after"], loads["after"] = sorakg_build(graph, store=True)
-        for variant in args.only:
+        for variant in [] if args.safety_only else args.only:
             figures[size, variant] = measure(variant, graph, location, loads[variant],
                                              builds[variant], texts, args.seconds,
                                              triples)  # fmt: skip
@@ -353,7 +354,8 @@ def main() -> None:
             safety[variant] = found
             print(f"  {variant}: {found}", flush=True)
     text = "\n".join(report(figures, safety, args.seconds)) + "\n"
-    (HERE / "engines.md").write_text(text, encoding="utf-8")
+    name = "engines-safety.md" if args.safety_only else "engines.md"
+    (HERE / name).write_text(text, encoding="utf-8")
     print(text)
 
 

@@ -189,6 +189,9 @@ def start(
     else:
         raise ValueError(name)
     started = time.perf_counter()
+    if os.environ.get("BENCH_SERVER_LOG"):  # a file that gets every server's output, to debug
+        log = open(os.environ["BENCH_SERVER_LOG"], "ab")  # noqa: SIM115 (the server holds it)
+        quiet = {"stdout": log, "stderr": log}
     process = subprocess.Popen(command, env=env, cwd=cwd, **quiet)  # type: ignore[call-overload]
     try:
         _wait(url, process)

@@ -79,9 +79,11 @@ _OURS = re.compile(r"<https://w3id\.org/sorakg/(?!ontology|graph/)([^>]*)>")
 _BNODE = re.compile(r"(_:[A-Za-z0-9]+)")
 
 
-def synthetic(source: Path, target_triples: int, out: Path) -> Path:
+def synthetic(source: Path, target_triples: int, out: Path, keep_first: bool = False) -> Path:
     """A graph of the project's shape with about ``target_triples`` triples: the ontology once,
-    the asserted facts copied with every entity IRI (and blank node) renamed per copy."""
+    the asserted facts copied with every entity IRI (and blank node) renamed per copy. With
+    ``keep_first`` the first copy keeps the review's own IRIs, so queries that name the review's
+    entities (the named queries' default parameters) find one copy's worth of answers."""
     lines = source.read_text(encoding="utf-8").splitlines()
     ontology = [
         line for line in lines if line.endswith("<https://w3id.org/sorakg/graph/ontology> .")
@@ -92,6 +94,9 @@ def synthetic(source: Path, target_triples: int, out: Path) -> Path:
     with out.open("w", encoding="utf-8") as handle:
         handle.write("\n".join(ontology) + "\n")
         for copy in range(copies):
+            if keep_first and copy == 0:
+                handle.write("\n".join(facts) + "\n")
+                continue
             for line in facts:
                 renamed = _OURS.sub(rf"<https://w3id.org/sorakg/c{copy}/\1>", line)
                 handle.write(_BNODE.sub(rf"\1x{copy}", renamed) + "\n")

@@ -197,7 +197,7 @@ class WorkerPool:
         return target
 
     def _drop_unused_snapshots(self) -> None:
-        if self.live_dir is None:
+        if not self.updatable or self.live_dir is None:  # read-only: there are no snapshots
             return
         used = {w.store for w in self._workers} | set(self._opening) | {self.store_dir}
         for path in (self.live_dir / "snapshots").iterdir():

@@ -119,3 +119,17 @@ def test_without_a_fast_lane_the_pool_runs_as_many_workers_as_asked(graph_file: 
         assert (await pool.run(query(LOOKUP))).status == 200
 
     scenario(graph_file, test, size=2, timeout=10, fast_lane=0)
+
+
+def test_a_timeout_on_a_read_only_pool_given_a_live_dir_is_a_503(graph_file: Path, tmp_path: Path):
+    """``sorakg serve`` gives every pool a live_dir, updates on or off; replacing a timed-out
+    worker must not look for update snapshots a read-only pool never made (it raised, and the
+    client's connection was reset instead of getting its 503)."""
+
+    async def test(pool: WorkerPool) -> None:
+        reply = await pool.run(query(SLOW_QUERY))
+        assert reply.status == 503 and "longer than 1 s" in reply.body.decode()
+        await until(lambda: pool.missing == 0)  # its replacement started
+        assert (await pool.run(query(LOOKUP))).status == 200
+
+    scenario(graph_file, test, size=1, timeout=1, live_dir=tmp_path / "live")  # type: ignore[arg-type]

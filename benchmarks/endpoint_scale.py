@@ -1,0 +1,170 @@
+"""The endpoint at 1M and 10M triples beside the Oxigraph server (issue 15.3).
+
+    .venv/bin/python -m benchmarks.endpoint_scale [--sizes 1M 10M] [--samples 5]  (bench-scale)
+
+For each synthetic graph (the review's graph copied with its entity IRIs renamed per copy; the
+first copy keeps the review's IRIs so the named queries' default parameters find answers):
+the time to write each server's on-disk store (``sorakg build``'s ``write_store``; ``oxigraph
+load``), each server's time from start to its first answer and the memory of all its processes
+(after the first answer, and after every query ran), then p50/p99 of every named query
+(``queries/*.rq`` with its default parameters: ``/queries/NAME`` on sorakg, the same text with
+the defaults in a ``VALUES`` block on Oxigraph) and of a point lookup. Each query runs
+``--samples`` times at most and stops early past ``--budget`` seconds (always at least once),
+so the run is bounded; with few samples p99 is the slowest one. Both servers get the same
+timeout (``--timeout``, 120 s); sorakg's row cap is raised to 1,000,000 so both return every row. Prints markdown and
+writes ``benchmarks/endpoint_scale.md``; docs/scaling.md quotes it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from sorakg import querylib
+from sorakg.build import current_graph_file
+from sorakg.settings import Settings
+
+from .servers import Server, oxigraph_load, sorakg_build, start
+from .starvation import percentile
+from .workload import PREFIXES, synthetic
+
+HERE = Path(__file__).resolve().parent
+SIZES = {"100k": 100_000, "1M": 1_000_000, "10M": 10_000_000}  # 100k: a quick trial
+JSON = "application/sparql-results+json"
+POINT = PREFIXES + "SELECT ?p ?o WHERE { <https://w3id.org/sorakg/drug/sorafenib> ?p ?o }"
+
+
+@dataclass
+class Run:
+    load_s: float
+    startup_s: float
+    memory_start: tuple[float, float]
+    memory_end: tuple[float, float] = (0.0, 0.0)
+    times: dict[str, list[float]] = field(default_factory=dict)  # query → seconds per request
+    failures: dict[str, str] = field(default_factory=dict)  # query → first non-200 status
+
+
+def requests_for(server: Server) -> dict[str, tuple[str, str, dict[str, str]]]:
+    """Each query as (method, URL, parameters) for this server."""
+    prefixes = querylib.prefixes_for(Settings().base_iri)
+    out: dict[str, tuple[str, str, dict[str, str]]] = {}
+    for query in querylib.list_queries():
+        if server.name == "sorakg":
+            out[query.name] = ("GET", f"{server.root}/queries/{query.name}", {"format": "json"})
+        else:
+            text = querylib.with_values(query.text, querylib.bind(query, {}, prefixes))
+            out[query.name] = ("POST", server.sparql, {"query": text})
+    out["(point lookup)"] = ("GET", server.sparql, {"query": POINT})
+    return out
+
+
+def measure(server: Server, load_s: float, samples: int, budget: float) -> Run:
+    run = Run(load_s, server.startup_s, server.memory_mb())
+    with httpx.Client(timeout=300, headers={"Accept": JSON}) as client:
+        for name, (method, url, params) in requests_for(server).items():
+            times: list[float] = []
+            began = time.perf_counter()
+            while len(times) < samples and (not times or time.perf_counter() - began < budget):
+                sent = time.perf_counter()
+                if method == "GET":
+                    answer = client.get(url, params=params)
+                else:
+                    answer = client.post(url, data=params)
+                times.append(time.perf_counter() - sent)
+                if answer.status_code != 200:
+                    run.failures.setdefault(name, f"{answer.status_code}")
+            run.times[name] = times
+    run.memory_end = server.memory_mb()
+    return run
+
+
+def report(runs: dict[tuple[str, str], Run], samples: int, budget: float) -> list[str]:
+    out = [
+        "## Endpoint at scale",
+        "",
+        f"Machine: {os.cpu_count()} cores, shared. `python -m benchmarks.endpoint_scale` "
+        f"(`make bench-scale`): sorakg (`sorakg serve`, 2 general workers and the fast lane, on "
+        "the release's on-disk store) beside the Oxigraph server (`oxigraph serve-read-only`) on "
+        f"the same synthetic graph in the same run; at most {samples} requests per query, fewer "
+        f"past {budget:g} s (p99 is then the slowest); the same query timeout on both. Memory: RSS / PSS summed over every "
+        "process of the server (PSS shares pages that processes share). A status other than 200 "
+        "is named in the cell.",
+        "",
+        "| graph | server | store written s | start to first answer s | MB after start "
+        "(RSS / PSS) | MB after the queries (RSS / PSS) |",
+        "|---|---|---|---|---|---|",
+    ]
+    sizes = list(dict.fromkeys(size for size, _ in runs))
+    for size in sizes:
+        for name in ("sorakg", "oxigraph"):
+            r = runs.get((size, name))
+            if r is None:
+                continue
+            out.append(
+                f"| {size} | {name} | {r.load_s:.1f} | {r.startup_s:.2f} | "
+                f"{r.memory_start[0]:.0f} / {r.memory_start[1]:.0f} | "
+                f"{r.memory_end[0]:.0f} / {r.memory_end[1]:.0f} |"
+            )
+    for size in sizes:
+        ours, theirs = runs.get((size, "sorakg")), runs.get((size, "oxigraph"))
+        if ours is None or theirs is None:
+            continue
+        out += [
+            "",
+            f"### {size}: ms per request (p50 / p99) and sorakg / Oxigraph at p50",
+            "",
+            "| query | n | sorakg p50 | sorakg p99 | Oxigraph p50 | Oxigraph p99 | ratio p50 |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for name, ours_times in ours.times.items():
+            theirs_times = theirs.times.get(name, [])
+            cells = []
+            for run, times in ((ours, ours_times), (theirs, theirs_times)):
+                failed = f" ({run.failures[name]})" if name in run.failures else ""
+                cells += [f"{percentile(times, 50) * 1000:.1f}{failed}",
+                          f"{percentile(times, 99) * 1000:.1f}"]  # fmt: skip
+            ratio = percentile(ours_times, 50) / max(1e-9, percentile(theirs_times, 50))
+            n = f"{len(ours_times)}/{len(theirs_times)}"
+            out.append(f"| {name} | {n} | " + " | ".join(cells) + f" | {ratio:.2f}x |")
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", nargs="+", choices=list(SIZES), default=["1M", "10M"])
+    parser.add_argument("--samples", type=int, default=5, help="most requests per query")
+    parser.add_argument("--budget", type=float, default=20, help="seconds per query, roughly")
+    parser.add_argument("--timeout", type=float, default=120, help="both servers' query timeout")
+    args = parser.parse_args()
+    source = current_graph_file(Settings())
+    if not source.exists():
+        raise SystemExit("no build: run 'sorakg build' (or 'make build') first")
+    work = Path(tempfile.mkdtemp(prefix="sorakg-scale-endpoint-"))
+    runs: dict[tuple[str, str], Run] = {}
+    for size in args.sizes:
+        graph = synthetic(source, SIZES[size], work / f"{size}.nq", keep_first=True)
+        build, sorakg_load = sorakg_build(graph, store=True)
+        location, oxigraph_s = oxigraph_load(graph, work / f"{size}-oxigraph")
+        print(f"{size}: stores written ({sorakg_load:.0f} s, {oxigraph_s:.0f} s)", flush=True)
+        for name, load_s in (("sorakg", sorakg_load), ("oxigraph", oxigraph_s)):
+            server = start(name, graph, build=build, location=location, timeout=args.timeout)
+            try:
+                runs[size, name] = measure(server, load_s, args.samples, args.budget)
+            finally:
+                server.stop()
+            sent = sum(map(len, runs[size, name].times.values()))
+            print(f"  {name}: started in {server.startup_s:.1f} s, {sent} requests", flush=True)
+        graph.unlink()  # the N-Quads of 10M triples are over a gigabyte
+        text = "\n".join(report(runs, args.samples, args.budget)) + "\n"
+        (HERE / "endpoint_scale.md").write_text(text, encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
