@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup system-deps browser-deps build serve export test bench bench-deps bench-engines bench-starvation bench-scale lint format clean
+.PHONY: setup system-deps browser-deps build serve export test bench bench-deps bench-engines bench-starvation bench-scale lint format clean constraints
 
 # Java runs HermiT (owlready2's reasoner); rapper (Raptor) is the independent RDF parser the
 # export's round-trip tests compare rdflib with. Install each if this machine lacks it.
@@ -23,11 +23,17 @@ browser-deps:
 	  echo "installing Chromium for the browser test"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
-$(STAMP): pyproject.toml
+# constraints.txt pins every library to the version this checkout was tested with, so a setup years
+# from now installs the same ones; `make constraints` rewrites it after a deliberate upgrade.
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
+
+constraints: $(STAMP)
+	{ sed -n '/^#/p' constraints.txt; $(BIN)/pip freeze --exclude-editable | grep -v '^sorakg'; } > constraints.tmp
+	mv constraints.tmp constraints.txt
 
 setup: system-deps $(STAMP)
 
@@ -60,7 +66,7 @@ bench: bench-deps
 bench-deps: setup
 	@command -v wrk >/dev/null 2>&1 || { \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
-	$(BIN)/pip install -q -e '.[dev,bench]'
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev,bench]'
 
 # The engine's shape (issue 14.4): the pool before/after beside the Oxigraph server, 100k and 1M triples.
 bench-engines: bench-deps

@@ -29,6 +29,7 @@ from sorakg.settings import Settings
 from sorakg.stats import graph_stats
 from sorakg.validate import validate_graph
 from sorakg.views import in_default_view
+from sorakg.versions import library_versions
 
 GRAPH_FILES = {"nquads": "sorakg.nq", "ntriples": "sorakg.nt"}
 STORE_DIR = "store"  # the release's on-disk Oxigraph store, which the endpoint's workers open
@@ -191,6 +192,7 @@ def publish(built: Built, settings: Settings) -> Path:
             "files": sorted(contents),
             "stats": stats,
             "timings": built.timings,
+            "versions": library_versions(),
         }
         (staging / "manifest.json").write_text(
             json.dumps(manifest, indent=2, sort_keys=True) + "\n"

@@ -66,6 +66,26 @@ def _settings(**overrides: object) -> Settings:
         raise _error(f"bad setting: {problems}", Exit.USAGE) from None
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        out.print(f"sorakg {version('sorakg')}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Sorafenib Resistance Knowledge Graph: build, check and inspect the graph."""
+
+
 def _fail(error: BuildError) -> None:
     err.print(f"[bold red]{error.stage} failed[/bold red] ({len(error.problems)} problems):")
     for problem in error.problems:

@@ -1,4 +1,5 @@
-"""Export the current build in every RDF format, deterministically, into ``dist/``.
+"""Export the current build in every RDF format, deterministically, into ``dist/`` (the
+``export_dir`` setting, relative to the working directory).
 
 The build's N-Quads (``build/graph/sorakg.nq``) is the one input: an export never rebuilds.
 Each format is written from the same canonical triples (blank nodes relabelled from their
@@ -23,12 +24,11 @@ from rdflib.term import Node
 
 from sorakg.loaders.identifiers import split_iri
 from sorakg.loaders.vocab import PREFIXES
-from sorakg.serialize import canonical, nquads, sorted_lines, union
-from sorakg.settings import PROJECT_ROOT, Settings
+from sorakg.serialize import canonical, nquads, rdfxml, sorted_lines, union
+from sorakg.settings import Settings
 from sorakg.store import graph_name, read_build
 from sorakg.views import in_default_view
 
-DIST = PROJECT_ROOT / "dist"
 GRAPHS = ("asserted", "inferred", "all")
 
 
@@ -219,7 +219,7 @@ def serialize(
         return sorted_lines(merged.serialize(format="nt"))
     if fmt.name == "ttl":
         return _turtle(_ordered(merged, prefixes))
-    return _ordered(merged, prefixes).serialize(format=fmt.rdflib)
+    return rdfxml(merged, prefixes)
 
 
 def serialize_graph(
@@ -253,15 +253,15 @@ def export_one(
     output: Path | None = None,
     graphs: dict[str, Graph] | None = None,
 ) -> ExportFile:
-    """One format of one graph selection, into ``dist/`` unless ``output`` is given."""
+    """One format of one graph selection, into ``settings.export_dir`` or ``output``."""
     chosen = FORMATS[fmt]
     selected = prepare(select(graphs if graphs is not None else read_build(settings), which))
-    path = output or DIST / file_name(which, chosen)
+    path = output or settings.export_dir / file_name(which, chosen)
     return write(path, serialize(selected, chosen, settings), chosen.media_type)
 
 
 def export_files(
-    settings: Settings, dist: Path = DIST, graphs: dict[str, Graph] | None = None
+    settings: Settings, dist: Path | None = None, graphs: dict[str, Graph] | None = None
 ) -> list[ExportFile]:
     """Every format of every graph selection the build has, the SSSOM mappings, the dataset
     metadata and the ontology documentation; then ``SHA256SUMS`` over all of them.
@@ -271,6 +271,7 @@ def export_files(
     from sorakg.ontodocs import ontology_html
     from sorakg.sssom import sssom_table
 
+    dist = dist or settings.export_dir
     graphs = prepare(graphs if graphs is not None else read_build(settings))
     files: list[ExportFile] = []
     for which in GRAPHS:

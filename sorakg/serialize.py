@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from rdflib import Dataset, Graph, URIRef
+import pyoxigraph as ox
+from rdflib import RDF, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
+from rdflib.term import Node
 
 
 def canonical(graph: Graph) -> Graph:
@@ -41,3 +43,39 @@ def nquads(graphs: dict[URIRef, Graph]) -> str:
 
 def sorted_nquads(graphs: dict[URIRef, Graph]) -> str:
     return nquads({name: canonical(graph) for name, graph in graphs.items()})
+
+
+def oxigraph_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """The same RDF term as pyoxigraph's (blank nodes keep their labels)."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def _rdfxml_key(triple: tuple[Node, Node, Node]) -> tuple[str, bool, str, str]:
+    subject, predicate, obj = triple
+    # rdf:type first, so the writer can name the element after the class (owl:Ontology …),
+    # which OWL tools that read RDF/XML as XML (pronto) look for
+    return subject.n3(), predicate != RDF.type, predicate.n3(), f"{type(obj).__name__}:{obj.n3()}"
+
+
+def rdfxml(graph: Graph, prefixes: dict[str, str]) -> str:
+    """RDF/XML written by pyoxigraph from the triples in sorted order: the same graph always
+    gives the same bytes. (rdflib's writer numbers the namespaces it has no prefix for while
+    iterating a ``set``, so its output moved with ``PYTHONHASHSEED``.) Blank nodes keep their
+    labels: callers pass a graph with canonical ones (:func:`canonical`)."""
+    triples = [
+        ox.Triple(*(oxigraph_term(term) for term in triple))  # type: ignore[arg-type]
+        for triple in sorted(graph, key=_rdfxml_key)
+    ]
+    data = ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=prefixes)
+    assert data is not None
+    return data.decode("utf-8")

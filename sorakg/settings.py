@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, TomlConfigSettingsSource
 
+# The checkout (docs, tests); an installed package has no checkout, so nothing at run time may
+# read from here: packaged files come through importlib.resources, outputs go to the working dir.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def packaged_data() -> Path:
+    """The curated tables shipped inside the package (``loaders/data`` in a checkout)."""
+    return Path(str(files("sorakg.loaders") / "data"))
 
 
 class Settings(BaseSettings):
@@ -17,9 +25,14 @@ class Settings(BaseSettings):
         "https://w3id.org/sorakg/", description="Base of every entity IRI; must end with '/'."
     )
     data_dir: Path = Field(
-        PROJECT_ROOT / "loaders" / "data", description="Folder of the curated source tables."
+        default_factory=packaged_data, description="Folder of the curated source tables."
     )
-    build_dir: Path = Field(PROJECT_ROOT / "build", description="Where builds are written.")
+    build_dir: Path = Field(
+        Path("build"), description="Where builds are written (relative to the working directory)."
+    )
+    export_dir: Path = Field(
+        Path("dist"), description="Where `sorakg export` writes (relative to the working dir)."
+    )
     keep_builds: int = Field(
         3, ge=1, description="How many earlier builds to keep on disk (served ones are kept too)."
     )
@@ -99,6 +112,13 @@ class Settings(BaseSettings):
             return self.public_url
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}/"
+
+    @field_validator("data_dir", "build_dir", "export_dir")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        # fixed when the settings are read, so a server's worker processes or a later chdir
+        # cannot move the folders
+        return value.expanduser().absolute()
 
     @model_validator(mode="after")
     def _update_needs_token(self) -> Settings:
