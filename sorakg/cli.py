@@ -522,6 +522,30 @@ def export_command(
         sys.stdout.write(f"{file.sha256}  {file.path}\n")
 
 
+@app.command("diff")
+def diff_command(
+    old: Annotated[str, typer.Argument(help="The older release: a folder, a digest, or current.")],
+    new: Annotated[
+        str, typer.Argument(help="The newer release: a folder, a digest, or current.")
+    ] = "current",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
+) -> None:
+    """What changed between two releases: facts added, removed and changed, each with its source
+    row and evidence (releases are folders under build/releases, named by digest)."""
+    from sorakg import querylib
+    from sorakg.diff import UnknownRelease, as_text, diff_releases
+
+    settings = _settings()
+    try:
+        diff = diff_releases(settings, old, new)
+    except UnknownRelease as error:
+        raise _error(error, Exit.MISSING) from error
+    if as_json:
+        sys.stdout.write(json.dumps(diff.to_json(), indent=2, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(as_text(diff, querylib.prefixes_for(settings.base_iri)))
+
+
 SERVE_HELP = (
     "Serve the current build over SPARQL 1.1 and as Linked Data (see docs/endpoint.md).\n\n"
     "Read-only unless update_enabled (with update_token): SPARQL Update then changes a live "

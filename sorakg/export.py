@@ -1,69 +1,68 @@
-"""Export the current build in every RDF format, deterministically, into ``dist/`` (the
-``export_dir`` setting, relative to the working directory).
+"""Export the current build as a release into ``dist/`` (the ``export_dir`` setting, relative to
+the working directory): every RDF format of every graph selection, the canonical N-Quads, the
+SSSOM mappings, the ontology's documentation, the VoID/DCAT description and ``SHA256SUMS``.
 
 The build's N-Quads (``build/graph/sorakg.nq``) is the one input: an export never rebuilds.
-Each format is written from the same canonical triples (blank nodes relabelled from their
-content) in a fixed order, so the same build always gives the same bytes. Turtle and TriG bind
-the prefixes of the vocabularies, of the registries we link to (from the Bioregistry, see
-``loaders/identifiers.py``) and of our own entity kinds, so the files read like hand-written ones.
+This module is the top of the export group: it assembles a release from the parts written by
+``metadata``, ``ontodocs`` and ``sssom``, which all write through ``sorakg.formats``; none of
+them imports this module.
 """
 
 from __future__ import annotations
 
-import hashlib
-import io
-import json
-import re
-from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import BNode, Dataset, Graph, Namespace, URIRef
-from rdflib.plugins.serializers.turtle import TurtleSerializer
-from rdflib.term import Node
+from rdflib import Graph, URIRef
 
-from sorakg.loaders.identifiers import split_iri
-from sorakg.loaders.vocab import PREFIXES
-from sorakg.serialize import canonical, nquads, rdfxml, sorted_lines, union
+from sorakg.formats import (
+    FORMATS,
+    ExportFile,
+    Format,
+    file_name,
+    prefixes_for,
+    prepare,
+    serialize,
+    serialize_graph,
+    sha256,
+    write,
+)
+from sorakg.metadata import dataset_metadata
+from sorakg.ontodocs import ontology_html
+from sorakg.ontorelease import FILES as ONTOLOGY_FORMATS
+from sorakg.ontorelease import ontology_files
+from sorakg.serialize import rdfc10_nquads
 from sorakg.settings import Settings
+from sorakg.sssom import sssom_table
 from sorakg.store import graph_name, read_build
-from sorakg.views import in_default_view
+
+# the writers, for callers that know them from here
+__all__ = [
+    "CANONICAL",
+    "FORMATS",
+    "GRAPHS",
+    "ExportFile",
+    "Format",
+    "MissingGraph",
+    "by_name",
+    "export_files",
+    "export_one",
+    "file_name",
+    "prefixes_for",
+    "prepare",
+    "select",
+    "serialize",
+    "serialize_graph",
+    "sha256",
+    "write",
+]
 
 GRAPHS = ("asserted", "inferred", "all")
-
-
-@dataclass(frozen=True)
-class Format:
-    name: str  # the --format choice
-    rdflib: str  # rdflib's serializer and parser name
-    extension: str
-    media_type: str
-    quads: bool  # keeps named graphs
-    rapper: str | None  # raptor's parser name; None where raptor has no parser
-
-
-FORMATS: dict[str, Format] = {
-    f.name: f
-    for f in (
-        Format("ttl", "turtle", "ttl", "text/turtle", False, "turtle"),
-        Format("nt", "nt", "nt", "application/n-triples", False, "ntriples"),
-        Format("nq", "nquads", "nq", "application/n-quads", True, "nquads"),
-        Format("trig", "trig", "trig", "application/trig", True, "trig"),
-        Format("jsonld", "json-ld", "jsonld", "application/ld+json", True, None),
-        Format("rdfxml", "xml", "rdf", "application/rdf+xml", False, "rdfxml"),
-    )
-}
+# every graph as RDFC-1.0 canonical N-Quads: its SHA-256 is the dataset's hash (docs/export.md)
+CANONICAL = "sorakg-all.canonical.nq"
 
 
 class MissingGraph(LookupError):
     """The build has no such named graph (``inferred`` before the reasoner step has run)."""
-
-
-@dataclass(frozen=True)
-class ExportFile:
-    path: Path
-    sha256: str
-    media_type: str
 
 
 # -- reading the build -------------------------------------------------------------------------
@@ -83,167 +82,7 @@ def select(graphs: dict[str, Graph], which: str) -> dict[str, Graph]:
     return {which: graphs[which]}
 
 
-# -- prefixes ----------------------------------------------------------------------------------
-
-
-_PREFIX_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*[A-Za-z0-9_-]$|^[A-Za-z]$")
-
-
-def prefixes_for(graphs: Iterable[Graph], base: str) -> dict[str, str]:
-    """Prefix → namespace for a file: vocabularies, linked registries, our entity kinds."""
-    found = {name: str(ns) for name, ns in PREFIXES.items()}
-    iris = {
-        str(node)
-        for graph in graphs
-        for triple in graph
-        for node in triple
-        if isinstance(node, URIRef)
-    }
-    for iri in sorted(iris):
-        if iri.startswith(base):
-            parts = iri.removeprefix(base).split("/")
-            if len(parts) == 2 and _PREFIX_NAME.match(parts[0]) and parts[0] not in found:
-                found[parts[0]] = f"{base}{parts[0]}/"
-            continue
-        split = split_iri(iri)
-        if split is not None and _PREFIX_NAME.match(split[0]) and split[0] not in found:
-            found[split[0]] = split[1]
-    return dict(sorted(found.items()))
-
-
-def _bound(graph: Graph, prefixes: dict[str, str]) -> Graph:
-    for name, namespace in prefixes.items():
-        graph.bind(name, Namespace(namespace), override=True, replace=True)
-    return graph
-
-
-# -- serialization -----------------------------------------------------------------------------
-
-
-def _key(triple: tuple[Node, Node, Node]) -> tuple[str, ...]:
-    return tuple(f"{type(t).__name__}:{t.n3()}" for t in triple)
-
-
-def prepare(graphs: dict[str, Graph]) -> dict[str, Graph]:
-    """Each graph with its blank nodes relabelled from their content (done once per export)."""
-    return {name: canonical(graph) for name, graph in graphs.items()}
-
-
-def _ordered(graph: Graph, prefixes: dict[str, str]) -> Graph:
-    """A fresh graph with the triples added in sorted order (a stable store order)."""
-    result = _bound(Graph(bind_namespaces="none"), prefixes)
-    for triple in sorted(graph, key=_key):
-        result.add(triple)
-    return result
-
-
-class SortedTurtleSerializer(TurtleSerializer):
-    """rdflib's Turtle with named subjects in plain IRI order (rdflib orders them by how often
-    each is referenced, which moves a subject when an unrelated fact is added). Blank nodes keep
-    rdflib's order, which its inlining of lists and restrictions relies on."""
-
-    def orderSubjects(self) -> list[Node]:
-        def key(subject: Node) -> tuple[bool, int, str]:
-            blank = isinstance(subject, BNode)
-            return blank, self._references[subject] if blank else 0, str(subject)
-
-        return sorted(self._subjects, key=key)
-
-
-def _turtle(graph: Graph) -> str:
-    stream = io.BytesIO()
-    SortedTurtleSerializer(graph).serialize(stream, encoding="utf-8")
-    return stream.getvalue().decode("utf-8")
-
-
-def _trig(graphs: dict[str, Graph], iris: dict[str, str], prefixes: dict[str, str]) -> str:
-    """TriG: the prefixes once, then each named graph's Turtle body in a block, by name."""
-    head = "".join(f"@prefix {name}: <{ns}> .\n" for name, ns in prefixes.items())
-    blocks = []
-    for name in sorted(graphs):
-        body = _turtle(_ordered(graphs[name], prefixes))
-        lines = [line for line in body.splitlines() if not line.startswith("@prefix")]
-        text = "\n".join(f"    {line}" if line else "" for line in lines).strip("\n")
-        blocks.append(f"<{iris[name]}> {{\n{text}\n}}\n")
-    return head + "\n" + "\n".join(blocks)
-
-
-def _jsonld(graphs: dict[str, Graph], iris: dict[str, str], prefixes: dict[str, str]) -> str:
-    dataset = Dataset()
-    for name, graph in graphs.items():
-        named = dataset.graph(URIRef(iris[name]))
-        for triple in sorted(graph, key=_key):
-            named.add(triple)
-    context = dict(prefixes)
-    document = json.loads(dataset.serialize(format="json-ld", context=context, auto_compact=True))
-    return json.dumps(_sort_json(document), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-
-
-def _sort_json(value: object, ordered: bool = False) -> object:
-    """Sort JSON-LD arrays (sets in RDF) for stable output; an ``@list`` keeps its order."""
-    if isinstance(value, dict):
-        return {k: _sort_json(v, ordered=k == "@list") for k, v in value.items()}
-    if isinstance(value, list) and ordered:
-        return [_sort_json(v) for v in value]
-    if isinstance(value, list):
-        items = [_sort_json(v) for v in value]
-        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
-    return value
-
-
-def serialize(
-    graphs: dict[str, Graph],
-    fmt: Format,
-    settings: Settings,
-    extra_prefixes: dict[str, str] | None = None,
-    prefixes: dict[str, str] | None = None,
-) -> str:
-    """The selected graphs in one format; triple formats get their union.
-
-    The graphs must have gone through :func:`prepare` (stable blank node labels); ``prefixes``
-    saves working them out again when one selection is written in several formats."""
-    iris = {name: f"{settings.base_iri}graph/{name}" for name in graphs}
-    if prefixes is None:
-        prefixes = prefixes_for(graphs.values(), settings.base_iri)
-    prefixes = prefixes | (extra_prefixes or {})
-    if fmt.name == "nq":
-        return nquads({URIRef(iris[name]): graph for name, graph in graphs.items()})
-    if fmt.name == "trig":
-        return _trig(graphs, iris, prefixes)
-    if fmt.name == "jsonld":
-        return _jsonld(graphs, iris, prefixes)
-    # a triple format has no graph names, so a selection of several graphs is written as the
-    # default view: the disputed layer only goes out on its own or in a quad format
-    merged = union(g for name, g in graphs.items() if len(graphs) == 1 or in_default_view(name))
-    if fmt.name == "nt":
-        return sorted_lines(merged.serialize(format="nt"))
-    if fmt.name == "ttl":
-        return _turtle(_ordered(merged, prefixes))
-    return rdfxml(merged, prefixes)
-
-
-def serialize_graph(
-    graph: Graph, fmt: Format, settings: Settings, extra_prefixes: dict[str, str] | None = None
-) -> str:
-    """One graph (the dataset metadata, say) in a triple format."""
-    return serialize(prepare({"default": graph}), fmt, settings, extra_prefixes)
-
-
-# -- files -------------------------------------------------------------------------------------
-
-
-def file_name(which: str, fmt: Format) -> str:
-    return f"sorakg-{which}.{fmt.extension}"
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def write(path: Path, text: str, media_type: str) -> ExportFile:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return ExportFile(path, sha256(path), media_type)
+# -- the release -----------------------------------------------------------------------------
 
 
 def export_one(
@@ -267,10 +106,6 @@ def export_files(
     metadata and the ontology documentation; then ``SHA256SUMS`` over all of them.
 
     Returns (path, sha256, media type) per file, for the endpoint's downloads."""
-    from sorakg.metadata import dataset_metadata
-    from sorakg.ontodocs import ontology_html
-    from sorakg.sssom import sssom_table
-
     dist = dist or settings.export_dir
     graphs = prepare(graphs if graphs is not None else read_build(settings))
     files: list[ExportFile] = []
@@ -282,10 +117,15 @@ def export_files(
         for fmt in FORMATS.values():
             text = serialize(selected, fmt, settings, prefixes=prefixes)
             files.append(write(dist / file_name(which, fmt), text, fmt.media_type))
+    iris = {URIRef(f"{settings.base_iri}graph/{name}"): graph for name, graph in graphs.items()}
+    files.append(write(dist / CANONICAL, rdfc10_nquads(iris), FORMATS["nq"].media_type))
     files.append(
         write(dist / "sorakg.sssom.tsv", sssom_table(settings, graphs), "text/tab-separated-values")
     )
     files.append(write(dist / "ontology.html", ontology_html(graphs["ontology"]), "text/html"))
+    for name, text in ontology_files(graphs["ontology"], settings).items():
+        fmt = FORMATS[ONTOLOGY_FORMATS[name]]
+        files.append(write(dist / name, text, fmt.media_type))
     metadata = dataset_metadata(settings, graphs, files)
     files.append(write(dist / "void.ttl", metadata, "text/turtle"))
     sums = "".join(f"{f.sha256}  {f.path.name}\n" for f in sorted(files, key=lambda f: f.path))

@@ -12,17 +12,14 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib.metadata import metadata as package_metadata
-from typing import TYPE_CHECKING
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, VOID, XSD
 
+from sorakg.formats import FORMATS, ExportFile, serialize_graph
 from sorakg.loaders.identifiers import link_converter, split_iri
 from sorakg.loaders.vocab import ONTOLOGY_IRI, SK
 from sorakg.settings import Settings
-
-if TYPE_CHECKING:
-    from sorakg.export import ExportFile
 
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 DCAT_VERSION = URIRef(f"{DCAT}version")  # DCAT 3; rdflib's DCAT namespace is DCAT 2
@@ -178,7 +175,5 @@ def dataset_metadata(
     settings: Settings, graphs: dict[str, Graph], files: Iterable[ExportFile] = ()
 ) -> str:
     """The VoID/DCAT description as sorted, readable Turtle."""
-    from sorakg.export import FORMATS, serialize_graph
-
     graph = void_graph(settings, graphs, files)
     return serialize_graph(graph, FORMATS["ttl"], settings, PREFIXES)

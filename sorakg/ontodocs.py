@@ -16,8 +16,10 @@ from html import unescape as html_unescape
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
+from sorakg.formats import FORMATS, serialize_graph
 from sorakg.loaders.vocab import SK
 from sorakg.serialize import canonical
+from sorakg.settings import Settings
 
 HTML = "text/html"
 
@@ -150,9 +152,7 @@ REPRESENTATIONS: dict[str, Representation] = {
 
 def ontology_document(media_type: str, ontology: Graph | None = None) -> str:
     """The ontology in one of the media types of :data:`REPRESENTATIONS`."""
-    from sorakg.export import FORMATS, serialize_graph
     from sorakg.ontology import ontology_graph
-    from sorakg.settings import Settings
 
     chosen = REPRESENTATIONS[media_type]
     graph = ontology if ontology is not None else ontology_graph()

@@ -79,3 +79,20 @@ def rdfxml(graph: Graph, prefixes: dict[str, str]) -> str:
     data = ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=prefixes)
     assert data is not None
     return data.decode("utf-8")
+
+
+def rdfc10_nquads(graphs: dict[URIRef, Graph]) -> str:
+    """The named graphs as canonical N-Quads by W3C RDF Dataset Canonicalization (RDFC-1.0, with
+    SHA-256): blank nodes labelled ``c14n0`` … by the standard algorithm (pyoxigraph's), lines in
+    code point order. Its SHA-256 is the dataset's hash, which any RDFC-1.0 implementation
+    (pyld's URDNA2015, rdf-canonize, Oxigraph) recomputes from any of the export's files."""
+    dataset = ox.Dataset()
+    for name, graph in graphs.items():
+        graph_name = ox.NamedNode(str(name))
+        for triple in graph:
+            s, p, o = (oxigraph_term(term) for term in triple)
+            dataset.add(ox.Quad(s, p, o, graph_name))  # type: ignore[arg-type]
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    data = ox.serialize(dataset, format=ox.RdfFormat.N_QUADS)
+    assert data is not None
+    return sorted_lines(data.decode("utf-8"))

@@ -23,6 +23,7 @@ from rdflib.namespace import RDFS, SKOS
 
 from sorakg.loaders.identifiers import SCHEMES, read_identifiers, split_iri
 from sorakg.loaders.vocab import SK
+from sorakg.metadata import dataset_facts
 from sorakg.ontology import MAPPINGS
 from sorakg.settings import Settings
 
@@ -137,8 +138,6 @@ def _yaml_string(value: str) -> str:
 
 def sssom_table(settings: Settings, graphs: dict[str, Graph]) -> str:
     """The SSSOM/TSV text: a YAML metadata block in ``#`` lines, then the rows."""
-    from sorakg.metadata import dataset_facts
-
     rows, curie_map = mappings(settings, graphs)
     facts = dataset_facts(settings, graphs)
     meta = [
