@@ -28,8 +28,8 @@ from sorakg.serialize import sorted_nquads, sorted_ntriples, union
 from sorakg.settings import Settings
 from sorakg.stats import graph_stats
 from sorakg.validate import validate_graph
-from sorakg.views import in_default_view
 from sorakg.versions import library_versions
+from sorakg.views import in_default_view
 
 GRAPH_FILES = {"nquads": "sorakg.nq", "ntriples": "sorakg.nt"}
 STORE_DIR = "store"  # the release's on-disk Oxigraph store, which the endpoint's workers open
