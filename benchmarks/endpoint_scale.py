@@ -11,8 +11,8 @@ load``), each server's time from start to its first answer and the memory of all
 the defaults in a ``VALUES`` block on Oxigraph) and of a point lookup. Each query runs
 ``--samples`` times at most and stops early past ``--budget`` seconds (always at least once),
 so the run is bounded; with few samples p99 is the slowest one. Both servers get the same
-timeout (``--timeout``, 120 s); sorakg's row cap is raised to 1,000,000 so both return every row. Prints markdown and
-writes ``benchmarks/endpoint_scale.md``; docs/scaling.md quotes it.
+timeout (``--timeout``, 120 s); sorakg's row cap is raised to 1,000,000 so both return every
+row. Prints markdown and writes ``benchmarks/endpoint_scale.md``; docs/scaling.md quotes it.
 """
 
 from __future__ import annotations
@@ -92,9 +92,9 @@ def report(runs: dict[tuple[str, str], Run], samples: int, budget: float) -> lis
         f"(`make bench-scale`): sorakg (`sorakg serve`, 2 general workers and the fast lane, on "
         "the release's on-disk store) beside the Oxigraph server (`oxigraph serve-read-only`) on "
         f"the same synthetic graph in the same run; at most {samples} requests per query, fewer "
-        f"past {budget:g} s (p99 is then the slowest); the same query timeout on both. Memory: RSS / PSS summed over every "
-        "process of the server (PSS shares pages that processes share). A status other than 200 "
-        "is named in the cell.",
+        f"past {budget:g} s (p99 is then the slowest); the same query timeout on both. Memory: "
+        "RSS / PSS summed over every process of the server (PSS shares pages that processes "
+        "share). A status other than 200 is named in the cell.",
         "",
         "| graph | server | store written s | start to first answer s | MB after start "
         "(RSS / PSS) | MB after the queries (RSS / PSS) |",
