@@ -6,6 +6,7 @@ URL patterns below, plus every ``skos:*Match`` IRI.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -49,6 +50,7 @@ KINDS = {"drug": "drug", "trial": "trial", "mechanism": "mechanism", "molecule":
 # shown as the claim's strength
 EVIDENCE_SHOWN = {SK + p for p in ("statementPredicate", "statementObject", "quote", "location",
                   "cites", "basis", "sourceRow", "evidenceFor", "curatorNote")}  # fmt: skip
+ACTED_ON = {"molecule", "pathway", "mechanism"}
 HIDDEN_INCOMING = {SK + "statementObject", SK + "statementPredicate", SK + "evidenceFor"}
 
 
@@ -74,6 +76,9 @@ class EntityView:
     incoming: list[tuple[Node, Node]] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
     links: list[tuple[str, str]] = field(default_factory=list)  # (resource name, URL)
+    # what a drug (or mechanism …) acts on: stated facts about targets, pathways, mechanisms,
+    # each with how many evidence records state it
+    actions: list[tuple[Node, Node, int]] = field(default_factory=list)
 
 
 def _value(term: object) -> str:
@@ -202,6 +207,14 @@ def entity_view(
                 view.links.append((curie(match, d.prefixes) or match, match))
     for record in sorted(set(evidence_nodes)):
         view.evidence.append(d.evidence(record, d.about(record)))
+    stated_by = Counter(
+        (e.statement[0].iri, e.statement[1].iri) for e in view.evidence if len(e.statement) == 2
+    )
+    for prop, value in view.outgoing:
+        parts = (value.href or "").strip("/").split("/")
+        if not value.inferred and len(parts) == 2 and parts[0] in ACTED_ON:
+            view.actions.append((prop, value, stated_by[(prop.iri, value.iri)]))
+    view.actions.sort(key=lambda a: (a[0].text, a[1].text))
     view.outgoing.sort(key=lambda pair: (pair[0].text, pair[1].text))
     view.incoming.sort(key=lambda pair: (pair[1].text, pair[0].text))
     view.links.sort()

@@ -207,3 +207,13 @@ def test_named_query_page_takes_names_and_keeps_the_form(client: TestClient) -> 
     assert 'value="NCT0098874"' in wrong.text
     typo = client.get("/queries/second-line-option", headers=HTML)
     assert typo.status_code == 404 and "did you mean 'second-line-options'" in typo.text
+
+
+def test_drug_page_says_what_it_acts_on_with_evidence(client: TestClient) -> None:
+    html = client.get("/drug/sorafenib", headers=HTML).text
+    actions = html.split('id="actions"', 1)[1].split("</table>", 1)[0]
+    rows = [re.sub(r"<[^>]+>", "", r) for r in re.findall(r"<tr>(.*?)</tr>", actions, re.S)[1:]]
+    # "inhibiting vascular endothelial growth factor receptor (VEGFR), … Ret and c-kit[3]"
+    assert any(r.startswith("inhibitsRet") and "quote" in r for r in rows), rows
+    assert any(r.startswith("activatesAkt") for r in rows)
+    assert html.index('id="actions"') < html.index('id="evidence"')
