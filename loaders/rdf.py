@@ -117,6 +117,12 @@ class Loader:
         g.add((node, SK.basis, term(row.basis, t.Basis)))
         g.add((node, SK.inPublication, self.pub_iri))
         self.add(node, SK.curatorNote, row.note)
+        if isinstance(row, t.Claim):
+            # the claim's strength travels with each evidence record of the row
+            g.add((node, SK.modality, term(row.modality, t.Modality)))
+            g.add((node, SK.claimScope, term(row.scope, t.Scope)))
+            g.add((node, SK.evidenceType, term(row.evidence_type, t.EvidenceType)))
+            g.add((node, SK.evidenceDirection, term(row.supports, t.Supports)))
         for number in row.refs:
             citation = self.mint("publication", self.pub.id, "reference", str(number))
             g.add((citation, RDF.type, SK.Citation))
@@ -281,6 +287,18 @@ class Loader:
         g.add((biomarker, SK.candidateBiomarkerFor, drug))
         self.evidence(item, node)
 
+    def endpoint_result(self, item: Located) -> None:
+        row: t.EndpointResult = item.row  # type: ignore[assignment]
+        node = self.mint("trial", row.trial, "endpoint", slug(row.endpoint or "primary"))
+        g = self.g
+        g.add((node, RDF.type, SK.EndpointAssessment))
+        g.add((node, SK.ofStudy, self.ref(row.trial)))
+        if row.endpoint:
+            g.add((node, SK.assessedEndpoint, term(row.endpoint, t.PrimaryOutcome)))
+        met = Literal(row.met == t.Supports.yes)
+        g.add((node, SK.endpointMet, met))
+        self.evidence(item, node)
+
     def arm_iri(self, trial: str, arm: str) -> URIRef:
         return self.mint("trial", trial, "arm", arm)
 
@@ -374,6 +392,7 @@ class Loader:
         t.MechanismFinding: mechanism_finding,
         t.Reversal: reversal,
         t.BiomarkerFinding: biomarker_finding,
+        t.EndpointResult: endpoint_result,
         t.Arm: arm,
         t.Outcome: outcome,
         t.AdverseEvent: adverse_event,

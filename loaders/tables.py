@@ -115,6 +115,49 @@ def parse_refs(text: str) -> list[int]:
     return refs
 
 
+class Modality(StrEnum):
+    """How the review words the claim: as a result, hedged ("may", "suggest"), or speculated."""
+
+    stated = "stated"
+    hedged = "hedged"
+    hypothesis = "hypothesis"
+
+
+class Scope(StrEnum):
+    """Whom the claim is about: the drug the row names, or antitumour drugs in general."""
+
+    drug_specific = "drug_specific"
+    antitumour_general = "antitumour_general"
+
+
+class EvidenceType(StrEnum):
+    cell_line = "cell_line"
+    xenograft = "xenograft"
+    patient_tissue = "patient_tissue"
+    clinical_trial = "clinical_trial"
+    retrospective_analysis = "retrospective_analysis"
+    review_statement = "review_statement"
+
+
+class Supports(StrEnum):
+    """Whether the quoted evidence supports the claim or speaks against it."""
+
+    yes = "yes"
+    no = "no"
+
+
+class Claim(BaseModel):
+    """The strength of a claim, as a clinical evidence base records it (docs/curation.md)."""
+
+    modality: Modality = Field(description="stated, hedged ('may', 'suggest') or hypothesis")
+    scope: Scope = Field(description="drug_specific, or antitumour_general")
+    evidence_type: EvidenceType = Field(
+        description="cell_line, xenograft, patient_tissue, clinical_trial, "
+        "retrospective_analysis or review_statement (a trial's phase is the trial's)"
+    )
+    supports: Supports = Field(description="yes, or no when the evidence speaks against it")
+
+
 # --- entity tables ---------------------------------------------------------------------------
 
 
@@ -220,7 +263,7 @@ class MechanismType(StrEnum):
     acquired = "acquired"
 
 
-class Mechanism(Entity):
+class Mechanism(Entity, Claim):
     """A resistance mechanism (primary or acquired)."""
 
     table = "mechanisms.csv"
@@ -405,7 +448,7 @@ class Change(StrEnum):
     involved = "involved"
 
 
-class MechanismFinding(Row):
+class MechanismFinding(Row, Claim):
     """An observation that characterises a resistance mechanism (p-STAT3 up in resistant cells)."""
 
     table = "mechanism_findings.csv"
@@ -416,7 +459,7 @@ class MechanismFinding(Row):
     model: OptionalSlug = ref("model", default=None)
 
 
-class Reversal(Row):
+class Reversal(Row, Claim):
     """An agent that reversed (or overcame) a resistance mechanism in a model."""
 
     table = "reversals.csv"
@@ -443,7 +486,7 @@ class Verdict(StrEnum):
     prognostic = "prognostic"
 
 
-class BiomarkerFinding(Row):
+class BiomarkerFinding(Row, Claim):
     """What one study found about a biomarker: direction of association with an endpoint."""
 
     table = "biomarker_findings.csv"
@@ -455,6 +498,18 @@ class BiomarkerFinding(Row):
     direction: Direction = Field(description="higher level → better (positive) or worse outcome")
     verdict: Verdict
     samples: OptionalInt = None
+
+
+class EndpointResult(Row):
+    """Whether a trial met its primary endpoint, as the review reports it."""
+
+    table = "endpoints.csv"
+    key = ("trial", "endpoint")
+    trial: Slug = ref("trial")
+    endpoint: Annotated[PrimaryOutcome | None, BeforeValidator(_blank_to_none)] = Field(
+        None, description="the primary endpoint (OS, TTP …); empty when the review does not name it"
+    )
+    met: Supports = Field(description="yes if the trial met it, no if it did not")
 
 
 class ArmRole(StrEnum):
@@ -561,6 +616,7 @@ FACT_MODELS: tuple[type[Row], ...] = (
     MechanismFinding,
     Reversal,
     BiomarkerFinding,
+    EndpointResult,
     Arm,
     Outcome,
     AdverseEvent,
@@ -572,5 +628,6 @@ ALL_MODELS: tuple[type[Row], ...] = ENTITY_MODELS + FACT_MODELS
 
 def columns(model: type[Row]) -> list[str]:
     """The CSV header of a table, in the order the model declares its fields."""
-    own = [name for name in model.model_fields if name not in Row.model_fields]
-    return own + list(Row.model_fields)
+    shared: list[str] = list(Claim.model_fields) if issubclass(model, Claim) else []
+    own = [n for n in model.model_fields if n not in Row.model_fields and n not in shared]
+    return own + shared + list(Row.model_fields)

@@ -152,6 +152,17 @@ TERMS: dict[type[Enum], dict[str, str]] = {
         "binds": "binds",
         "regulates": "regulates",
     },
+    t.Modality: {"stated": "Stated", "hedged": "Hedged", "hypothesis": "Hypothesis"},
+    t.Scope: {"drug_specific": "DrugSpecific", "antitumour_general": "AntitumourDrugsInGeneral"},
+    t.EvidenceType: {
+        "cell_line": "CellLineEvidence",
+        "xenograft": "XenograftEvidence",
+        "patient_tissue": "PatientTissueEvidence",
+        "clinical_trial": "ClinicalTrialEvidence",
+        "retrospective_analysis": "RetrospectiveAnalysisEvidence",
+        "review_statement": "ReviewStatementEvidence",
+    },
+    t.Supports: {"yes": "Supports", "no": "DoesNotSupport"},
     t.MemberRole: {
         "member": "hasMember",
         "upstream": "hasUpstreamRegulator",

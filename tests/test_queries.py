@@ -216,7 +216,13 @@ def test_docs_list_every_query() -> None:
 
 
 def test_every_query_has_an_answer_test() -> None:
-    source = (Path(__file__).parent / "test_queries_answers.py").read_text(encoding="utf-8")
+    here = Path(__file__).parent
+    # the evidence-strength questions (issue 11) are answered in test_claims.py, on the reasoned
+    # build with its disputed layer
+    source = "".join(
+        (here / name).read_text(encoding="utf-8")
+        for name in ("test_queries_answers.py", "test_claims.py")
+    )
     missing = [q.name for q in QUERIES if f'"{q.name}"' not in source]
     assert not missing, f"no answer test for {missing}"
 

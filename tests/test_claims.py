@@ -1,0 +1,110 @@
+"""Claims with their strength, trial endpoints, and the named questions that use them (issue 11).
+
+Expectations are written from the review (/work/shared/seed/review.txt)."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+
+from sorakg import querylib as ql
+from sorakg.build import Built
+from tests.conftest import BASE, write_graph
+
+PREFIXES = ql.prefixes_for(BASE)
+
+
+@pytest.fixture(scope="module")
+def store(reasoned: Built, tmp_path_factory: pytest.TempPathFactory) -> ox.Store:
+    path = write_graph(reasoned, tmp_path_factory.mktemp("claims"))
+    store = ox.Store()
+    store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+    return store
+
+
+def answer(store: ox.Store, name: str, **params: str) -> list[dict[str, str]]:
+    results = ql.run_query(store, ql.load_query(name), params, PREFIXES)
+    columns, rows = ql.rows(results)
+    return [{c: ql.shorten(row[c], PREFIXES) for c in columns} for row in rows]
+
+
+def by(rows: list[dict[str, str]], column: str) -> dict[str, dict[str, str]]:
+    return {r[column]: r for r in rows}
+
+
+def test_mechanisms_with_clinical_or_only_preclinical_evidence(store: ox.Store) -> None:
+    rows = by(answer(store, "mechanism-evidence", drug="drug:sorafenib"), "mechanism")
+    # "sorafenib-resistant HCC tissues had higher expression of HIF-1 alpha" (patient tissue), while
+    # "In xenograft models, the increased hypoxia ... was associated with sorafenib sensitivity"
+    hypoxia = rows["mechanism:hypoxia"]
+    assert hypoxia["evidence"] == "clinical"
+    assert "patient tissue" in hypoxia["supporting"] and hypoxia["against"] == "xenograft"
+    # resistant cells (JAK-STAT, PI3K/Akt) and the microarray of resistant cells (EMT)
+    for name in ("jak-stat-activation", "pi3k-akt-activation", "emt-resistance"):
+        assert rows[f"mechanism:{name}"]["evidence"] == "preclinical only", name
+    # "some limited studies have also demonstrated that EGFR[10], ... may be involved"
+    assert rows["mechanism:egfr-resistance"]["evidence"] == "review statement only"
+    assert "mechanism:emt-sunitinib-resistance" not in rows  # a sunitinib mechanism
+
+
+def test_hedged_claims_and_their_sources(store: ox.Store) -> None:
+    rows = answer(store, "claims")
+    assert {r["modality"] for r in rows} == {"sk:Hedged"}
+    quotes = {r["aboutLabel"]: r["quote"] for r in rows}
+    # "These results indicate that activation of PI3K/Akt pathway may contribute to sorafenib
+    # resistance"; "autophagy[45] may be involved"; "EMT may be involved"
+    assert "may contribute" in quotes["Compensatory activation of the PI3K/Akt pathway"]
+    assert "may be involved" in quotes["Autophagy in sorafenib resistance"]
+    assert "EMT may be involved" in quotes["EMT in sorafenib resistance"]
+    pi3k = [r for r in rows if r["aboutLabel"].startswith("Compensatory activation")]
+    assert {frozenset(r["references"].split(", ")) for r in pi3k} == {frozenset({"7", "20"})}
+    # a measured result is not hedged
+    assert "Sorafenib-resistant HCC cells express higher levels" not in " ".join(quotes.values())
+
+
+def test_claims_by_scope_evidence_type_and_direction(store: ox.Store) -> None:
+    general = answer(store, "claims", modality="sk:Stated", scope="sk:AntitumourDrugsInGeneral")
+    # "Many mechanisms account for acquired resistance to antitumor drugs, such as addiction
+    # switching, ... cancer stem cells, disabling of pro-apoptotic signals"
+    assert {r["aboutLabel"] for r in general} == {
+        "Addiction switching",
+        "Cancer stem cells",
+        "Compensatory pathway activation",
+        "Disabling of pro-apoptotic signals",
+    }
+    trials = answer(store, "claims", modality="sk:Stated", type="sk:ClinicalTrialEvidence")
+    # "the pERK levels in tumor samples from 33 patients" (phase II); SHARP (phase III)
+    assert {r["phaseLabel"] for r in trials} == {"phase II", "phase III"}
+    against = answer(store, "claims", modality="sk:Stated", direction="sk:DoesNotSupport")
+    # "the correlationship was not validated in the phase III trial"; "neither of them predicted
+    # the response to sorafenib"; the xenograft hypoxia result
+    quotes = {r["quote"] for r in against}
+    assert "However, the correlationship was not validated in the phase III trial" in quotes
+    assert "neither of them predicted the response to sorafenib" in quotes
+    assert any(q.startswith("In xenograft models") for q in quotes)
+
+
+def test_trials_that_missed_their_primary_endpoint(store: ox.Store) -> None:
+    rows = by(answer(store, "missed-endpoints"), "trial")
+    # "brivanib did not meet the primary endpoint of improving overall survival vs placebo in
+    # the phase III trial"; SEARCH "did not show that the addition of erlotinib to sorafenib met
+    # the primary endpoint"
+    assert set(rows) == {"trial:brivanib-phase3", "trial:NCT00901901"}
+    assert rows["trial:brivanib-phase3"]["endpointLabel"] == "overall survival"
+    assert rows["trial:NCT00901901"]["endpointLabel"] == "not named by the review"
+    assert {r["phaseLabel"] for r in rows.values()} == {"phase III"}
+
+
+def test_inferences_resting_on_disputed_statements(store: ox.Store) -> None:
+    rows = answer(store, "disputed-inferences")
+    found = {(r["subjectLabel"], r["inferredRelation"], r["inferredLabel"]) for r in rows}
+    # "U0126, a selective inhibitor of ERK1/2" would make U0126 an ERK inhibitor and put it on
+    # the MAPK pathway; "VEGFR inhibitor (bevacizumab)" would make it affect VEGFR
+    assert ("U0126", "is a", "ERK inhibitor") in found
+    assert ("U0126", "targets pathway", "RAF/MEK/ERK (MAPK) pathway") in found
+    assert ("Bevacizumab", "affects", "VEGFR") in found
+    assert all(r["reason"] for r in rows)
+    # none of it is in the default view
+    text = "SELECT ?x WHERE { <https://w3id.org/sorakg/drug/u0126> a ?x }"
+    classes = {str(r[0]) for r in ql.run_query(store, ql.parse_query(text, "q"), {}, PREFIXES)}
+    assert "https://w3id.org/sorakg/ontology#ERKInhibitor" not in classes
