@@ -28,6 +28,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse
 from rdflib import VOID, Graph, URIRef
 
+from sorakg.children import die_with_parent
 from sorakg.explain import Explainer
 from sorakg.export import ExportFile, export_files
 from sorakg.metadata import PREFIXES as VOID_PREFIXES
@@ -157,7 +158,9 @@ def write_downloads(resources: Resources, settings: Settings) -> None:
 def _export_in_child(release: Path, settings: Settings) -> None:
     passed = settings.model_dump_json(include=EXPORT_SETTINGS)
     command = [sys.executable, "-m", "sorakg.server.downloads", str(release), passed]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        command, capture_output=True, text=True, check=False, preexec_fn=die_with_parent()
+    )
     if done.returncode != 0:
         lines = done.stderr.strip().splitlines() or [f"exit status {done.returncode}"]
         raise RuntimeError(f"the export process failed: {lines[-1]}")

@@ -51,6 +51,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from sorakg.children import die_with_parent
+
 from .execute import Job, Reply
 from .worker import HEADER, READY, Config, memory_message
 
@@ -241,7 +243,7 @@ class WorkerPool:
             str(child.fileno()),
             config.to_json(),
         ]
-        process = subprocess.Popen(command, pass_fds=[child.fileno()])
+        process = subprocess.Popen(command, pass_fds=[child.fileno()], preexec_fn=die_with_parent())
         child.close()
         reader, writer = await asyncio.open_unix_connection(sock=parent, limit=2**20)
         worker = _Worker(process, reader, writer, store)

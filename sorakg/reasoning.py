@@ -21,12 +21,8 @@ meaning as a SPARQL rule under that assumption.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
-import os
-import signal
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal
 
@@ -34,6 +30,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
+from sorakg.children import die_with_parent
 from sorakg.loaders.vocab import SK
 
 PROVENANCE_CLASSES = (SK.Evidence, SK.Citation, SK.Publication)
@@ -163,32 +160,14 @@ def materialize(ontology: Graph, facts: Graph, engine: Engine = "reasonable") ->
     return inferred
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the forked child
-    """In HermiT's ``java`` (between fork and exec): ask the kernel to kill it when the build
-    process dies, however it dies (kill -9 included), so that no orphan java keeps running."""
-    assert _PRCTL is not None
-    _PRCTL(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != _PARENT[0]:  # the build died before the request was made
-        os._exit(1)
-
-
-_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
-_PARENT = [0]
-_PRCTL: Callable[..., int] | None
-try:  # resolved here, not in the child, where imports could deadlock
-    _PRCTL = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True).prctl
-except (AttributeError, OSError, TypeError):  # not Linux: no parent-death signal
-    _PRCTL = None
-
-
 def _tie_java_to_this_process() -> None:
     """owlready2 starts java with ``subprocess`` and the keyword arguments in its module's
     ``_subprocess_kargs`` (empty on Linux); add the parent-death signal there."""
     from owlready2 import reasoning as owlready_reasoning
 
-    if _PRCTL is not None:
-        _PARENT[0] = os.getpid()
-        owlready_reasoning._subprocess_kargs["preexec_fn"] = _die_with_parent  # type: ignore[attr-defined]
+    tie = die_with_parent()
+    if tie is not None:
+        owlready_reasoning._subprocess_kargs["preexec_fn"] = tie  # type: ignore[attr-defined]
 
 
 def check_consistency(graph: Graph) -> None:
