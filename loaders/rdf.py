@@ -184,8 +184,10 @@ class Loader:
         node = self.entity(item, [SK.ResistanceMechanism, term(row.type, t.MechanismType)])
         self.add(node, SKOS.definition, row.definition)
         self.fact(item, node, SK.resistanceTo, self.ref(row.resistance_to))
-        for pathway in row.pathways:
-            self.fact(item, node, SK.involvesPathway, self.ref(pathway))
+
+    def mechanism_pathway(self, item: Located) -> None:
+        row: t.MechanismPathway = item.row  # type: ignore[assignment]
+        self.fact(item, self.ref(row.mechanism), SK.involvesPathway, self.ref(row.pathway))
 
     def model(self, item: Located) -> None:
         row: t.Model = item.row  # type: ignore[assignment]
@@ -389,6 +391,7 @@ class Loader:
         t.DrugClassAssertion: drug_class,
         t.DrugAction: drug_action,
         t.PathwayMember: pathway_member,
+        t.MechanismPathway: mechanism_pathway,
         t.MechanismFinding: mechanism_finding,
         t.Reversal: reversal,
         t.BiomarkerFinding: biomarker_finding,

@@ -270,7 +270,6 @@ class Mechanism(Entity, Claim):
     segment = "mechanism"
     type: MechanismType
     resistance_to: Slug = ref("drug", description="the drug the tumour resists")
-    pathways: SlugList = ref("pathway", default=[])
     definition: OptionalText = None
 
 
@@ -448,6 +447,16 @@ class Change(StrEnum):
     involved = "involved"
 
 
+class MechanismPathway(Row, Claim):
+    """A resistance mechanism runs through a pathway or process, each link with its own quote
+    (hypoxia runs through the hypoxia-inducible pathway, and, speculated, angiogenesis)."""
+
+    table = "mechanism_pathways.csv"
+    key = ("mechanism", "pathway")
+    mechanism: Slug = ref("mechanism")
+    pathway: Slug = ref("pathway")
+
+
 class MechanismFinding(Row, Claim):
     """An observation that characterises a resistance mechanism (p-STAT3 up in resistant cells)."""
 
@@ -613,6 +622,7 @@ FACT_MODELS: tuple[type[Row], ...] = (
     DrugClassAssertion,
     DrugAction,
     PathwayMember,
+    MechanismPathway,
     MechanismFinding,
     Reversal,
     BiomarkerFinding,

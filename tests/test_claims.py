@@ -108,3 +108,31 @@ def test_inferences_resting_on_disputed_statements(store: ox.Store) -> None:
     text = "SELECT ?x WHERE { <https://w3id.org/sorakg/drug/u0126> a ?x }"
     classes = {str(r[0]) for r in ql.run_query(store, ql.parse_query(text, "q"), {}, PREFIXES)}
     assert "https://w3id.org/sorakg/ontology#ERKInhibitor" not in classes
+
+
+def test_quotes_are_per_fact_not_per_row(reasoned: Built) -> None:
+    # hypoxia → angiogenesis rests on the sentence about angiogenesis (a speculation), not on the
+    # HIF-1 alpha sentence that supports hypoxia → hypoxia-inducible pathway
+    from rdflib import URIRef
+
+    from sorakg.loaders.vocab import SK
+
+    facts = reasoned.graph("asserted")
+    hypoxia = URIRef(BASE + "mechanism/hypoxia")
+
+    def records(pathway: str) -> list[URIRef]:
+        target = URIRef(BASE + f"pathway/{pathway}")
+        return [
+            e
+            for e in facts.subjects(SK.statementObject, target)
+            if (e, SK.evidenceFor, hypoxia) in facts
+        ]
+
+    (angiogenesis,) = records("angiogenesis")
+    assert "anti-angiogenic activity of sorafenib is speculated" in str(
+        facts.value(angiogenesis, SK.quote)
+    )
+    assert facts.value(angiogenesis, SK.modality) == SK.Hypothesis
+    (hif,) = records("hif")
+    assert "higher expression of HIF-1" in str(facts.value(hif, SK.quote))
+    assert facts.value(hif, SK.evidenceType) == SK.PatientTissueEvidence
