@@ -52,12 +52,16 @@ serve: setup
 	$(BIN)/sorakg build --if-changed
 	$(BIN)/sorakg serve
 
+# pytest-xdist runs one test file per worker (--dist loadfile): a file's module fixtures (a server,
+# a browser) start once, and each worker builds the session graph once. PYTEST_WORKERS=0 runs
+# serially. pytest's exit code 5 (no tests collected) fails the target like any other failure.
+PYTEST_WORKERS ?= auto
 test: setup browser-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/sorakg lint --check
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 # The endpoint beside the Oxigraph server and rdflib-endpoint (docs/endpoint.md); wrk is the load generator.
 bench: bench-deps
