@@ -4,24 +4,23 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup system-deps browser-deps build serve export test bench bench-deps bench-engines bench-starvation bench-scale lint format clean constraints
+.PHONY: setup system-deps browser-deps test-deps build serve export test bench bench-deps bench-engines bench-starvation bench-scale lint format clean constraints
 
 # Java runs HermiT (owlready2's reasoner) and the OWL API's profile check; rapper (Raptor) is the
 # independent RDF parser the export's round-trip tests compare rdflib with. Install each if missing.
+SYSTEM_PROGRAMS := java=default-jre-headless rapper=raptor2-utils
 system-deps:
-	@command -v java >/dev/null 2>&1 || { \
-	  echo "installing a Java runtime for HermiT"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless; }
-
-	@command -v rapper >/dev/null 2>&1 || { \
-	  echo "installing raptor2-utils (rapper) for the export round-trip tests"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq raptor2-utils; }
+	@.ci/apt-install $(SYSTEM_PROGRAMS)
 
 # The browser test drives Debian's Chromium with playwright (no browser download); install if missing.
+TEST_PROGRAMS := chromium=chromium
 browser-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "installing Chromium for the browser test"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	@.ci/apt-install $(TEST_PROGRAMS)
+
+# Every program the build and the tests run (PROGRAM=Debian package), installed in one apt-get run
+# on a fresh machine (.ci/apt-install): `make test` passes on a clean clone with nothing set up.
+test-deps:
+	@.ci/apt-install $(SYSTEM_PROGRAMS) $(TEST_PROGRAMS)
 
 # constraints.txt pins every library to the version this checkout was tested with, so a setup years
 # from now installs the same ones; `make constraints` rewrites it after a deliberate upgrade.
@@ -56,7 +55,7 @@ serve: setup
 # a browser) start once, and each worker builds the session graph once. PYTEST_WORKERS=0 runs
 # serially. pytest's exit code 5 (no tests collected) fails the target like any other failure.
 PYTEST_WORKERS ?= auto
-test: setup browser-deps
+test: test-deps setup browser-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -71,8 +70,7 @@ bench: bench-deps
 	$(BIN)/python -m benchmarks.starvation
 
 bench-deps: setup
-	@command -v wrk >/dev/null 2>&1 || { \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+	@.ci/apt-install wrk=wrk
 	$(BIN)/pip install -q -c constraints.txt -e '.[dev,bench]'
 
 # The engine's shape (issue 14.4): the pool before/after beside the Oxigraph server, 100k and 1M triples.
