@@ -8,6 +8,7 @@ verdict must equal whether rdflib's algebra holds a ServiceGraphPattern (or a Lo
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from typing import Any
@@ -323,7 +324,10 @@ def _holds(node: Any, names: set[str]) -> bool:
     return False
 
 
-def _rdflib(text: str, update: bool) -> set[str] | None:
+# Pure in its arguments; hypothesis writes the same text from different choices (about 1 in 15
+# of the generated queries), and rdflib's pyparsing grammar is most of each example's cost.
+@functools.cache
+def _rdflib(text: str, update: bool) -> frozenset[str] | None:
     """What rdflib read in the text, or None when rdflib does not accept it.
 
     rdflib ends a comment at LF only, where the grammar also ends it at CR; CR is white space
@@ -344,7 +348,7 @@ def _rdflib(text: str, update: bool) -> set[str] | None:
             translated = algebra.translateQuery(tree).algebra
     except Exception:  # any rejection by rdflib: the case is not compared
         return None
-    return read | {kw for name, kw in names.items() if _holds(translated, {name})}
+    return frozenset(read | {kw for name, kw in names.items() if _holds(translated, {name})})
 
 
 # rdflib parses about 40 queries a second: these bounds keep the module near 40 s of CPU.
