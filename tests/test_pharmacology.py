@@ -222,3 +222,29 @@ def test_top_level_arms_never_sum_past_enrolment(store: ox.Store) -> None:
         ("trial/NCT00988741/arm/tivantinib-360", "38"),
         ("trial/NCT00988741/arm/tivantinib-240", "33"),
     }
+
+
+def test_mappings_of_drug_classes_agree_with_their_definitions(reasoned: Built) -> None:
+    from rdflib.namespace import SKOS
+
+    from sorakg.ontology import mapping_triples
+
+    kinase_roles = {
+        URIRef("http://purl.obolibrary.org/obo/CHEBI_37699"),  # protein kinase inhibitor
+        URIRef("http://purl.obolibrary.org/obo/CHEBI_38637"),  # tyrosine kinase inhibitor
+        URIRef("http://purl.obolibrary.org/obo/NCIT_C1404"),  # Protein Kinase Inhibitor
+    }
+    inhibitors = kinase_inhibitor_classes(reasoned.graph("ontology"))
+    for subject, predicate, obj in mapping_triples():
+        if obj in kinase_roles:
+            # only a small-molecule kinase-inhibitor class maps to a kinase-inhibitor role, and
+            # never as an exact match (the roles cover protein kinases only)
+            assert subject in inhibitors, (subject, obj)
+            assert predicate != SKOS.exactMatch, (subject, obj)
+        if subject in {SK.AntibodyDrug, SK.ReceptorTargetingAntibody, SK.LigandTargetingAntibody}:
+            assert obj not in kinase_roles
+    assert (
+        SK.KinaseInhibitor,
+        SKOS.narrowMatch,
+        URIRef("http://purl.obolibrary.org/obo/CHEBI_37699"),
+    ) in set(mapping_triples())
