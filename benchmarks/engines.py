@@ -52,6 +52,8 @@ JSON = "application/sparql-results+json"
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 MEMORY_BOMB = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?f ?c"
 MARK = "<urn:sorakg-bench:durable>"
+# seconds the probe waits for an answer to a query under a 2 s timeout before it gives up
+PATIENCE = 30
 # the benchmark kills a server whose processes together pass this (the machine is shared)
 CEILING_MB = 4096
 
@@ -188,7 +190,7 @@ def runaway(variant: str, graph: Path, location: Path, build: Path | None, query
         began = time.perf_counter()
         try:
             answer = httpx.get(server.sparql, params={"query": query}, headers={"Accept": JSON},
-                               timeout=120)  # fmt: skip
+                               timeout=PATIENCE)  # fmt: skip
             status = answer.status_code
         except httpx.HTTPError:
             status = 0  # no answer: the server died or was killed

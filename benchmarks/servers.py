@@ -160,7 +160,7 @@ def start(
     """
     port = free_port()
     env = dict(os.environ)
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    quiet: dict[str, object] = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     cwd = tempfile.gettempdir()  # not the checkout: its folders would shadow a baseline's
     update_url = ""
     if name == "sorakg":
