@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.resources import files
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request, Response
@@ -15,6 +16,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from sorakg.settings import Settings
+from sorakg.store import MissingBuild, built_file
 
 from . import canned, downloads, linked_data, openapi, page, protocol, search
 from .backend import Backend, backend_for, get_backend, get_settings, served_root
@@ -37,14 +39,15 @@ def create_app(
     settings = settings or Settings()
     chosen = backend or backend_for(settings)
 
-    # downloads and explanations come from the release the embedded store serves
-    graph_file = chosen.graph_file if isinstance(chosen, WorkerPool) else None
+    # downloads and explanations come from the release the embedded store serves, or in proxy
+    # mode from the local build when there is one (the release `sorakg publish` loaded)
+    graph_file = chosen.graph_file if isinstance(chosen, WorkerPool) else _local_build(settings)
     resources = downloads.Resources(release=graph_file.parent if graph_file else None)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await chosen.start()
-        app.state.stats = await _initial_stats(chosen)
+        await _read_stats(app, chosen)  # a store that is down or talks nonsense: /health says so
         if isinstance(chosen, WorkerPool) and chosen.updatable:
             log.warning(
                 "SPARQL Update is enabled: updates change a live copy of release %s at %s; they "
@@ -77,6 +80,7 @@ def create_app(
     app.state.settings = settings
     app.state.backend = chosen
     app.state.stats = Stats()
+    app.state.store_error = ""
     app.state.resources = resources
     app.add_middleware(
         CORSMiddleware,
@@ -98,9 +102,16 @@ def create_app(
     @app.get(
         "/health",
         summary="Liveness and what is served",
-        responses={503: {"description": "degraded: query workers are missing"}},
+        responses={
+            503: {
+                "description": "degraded: query workers are missing, or the "
+                "external store cannot be read"
+            }
+        },
     )
     async def health(request: Request) -> JSONResponse:
+        if request.app.state.store_error:  # try again: the store may be up by now
+            await _read_stats(request.app, request.app.state.backend)
         stats: Stats = request.app.state.stats
         body: dict[str, object] = {
             "status": "ok",
@@ -108,6 +119,9 @@ def create_app(
             "triples": stats.triples,
             "graphs": stats.graphs,
         }
+        if request.app.state.store_error:  # the external store is down or talks nonsense
+            body["status"], body["error"] = "error", request.app.state.store_error
+            return JSONResponse(body, status_code=503)
         if isinstance(chosen, WorkerPool):
             body["workers"] = {"size": chosen.expected, "missing": chosen.missing,
                                "restarts": chosen.restarts}  # fmt: skip
@@ -158,12 +172,27 @@ def _release_stats(backend: Backend) -> Stats | None:
     return Stats(dict(json.loads(manifest.read_text())["stats"]["graphs"]))
 
 
-async def _initial_stats(backend: Backend) -> Stats:
+def _local_build(settings: Settings) -> Path | None:
+    try:
+        return built_file(settings).resolve()
+    except MissingBuild:
+        return None
+
+
+async def _read_stats(app: FastAPI, backend: Backend) -> None:
+    """The counts per graph, or ``app.state.store_error`` saying why they could not be read."""
     stats = _release_stats(backend)
     if stats is not None:
-        return stats
+        app.state.stats, app.state.store_error = stats, ""
+        return
     reply = await backend.run(stats_job())
-    return parse_stats(reply.body) if reply.status == 200 else Stats()
+    try:
+        if reply.status != 200:
+            raise ValueError(reply.body.decode("utf-8", "replace").strip()[:300])
+        app.state.stats, app.state.store_error = parse_stats(reply.body), ""
+    except (ValueError, KeyError, TypeError) as error:
+        app.state.stats = Stats()
+        app.state.store_error = f"the store's counts could not be read ({reply.status}): {error}"
 
 
 HEADER_ROOM = 64 * 1024  # for the request line's method, path and the headers besides the query

@@ -28,7 +28,7 @@ def backend_for(settings: Settings) -> Backend:
     if settings.sparql_endpoint:
         from .proxy import ProxyBackend
 
-        return ProxyBackend(settings.sparql_endpoint, timeout=settings.query_timeout)
+        return ProxyBackend.from_settings(settings)
     from .pool import WorkerPool
 
     # resolve the build link now, so a rebuild while serving cannot mix two releases

@@ -105,7 +105,10 @@ async def entity(
     reply = await backend.run(job)
     if reply.status != 200:
         return Response(reply.body, reply.status, media_type=reply.media_type)
-    triples = [q.triple for q in ox.parse(reply.body, format=ox.RdfFormat.N_TRIPLES)]
+    # sorted, so the page is the same whatever order the store (embedded or external) answers in
+    triples = sorted(
+        (q.triple for q in ox.parse(reply.body, format=ox.RdfFormat.N_TRIPLES)), key=str
+    )
     if not triples:
         return Response(f"no entity <{iri}> in this graph", 404, media_type="text/plain")
     headers = {"Vary": "Accept", "Link": _alternates(request, path)}
@@ -155,7 +158,8 @@ async def _explanations(
     resources: Resources, settings: Settings, iri: str, triples: list[ox.Triple]
 ) -> tuple[list[Reason], set[tuple[str, str]]]:
     """Why each class and relation the reasoner added to the entity holds, and the (property,
-    value) pairs it added (none in proxy mode)."""
+    value) pairs it added (from the local
+    release; in proxy mode without a local build there is none)."""
     loaded = await explanations(resources, settings)
     if loaded is None:
         return [], set()

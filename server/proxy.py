@@ -1,79 +1,183 @@
-"""External triplestore mode: queries go to ``sparql_endpoint`` (Oxigraph, Fuseki …) over the
-SPARQL Protocol, and its answers come back unchanged. The policy checks (SERVICE, LOAD, update
-token) still run here; timeouts are the HTTP client's. The row cap is the remote store's
-business in this mode. Bound variables become a trailing ``VALUES`` clause, written from
-RDF terms (parsed and re-serialized by pyoxigraph), never pasted text.
+"""External triplestore mode: queries go to ``sparql_endpoint`` (Oxigraph's server, Virtuoso,
+Fuseki …) over the SPARQL Protocol, through the client of :mod:`sorakg.remote`.
+
+What makes it answer as the embedded store does (docs/scaling.md, "External stores"):
+
+* bound variables (a Linked Data page's entity, a named query's parameters) become a ``VALUES``
+  block opening the WHERE group (:func:`sorakg.querylib.with_values`, the CLI's method), never
+  a trailing ``VALUES`` that a ``FILTER``/``GROUP BY``/``HAVING`` would not see;
+* the store is asked for one unambiguous format chosen from the query's form, read as it
+  streams (row cap with ``X-SPARQL-MaxRows``, byte cap
+  ``max_result_bytes`` with ``X-SPARQL-MaxBytes``) and re-written by
+  pyoxigraph in the format the client negotiated, exactly as the embedded store writes it;
+* the dataset is the release's graphs (``default-graph-uri``/``named-graph-uri``) unless the
+  query or the client names its own, so a store's system graphs never show and ``FROM`` works;
+* ``query_timeout`` is passed to stores that take it per query (Virtuoso) and, when it runs out,
+  the upstream request is abandoned: its connection is closed (start Oxigraph with
+  ``--timeout-s`` so that it stops computing too);
+* updates go to ``sparql_update_endpoint``; credentials come from the ``sparql_auth_*`` settings.
+
+The policy checks (SERVICE, LOAD: :func:`~sorakg.server.execute.refusal`; the update token)
+still run here, before anything is sent.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
+
 import httpx
 import pyoxigraph as ox
 
-from .execute import Job, Reply, parse_term, refusal
-from .formats import FORMATS, NotAcceptable, by_name
+from sorakg import querylib, sparql_text
+from sorakg.remote import (
+    ACCEPT,
+    Answer,
+    Reader,
+    RemoteError,
+    auth_for,
+    check_status,
+    dataset_fields,
+    kind_of,
+    release_graphs,
+    request_error,
+    timeout_fields,
+)
+from sorakg.settings import Settings
+
+from .execute import MAXBYTES_HEADER, MAXROWS_HEADER, Job, Reply, parse_term, refusal
+from .formats import Format, Kind, NotAcceptable, negotiate
 
 
-def _accept(job: Job) -> str:
-    if not job.format:
-        return job.accept or "*/*"
-    found = {
-        fmt.media_type for kind in ("solutions", "graph") if (fmt := by_name(kind, job.format))
-    }
-    if not found:
-        raise NotAcceptable("solutions")
-    return ", ".join(sorted(found))
+def _answer_kind(text: str) -> Kind:
+    form = sparql_text.form(text)
+    return "boolean" if form == "ASK" else "graph" if kind_of(text) == "graph" else "solutions"
 
 
-def _with_bindings(job: Job) -> str:
+def _bound_text(job: Job) -> str:
+    """The query with its bindings as a VALUES block opening the WHERE group."""
     if not job.bindings:
         return job.text
-    names = " ".join(str(ox.Variable(name)) for name in job.bindings)
-    values = " ".join(str(parse_term(term)) for term in job.bindings.values())
-    return f"{job.text}\nVALUES ({names}) {{ ({values}) }}"
+    bound = {ox.Variable(name): parse_term(term) for name, term in job.bindings.items()}
+    return querylib.with_values(job.text, bound)
+
+
+def serialize(answer: Answer, fmt: Format) -> bytes:
+    """The answer in ``fmt``, written by pyoxigraph as the embedded store writes it."""
+    if answer.triples is not None:
+        assert fmt.rdf is not None
+        return ox.serialize(answer.triples, format=fmt.rdf) or b""
+    assert fmt.results is not None
+    if answer.boolean is not None:
+        body = json.dumps({"head": {}, "boolean": answer.boolean}).encode()
+        parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+    else:
+        parsed = ox.parse_query_results(answer.solutions_tsv(), format=ox.QueryResultsFormat.TSV)
+    return parsed.serialize(format=fmt.results) or b""
 
 
 class ProxyBackend:
-    def __init__(self, endpoint: str, timeout: float = 10.0):
+    def __init__(
+        self,
+        endpoint: str,
+        timeout: float = 10.0,
+        *,
+        update_endpoint: str | None = None,
+        graphs: tuple[str, ...] = (),
+        auth: httpx.Auth | None = None,
+        max_bytes: int = 16_000_000,
+    ):
         self.endpoint = endpoint
+        self.update_endpoint = update_endpoint or endpoint
         self.timeout = timeout
+        self.graphs = graphs
+        self.auth = auth
+        self.max_bytes = max_bytes
+        self.server = ""  # the store's Server header, once seen (Virtuoso takes a timeout)
         self.client: httpx.AsyncClient | None = None
 
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ProxyBackend:
+        assert settings.sparql_endpoint
+        return cls(
+            settings.sparql_endpoint,
+            timeout=settings.query_timeout,
+            update_endpoint=settings.sparql_update_endpoint,
+            graphs=release_graphs(settings),
+            auth=auth_for(settings),
+            max_bytes=settings.max_result_bytes,
+        )
+
     async def start(self) -> None:
-        self.client = httpx.AsyncClient(timeout=self.timeout)
+        # one client for the server's life: its connection pool is reused by every request
+        self.client = httpx.AsyncClient(timeout=self.timeout + 5, auth=self.auth)
 
     async def close(self) -> None:
         if self.client is not None:
             await self.client.aclose()
 
-    async def _post(self, data: dict[str, object], accept: str) -> Reply:
+    async def _fetch(self, text: str, fields: list[tuple[str, str]], max_rows: int) -> Answer:
         assert self.client is not None, "start() the backend first"
+        data: dict[str, list[str]] = {}
+        for name, value in fields:
+            data.setdefault(name, []).append(value)
+        headers = {"Accept": ACCEPT[kind_of(text)]}
         try:
-            answer = await self.client.post(self.endpoint, data=data, headers={"Accept": accept})
-        except httpx.TimeoutException:
-            return Reply.text(503, f"the external endpoint took longer than {self.timeout:g} s")
+            async with self.client.stream("POST", self.endpoint, data=data, headers=headers) as r:
+                self.server = r.headers.get("server", self.server)
+                check_status(r, await r.aread() if r.status_code >= 400 else b"", self.endpoint)
+                reader = Reader(text, r.headers.get("content-type", ""), max_rows, self.max_bytes)
+                async for chunk in r.aiter_bytes():
+                    if not reader.feed(chunk):
+                        break  # leaving the block closes the connection: the rest is not read
+                return reader.finish()
         except httpx.HTTPError as error:
-            return Reply.text(502, f"the external endpoint failed: {error}")
-        media_type = answer.headers.get("content-type", "application/octet-stream")
-        return Reply(answer.status_code, media_type, answer.content)
+            raise request_error(error, self.endpoint, self.timeout) from error
 
     async def run(self, job: Job) -> Reply:
         if (refused := refusal(job)) is not None:
             return refused
         try:
-            accept = _accept(job)
-        except NotAcceptable:
-            offered = {f.name for formats in FORMATS.values() for f in formats}
-            return Reply.text(406, f"unknown format {job.format!r}; use one of {sorted(offered)}")
-        data: dict[str, object] = {"query": _with_bindings(job)}
-        if job.default_graphs:
-            data["default-graph-uri"] = list(job.default_graphs)
-        if job.named_graphs:
-            data["named-graph-uri"] = list(job.named_graphs)
-        return await self._post(data, accept)
+            fmt = negotiate(_answer_kind(job.text), job.accept, job.format)
+        except NotAcceptable as error:
+            return Reply.text(406, str(error))
+        try:
+            text = _bound_text(job)
+        except (ValueError, querylib.QueryError) as error:
+            return Reply.text(400, str(error))
+        fields = [("query", text)]
+        fields += dataset_fields(text, self.graphs, job.default_graphs, job.named_graphs)
+        fields += timeout_fields(self.server, self.timeout)
+        try:
+            async with asyncio.timeout(self.timeout):
+                answer = await self._fetch(text, fields, job.max_rows)
+            body = serialize(answer, fmt)
+        except TimeoutError:
+            message = f"the external store took longer than {self.timeout:g} s; query abandoned"
+            return Reply.text(503, message)
+        except RemoteError as error:
+            return Reply.text(error.status, str(error))
+        except (SyntaxError, ValueError) as error:  # terms pyoxigraph cannot write back
+            return Reply.text(502, f"the external store's answer cannot be re-written: {error}")
+        headers = {MAXROWS_HEADER: str(job.max_rows)} if answer.truncated else {}
+        if answer.cut_bytes:
+            headers[MAXBYTES_HEADER] = str(self.max_bytes)
+        return Reply(200, fmt.media_type, body, headers)
 
     async def update(self, job: Job) -> Reply:
         if (refused := refusal(job)) is not None:
             return refused
-        reply = await self._post({"update": job.text}, "*/*")
-        return Reply(204, "text/plain", b"") if reply.status in (200, 204) else reply
+        assert self.client is not None, "start() the backend first"
+        url = self.update_endpoint
+        try:
+            answer = await self.client.post(
+                url, content=job.text.encode(),
+                headers={"Content-Type": "application/sparql-update"},
+            )  # fmt: skip
+            check_status(answer, answer.content, url)
+        except httpx.HTTPError as error:
+            failed = request_error(error, url, self.timeout)
+            return Reply.text(failed.status, str(failed))
+        except RemoteError as error:
+            return Reply.text(error.status, str(error))
+        return Reply(204, "text/plain", b"")

@@ -388,7 +388,11 @@ def query_command(
     ),
     endpoint: Annotated[
         str | None,
-        typer.Option("--endpoint", help="A SPARQL endpoint URL instead of the current build."),
+        typer.Option(
+            "--endpoint",
+            help="A SPARQL endpoint URL instead of the current build "
+            "(default: the sparql_endpoint setting, SORAKG_SPARQL_ENDPOINT).",
+        ),
     ] = None,
 ) -> None:
     """Run a named query of the library (or a .rq file) and print its answer."""
@@ -399,8 +403,6 @@ def query_command(
     if name is None and file is None:
         _print_query_list(ql.list_queries())
         return
-    import httpx
-
     from sorakg.sparql_errors import declare_known_prefixes, short_error
 
     settings = _settings()
@@ -419,8 +421,8 @@ def query_command(
             query = ql.load_query(name)
         target: pyoxigraph.Store | ql.Endpoint
         names = None
-        if endpoint:
-            target = ql.Endpoint(endpoint)
+        if endpoint or settings.sparql_endpoint:
+            target = ql.Endpoint.from_settings(settings, endpoint)
         else:
             from sorakg.store import MissingBuild, open_store
 
@@ -435,14 +437,12 @@ def query_command(
         raise _error(error, Exit.MISSING) from error
     except ql.ParameterError as error:
         raise _error(error, Exit.USAGE) from error
+    except ql.RemoteUnavailable as error:  # the endpoint is down, refuses or times out
+        raise _error(str(error), Exit.UNAVAILABLE) from error
     except ql.QueryError as error:
         where, _, message = str(error).partition(": ")
         raise _error(
             f"{where}: {short_error(message, query_text(file), prefixes)}", Exit.INVALID
-        ) from error
-    except httpx.HTTPError as error:  # the remote endpoint is down, refuses or times out
-        raise _error(
-            f"cannot reach {endpoint}: {error or type(error).__name__}", Exit.UNAVAILABLE
         ) from error
     if fmt is ResultFormat.table:
         columns, table_rows = ql.rows(results)
@@ -544,6 +544,72 @@ def diff_command(
         sys.stdout.write(json.dumps(diff.to_json(), indent=2, ensure_ascii=False) + "\n")
     else:
         sys.stdout.write(as_text(diff, querylib.prefixes_for(settings.base_iri)))
+
+
+class PublishMethod(StrEnum):
+    oxigraph = "oxigraph"
+    gsp = "gsp"
+    update = "update"
+
+
+@app.command("publish")
+def publish_command(
+    endpoint: Annotated[
+        str | None,
+        typer.Option(help="The store's SPARQL query URL (default: the sparql_endpoint setting)."),
+    ] = None,
+    update_endpoint: Annotated[
+        str | None,
+        typer.Option(
+            help="Its SPARQL Update URL (default: sparql_update_endpoint, else the query URL)."
+        ),
+    ] = None,
+    graph_store: Annotated[
+        str | None,
+        typer.Option(help="Its Graph Store Protocol URL (default: sparql_graph_store)."),
+    ] = None,
+    method: Annotated[
+        PublishMethod | None,
+        typer.Option(
+            help="oxigraph: one N-Quads POST to Oxigraph's /store; gsp: Graph Store Protocol, one "
+            "POST per graph; update: INSERT DATA batches (default: gsp with a Graph Store URL, "
+            "else update)."
+        ),
+    ] = None,
+    batch: Annotated[
+        int, typer.Option(min=1, help="Triples per INSERT DATA (method update).")
+    ] = 5000,
+) -> None:
+    """Load the current build into an external SPARQL store, one named graph per graph, replacing
+    the previous copy in one switch, and check the counts. Credentials come from the
+    sparql_auth_* settings (environment or sorakg.toml), never from the command line."""
+    from sorakg.publish import PublishError, publish
+    from sorakg.remote import Remote, RemoteError
+    from sorakg.store import MissingBuild
+
+    settings = _settings()
+    try:
+        remote = Remote.from_settings(settings, endpoint)
+    except RemoteError as error:
+        err.print(f"[red]{error}[/red]")
+        raise typer.Exit(Exit.USAGE) from error
+    remote.update_url = update_endpoint or remote.update_url
+    remote.graph_store_url = graph_store or remote.graph_store_url
+    chosen = method.value if method else ("gsp" if remote.graph_store_url else "update")
+    try:
+        done = publish(settings, remote, chosen, batch, _progress)  # type: ignore[arg-type]
+    except MissingBuild as error:
+        err.print(f"[red]{error}[/red]")
+        raise typer.Exit(Exit.MISSING) from error
+    except PublishError as error:
+        err.print(f"[red]publish failed:[/red] {error}", markup=False, highlight=False)
+        raise typer.Exit(Exit.INVALID) from error
+    finally:
+        remote.close()
+    for graph, count in done.graphs.items():
+        out.print(f"{graph}\t{count} triples", markup=False, highlight=False)
+    timings = ", ".join(f"{step} {s:.2f} s" for step, s in done.seconds.items())
+    out.print(f"[green]published[/green] release {done.digest} to {remote.query_url} ({timings})")
 
 
 SERVE_HELP = (

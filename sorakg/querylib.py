@@ -3,7 +3,9 @@
 A query file opens with a header of ``#+`` comment lines that together are a TOML document
 (title, description, parameters; the format is in ``docs/queries.md``). Parameters are bound as
 RDF terms, never pasted into query text: against the embedded store through Oxigraph's
-substitutions, against a remote endpoint as a ``VALUES`` block of serialized terms.
+substitutions, against a remote endpoint as a ``VALUES`` block of serialized terms opening the
+WHERE group (:func:`with_values`, the one binding method of every remote path: CLI,
+``/queries``, Linked Data pages).
 
 Contract for the endpoint's ``/queries`` routes (plain functions, no web code here):
 
@@ -33,13 +35,14 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-import httpx
 import pyoxigraph as ox
 
 from sorakg import sparql_text
 from sorakg.loaders.tables import ENTITY_MODELS
 from sorakg.loaders.vocab import PREFIXES
 from sorakg.names import Names, NamingError, suggest_word
+from sorakg.remote import Remote as Endpoint  # a remote SPARQL store (sorakg/remote.py)
+from sorakg.remote import RemoteError
 from sorakg.views import default_graphs
 
 HEADER = "#+"
@@ -58,6 +61,10 @@ class UnknownQuery(QueryError, LookupError):
 
 class ParameterError(QueryError, ValueError):
     pass
+
+
+class RemoteUnavailable(QueryError):
+    """The remote endpoint is down, refused, timed out or answered something unreadable."""
 
 
 class Kind(StrEnum):
@@ -275,15 +282,6 @@ def _resolve(names: Names, param: Parameter, value: str, prefixes: Mapping[str, 
 # --- running ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Endpoint:
-    """A remote SPARQL endpoint; its default graph should be the union of the build's graphs."""
-
-    url: str
-    client: httpx.Client | None = None
-    timeout: float = 30.0
-
-
 def run_query(
     target: ox.Store | Endpoint,
     query: NamedQuery,
@@ -306,21 +304,12 @@ def run_query(
 
 
 def _run_remote(endpoint: Endpoint, text: str) -> Results:
-    client = endpoint.client or httpx.Client(timeout=endpoint.timeout)
     try:
-        response = client.post(
-            endpoint.url,
-            data={"query": text},
-            headers={"Accept": "application/sparql-results+json"},
-        )
-    finally:
-        if endpoint.client is None:
-            client.close()
-    if response.status_code >= 400:
-        raise QueryError(f"{endpoint.url} answered {response.status_code}: {response.text[:500]}")
-    parsed = ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
-    assert isinstance(parsed, Results)
-    return parsed
+        return endpoint.query(text).results()
+    except RemoteError as error:
+        if error.status == 400:  # the store says the query is wrong
+            raise QueryError(str(error)) from error
+        raise RemoteUnavailable(str(error)) from error
 
 
 def with_values(text: str, bound: Mapping[ox.Variable, Term]) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from importlib.resources import files
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, TomlConfigSettingsSource
@@ -49,6 +50,21 @@ class Settings(BaseSettings):
     )
     sparql_endpoint: str | None = Field(
         None, description="Proxy queries to this external SPARQL endpoint instead of the build."
+    )
+    sparql_update_endpoint: str | None = Field(
+        None, description="The external store's SPARQL Update URL (Oxigraph: …/update)."
+    )
+    sparql_graph_store: str | None = Field(
+        None,
+        description="The external store's Graph Store Protocol URL, for `sorakg publish` "
+        "(Oxigraph: …/store; Virtuoso: …/sparql-graph-crud).",
+    )
+    sparql_auth_scheme: Literal["basic", "digest", "bearer"] | None = Field(
+        None, description="How to authenticate to the external store (with the two below)."
+    )
+    sparql_auth_user: str | None = Field(None, description="User name for basic/digest auth.")
+    sparql_auth_password: SecretStr | None = Field(
+        None, description="Password for basic/digest auth, or the bearer token."
     )
     query_workers: int = Field(2, ge=1, description="Worker processes that run queries.")
     fast_lane_ms: int = Field(
@@ -124,6 +140,19 @@ class Settings(BaseSettings):
     def _update_needs_token(self) -> Settings:
         if self.update_enabled and not self.update_token:
             raise ValueError("update_enabled needs an update_token")
+        return self
+
+    @model_validator(mode="after")
+    def _auth_is_complete(self) -> Settings:
+        if self.sparql_auth_scheme in ("basic", "digest") and not (
+            self.sparql_auth_user and self.sparql_auth_password
+        ):
+            raise ValueError(
+                f"sparql_auth_scheme={self.sparql_auth_scheme} needs sparql_auth_user "
+                "and sparql_auth_password"
+            )
+        if self.sparql_auth_scheme == "bearer" and not self.sparql_auth_password:
+            raise ValueError("sparql_auth_scheme=bearer needs the token in sparql_auth_password")
         return self
 
     @classmethod

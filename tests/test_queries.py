@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sorakg import querylib as ql
+from sorakg import remote
 from sorakg.build import Built
 from sorakg.cli import app
 from sorakg.serialize import sorted_nquads
@@ -257,7 +258,7 @@ def test_cli_queries_a_remote_endpoint(
 ) -> None:
     # each command run opens (and closes) its own client; answer them from the test store
     real = httpx.Client
-    monkeypatch.setattr(ql.httpx, "Client", lambda **_: real(transport=_answering(store)))
+    monkeypatch.setattr(remote.httpx, "Client", lambda **_: real(transport=_answering(store)))
     url = "http://endpoint.test/sparql"
     args = ["query", "outcomes-for-drug", "-p", "drug=drug:sunitinib", "--endpoint", url]
     result = cli_env.invoke(app, [*args, "--format", "csv"])

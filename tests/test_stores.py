@@ -1,0 +1,449 @@
+"""Conformance: the same checks against the embedded store, a real Oxigraph server and a real
+Virtuoso 7.2, the external ones loaded by ``sorakg publish`` and served by ``sorakg serve`` in
+proxy mode (``SORAKG_SPARQL_ENDPOINT``). Every named query, Linked Data pages of every entity
+kind in every format, the protocol cases, the row cap, the timeout and update routing must give
+the embedded store's answers, up to :func:`tests.stores.normalise` (docs/scaling.md)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from fastapi.testclient import TestClient
+from rdflib import Graph
+from typer.testing import CliRunner
+
+from sorakg import querylib
+from sorakg.build import Built
+from sorakg.cli import app as cli
+from sorakg.loaders.tables import ENTITY_MODELS
+from sorakg.publish import count_triples, publish, staging_graph
+from sorakg.remote import Remote
+from sorakg.server.app import create_app
+from sorakg.settings import Settings
+from tests.conftest import write_graph
+from tests.stores import Store, cpu_seconds, normalise, normalise_triples, oxigraph, virtuoso
+
+STORES = ("embedded", "oxigraph", "virtuoso")
+EXTERNAL = ("oxigraph", "virtuoso")
+QUERIES = querylib.list_queries()
+TOKEN = "conformance-token"
+# a query no engine can answer within seconds: a filtered three-way cross product
+SLOW = """SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i
+  FILTER(STR(?c) < STR(?f) && STR(?f) < STR(?i)) }"""
+
+
+@pytest.fixture(scope="session")
+def build_dir(reasoned: Built, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A build folder holding the reasoned graph as ``sorakg build`` leaves it."""
+    root = tmp_path_factory.mktemp("build")
+    release = root / "releases" / "conformance"
+    release.mkdir(parents=True)
+    write_graph(reasoned, release)
+    graphs = {str(iri): len(graph) for iri, graph in reasoned.graphs.items()}
+    manifest = {"digest": "conformance", "files": ["sorakg.nq"], "stats": {"graphs": graphs}}
+    (release / "manifest.json").write_text(json.dumps(manifest))
+    (root / "graph").symlink_to(release)
+    return root
+
+
+@pytest.fixture(scope="session")
+def stores(build_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Store]]:
+    """The external stores, each started and loaded with ``sorakg publish``."""
+    with (
+        oxigraph(tmp_path_factory.mktemp("oxigraph"), timeout_s=3) as ox_store,
+        virtuoso(tmp_path_factory.mktemp("virtuoso")) as virt_store,
+    ):
+        for store, method in ((ox_store, "oxigraph"), (virt_store, "gsp")):
+            settings = store.settings(build_dir)
+            remote = Remote.from_settings(settings)
+            try:
+                publish(settings, remote, method)  # type: ignore[arg-type]
+            finally:
+                remote.close()
+        yield {"oxigraph": ox_store, "virtuoso": virt_store}
+
+
+@contextmanager
+def serving(
+    name: str, stores: dict[str, Store], build_dir: Path, **extra: object
+) -> Iterator[TestClient]:
+    """``sorakg serve``'s app over one store (the embedded pool, or a proxy to the store)."""
+    if name == "embedded":
+        application = create_app(Settings(build_dir=build_dir, **extra))  # type: ignore[arg-type]
+    else:
+        application = create_app(stores[name].settings(build_dir, **extra))
+    with TestClient(application) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def clients(stores: dict[str, Store], build_dir: Path) -> Iterator[dict[str, TestClient]]:
+    extra = {"update_enabled": True, "update_token": TOKEN}
+    with (
+        serving("embedded", stores, build_dir, **extra) as embedded,
+        serving("oxigraph", stores, build_dir, **extra) as oxi,
+        serving("virtuoso", stores, build_dir, **extra) as virt,
+    ):
+        yield {"embedded": embedded, "oxigraph": oxi, "virtuoso": virt}
+
+
+def test_publish_loaded_every_graph_with_its_counts(
+    clients: dict[str, TestClient], reasoned: Built
+) -> None:
+    expected = {str(iri): len(g) for iri, g in reasoned.graphs.items()}
+    for name in STORES:
+        health = clients[name].get("/health").json()
+        assert health["status"] == "ok", (name, health)
+        assert health["graphs"] == expected, name
+
+
+@pytest.mark.parametrize("store", EXTERNAL)
+@pytest.mark.parametrize("query", QUERIES, ids=lambda q: q.name)
+def test_named_queries_agree(
+    clients: dict[str, TestClient], store: str, query: querylib.NamedQuery
+) -> None:
+    answers = {}
+    for name in ("embedded", store):
+        response = clients[name].get(f"/queries/{query.name}", params={"format": "json"})
+        assert response.status_code == 200, (name, response.text)
+        assert response.headers["content-type"].startswith("application/sparql-results+json")
+        answers[name] = normalise(query.text, response.json())
+    assert answers[store] == answers["embedded"]
+
+
+def _entities(clients: dict[str, TestClient]) -> list[str]:
+    """One entity path of every kind (drug, trial, molecule …), found in the embedded store."""
+    paths = []
+    for model in ENTITY_MODELS:
+        prefix = f"https://w3id.org/sorakg/{model.segment}/"
+        query = (
+            f'SELECT ?s {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{prefix}")) }} ORDER BY ?s LIMIT 1'
+        )
+        rows = clients["embedded"].get("/sparql", params={"query": query}).json()
+        for row in rows["results"]["bindings"]:
+            paths.append(row["s"]["value"].removeprefix("https://w3id.org/sorakg/"))
+    return paths
+
+
+@pytest.mark.parametrize("store", EXTERNAL)
+def test_linked_data_pages_agree_in_every_format(
+    clients: dict[str, TestClient], store: str
+) -> None:
+    paths = _entities(clients)
+    assert len(paths) == len(ENTITY_MODELS)
+    for path in paths:
+        for extension, parse_as in (
+            ("ttl", "turtle"),
+            ("jsonld", "json-ld"),
+            ("nt", "nt"),
+            ("rdf", "xml"),
+        ):
+            graphs = []
+            for name in ("embedded", store):
+                response = clients[name].get(f"/{path}.{extension}")
+                assert response.status_code == 200, (name, path, response.text)
+                graphs.append(Graph().parse(data=response.content, format=parse_as))
+            assert len(graphs[0]) > 0, (path, extension)
+            assert normalise_triples(graphs[1]) == normalise_triples(graphs[0]), (path, extension)
+        pages = [
+            clients[name].get(f"/{path}", headers={"Accept": "text/html"})
+            for name in ("embedded", store)
+        ]
+        assert pages[0].status_code == pages[1].status_code == 200
+        assert _visible(pages[1].text) == _visible(pages[0].text), path
+    for name in ("embedded", store):
+        assert clients[name].get("/drug/no-such-drug").status_code == 404
+        assert clients[name].head("/drug/sorafenib").status_code == 200
+
+
+def _visible(html: str) -> list[str]:
+    """The page's lines, sorted: the order of facts with equal sort keys may differ."""
+    return sorted(line.strip() for line in html.splitlines() if line.strip())
+
+
+def test_explanations_and_downloads_in_proxy_mode(clients: dict[str, TestClient]) -> None:
+    # from the local release: the "why" of inferred classes, and the export files
+    for name in STORES:
+        page = clients[name].get("/drug/sorafenib", headers={"Accept": "text/html"})
+        assert "Why" in page.text or "why" in page.text, name
+    embedded = clients["embedded"].get("/drug/sorafenib", headers={"Accept": "text/html"}).text
+    assert embedded.count("because") == clients["oxigraph"].get(
+        "/drug/sorafenib", headers={"Accept": "text/html"}
+    ).text.count("because")
+
+
+PROTOCOL = [
+    # (query, format or Accept, expected media type)
+    (
+        "SELECT ?s WHERE { ?s a <https://w3id.org/sorakg/ontology#Drug> } ORDER BY ?s",
+        "json",
+        "application/sparql-results+json",
+    ),
+    (
+        "SELECT ?s WHERE { ?s a <https://w3id.org/sorakg/ontology#Drug> } ORDER BY ?s",
+        "xml",
+        "application/sparql-results+xml",
+    ),
+    (
+        "SELECT ?s WHERE { ?s a <https://w3id.org/sorakg/ontology#Drug> } ORDER BY ?s",
+        "csv",
+        "text/csv",
+    ),
+    (
+        "SELECT ?s WHERE { ?s a <https://w3id.org/sorakg/ontology#Drug> } ORDER BY ?s",
+        "tsv",
+        "text/tab-separated-values",
+    ),
+    (
+        "ASK { <https://w3id.org/sorakg/drug/sorafenib> ?p ?o }",
+        "json",
+        "application/sparql-results+json",
+    ),
+    (
+        "ASK { <https://w3id.org/sorakg/drug/sorafenib> ?p ?o }",
+        "xml",
+        "application/sparql-results+xml",
+    ),
+    ("ASK { <https://w3id.org/sorakg/drug/nothing> ?p ?o }", "csv", "text/csv"),
+    ("ASK { <https://w3id.org/sorakg/drug/nothing> ?p ?o }", "tsv", "text/tab-separated-values"),
+    (
+        "CONSTRUCT WHERE { <https://w3id.org/sorakg/drug/sorafenib> ?p ?o }",
+        "json",
+        "application/ld+json",
+    ),
+    ("CONSTRUCT WHERE { <https://w3id.org/sorakg/drug/sorafenib> ?p ?o }", "ttl", "text/turtle"),
+    (
+        "CONSTRUCT WHERE { <https://w3id.org/sorakg/drug/sorafenib> ?p ?o }",
+        "nt",
+        "application/n-triples",
+    ),
+    (
+        "CONSTRUCT WHERE { <https://w3id.org/sorakg/drug/sorafenib> ?p ?o }",
+        "rdf",
+        "application/rdf+xml",
+    ),
+    ("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "csv", "text/csv"),  # no system graphs
+    (
+        "SELECT (COUNT(*) AS ?n) FROM <https://w3id.org/sorakg/graph/asserted> WHERE { ?s ?p ?o }",
+        "csv",
+        "text/csv",
+    ),
+    (
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g",
+        "csv",
+        "text/csv",
+    ),
+]
+
+
+def _comparable(body: bytes, media_type: str) -> object:
+    if media_type in (
+        "text/turtle",
+        "application/n-triples",
+        "application/rdf+xml",
+        "application/ld+json",
+    ):
+        fmt = ox.RdfFormat.from_media_type(media_type)
+        assert fmt is not None
+        return sorted(str(q.triple) for q in ox.parse(body, format=fmt))
+    return body
+
+
+@pytest.mark.parametrize("store", EXTERNAL)
+@pytest.mark.parametrize("case", range(len(PROTOCOL)))
+def test_protocol_cases_agree(clients: dict[str, TestClient], store: str, case: int) -> None:
+    query, fmt, media_type = PROTOCOL[case]
+    answers = []
+    for name in ("embedded", store):
+        for how in ({"params": {"query": query, "format": fmt}},
+                    {"params": {"query": query}, "headers": {"Accept": media_type}}):  # fmt: skip
+            response = clients[name].get("/sparql", **how)  # type: ignore[arg-type]
+            assert response.status_code == 200, (name, response.text)
+            assert response.headers["content-type"].split(";")[0] == media_type
+            answers.append(_comparable(response.content, media_type))
+    assert all(answer == answers[0] for answer in answers)
+
+
+@pytest.mark.parametrize("store", STORES)
+def test_dataset_parameters_errors_and_refusals(clients: dict[str, TestClient], store: str) -> None:
+    client = clients[store]
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    asserted = "https://w3id.org/sorakg/graph/asserted"
+    answer = client.get(
+        "/sparql", params={"query": count, "default-graph-uri": asserted, "format": "csv"}
+    )
+    expected = clients["embedded"].get(
+        "/sparql",
+        params={
+            "query": f"SELECT (COUNT(*) AS ?n) FROM <{asserted}> WHERE {{ ?s ?p ?o }}",
+            "format": "csv",
+        },
+    )
+    assert answer.text == expected.text
+    bad = client.get("/sparql", params={"query": "SELECT ?x WHERE { ?x }"})
+    assert bad.status_code == 400 and "\n" not in bad.text.strip()
+    service = "SELECT * { SERVICE <http://127.0.0.1:9/s> { ?s ?p ?o } }"
+    assert client.get("/sparql", params={"query": service}).status_code == 403
+    update = "INSERT DATA { <http://example.org/a> <http://example.org/b> 1 }"
+    assert client.post("/sparql", data={"update": update}).status_code == 401
+
+
+@pytest.mark.parametrize("store", STORES)
+def test_row_cap_applies_to_every_store(
+    stores: dict[str, Store], build_dir: Path, store: str
+) -> None:
+    with serving(store, stores, build_dir, max_rows=5) as client:
+        rows = client.get(
+            "/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }", "format": "json"}
+        )
+        assert rows.headers["x-sparql-maxrows"] == "5"
+        assert len(rows.json()["results"]["bindings"]) == 5
+        triples = client.get(
+            "/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o }", "format": "nt"}
+        )
+        assert triples.headers["x-sparql-maxrows"] == "5"
+        assert len(triples.text.strip().splitlines()) == 5
+        small = client.get(
+            "/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 3", "format": "json"}
+        )
+        assert "x-sparql-maxrows" not in small.headers
+    with serving(store, stores, build_dir, max_result_bytes=3000) as client:
+        cut = client.get(
+            "/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }", "format": "json"}
+        )
+        assert cut.status_code == 200 and cut.headers["x-sparql-maxbytes"] == "3000"
+        assert 0 < len(cut.json()["results"]["bindings"]) < 100
+
+
+@pytest.mark.parametrize("store", STORES)
+def test_timeout_stops_the_query_in_the_store(
+    stores: dict[str, Store], build_dir: Path, store: str
+) -> None:
+    with serving(store, stores, build_dir, query_timeout=1.5) as client:
+        start = time.monotonic()
+        slow = client.get("/sparql", params={"query": SLOW, "format": "json"})
+        took = time.monotonic() - start
+        assert slow.status_code == 503, slow.text
+        assert took < 10
+        quick = client.get("/sparql", params={"query": "ASK { ?s ?p ?o }", "format": "json"})
+        assert quick.status_code == 200
+    if (
+        store in stores
+    ):  # the store itself stopped computing (Oxigraph --timeout-s, Virtuoso's timeout)
+        pid = stores[store].process.pid
+        time.sleep(3)
+        before = cpu_seconds(pid)
+        time.sleep(1.5)
+        assert cpu_seconds(pid) - before < 0.5
+
+
+@pytest.mark.parametrize("store", STORES)
+def test_updates_go_to_the_update_url(clients: dict[str, TestClient], store: str) -> None:
+    client = clients[store]
+    scratch = "urn:sorakg:test:scratch"
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    insert = f'INSERT DATA {{ GRAPH <{scratch}> {{ <urn:x> <urn:y> "{store}" }} }}'
+    assert client.post("/sparql", data={"update": insert}, headers=auth).status_code == 204
+    read = client.get(
+        "/sparql",
+        params={"query": f"SELECT ?o FROM <{scratch}> WHERE {{ ?s ?p ?o }}", "format": "csv"},
+    )
+    assert read.text.splitlines() == ["o", store]
+    # the scratch graph is not part of the release: the default graph does not show it
+    hidden = client.get("/sparql", params={"query": "ASK { <urn:x> ?p ?o }", "format": "json"})
+    assert hidden.json()["boolean"] is False or store == "embedded"
+    # SILENT: Virtuoso refuses to DROP a graph that was not made by CREATE GRAPH
+    drop = f"DROP SILENT GRAPH <{scratch}>"
+    assert client.post("/sparql", data={"update": drop}, headers=auth).status_code == 204
+    gone = client.get(
+        "/sparql", params={"query": f"ASK FROM <{scratch}> {{ ?s ?p ?o }}", "format": "json"}
+    )
+    assert gone.json()["boolean"] is False
+
+
+def test_republishing_switches_without_leftovers(
+    stores: dict[str, Store], build_dir: Path, reasoned: Built
+) -> None:
+    store = stores["oxigraph"]
+    settings = store.settings(build_dir)
+    remote = Remote.from_settings(settings)
+    try:
+        done = publish(settings, remote, "update", batch=1000)
+        staged = [staging_graph(g, "conformance") for g in done.graphs]
+        leftovers = count_triples(remote, staged)  # the staging graphs, by FROM NAMED
+    finally:
+        remote.close()
+    assert done.graphs == {str(iri): len(g) for iri, g in reasoned.graphs.items()}
+    assert leftovers == {g: 0 for g in staged}
+
+
+# --- a store that is down or answers nonsense ---------------------------------------------------
+
+
+@contextmanager
+def fake_store(body: bytes, media_type: str) -> Iterator[str]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("content-length", 0)))
+            self.send_response(200)
+            self.send_header("Content-Type", media_type)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/sparql"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_server_starts_when_the_store_answers_garbage(build_dir: Path) -> None:
+    with (
+        fake_store(b"<html>not SPARQL", "text/html") as url,
+        TestClient(create_app(Settings(build_dir=build_dir, sparql_endpoint=url))) as client,
+    ):
+        health = client.get("/health").json()
+        assert health["status"] == "error" and "not SPARQL results" in health["error"]
+        answer = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"})
+        assert answer.status_code == 502 and "\n" not in answer.text.strip()
+
+
+def test_server_starts_when_the_store_is_down(build_dir: Path) -> None:
+    url = "http://127.0.0.1:9/sparql"  # discard port: nothing listens
+    with TestClient(create_app(Settings(build_dir=build_dir, sparql_endpoint=url))) as client:
+        health = client.get("/health").json()
+        assert health["status"] == "error" and "cannot reach" in health["error"]
+
+
+def test_cli_reads_extra_json_members_and_honours_the_setting(
+    build_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Comunica adds a "metadata" member; the CLI must still read the rows
+    answer = {"head": {"vars": ["n"]}, "metadata": {"cardinality": 1},
+              "results": {"bindings": [{"n": {"type": "literal", "value": "42"}}]}}  # fmt: skip
+    with fake_store(json.dumps(answer).encode(), "application/sparql-results+json") as url:
+        monkeypatch.setenv("SORAKG_SPARQL_ENDPOINT", url)
+        monkeypatch.setenv("SORAKG_BUILD_DIR", str(build_dir))
+        query = build_dir / "q.rq"
+        query.write_text("SELECT ?n WHERE { ?s ?p ?n }")
+        result = CliRunner().invoke(cli, ["query", "--file", str(query), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == ["n", "42"]
+    monkeypatch.setenv("SORAKG_SPARQL_ENDPOINT", "http://127.0.0.1:9/sparql")
+    result = CliRunner().invoke(cli, ["query", "--file", str(query)])
+    assert result.exit_code == 1 and "cannot reach" in result.output
+    assert "Traceback" not in result.output
