@@ -13,7 +13,8 @@ system-deps:
 	@.ci/apt-install $(SYSTEM_PROGRAMS)
 
 # The browser test drives Debian's Chromium with playwright (no browser download); install if missing.
-TEST_PROGRAMS := chromium=chromium
+# Virtuoso is one of the external stores the conformance suite (tests/test_stores.py) runs against.
+TEST_PROGRAMS := chromium=chromium virtuoso-t=virtuoso-opensource-7-bin
 browser-deps:
 	@.ci/apt-install $(TEST_PROGRAMS)
 

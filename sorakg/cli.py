@@ -591,19 +591,20 @@ def publish_command(
     try:
         remote = Remote.from_settings(settings, endpoint)
     except RemoteError as error:
-        err.print(f"[red]{error}[/red]")
-        raise typer.Exit(Exit.USAGE) from error
+        raise _error(error, Exit.USAGE) from error
     remote.update_url = update_endpoint or remote.update_url
     remote.graph_store_url = graph_store or remote.graph_store_url
     chosen = method.value if method else ("gsp" if remote.graph_store_url else "update")
+
+    def progress(message: str) -> None:
+        err.print(Text(message, style="dim"))
+
     try:
-        done = publish(settings, remote, chosen, batch, _progress)  # type: ignore[arg-type]
+        done = publish(settings, remote, chosen, batch, progress)  # type: ignore[arg-type]
     except MissingBuild as error:
-        err.print(f"[red]{error}[/red]")
-        raise typer.Exit(Exit.MISSING) from error
+        raise _error(error, Exit.MISSING) from error
     except PublishError as error:
-        err.print(f"[red]publish failed:[/red] {error}", markup=False, highlight=False)
-        raise typer.Exit(Exit.INVALID) from error
+        raise _error(f"publish failed: {error}", Exit.INVALID) from error
     finally:
         remote.close()
     for graph, count in done.graphs.items():

@@ -24,7 +24,8 @@ Upload methods:
   ``/sparql-graph-crud`` (``/sparql-graph-crud-auth`` with digest credentials);
 * ``update``: SPARQL Update ``INSERT DATA`` in batches of ``batch`` triples to the update URL
   (any SPARQL 1.1 store); the triples about blank nodes travel in one batch so that each
-  blank node stays one node.
+  blank node stays one node, as ``INSERT { … } WHERE {}`` (Virtuoso refuses blank nodes in
+  ``INSERT DATA``).
 
 Credentials come from the ``sparql_auth_*`` settings (environment or ``sorakg.toml``), never
 from the command line, so they do not end up in a shell history.
@@ -147,7 +148,11 @@ def _upload(
         done = 0
         for chunk in _batches(quads, batch):
             triples = "".join(map(_nt, chunk))
-            remote.update(f"INSERT DATA {{ GRAPH <{staging}> {{\n{triples}}} }}")
+            if any(map(_has_blank, chunk)):  # Virtuoso refuses blank nodes in INSERT DATA;
+                # in a template they are new nodes per solution, and WHERE {} has one solution
+                remote.update(f"INSERT {{ GRAPH <{staging}> {{\n{triples}}} }} WHERE {{}}")
+            else:
+                remote.update(f"INSERT DATA {{ GRAPH <{staging}> {{\n{triples}}} }}")
             done += len(chunk)
             progress(f"{graph}: {done}/{len(quads)} triples")
 

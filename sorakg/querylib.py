@@ -305,11 +305,16 @@ def run_query(
 
 def _run_remote(endpoint: Endpoint, text: str) -> Results:
     try:
-        return endpoint.query(text).results()
+        answer = endpoint.query(text)
     except RemoteError as error:
         if error.status == 400:  # the store says the query is wrong
             raise QueryError(str(error)) from error
         raise RemoteUnavailable(str(error)) from error
+    if answer.cut_bytes:  # never print a silently shortened answer
+        raise QueryError(
+            f"the answer is over {endpoint.max_bytes} bytes (setting max_result_bytes)"
+        )
+    return answer.results()
 
 
 def with_values(text: str, bound: Mapping[ox.Variable, Term]) -> str:

@@ -117,6 +117,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 @contextmanager
 def oxigraph(folder: Path, timeout_s: float) -> Iterator[Store]:
     binary = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+    folder.mkdir(parents=True, exist_ok=True)
     port = free_port()
     process = subprocess.Popen(
         [binary, "serve", "--location", str(folder / "db"), "--bind", f"127.0.0.1:{port}",
@@ -174,7 +175,8 @@ def virtuoso(folder: Path) -> Iterator[Store]:
     (``/sparql-auth``) and Graph Store uploads (``/sparql-graph-crud-auth``)."""
     binary, isql = virtuoso_binary(), shutil.which("isql-vt")
     if binary is None or isql is None:
-        raise RuntimeError("virtuoso-t / isql-vt are missing: run 'make setup'")
+        raise RuntimeError("virtuoso-t / isql-vt are missing: run 'make test-deps'")
+    folder.mkdir(parents=True, exist_ok=True)
     isql_port, http_port = free_port(), free_port()
     ini = folder / "virtuoso.ini"
     ini.write_text(VIRTUOSO_INI.format(dir=folder, isql_port=isql_port, http_port=http_port))

@@ -58,7 +58,9 @@ def build_dir(reasoned: Built, tmp_path_factory: pytest.TempPathFactory) -> Path
 def stores(build_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Store]]:
     """The external stores, each started and loaded with ``sorakg publish``."""
     with (
-        oxigraph(tmp_path_factory.mktemp("oxigraph"), timeout_s=3) as ox_store,
+        # a generous limit: some named queries take seconds on Oxigraph with an explicit default
+        # graph on this loaded machine (docs/scaling.md); the timeout test has its own server
+        oxigraph(tmp_path_factory.mktemp("oxigraph"), timeout_s=60) as ox_store,
         virtuoso(tmp_path_factory.mktemp("virtuoso")) as virt_store,
     ):
         for store, method in ((ox_store, "oxigraph"), (virt_store, "gsp")):
@@ -323,11 +325,27 @@ def test_row_cap_applies_to_every_store(
         assert 0 < len(cut.json()["results"]["bindings"]) < 100
 
 
+@pytest.fixture
+def strict_stores(
+    stores: dict[str, Store], build_dir: Path, tmp_path: Path
+) -> Iterator[dict[str, Store]]:
+    """The stores, with an Oxigraph server whose own limit (``--timeout-s 2``) is just above the
+    proxy's, as docs/scaling.md advises: it must stop computing what the proxy abandoned."""
+    with oxigraph(tmp_path, timeout_s=2) as strict:
+        settings = strict.settings(build_dir)
+        remote = Remote.from_settings(settings)
+        try:
+            publish(settings, remote, "oxigraph")
+        finally:
+            remote.close()
+        yield {**stores, "oxigraph": strict}
+
+
 @pytest.mark.parametrize("store", STORES)
 def test_timeout_stops_the_query_in_the_store(
-    stores: dict[str, Store], build_dir: Path, store: str
+    strict_stores: dict[str, Store], build_dir: Path, store: str
 ) -> None:
-    with serving(store, stores, build_dir, query_timeout=1.5) as client:
+    with serving(store, strict_stores, build_dir, query_timeout=1.5) as client:
         start = time.monotonic()
         slow = client.get("/sparql", params={"query": SLOW, "format": "json"})
         took = time.monotonic() - start
@@ -335,10 +353,8 @@ def test_timeout_stops_the_query_in_the_store(
         assert took < 10
         quick = client.get("/sparql", params={"query": "ASK { ?s ?p ?o }", "format": "json"})
         assert quick.status_code == 200
-    if (
-        store in stores
-    ):  # the store itself stopped computing (Oxigraph --timeout-s, Virtuoso's timeout)
-        pid = stores[store].process.pid
+    if store in strict_stores:  # the store stopped too (Oxigraph --timeout-s, Virtuoso timeout)
+        pid = strict_stores[store].process.pid
         time.sleep(3)
         before = cpu_seconds(pid)
         time.sleep(1.5)
@@ -369,10 +385,11 @@ def test_updates_go_to_the_update_url(clients: dict[str, TestClient], store: str
     assert gone.json()["boolean"] is False
 
 
+@pytest.mark.parametrize("store_name", EXTERNAL)
 def test_republishing_switches_without_leftovers(
-    stores: dict[str, Store], build_dir: Path, reasoned: Built
+    stores: dict[str, Store], build_dir: Path, reasoned: Built, store_name: str
 ) -> None:
-    store = stores["oxigraph"]
+    store = stores[store_name]
     settings = store.settings(build_dir)
     remote = Remote.from_settings(settings)
     try:
@@ -445,5 +462,5 @@ def test_cli_reads_extra_json_members_and_honours_the_setting(
     assert result.output.splitlines() == ["n", "42"]
     monkeypatch.setenv("SORAKG_SPARQL_ENDPOINT", "http://127.0.0.1:9/sparql")
     result = CliRunner().invoke(cli, ["query", "--file", str(query)])
-    assert result.exit_code == 1 and "cannot reach" in result.output
+    assert result.exit_code == 4 and "cannot reach" in result.output
     assert "Traceback" not in result.output
