@@ -49,11 +49,17 @@ NAMES = (
     OPTIONAL { ?node sk:observedEntity/rdfs:label ?about }
     OPTIONAL { ?node sk:change/rdfs:label ?change }
     OPTIONAL { ?node sk:eventName|sk:aspect ?named }
+    # IF(BOUND(…)) rather than COALESCE(CONCAT(…)): Virtuoso 7.2 concatenates an unbound
+    # value as "" where SPARQL makes it an error (docs/scaling.md, "Engine bugs")
     BIND(CONCAT(STR(?typeLabel),
-      COALESCE(CONCAT(": ", STR(?biomarker)), ""), COALESCE(CONCAT(" → ", STR(?endpoint)), ""),
-      COALESCE(CONCAT(": ", STR(?measure)), ""), COALESCE(CONCAT(", ", STR(?arm)), ""),
-      COALESCE(CONCAT(": ", STR(?change)), ""), COALESCE(CONCAT(" ", STR(?about)), ""),
-      COALESCE(CONCAT(": ", STR(?named)), ""), COALESCE(CONCAT(" (", STR(?study), ")"), ""))
+      IF(BOUND(?biomarker), CONCAT(": ", STR(?biomarker)), ""),
+      IF(BOUND(?endpoint), CONCAT(" → ", STR(?endpoint)), ""),
+      IF(BOUND(?measure), CONCAT(": ", STR(?measure)), ""),
+      IF(BOUND(?arm), CONCAT(", ", STR(?arm)), ""),
+      IF(BOUND(?change), CONCAT(": ", STR(?change)), ""),
+      IF(BOUND(?about), CONCAT(" ", STR(?about)), ""),
+      IF(BOUND(?named), CONCAT(": ", STR(?named)), ""),
+      IF(BOUND(?study), CONCAT(" (", STR(?study), ")"), ""))
       AS ?made)
   }
 } GROUP BY ?entity ?node"""

@@ -318,7 +318,16 @@ def _run_remote(endpoint: Endpoint, text: str) -> Results:
 
 
 def with_values(text: str, bound: Mapping[ox.Variable, Term]) -> str:
-    """The query with a ``VALUES`` block of the bound terms opening its WHERE group.
+    """The query with a ``VALUES`` block of the bound terms opening its WHERE group, and each
+    bound term also written in place of its variable inside that group where this is safe.
+
+    The ``VALUES`` block binds the parameters for the whole group (its ``FILTER``, ``GROUP BY``,
+    ``HAVING`` and projection see them: one binding method for every remote path). Writing the
+    constants in place as well gives the store what Oxigraph's substitutions give the embedded
+    store: without it the Oxigraph server joins the ``VALUES`` row last and evaluates
+    ``drugs-by-class`` for every class first (over 60 s instead of 0.4 s). Places left alone:
+    sub-selects (their variables are their own), ``AS ?v`` and ``VALUES`` (a variable is needed
+    there); with ``MINUS`` (whose meaning depends on shared variables) nothing is written in.
 
     The terms are written by Oxigraph's N-Triples serializer (``str(term)``), which escapes
     literals and only accepts valid IRIs, so no argument can end the block early.
@@ -330,7 +339,40 @@ def with_values(text: str, bound: Mapping[ox.Variable, Term]) -> str:
     at = sparql_text.where_brace(text)
     if at is None:
         raise QueryError("cannot find the query's WHERE group")
-    return f"{text[:at]} VALUES ({names}) {{ ({values}) }}{text[at:]}"
+    body = _inline(text, at, {v.value: str(t) for v, t in bound.items()})
+    return f"{text[:at]} VALUES ({names}) {{ ({values}) }}{body}"
+
+
+def _inline(text: str, at: int, terms: Mapping[str, str]) -> str:
+    """``text[at:]`` with the variables of ``terms`` replaced by the terms inside the WHERE
+    group (which opens just before ``at``), outside sub-selects, ``AS`` and ``VALUES``."""
+    tokens = list(sparql_text.lex(text[at:]))
+    if any(t.kind == "word" and t.text.upper() == "MINUS" for t in tokens):
+        return text[at:]
+    out, last, depth, skip_from, previous = [], 0, 1, None, ""
+    for token in tokens:
+        if token.text == "{":
+            depth += 1
+        elif token.text == "}":
+            depth -= 1
+            if skip_from is not None and depth < skip_from:
+                skip_from = None  # the sub-select or VALUES block is over
+            if depth == 0:
+                break
+        elif token.kind == "word" and token.text.upper() in ("SELECT", "VALUES"):
+            if skip_from is None:
+                skip_from = depth if token.text.upper() == "SELECT" else depth + 1
+        elif (
+            token.kind == "var"
+            and token.text[1:] in terms
+            and skip_from is None
+            and previous.upper() != "AS"
+        ):
+            out.append(text[at + last : at + token.start] + terms[token.text[1:]])
+            last = token.end
+        previous = token.text
+    out.append(text[at + last :])
+    return "".join(out)
 
 
 # --- results as rows -------------------------------------------------------------------------
