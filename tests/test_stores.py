@@ -496,3 +496,21 @@ def test_cli_reads_extra_json_members_and_honours_the_setting(
     result = CliRunner().invoke(cli, ["query", "--file", str(query)])
     assert result.exit_code == 4 and "cannot reach" in result.output
     assert "Traceback" not in result.output
+
+
+def test_publish_command_from_the_environment(
+    stores: dict[str, Store], build_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = stores["oxigraph"]
+    for name, value in (("SPARQL_ENDPOINT", store.query_url), ("BUILD_DIR", str(build_dir)),
+                        ("SPARQL_UPDATE_ENDPOINT", store.update_url),
+                        ("SPARQL_GRAPH_STORE", store.graph_store_url)):  # fmt: skip
+        monkeypatch.setenv(f"SORAKG_{name}", value)
+    result = CliRunner().invoke(cli, ["publish", "--method", "oxigraph"])
+    assert result.exit_code == 0, result.output
+    assert "published release conformance" in result.output
+    monkeypatch.setenv("SORAKG_SPARQL_ENDPOINT", "http://127.0.0.1:9/sparql")
+    monkeypatch.setenv("SORAKG_SPARQL_UPDATE_ENDPOINT", "http://127.0.0.1:9/update")
+    failed = CliRunner().invoke(cli, ["publish"])
+    assert failed.exit_code == 1 and "publish failed" in failed.output
+    assert "Traceback" not in failed.output
