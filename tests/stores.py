@@ -6,7 +6,7 @@ Each store is started here on random loopback ports, in a temporary folder, and 
 * the Oxigraph server (PyPI ``oxigraph``, a dev dependency): ``oxigraph serve --location DIR
   --bind 127.0.0.1:PORT --timeout-s N`` — read-write, so ``sorakg publish`` can load it, and
   with a time limit so that a query the proxy abandons stops in the store too;
-* Virtuoso 7.2 (Debian ``virtuoso-opensource-7-bin``, installed by ``make setup``): a minimal
+* Virtuoso 7.2 (Debian ``virtuoso-opensource-7-bin``, installed by ``make test``): a minimal
   ``virtuoso.ini`` (``DirsAllowed`` the temporary folder only), ``virtuoso-t -f`` in the
   foreground, ready when ``isql-vt`` answers (about 15-20 s for a new database).
 
