@@ -121,6 +121,7 @@ class WorkerPool:
     _fast_idle: asyncio.Queue[_Worker] = field(default_factory=asyncio.Queue)
     _slow: OrderedDict[str, None] = field(default_factory=OrderedDict)
     moved: int = 0  # queries moved from the fast lane to the general lane
+    _closed: bool = False
 
     @property
     def expected(self) -> int:
@@ -150,6 +151,7 @@ class WorkerPool:
             self._home(worker).put_nowait(worker)
 
     async def close(self) -> None:
+        self._closed = True  # a query cancelled from now on must not start a replacement
         for task in self._spawning:
             task.cancel()
         await asyncio.gather(*self._spawning, return_exceptions=True)
@@ -265,6 +267,8 @@ class WorkerPool:
         self._drop_unused_snapshots()
         if failed:
             self.restarts += 1
+        if self._closed:
+            return
 
         async def respawn() -> None:
             delay = RETRY_FIRST

@@ -58,6 +58,7 @@ def test_a_lookup_is_answered_while_twice_as_many_runaways_as_workers_run(graph_
         assert pool.is_slow(query(SLOW_QUERY))
         for runaway in runaways:
             runaway.cancel()
+        await asyncio.gather(*runaways, return_exceptions=True)
 
     scenario(graph_file, test, size=1, timeout=60, fast_lane=0.3)
 
@@ -133,3 +134,22 @@ def test_a_timeout_on_a_read_only_pool_given_a_live_dir_is_a_503(graph_file: Pat
         assert (await pool.run(query(LOOKUP))).status == 200
 
     scenario(graph_file, test, size=1, timeout=1, live_dir=tmp_path / "live")  # type: ignore[arg-type]
+
+
+def test_the_fast_lane_reads_what_updates_wrote(graph_file: Path, tmp_path: Path):
+    insert = "INSERT DATA { GRAPH <urn:test:g> { <urn:test:s> <urn:test:p> 1 } }"
+
+    async def test(pool: WorkerPool) -> None:
+        assert (await pool.update(Job("update", insert))).status == 204
+        # the update replaced the idle readers: wait for both, so the runaway takes the general one
+        await until(lambda: (pool._idle.qsize(), pool._fast_idle.qsize()) == (1, 1))
+        runaway = asyncio.ensure_future(pool.run(query(SLOW_QUERY)))
+        await until(lambda: pool._idle.empty())  # the general lane is busy
+        answer = await pool.run(query("ASK { <urn:test:s> ?p ?o }"))  # so the fast lane answers
+        assert answer.status == 200 and json.loads(answer.body)["boolean"] is True
+        assert pool.moved == 0 and not runaway.done()
+        runaway.cancel()
+        await asyncio.gather(runaway, return_exceptions=True)
+
+    scenario(graph_file, test, size=1, timeout=60, fast_lane=5, updatable=True,  # type: ignore[arg-type]
+             live_dir=tmp_path / "live")  # fmt: skip
