@@ -19,6 +19,7 @@ from rdflib import RDF, Graph, URIRef
 from rdflib.term import Node
 
 from sorakg.loaders.vocab import SK
+from sorakg.names import curie
 from sorakg.settings import Settings
 from sorakg.store import read_build
 
@@ -195,12 +196,7 @@ def as_text(diff: Diff, prefixes: dict[str, str]) -> str:
     """The difference for a reader: one block per fact, its evidence indented below it."""
 
     def short(value: str) -> str:
-        best = max(
-            (item for item in prefixes.items() if value.startswith(item[1])),
-            key=lambda item: len(item[1]),
-            default=None,
-        )
-        return f"{best[0]}:{value[len(best[1]) :]}" if best else value
+        return curie(value, prefixes)
 
     def evidence(records: list[Evidence], label: str = "") -> list[str]:
         if not records:

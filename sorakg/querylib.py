@@ -40,7 +40,7 @@ import pyoxigraph as ox
 from sorakg import sparql_text
 from sorakg.loaders.tables import ENTITY_MODELS
 from sorakg.loaders.vocab import PREFIXES
-from sorakg.names import Names, NamingError, suggest_word
+from sorakg.names import Names, NamingError, curie, suggest_word
 from sorakg.remote import Remote as Endpoint  # a remote SPARQL store (sorakg/remote.py)
 from sorakg.remote import RemoteError
 from sorakg.views import default_graphs
@@ -392,12 +392,7 @@ def shorten(term: object, prefixes: Mapping[str, str]) -> str:
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
-        best = max(
-            (item for item in prefixes.items() if term.value.startswith(item[1])),
-            key=lambda item: len(item[1]),
-            default=None,
-        )
-        return f"{best[0]}:{term.value[len(best[1]) :]}" if best else term.value
+        return curie(term.value, prefixes)
     if isinstance(term, ox.Literal):
         return term.value
     return str(term)
