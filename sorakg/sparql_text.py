@@ -6,7 +6,7 @@ before running it are answered from its tokens: which keywords it uses (the endp
 where its WHERE group opens (the query library binds parameters there for remote endpoints)
 and how deeply it nests (too deep a query overflows the parser's stack).
 
-:func:`scan` splits text exactly by the terminals of the SPARQL 1.1 grammar (section 19.8 of
+:func:`lex` splits text exactly by the terminals of the SPARQL 1.1 grammar (section 19.8 of
 the Query recommendation): IRIs, the four string forms with their escapes, language tags,
 variables, blank node labels, numbers, prefixed names (with ``%HH`` and ``\\#``-style escapes),
 ``NIL`` and ``ANON``; comments run to a CR or LF. Everything else is a keyword-like word or one
@@ -83,12 +83,6 @@ def _lex(text: str, pos: int = 0) -> Iterator[Token]:
 def lex(text: str) -> Iterator[Token]:
     """The tokens of ``text`` by the SPARQL grammar, without white space and comments."""
     return (token for token in _lex(text) if token.kind not in ("ws", "comment"))
-
-
-def scan(text: str) -> Iterator[tuple[str, int]]:
-    """Each token (comments and white space left out) with the offset just after it."""
-    for token in lex(text):
-        yield token.text, token.end
 
 
 def tokens(text: str) -> Iterator[str]:
