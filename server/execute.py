@@ -259,11 +259,12 @@ def run_query(store: ox.Store, job: Job) -> Reply:
     if (refused := _too_deep(job) or refusal(job)) is not None:
         return refused
     options: dict[str, object] = {"base_iri": job.base_iri}
+    lexed = list(sparql_text.lex(job.text))  # once, for the FROM check and the prefix check
     if job.default_graphs or job.named_graphs:
         # the Protocol's dataset replaces the query's FROM / FROM NAMED; named-graph-uri alone
         # leaves the default graph empty (SPARQL 1.1 Protocol, 2.1.4)
         options["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
-    elif "FROM" not in sparql_text.uses(job.text, "FROM"):
+    elif "FROM" not in sparql_text.uses(lexed, "FROM"):
         # the union of the default view's graphs: the disputed layer stays one GRAPH away
         options["default_graph"] = default_graphs(store)
     if job.named_graphs:
@@ -277,7 +278,7 @@ def run_query(store: ox.Store, job: Job) -> Reply:
             return Reply.text(400, str(error))
     # a prefix of the project's vocabulary (sk:, rdfs: …) used without its PREFIX line is
     # declared for the user; any other parse error is cut to its line, column and a hint
-    text, _declared = declare_known_prefixes(job.text, KNOWN_PREFIXES)
+    text, _declared = declare_known_prefixes(job.text, KNOWN_PREFIXES, lexed)
     try:
         result = store.query(text, **options)  # type: ignore[arg-type]
         fmt = negotiate(_kind(result), job.accept, job.format)

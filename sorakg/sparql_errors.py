@@ -11,7 +11,7 @@ readable alternatives.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from sorakg import sparql_text
 
@@ -20,12 +20,12 @@ _PREFIXED = re.compile(r"^([A-Za-z][\w.\-]*)?:")  # pname: the lexer's word with
 _EXPECTED = re.compile(r'"[^"]*"|\b[A-Z][A-Za-z_]+\b')  # "{", SELECT … (not the Unicode ranges)
 
 
-def prefixed_names(text: str) -> tuple[set[str], set[str]]:
+def prefixed_names(text: sparql_text.Lexed) -> tuple[set[str], set[str]]:
     """(prefixes used in prefixed names, prefixes declared with ``PREFIX``)."""
     used: set[str] = set()
     declared: set[str] = set()
     previous = ""
-    for token in sparql_text.tokens(text):
+    for token in (t.text for t in sparql_text.lexed(text)):
         match = _PREFIXED.match(token)
         if not match:
             previous = token
@@ -39,15 +39,19 @@ def prefixed_names(text: str) -> tuple[set[str], set[str]]:
     return used, declared
 
 
-def missing_prefixes(text: str) -> set[str]:
+def missing_prefixes(text: sparql_text.Lexed) -> set[str]:
     used, declared = prefixed_names(text)
     return used - declared - {"_"}  # _:b is a blank node
 
 
-def declare_known_prefixes(text: str, known: Mapping[str, str]) -> tuple[str, list[str]]:
+def declare_known_prefixes(
+    text: str, known: Mapping[str, str], lexed: Iterable[sparql_text.Token] | None = None
+) -> tuple[str, list[str]]:
     """The query with a ``PREFIX`` line for each known prefix it uses without declaring, and
-    the lines added. ``BASE``/``PREFIX`` lines must come first, so they open the text."""
-    lines = [f"PREFIX {p}: <{known[p]}>" for p in sorted(missing_prefixes(text)) if p in known]
+    the lines added. ``BASE``/``PREFIX`` lines must come first, so they open the text.
+    ``lexed`` is ``text``'s tokens when the caller has them already."""
+    missing = missing_prefixes(text if lexed is None else lexed)
+    lines = [f"PREFIX {p}: <{known[p]}>" for p in sorted(missing) if p in known]
     if not lines:
         return text, []
     return "\n".join(lines) + "\n" + text, lines

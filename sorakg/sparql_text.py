@@ -23,7 +23,7 @@ tokens see one IRI. :func:`may_use` therefore over-approximates: see its docstri
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 # --- the grammar's terminals (SPARQL 1.1 Query, 19.8) -----------------------------------------
@@ -85,14 +85,19 @@ def lex(text: str) -> Iterator[Token]:
     return (token for token in _lex(text) if token.kind not in ("ws", "comment"))
 
 
-def tokens(text: str) -> Iterator[str]:
-    return (token.text for token in lex(text))
+# A query's text, or its tokens from :func:`lex` when several questions are asked of one text
+# (the worker asks for FROM and for undeclared prefixes): lexed once, not once per question.
+Lexed = str | Iterable[Token]
 
 
-def uses(text: str, *keywords: str) -> set[str]:
+def lexed(text: Lexed) -> Iterable[Token]:
+    return lex(text) if isinstance(text, str) else text
+
+
+def uses(text: Lexed, *keywords: str) -> set[str]:
     """The subset of ``keywords`` that occur as keyword tokens in ``text`` (by the grammar)."""
     wanted = {keyword.upper() for keyword in keywords}
-    return {t.text.upper() for t in lex(text) if t.kind == "word"} & wanted
+    return {t.text.upper() for t in lexed(text) if t.kind == "word"} & wanted
 
 
 # --- the policy check ------------------------------------------------------------------------
