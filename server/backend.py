@@ -6,6 +6,7 @@ Routes reach the backend through the :func:`get_backend` dependency.
 
 from __future__ import annotations
 
+import json
 from typing import Protocol
 
 from fastapi import Request
@@ -21,6 +22,19 @@ class Backend(Protocol):
     async def close(self) -> None: ...
     async def run(self, job: Job) -> Reply: ...
     async def update(self, job: Job) -> Reply: ...
+
+
+async def select(
+    backend: Backend, text: str, max_rows: int, bindings: dict[str, str] | None = None
+) -> list[dict[str, str]] | None:
+    """Rows of a SELECT as ``{variable: value}`` strings (unbound variables left out), or
+    None when the query failed: the pages' one way to read an answer they render."""
+    job = Job("query", text, format="json", bindings=bindings or {}, max_rows=max_rows)
+    reply = await backend.run(job)
+    if reply.status != 200:
+        return None
+    rows = json.loads(reply.body)["results"]["bindings"]
+    return [{name: value["value"] for name, value in row.items()} for row in rows]
 
 
 def backend_for(settings: Settings) -> Backend:

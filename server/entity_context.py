@@ -7,7 +7,6 @@ SELECTs run through the backend for the HTML only.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
@@ -16,9 +15,8 @@ from sorakg.explain import Reason
 
 from . import charts
 from .backend import Backend
+from .backend import select as backend_select
 from .entity_view import EntityView
-from .execute import Job
-from .formats import JSON
 
 PREFIXES = """PREFIX sk: <https://w3id.org/sorakg/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -97,12 +95,7 @@ TRIALS = (
 
 async def select(backend: Backend, text: str, iri: str) -> list[dict[str, str]]:
     """Rows of a SELECT about ``iri`` (bound to ``?entity``) as plain strings."""
-    job = Job("query", text, format=JSON.name, bindings={"entity": f"<{iri}>"}, max_rows=2000)
-    reply = await backend.run(job)
-    if reply.status != 200:
-        return []
-    rows = json.loads(reply.body)["results"]["bindings"]
-    return [{k: v["value"] for k, v in row.items()} for row in rows]
+    return await backend_select(backend, text, 2000, {"entity": f"<{iri}>"}) or []
 
 
 @dataclass

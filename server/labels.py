@@ -10,7 +10,6 @@ shown as text, never as links (security audit, finding 12).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -18,9 +17,7 @@ from markupsafe import Markup, escape
 
 from sorakg.names import curie
 
-from .backend import Backend
-from .execute import Job
-from .formats import JSON
+from .backend import Backend, select
 
 LABEL_QUERY = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -41,11 +38,9 @@ async def fetch_labels(backend: Backend, iris: Iterable[str]) -> dict[str, str]:
     if not wanted:
         return {}
     text = LABEL_QUERY.format(values=" ".join(f"<{iri}>" for iri in wanted))
-    reply = await backend.run(Job("query", text, format=JSON.name, max_rows=MAX_IRIS))
-    if reply.status != 200:
-        return {}  # labels are a comfort: the page still shows CURIEs
-    rows = json.loads(reply.body).get("results", {}).get("bindings", [])
-    return {row["s"]["value"]: row["label"]["value"] for row in rows if "label" in row}
+    rows = await select(backend, text, MAX_IRIS)
+    # labels are a comfort: without them (rows None) the page still shows CURIEs
+    return {row["s"]: row["label"] for row in rows or [] if "label" in row}
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,8 @@ from fastapi.responses import HTMLResponse
 from sorakg.names import curie
 from sorakg.querylib import prefixes_for
 
+from .backend import select
 from .entity_context import SEGMENT_KINDS
-from .execute import Job
-from .formats import JSON
 from .page import templates
 
 router = APIRouter()
@@ -82,11 +81,10 @@ async def _index(request: Request) -> Index | None:
     backend, limit = request.app.state.backend, 100_000
     found = Index()
     for text, target in ((ENTITIES, found.names), (QUOTES, found.quotes)):
-        reply = await backend.run(Job("query", text, format=JSON.name, max_rows=limit))
-        if reply.status != 200:
+        rows = await select(backend, text, limit)
+        if rows is None:
             return None
-        for row in json.loads(reply.body)["results"]["bindings"]:
-            values = {k: v["value"] for k, v in row.items()}
+        for values in rows:
             if text is ENTITIES:
                 target.append((values["s"], values["name"], values["how"], values.get("kind", "")))
             else:
