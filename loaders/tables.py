@@ -413,7 +413,7 @@ class Action(StrEnum):
     regulates = "regulates"
 
 
-class DrugAction(Row):
+class DrugAction(Row, Claim):
     """A drug acts on a molecule, pathway or process (sorafenib inhibits Raf-1)."""
 
     table = "drug_actions.csv"

@@ -136,3 +136,14 @@ def test_quotes_are_per_fact_not_per_row(reasoned: Built) -> None:
     (hif,) = records("hif")
     assert "higher expression of HIF-1" in str(facts.value(hif, SK.quote))
     assert facts.value(hif, SK.evidenceType) == SK.PatientTissueEvidence
+
+
+def test_a_speculated_drug_action_is_a_hypothesis(store: ox.Store) -> None:
+    rows = answer(store, "claims", modality="sk:Hypothesis")
+    # "the anti-angiogenic activity of sorafenib is speculated to lead to tumor starvation and
+    # subsequent tumor hypoxia"
+    assert {(r["aboutLabel"], r["statement"]) for r in rows} == {
+        ("Sorafenib", "inhibits Angiogenesis"),
+        ("Hypoxic microenvironment", "involves pathway Angiogenesis"),
+    }
+    assert all("is speculated" in r["quote"] for r in rows)
