@@ -157,8 +157,10 @@ def test_a_second_publication_needs_tables_only(data_copy: Path) -> None:
     )
     (folder / "source.txt").write_text(sentence + ".\n")
     (folder / "drug_actions.csv").write_text(
-        "drug,action,target,model,refs,quote,location,basis,note\n"
-        f'sorafenib,inhibits,braf,,7,"{sentence}",Introduction,review,\n'
+        "drug,action,target,model,modality,scope,evidence_type,supports,refs,quote,location,"
+        "basis,note\n"
+        f'sorafenib,inhibits,braf,,stated,drug_specific,review_statement,yes,7,"{sentence}",'
+        "Introduction,review,\n"
     )
     built = assemble(Settings(data_dir=data_copy, reason=False))
     facts = built.graph("asserted")
