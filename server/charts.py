@@ -27,6 +27,19 @@ def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _svg_open(kind: str, width: float, height: float, title: str) -> str:
+    """The opening of every chart: its class, size and (for screen readers) title."""
+    return (
+        f'<svg class="chart {kind}" xmlns="http://www.w3.org/2000/svg" role="img" '
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}">'
+        f"<title>{_t(title)}</title>"
+    )
+
+
+def _heading(title: str) -> str:
+    return f'<text class="chart-title" x="0" y="18" font-weight="bold">{_t(title)}</text>'
+
+
 @dataclass(frozen=True)
 class Bar:
     label: str  # the arm (and trial, across trials)
@@ -43,12 +56,7 @@ def bar_chart(title: str, groups: list[tuple[str, list[Bar]]], unit: str) -> Mar
     top = max(bar.value for _, bars in groups for bar in bars) or 1.0
     height = 30 + sum(head_h + row_h * len(bars) for _, bars in groups) + 10
     width = label_w + bar_w + 110
-    parts = [
-        f'<svg class="chart bars" xmlns="http://www.w3.org/2000/svg" role="img" '
-        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}">',
-        f"<title>{_t(title)}</title>",
-        f'<text class="chart-title" x="0" y="18" font-weight="bold">{_t(title)}</text>',
-    ]
+    parts = [_svg_open("bars", width, height, title), _heading(title)]
     y = 30
     for index, (name, bars) in enumerate(groups):
         colour = PALETTE[index % len(PALETTE)]
@@ -99,10 +107,8 @@ def forest_plot(title: str, ratios: list[Ratio]) -> Markup:
     height = 40 + row_h * len(ratios) + 24
     width = label_w + plot_w + 80
     parts = [
-        f'<svg class="chart forest" xmlns="http://www.w3.org/2000/svg" role="img" '
-        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}">',
-        f"<title>{_t(title)}</title>",
-        f'<text class="chart-title" x="0" y="18" font-weight="bold">{_t(title)}</text>',
+        _svg_open("forest", width, height, title),
+        _heading(title),
         f'<line class="no-effect" x1="{x(1):.1f}" y1="30" x2="{x(1):.1f}" '
         f'y2="{height - 20}" stroke="#888" stroke-dasharray="4 3"/>',
         f'<text x="{x(1):.1f}" y="{height - 6}" text-anchor="middle">1</text>',
@@ -150,11 +156,7 @@ def network(centre: str, kind: str, neighbours: list[Neighbour], limit: int = 24
         return Markup("")
     width, height = 900, 520
     cx, cy, radius = width / 2, height / 2, 200
-    parts = [
-        f'<svg class="chart network" xmlns="http://www.w3.org/2000/svg" role="img" '
-        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}">',
-        f"<title>{_t(centre)} and its neighbours</title>",
-    ]
+    parts = [_svg_open("network", width, height, f"{centre} and its neighbours")]
     places = []
     for i in range(len(shown)):
         angle = 2 * math.pi * i / len(shown) - math.pi / 2
