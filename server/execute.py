@@ -178,8 +178,7 @@ def _solutions(
 def _reserialize(
     body: bytes, source: ox.QueryResultsFormat, target: ox.QueryResultsFormat
 ) -> bytes:
-    if not body:  # a TSV answer cut before its header line: no variables known
-        return ox.parse_query_results(b"\n", format=source).serialize(format=target) or b""
+    body = body or b"\n"  # a TSV answer cut before its header line: no variables known
     return ox.parse_query_results(body, format=source).serialize(format=target) or b""
 
 
