@@ -57,6 +57,7 @@ def load_times(store: Store, build_dir: Path, runs: int) -> dict[str, float]:
         times = []
         for _ in range(runs):
             remote = Remote.from_settings(settings)
+            remote.timeout = 300  # as `sorakg publish` does
             start = time.perf_counter()
             try:
                 publish(settings, remote, method)

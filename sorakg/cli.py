@@ -577,8 +577,12 @@ def publish_command(
         ),
     ] = None,
     batch: Annotated[
-        int, typer.Option(min=1, help="Triples per INSERT DATA (method update).")
-    ] = 5000,
+        int,
+        typer.Option(
+            min=1,
+            help="Triples per INSERT DATA (method update); Virtuoso 7.2 fails near 5,000.",
+        ),
+    ] = 1000,
 ) -> None:
     """Load the current build into an external SPARQL store, one named graph per graph, replacing
     the previous copy in one switch, and check the counts. Credentials come from the
@@ -592,6 +596,7 @@ def publish_command(
         remote = Remote.from_settings(settings, endpoint)
     except RemoteError as error:
         raise _error(error, Exit.USAGE) from error
+    remote.timeout = max(remote.timeout, 300)  # counting a large release takes a while
     remote.update_url = update_endpoint or remote.update_url
     remote.graph_store_url = graph_store or remote.graph_store_url
     chosen = method.value if method else ("gsp" if remote.graph_store_url else "update")

@@ -181,7 +181,7 @@ def publish(
     settings: Settings,
     remote: Remote,
     method: Method = "gsp",
-    batch: int = 5_000,
+    batch: int = 1_000,
     progress: Progress = lambda _: None,
 ) -> Published:
     """Load the current release into ``remote`` (see the module's docstring for the steps)."""
