@@ -408,11 +408,13 @@ def query_command(
     settings = _settings()
     prefixes = ql.prefixes_for(settings.base_iri)
     raw = dict(_split_param(p) for p in param or [])
+    source = ""  # the file's text, read once: run, and searched for prefixes on an error
     try:
         if file is not None:
             if not file.exists():
                 raise _error(f"no such file: {file}", Exit.MISSING)
-            text, declared = declare_known_prefixes(file.read_text(encoding="utf-8"), prefixes)
+            source = file.read_text(encoding="utf-8")
+            text, declared = declare_known_prefixes(source, prefixes)
             for line in declared:  # the project's prefixes need no PREFIX line; say so
                 err.print(Text(f"note: {file}: assumed {line}", style="dim"))
             query = ql.parse_query(text, file.stem, file)
@@ -441,9 +443,7 @@ def query_command(
         raise _error(str(error), Exit.UNAVAILABLE) from error
     except ql.QueryError as error:
         where, _, message = str(error).partition(": ")
-        raise _error(
-            f"{where}: {short_error(message, query_text(file), prefixes)}", Exit.INVALID
-        ) from error
+        raise _error(f"{where}: {short_error(message, source, prefixes)}", Exit.INVALID) from error
     if fmt is ResultFormat.table:
         columns, table_rows = ql.rows(results)
         cells = [[ql.shorten(row[c], prefixes) for c in columns] for row in table_rows]
@@ -451,11 +451,6 @@ def query_command(
         return
     serialized = results.serialize(format=getattr(pyoxigraph.QueryResultsFormat, SERIALIZERS[fmt]))
     sys.stdout.write(serialized.decode("utf-8") if serialized else "")
-
-
-def query_text(file: Path | None) -> str:
-    """The text of a query file, for locating a prefix in an error ("" for a named query)."""
-    return file.read_text(encoding="utf-8") if file is not None and file.exists() else ""
 
 
 def _print_table(title: str, columns: list[str], cells: list[list[str]]) -> None:
