@@ -343,7 +343,7 @@ def check_status(response: httpx.Response, body: bytes, url: str) -> None:
 def request_error(error: httpx.HTTPError, url: str, timeout: float) -> RemoteError:
     if isinstance(error, httpx.TimeoutException):
         return RemoteError(f"{url} did not answer within {timeout:g} s", 503)
-    return RemoteError(f"cannot reach {url}: {error.__class__.__name__}: {error}")
+    return RemoteError(f"cannot reach {url}: {str(error) or error.__class__.__name__}")
 
 
 def timeout_fields(server: str, timeout: float) -> list[tuple[str, str]]:
