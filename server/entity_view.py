@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from sorakg.names import curie
+from sorakg.names import curie, term_text
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -81,11 +81,6 @@ class EntityView:
     actions: list[tuple[Node, Node, int]] = field(default_factory=list)
 
 
-def _value(term: object) -> str:
-    """The IRI, literal value or label of a term (an RDF-star triple as its text)."""
-    return str(getattr(term, "value", term))
-
-
 def _local_name(iri: str) -> str:
     return iri.rstrip("/").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
@@ -104,7 +99,7 @@ class _Describer:
         self.labels: dict[str, str] = {}
         for t in self.triples:
             if t.predicate.value in (LABEL, TITLE) and isinstance(t.object, ox.Literal):
-                self.labels.setdefault(_value(t.subject), t.object.value)
+                self.labels.setdefault(term_text(t.subject), t.object.value)
         self.names = names or {}  # better names of nearby nodes (arms with their trial …)
 
     def node(self, term: object, named: bool = False) -> Node:
@@ -125,7 +120,7 @@ class _Describer:
     def about(self, subject: str) -> dict[str, list[object]]:
         facts: dict[str, list[object]] = {}
         for t in self.triples:
-            if _value(t.subject) == subject:
+            if term_text(t.subject) == subject:
                 facts.setdefault(t.predicate.value, []).append(t.object)
         return facts
 
@@ -175,18 +170,18 @@ def entity_view(
     identifiers: list[str] = []
     evidence_nodes: list[str] = []
     for t in d.triples:
-        subject, predicate, obj = _value(t.subject), t.predicate.value, t.object
+        subject, predicate, obj = term_text(t.subject), t.predicate.value, t.object
         if subject == iri:
             if predicate == RDF_TYPE:
                 node = d.node(obj)
-                if (predicate, _value(obj)) in inferred:
+                if (predicate, term_text(obj)) in inferred:
                     node = Node(node.text, node.href, node.iri, inferred=True)
                 view.types.append(node)
             elif predicate == DEFINITION:
                 view.definitions.append(str(getattr(obj, "value", obj)))
             elif predicate != LABEL:
                 value = d.node(obj)
-                if (predicate, _value(obj)) in inferred:
+                if (predicate, term_text(obj)) in inferred:
                     value = Node(value.text, value.href, value.iri, value.note, inferred=True)
                 view.outgoing.append((d.node(t.predicate), value))
             if predicate in LINK_OUT and isinstance(obj, ox.Literal):
@@ -199,8 +194,8 @@ def entity_view(
             elif predicate not in HIDDEN_INCOMING:  # evidence records show as Evidence
                 view.incoming.append((d.node(t.subject, named=True), d.node(t.predicate)))
     for t in d.triples:  # matches the identifier links above do not already give
-        if _value(t.subject) == iri and t.predicate.value in MATCHES:
-            match = _value(t.object)
+        if term_text(t.subject) == iri and t.predicate.value in MATCHES:
+            match = term_text(t.object)
             if match.startswith(("http://", "https://")) and not any(
                 i in match for i in identifiers
             ):

@@ -49,9 +49,8 @@ from .execute import MAXBYTES_HEADER, MAXROWS_HEADER, Job, Reply, parse_term, re
 from .formats import Format, Kind, NotAcceptable, negotiate
 
 
-def _answer_kind(text: str) -> Kind:
-    form = sparql_text.form(text)
-    return "boolean" if form == "ASK" else "graph" if kind_of(text) == "graph" else "solutions"
+def _answer_kind(form: str) -> Kind:
+    return "boolean" if form == "ASK" else kind_of(form)
 
 
 def _bound_text(job: Job) -> str:
@@ -116,17 +115,17 @@ class ProxyBackend:
         if self.client is not None:
             await self.client.aclose()
 
-    async def _fetch(self, text: str, fields: list[tuple[str, str]], max_rows: int) -> Answer:
+    async def _fetch(self, form: str, fields: list[tuple[str, str]], max_rows: int) -> Answer:
         assert self.client is not None, "start() the backend first"
         data: dict[str, list[str]] = {}
         for name, value in fields:
             data.setdefault(name, []).append(value)
-        headers = {"Accept": ACCEPT[kind_of(text)]}
+        headers = {"Accept": ACCEPT[kind_of(form)]}
         try:
             async with self.client.stream("POST", self.endpoint, data=data, headers=headers) as r:
                 self.server = r.headers.get("server", self.server)
                 check_status(r, await r.aread() if r.status_code >= 400 else b"", self.endpoint)
-                reader = Reader(text, r.headers.get("content-type", ""), max_rows, self.max_bytes)
+                reader = Reader(form, r.headers.get("content-type", ""), max_rows, self.max_bytes)
                 async for chunk in r.aiter_bytes():
                     if not reader.feed(chunk):
                         break  # leaving the block closes the connection: the rest is not read
@@ -138,7 +137,8 @@ class ProxyBackend:
         if (refused := refusal(job)) is not None:
             return refused
         try:
-            fmt = negotiate(_answer_kind(job.text), job.accept, job.format)
+            form = sparql_text.form(job.text)  # read once, for the format and the answer
+            fmt = negotiate(_answer_kind(form), job.accept, job.format)
         except NotAcceptable as error:
             return Reply.text(406, str(error))
         try:
@@ -150,7 +150,7 @@ class ProxyBackend:
         fields += timeout_fields(self.server, self.timeout)
         try:
             async with asyncio.timeout(self.timeout):
-                answer = await self._fetch(text, fields, job.max_rows)
+                answer = await self._fetch(form, fields, job.max_rows)
             body = serialize(answer, fmt)
         except TimeoutError:
             message = f"the external store took longer than {self.timeout:g} s; query abandoned"

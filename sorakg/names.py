@@ -73,16 +73,16 @@ class Names:
         ``str``/``.value`` is the IRI or lexical form)."""
         names = cls(base_iri, prefixes)
         for s, p, o in triples:
-            subject, predicate = _text(s), _text(p)
+            subject, predicate = term_text(s), term_text(p)
             if not subject.startswith(("http://", "https://")):
                 continue
             names.known.add(subject)
             if predicate in LABELS:
-                names.labels.setdefault(subject, []).append(_text(o))
+                names.labels.setdefault(subject, []).append(term_text(o))
             elif predicate in SYNONYMS or predicate in IDENTIFIERS:
-                names.synonyms.setdefault(subject, []).append(_text(o))
+                names.synonyms.setdefault(subject, []).append(term_text(o))
             elif predicate == RDF_TYPE:
-                names.types.setdefault(subject, set()).add(_text(o))
+                names.types.setdefault(subject, set()).add(term_text(o))
         return names
 
     def label(self, iri: str) -> str | None:
@@ -188,7 +188,8 @@ class Names:
         return found[:limit]
 
 
-def _text(term: object) -> str:
+def term_text(term: object) -> str:
+    """The IRI, literal value or label of a pyoxigraph term (an RDF-star triple as its text)."""
     return str(getattr(term, "value", term))
 
 

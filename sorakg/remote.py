@@ -58,9 +58,9 @@ class RemoteError(Exception):
         self.status = status  # what the proxy answers: 400 bad query, 502 store fault, 503 time
 
 
-def kind_of(text: str) -> Kind:
-    """What a query returns, from its form: solutions (SELECT, ASK) or triples."""
-    return "graph" if sparql_text.form(text) in ("CONSTRUCT", "DESCRIBE") else "solutions"
+def kind_of(form: str) -> Kind:
+    """What a query of this form (``sparql_text.form``) returns: solutions or triples."""
+    return "graph" if form in ("CONSTRUCT", "DESCRIBE") else "solutions"
 
 
 def dataset_fields(
@@ -189,8 +189,8 @@ class Reader:
     refusing more than ``max_bytes``. ``feed`` returns False once nothing more is wanted, so the
     caller closes the connection instead of downloading the rest."""
 
-    def __init__(self, text: str, media_type: str, max_rows: int, max_bytes: int):
-        self.form = sparql_text.form(text)
+    def __init__(self, form: str, media_type: str, max_rows: int, max_bytes: int):
+        self.form = form
         self.media_type = media_type.split(";")[0].strip().lower()
         self.max_rows, self.max_bytes = max_rows, max_bytes
         self.answer = Answer()
@@ -401,14 +401,15 @@ class Remote:
         """Run a query on the release's graphs (see :func:`dataset_fields`)."""
         fields = [("query", text), *dataset_fields(text, self.graphs)]
         fields += timeout_fields(self.server, self.timeout)
-        headers = {"Accept": ACCEPT[kind_of(text)]}
+        form = sparql_text.form(text)
+        headers = {"Accept": ACCEPT[kind_of(form)]}
         try:
             with self.http.stream("POST", self.query_url, data=_form(fields), headers=headers) as r:
                 self.server = r.headers.get("server", self.server)
                 if r.status_code >= 400:
                     check_status(r, r.read(), self.query_url)
                 check_status(r, b"", self.query_url)
-                reader = Reader(text, r.headers.get("content-type", ""), max_rows, self.max_bytes)
+                reader = Reader(form, r.headers.get("content-type", ""), max_rows, self.max_bytes)
                 for chunk in r.iter_bytes():
                     if not reader.feed(chunk):
                         break
