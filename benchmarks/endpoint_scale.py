@@ -48,6 +48,7 @@ class Run:
     memory_end: tuple[float, float] = (0.0, 0.0)
     times: dict[str, list[float]] = field(default_factory=dict)  # query → seconds per request
     failures: dict[str, str] = field(default_factory=dict)  # query → first non-200 status
+    load_average: tuple[float, float] = (0.0, 0.0)  # the machine's 1-min load, before and after
 
 
 def requests_for(server: Server) -> dict[str, tuple[str, str, dict[str, str]]]:
@@ -66,6 +67,7 @@ def requests_for(server: Server) -> dict[str, tuple[str, str, dict[str, str]]]:
 
 def measure(server: Server, load_s: float, samples: int, budget: float) -> Run:
     run = Run(load_s, server.startup_s, server.memory_mb())
+    before = os.getloadavg()[0]
     with httpx.Client(timeout=300, headers={"Accept": JSON}) as client:
         for name, (method, url, params) in requests_for(server).items():
             times: list[float] = []
@@ -81,6 +83,7 @@ def measure(server: Server, load_s: float, samples: int, budget: float) -> Run:
                     run.failures.setdefault(name, f"{answer.status_code}")
             run.times[name] = times
     run.memory_end = server.memory_mb()
+    run.load_average = (before, os.getloadavg()[0])
     return run
 
 
@@ -97,8 +100,8 @@ def report(runs: dict[tuple[str, str], Run], samples: int, budget: float) -> lis
         "share). A status other than 200 is named in the cell.",
         "",
         "| graph | server | store written s | start to first answer s | MB after start "
-        "(RSS / PSS) | MB after the queries (RSS / PSS) |",
-        "|---|---|---|---|---|---|",
+        "(RSS / PSS) | MB after the queries (RSS / PSS) | machine load (1 min) before / after |",
+        "|---|---|---|---|---|---|---|",
     ]
     sizes = list(dict.fromkeys(size for size, _ in runs))
     for size in sizes:
@@ -109,7 +112,8 @@ def report(runs: dict[tuple[str, str], Run], samples: int, budget: float) -> lis
             out.append(
                 f"| {size} | {name} | {r.load_s:.1f} | {r.startup_s:.2f} | "
                 f"{r.memory_start[0]:.0f} / {r.memory_start[1]:.0f} | "
-                f"{r.memory_end[0]:.0f} / {r.memory_end[1]:.0f} |"
+                f"{r.memory_end[0]:.0f} / {r.memory_end[1]:.0f} | "
+                f"{r.load_average[0]:.1f} / {r.load_average[1]:.1f} |"
             )
     for size in sizes:
         ours, theirs = runs.get((size, "sorakg")), runs.get((size, "oxigraph"))
