@@ -68,7 +68,11 @@ def main() -> None:
                 _, _, accept = MIX[query]
                 for concurrency in args.concurrency:
                     for name, server in servers.items():
-                        result = wrk(server, texts[query], accept, concurrency, args.seconds)
+                        try:
+                            result = wrk(server, texts[query], accept, concurrency, args.seconds)
+                        except RuntimeError as error:  # e.g. the server stopped answering
+                            print(error, flush=True)
+                            continue
                         cells.setdefault((query, concurrency, name), []).append(result)
             print(f"round {round_ + 1}/{args.rounds} done", flush=True)
     finally:
@@ -105,7 +109,10 @@ def report(cells: dict[tuple[str, int, str], list[dict]], names: list[str],
                 r["cpu_ms_per_request"] for r in cells[query, concurrency, first]
             )
             for name in names:
-                runs = cells[query, concurrency, name]
+                runs = cells.get((query, concurrency, name), [])
+                if not runs:
+                    out.append(f"| {query} | {concurrency} | {name} | wrk failed | | | | | |")
+                    continue
                 cpu = statistics.median(r["cpu_ms_per_request"] for r in runs)
                 rps = statistics.median(r["rps"] for r in runs)
                 p50 = statistics.median(r["p50_us"] for r in runs) / 1000

@@ -42,7 +42,11 @@ def wrk(server: Server, texts: list[str], accept: str, concurrency: int, seconds
     command = ["wrk", f"-t{threads}", f"-c{concurrency}", duration, "--timeout", "60s",
                "-s", str(HERE / "wrk.lua"), f"{split.scheme}://{split.netloc}/"]  # fmt: skip
     cpu_before = server.cpu_seconds()
-    output = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
+    done = subprocess.run(command, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"wrk failed on {server.name} ({done.returncode}): {done.stderr.strip()}"
+                           f" {done.stdout.strip()[-500:]}")  # fmt: skip
+    output = done.stdout
     cpu = server.cpu_seconds() - cpu_before
     os.unlink(paths.name)
     result = json.loads([line for line in output.splitlines() if line.startswith("{")][-1])
