@@ -82,6 +82,7 @@ def create_app(
     app.state.stats = Stats()
     app.state.store_error = ""
     app.state.resources = resources
+    app.add_middleware(protocol.SparqlShortcut)  # innermost: the middlewares below wrap it
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],

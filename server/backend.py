@@ -52,6 +52,7 @@ def backend_for(settings: Settings) -> Backend:
         size=settings.query_workers,
         timeout=settings.query_timeout,
         fast_lane=settings.fast_lane_ms / 1000,
+        inline_rows=settings.inline_rows,
         updatable=settings.update_enabled,
         live_dir=settings.build_dir / "live" / path.parent.name,
         max_result_bytes=settings.max_result_bytes,
@@ -61,15 +62,18 @@ def backend_for(settings: Settings) -> Backend:
     )
 
 
-def get_backend(request: Request) -> Backend:
+# async, so FastAPI calls them in the event loop: a plain ``def`` dependency runs in a thread
+# pool, two thread hops per request for a dictionary lookup
+async def get_backend(request: Request) -> Backend:
     return request.app.state.backend  # type: ignore[no-any-return]
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
 def served_root(request: Request) -> str:
     """The served base URL ('/'-terminated) from the settings, never from the Host header,
     which a client chooses and a shared cache would keep (security audit, finding 14)."""
-    return get_settings(request).served_root()
+    settings: Settings = request.app.state.settings
+    return settings.served_root()

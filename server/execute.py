@@ -238,7 +238,8 @@ def _kind(result: object) -> Kind:
 
 
 def _too_deep(job: Job) -> Reply | None:
-    if nesting(job.text) > MAX_NESTING:
+    # each level takes a character at least, so a shorter text needs no count
+    if len(job.text) > MAX_NESTING and nesting(job.text) > MAX_NESTING:
         return Reply.text(400, f"the query nests brackets more than {MAX_NESTING} levels deep")
     return None
 
@@ -254,18 +255,35 @@ def refusal(job: Job) -> Reply | None:
     return None
 
 
-def run_query(store: ox.Store, job: Job) -> Reply:
+def _query(store: ox.Store, text: str, options: dict[str, object]) -> object:
+    """``store.query``; a query that does not parse is tried again with a ``PREFIX`` line for
+    each prefix of the project's vocabulary (sk:, rdfs: …) it uses without declaring. Declared
+    only after a failure, so a query that parses is lexed by nobody but Oxigraph."""
+    try:
+        return store.query(text, **options)  # type: ignore[arg-type]
+    except SyntaxError:
+        declared, lines = declare_known_prefixes(text, KNOWN_PREFIXES)
+        if not lines:
+            raise
+        return store.query(declared, **options)  # type: ignore[arg-type]
+
+
+Graphs = list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]
+
+
+def run_query(store: ox.Store, job: Job, graphs: Graphs | None = None) -> Reply:
+    """Answer ``job``. ``graphs``: the default view's graphs of ``store`` when the caller keeps
+    them (a read-only store's never change); else they are read from the store."""
     if (refused := _too_deep(job) or refusal(job)) is not None:
         return refused
     options: dict[str, object] = {"base_iri": job.base_iri}
-    lexed = list(sparql_text.lex(job.text))  # once, for the FROM check and the prefix check
     if job.default_graphs or job.named_graphs:
         # the Protocol's dataset replaces the query's FROM / FROM NAMED; named-graph-uri alone
         # leaves the default graph empty (SPARQL 1.1 Protocol, 2.1.4)
         options["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
-    elif "FROM" not in sparql_text.uses(lexed, "FROM"):
+    elif "from" not in job.text.lower() or not sparql_text.uses(job.text, "FROM"):
         # the union of the default view's graphs: the disputed layer stays one GRAPH away
-        options["default_graph"] = default_graphs(store)
+        options["default_graph"] = default_graphs(store) if graphs is None else graphs
     if job.named_graphs:
         options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
     if job.bindings:
@@ -275,11 +293,8 @@ def run_query(store: ox.Store, job: Job) -> Reply:
             }
         except ValueError as error:
             return Reply.text(400, str(error))
-    # a prefix of the project's vocabulary (sk:, rdfs: …) used without its PREFIX line is
-    # declared for the user; any other parse error is cut to its line, column and a hint
-    text, _declared = declare_known_prefixes(job.text, KNOWN_PREFIXES, lexed)
     try:
-        result = store.query(text, **options)  # type: ignore[arg-type]
+        result = _query(store, job.text, options)
         fmt = negotiate(_kind(result), job.accept, job.format)
         body, cut = _serialize(result, fmt, job)
     except SyntaxError as error:
@@ -364,5 +379,5 @@ def run_update(store: ox.Store, job: Job) -> Reply:
     return Reply(204, "text/plain", b"")
 
 
-def run(store: ox.Store, job: Job) -> Reply:
-    return run_update(store, job) if job.op == "update" else run_query(store, job)
+def run(store: ox.Store, job: Job, graphs: Graphs | None = None) -> Reply:
+    return run_update(store, job) if job.op == "update" else run_query(store, job, graphs)

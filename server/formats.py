@@ -8,6 +8,7 @@ so that a browser link can ask for CSV.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Literal
 
@@ -78,6 +79,9 @@ def by_name(kind: Kind, name: str) -> Format | None:
     return None
 
 
+# Clients send the same few Accept headers again and again, and parsing one costs more than the
+# engine's answer to a point lookup: answers are remembered (a failure is not, so it raises anew)
+@functools.lru_cache(maxsize=512)
 def negotiate(kind: Kind, accept: str | None, format_param: str | None = None) -> Format:
     """Choose the answer's format; raise :class:`NotAcceptable` when nothing fits."""
     formats = FORMATS[kind]

@@ -51,9 +51,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from sorakg.children import die_with_parent
+import pyoxigraph as ox
 
-from .execute import Job, Reply
+from sorakg import sparql_text
+from sorakg.children import die_with_parent
+from sorakg.views import default_graphs
+
+from .execute import MAXROWS_HEADER, Graphs, Job, Reply, run_query
 from .worker import HEADER, READY, Config, memory_message
 
 SLOW_REMEMBERED = 1024  # query texts remembered as too slow for the fast lane (least recent out)
@@ -121,6 +125,10 @@ class WorkerPool:
     _fast_idle: asyncio.Queue[_Worker] = field(default_factory=asyncio.Queue)
     _slow: OrderedDict[str, None] = field(default_factory=OrderedDict)
     moved: int = 0  # queries moved from the fast lane to the general lane
+    inline_rows: int = 0  # one-pattern queries with at most this many rows are answered here
+    _inline: ox.Store | None = None  # this process's read-only view of the release's store
+    _inline_graphs: Graphs | None = None  # its default view's graphs (they never change)
+    answered_inline: int = 0
     _closed: bool = False
 
     @property
@@ -145,6 +153,9 @@ class WorkerPool:
             await asyncio.to_thread(self._prepare_live)
             self._writer = await self._spawn_writer()
             self.store_dir = await self._snapshot()
+        if self.inline_rows and not self.updatable and self.store_dir is not None:
+            self._inline = await asyncio.to_thread(ox.Store.read_only, str(self.store_dir))
+            self._inline_graphs = default_graphs(self._inline)
         lanes = [False] * self.size + [True] * (self.expected - self.size)
         workers = await asyncio.gather(*(self._spawn(fast=fast) for fast in lanes))
         for worker in workers:
@@ -152,6 +163,7 @@ class WorkerPool:
 
     async def close(self) -> None:
         self._closed = True  # a query cancelled from now on must not start a replacement
+        self._inline = None
         for task in self._spawning:
             task.cancel()
         await asyncio.gather(*self._spawning, return_exceptions=True)
@@ -370,8 +382,33 @@ class WorkerPool:
         """Workers that should run but do not (being replaced, or failing to start)."""
         return max(0, self.expected - len(self._workers))
 
+    def _answer_inline(self, job: Job) -> Reply | None:
+        """The reply to a point lookup from this process's own reader, or None when ``job`` is
+        not a one-pattern query (:func:`sparql_text.one_pattern`) or has more than
+        ``inline_rows`` rows: a worker answers it then. Such a query's time is bounded by the
+        rows it yields, so it needs no process to kill; answering it here saves the round trip
+        to a worker, most of a lookup's cost (docs/endpoint.md)."""
+        if (
+            self._inline is None
+            or job.op != "query"
+            or job.default_graphs
+            or job.named_graphs
+            or not sparql_text.one_pattern(job.text)
+        ):
+            return None
+        limit = min(job.max_rows, self.inline_rows)
+        reply = run_query(
+            self._inline, dataclasses.replace(job, max_rows=limit), self._inline_graphs
+        )
+        if limit < job.max_rows and MAXROWS_HEADER in reply.headers:
+            return None  # cut only by inline_rows: the worker answers with every row
+        self.answered_inline += 1
+        return reply
+
     async def run(self, job: Job) -> Reply:
         job = dataclasses.replace(job, max_bytes=self.max_result_bytes)
+        if (reply := self._answer_inline(job)) is not None:
+            return reply
         if self.fast_lane and not self.is_slow(job):
             worker = await self._acquire_either()
             if worker is not None and worker.fast:

@@ -9,17 +9,17 @@
 from __future__ import annotations
 
 import secrets
-from typing import Annotated
 from urllib.parse import unquote_to_bytes
 
 import pyoxigraph as ox
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sorakg import sparql_text
 from sorakg.settings import Settings
 
-from .backend import Backend, get_backend, get_settings, served_root
+from .backend import Backend, served_root
 from .description import service_description
 from .execute import Job, Reply
 from .formats import HTML, NotAcceptable, negotiate
@@ -101,6 +101,8 @@ def _utf8_pairs(encoded: bytes, where: str) -> list[tuple[str, str]]:
 def checked_text(name: str, text: str, settings: Settings) -> str:
     """The query or update text, refused (400) when it nests deeper than ``max_nesting``: a
     recursive parser's stack grows with the depth, so this is checked before any engine."""
+    if len(text) <= settings.max_nesting:  # each level takes a character at least
+        return text
     deep = sparql_text.depth(text)
     if deep > settings.max_nesting:
         limit = settings.max_nesting
@@ -152,13 +154,11 @@ _ROUTE = dict(
 
 @router.get("/sparql", operation_id="sparql_get", **_ROUTE)  # type: ignore[arg-type]
 @router.post("/sparql", operation_id="sparql_post", **_ROUTE)  # type: ignore[arg-type]
-async def sparql(
-    request: Request,
-    backend: Annotated[Backend, Depends(get_backend)],
-    settings: Annotated[Settings, Depends(get_settings)],
-) -> Response:
+async def sparql(request: Request) -> Response:
     """Query by GET/POST (`query`, `default-graph-uri`, `named-graph-uri`, `format`),
     update by POST (`update`); a GET without `query` gives the service description."""
+    backend: Backend = request.app.state.backend
+    settings: Settings = request.app.state.settings
     try:
         fields = await read_fields(request, settings)
         values: dict[str, list[str]] = {}
@@ -212,3 +212,29 @@ def _description(
     assert fmt.rdf is not None
     body = service_description(endpoint, settings, request.app.state.stats, fmt.rdf)
     return Response(body, media_type=fmt.media_type, headers={"Vary": "Accept"})
+
+
+class SparqlShortcut:
+    """Sends ``/sparql`` requests straight to :func:`sparql`, past FastAPI's routing, exception
+    middleware and dependency solving: most of the web layer's CPU on a cheap query (measured
+    in docs/endpoint.md). Added as the innermost middleware, so every middleware of the app
+    (HEAD, CORS, nosniff, the 500 handler) still wraps it; the route stays registered, for
+    ``/openapi.json`` and for OPTIONS, which CORS answers before it gets here."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["path"] == "/sparql"
+            and scope["method"]
+            in (
+                "GET",
+                "POST",
+            )
+        ):
+            response = await sparql(Request(scope, receive))
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)

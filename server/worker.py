@@ -44,6 +44,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from sorakg.views import default_graphs
+
+from .execute import Graphs
+
 HEADER = struct.Struct("!I")
 READY = "ready"
 STACK_BYTES = 1 << 30  # 1 GiB: 200,000 nested groups parse (the main thread's 8 MB: under 5,000)
@@ -138,12 +142,12 @@ def _one_line(error: BaseException) -> str:
     return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
 
 
-def answer(store: ox.Store, job: object, memory_mb: int) -> object:
+def answer(store: ox.Store, job: object, memory_mb: int, graphs: Graphs | None = None) -> object:
     """The reply to ``job``; never raises for an ordinary error (the worker must live on)."""
     from .execute import Reply, run
 
     try:
-        return run(store, job)  # type: ignore[arg-type]
+        return run(store, job, graphs)  # type: ignore[arg-type]
     except MemoryError:
         return Reply.text(503, memory_message(memory_mb))
     except Exception as error:  # a bug or an input nobody foresaw: one line, and go on
@@ -175,6 +179,8 @@ def serve(sock: socket.socket, config: Config) -> None:
     from .execute import Job, run
 
     store = open_store(config.store, config.writable)
+    # a reader's store never changes: its default view's graphs are read once
+    graphs = None if config.writable else default_graphs(store)
     if config.memory_mb:
         run(store, Job("query", "ASK { ?s ?p ?o }", format="json"))  # warm up allocator arenas
         limit_memory(config.memory_mb)
@@ -187,7 +193,7 @@ def serve(sock: socket.socket, config: Config) -> None:
         if config.writable and getattr(job, "op", "") == "snapshot":
             reply = snapshot(store, job.text)  # type: ignore[attr-defined]
         else:
-            reply = answer(store, job, config.memory_mb)
+            reply = answer(store, job, config.memory_mb, graphs)
         try:
             send_frame(sock, reply)
         except MemoryError:  # the reply itself did not fit under the ceiling

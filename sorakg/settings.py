@@ -73,6 +73,13 @@ class Settings(BaseSettings):
         description="Milliseconds a query may run on the worker kept for cheap queries before it "
         "is moved to the other workers; 0: no such worker.",
     )
+    inline_rows: int = Field(
+        1000,
+        ge=0,
+        description="A SELECT or ASK of one triple pattern is answered in the server's own "
+        "process, without a worker, while it has at most this many rows (more: a worker "
+        "answers it); 0: every query goes to a worker.",
+    )
     query_timeout: float = Field(
         10.0, gt=0, description="Seconds a query may run before it is stopped (answered 503)."
     )

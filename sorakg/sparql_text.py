@@ -42,23 +42,30 @@ _ECHAR = r"""\\[tbnrf\\"']"""
 _EXPONENT = r"[eE][+-]?[0-9]+"
 _WS = r"[ \t\r\n]"
 
+_IRI = r"""<[^<>"{}|^`\\\x00-\x20]*>"""
+_STRING = rf"""\"\"\"(?:(?:"|"")?(?:[^"\\]|{_ECHAR}))*\"\"\"
+             | '''(?:(?:'|'')?(?:[^'\\]|{_ECHAR}))*'''
+             | "(?:[^"\\\r\n]|{_ECHAR})*"
+             | '(?:[^'\\\r\n]|{_ECHAR})*'"""
+_LANGTAG = r"@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*"
+_VAR = rf"[?$]{_VARNAME}"
+_NUMBER = rf"""[0-9]+\.[0-9]*{_EXPONENT}|\.[0-9]+{_EXPONENT}|[0-9]+{_EXPONENT}
+              | [0-9]*\.[0-9]+ | [0-9]+"""
+_PNAME = rf"(?:{_PREFIX})?:(?:{_LOCAL})?"
+
 # Order matters where two terminals start alike: long strings before short ones, DOUBLE before
 # DECIMAL before INTEGER, a blank node label (``_:``) before a prefixed name, a prefixed name
 # (which needs its ``:``) before a bare word.
 _TOKEN = re.compile(
     rf"""(?P<ws>{_WS}+)
       | (?P<comment>\#[^\r\n]*)
-      | (?P<iri><[^<>"{{}}|^`\\\x00-\x20]*>)
-      | (?P<string>\"\"\"(?:(?:"|"")?(?:[^"\\]|{_ECHAR}))*\"\"\"
-                  | '''(?:(?:'|'')?(?:[^'\\]|{_ECHAR}))*'''
-                  | "(?:[^"\\\r\n]|{_ECHAR})*"
-                  | '(?:[^'\\\r\n]|{_ECHAR})*')
-      | (?P<langtag>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*)
-      | (?P<var>[?$]{_VARNAME})
+      | (?P<iri>{_IRI})
+      | (?P<string>{_STRING})
+      | (?P<langtag>{_LANGTAG})
+      | (?P<var>{_VAR})
       | (?P<bnode>_:[{_U}0-9](?:[{_CHARS}.]*[{_CHARS}])?)
-      | (?P<number>[0-9]+\.[0-9]*{_EXPONENT}|\.[0-9]+{_EXPONENT}|[0-9]+{_EXPONENT}
-                  | [0-9]*\.[0-9]+ | [0-9]+)
-      | (?P<pname>(?:{_PREFIX})?:(?:{_LOCAL})?)
+      | (?P<number>{_NUMBER})
+      | (?P<pname>{_PNAME})
       | (?P<word>[A-Za-z][A-Za-z0-9_]*)
       | (?P<nil>\({_WS}*\))
       | (?P<anon>\[{_WS}*\])
@@ -218,6 +225,12 @@ def may_use(text: str, *keywords: str) -> set[str]:
     unknown = wanted - {"SERVICE", "LOAD"}
     if unknown:
         raise ValueError(f"may_use checks SERVICE and LOAD only, not {sorted(unknown)}")
+    if text.isascii():
+        # in ASCII text a keyword can only be spelt with its own letters (in any case) or with
+        # \u escapes: text holding neither cannot use it, whatever the reading (most queries)
+        lowered = text.lower()
+        if "\\u" not in lowered and not any(k.lower() in lowered for k in wanted):
+            return set()
     found = _may_use(text)
     if "\\u" in text or "\\U" in text:
         found |= _may_use(_unescape(text))
@@ -297,3 +310,50 @@ def where_brace(text: str) -> int | None:
         elif depth == 0 and token.kind == "word" and token.text.upper() == "WHERE":
             after_where = True
     return first
+
+
+# --- queries cheap enough to answer without a worker ------------------------------------------
+
+# Each terminal is an atomic group (``(?>…)``): once matched it is never split again, as a lexer
+# would not split it; the regular expression then runs in linear time on any text (a failing
+# match cannot backtrack into a long name or string in quadratically many ways).
+_GAP = rf"(?>(?:{_WS}|\#[^\r\n]*)*)"  # white space and comments between tokens
+_TERM = rf"(?>{_VAR}|{_IRI}|{_PNAME})"  # a pattern's subject, predicate or object
+_LITERAL = rf"""(?>{_STRING})(?:{_GAP}(?>{_LANGTAG}|\^\^{_GAP}(?>{_IRI}|{_PNAME})))?
+               | (?>{_NUMBER}) | true | false"""
+# The whole query as one expression over the grammar's terminals: a prologue, SELECT (variables
+# or *) or ASK, one triple pattern in the WHERE group, and at most a LIMIT.
+_ONE_PATTERN = re.compile(
+    rf"""{_GAP}
+    (?:(?i:BASE){_GAP}(?>{_IRI}){_GAP}
+     | (?i:PREFIX){_GAP}(?>(?:{_PREFIX})?:){_GAP}(?>{_IRI}){_GAP})*
+    (?:(?i:ASK) | (?i:SELECT)(?:(?:{_GAP}(?>{_VAR}))+|{_GAP}\*))
+    (?:{_GAP}(?i:WHERE))?
+    {_GAP}\{{
+        {_GAP}(?P<s>{_TERM})
+        {_GAP}(?P<p>(?>{_TERM}|a))
+        {_GAP}(?P<o>(?>{_TERM}|{_LITERAL}))
+        (?:{_GAP}\.)?
+    {_GAP}\}}
+    (?:{_GAP}(?i:LIMIT){_GAP}(?>[0-9]+))?
+    {_GAP}""",
+    re.VERBOSE | re.DOTALL,
+)
+
+
+def one_pattern(text: str) -> bool:
+    """Whether ``text`` is a ``SELECT`` (without ``DISTINCT``/``REDUCED``) or ``ASK`` of exactly
+    one triple pattern with distinct variables, with no ``FROM``, and no modifier but ``LIMIT``.
+
+    Such a query is one index scan in which every step yields a row (no filter, join, path,
+    repeated variable or ``OFFSET`` can make it scan without answering, no ``ORDER BY`` or
+    ``DISTINCT`` collects the rows first), so stopping after n rows bounds its time and memory.
+    Text with ``\\u`` escapes is never such a query (an escape may stand for a bracket). One
+    regular expression over the grammar's terminals: cheaper than lexing, on every lookup."""
+    if "\\u" in text or "\\U" in text:
+        return False
+    match = _ONE_PATTERN.fullmatch(text)
+    if match is None:
+        return False
+    names = [term[1:] for term in match.group("s", "p", "o") if term[0] in "?$"]
+    return len(names) == len(set(names))

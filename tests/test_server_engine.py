@@ -27,7 +27,7 @@ from typer.testing import CliRunner
 from sorakg.build import STORE_DIR, Built, _prune, publish
 from sorakg.cli import app as cli
 from sorakg.server.app import create_app
-from sorakg.server.execute import MAXBYTES_HEADER, Job, Reply
+from sorakg.server.execute import MAXBYTES_HEADER, MAXROWS_HEADER, Job, Reply
 from sorakg.server.pool import WorkerPool
 from sorakg.settings import Settings
 from sorakg.store import release_store
@@ -378,3 +378,54 @@ def test_an_update_survives_kill_9(graph_file: Path, tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+# --- point lookups answered in the server's own process (issue 15.4) ---------------------------
+
+POINT = f"SELECT ?p ?o WHERE {{ <{SORAFENIB}> ?p ?o }}"
+
+
+def test_a_point_lookup_is_answered_inline_with_the_workers_answer(graph_file: Path) -> None:
+    jobs = [
+        Job("query", POINT, format=fmt) for fmt in ("json", "xml", "csv", "tsv")
+    ] + [Job("query", "SELECT * { ?s ?p ?o } LIMIT 3", format="json"),
+         Job("query", f"ASK {{ <{SORAFENIB}> <{RDFS_LABEL}> ?l }}", format="json"),
+         Job("query", "SELECT ?s { ?s <urn:nothing> ?o }", format="json"),
+         Job("query", "SELECT ?s { ?s ?p ?o ", format="json")]  # fmt: skip
+    inline = WorkerPool(graph_file, size=1, inline_rows=1000)
+    workers = WorkerPool(graph_file, size=1, inline_rows=0)
+    assert _run(inline, *jobs) == _run(workers, *jobs)  # status, type, body and headers
+    assert inline.answered_inline == len(jobs) - 1  # the broken query: 400 from a worker
+    assert workers.answered_inline == 0
+
+
+def test_a_lookup_with_more_rows_than_inline_rows_is_answered_whole_by_a_worker(
+    graph_file: Path,
+) -> None:
+    many = Job("query", "SELECT ?s ?p ?o { ?s ?p ?o }", format="tsv", max_rows=50)
+    few = Job("query", POINT, format="tsv")
+    pool = WorkerPool(graph_file, size=1, inline_rows=10)
+    reply, small = _run(pool, many, few)
+    assert len(reply.body.splitlines()) == 51  # the header line and max_rows rows, not 10
+    assert reply.headers[MAXROWS_HEADER] == "50"
+    assert pool.answered_inline == 0  # the point lookup has more than 10 rows too
+    assert len(small.body.splitlines()) > 11
+
+
+def test_only_one_pattern_queries_without_a_dataset_are_answered_inline(
+    graph_file: Path, tmp_path: Path
+) -> None:
+    others = [
+        Job("query", f"SELECT ?o {{ <{SORAFENIB}> ?p ?o . ?o ?q ?r }}", format="json"),
+        Job("query", f"SELECT DISTINCT ?p {{ <{SORAFENIB}> ?p ?o }}", format="json"),
+        Job("query", POINT, format="json", default_graphs=("urn:g",)),
+        Job("query", POINT + " OFFSET 1", format="json"),
+        Job("query", "SELECT ?s { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", format="json"),
+    ]
+    pool = WorkerPool(graph_file, size=1, inline_rows=1000)
+    replies = _run(pool, *others)
+    assert pool.answered_inline == 0
+    assert replies[-1].status == 403  # the worker's checks still apply
+    live = WorkerPool(graph_file, size=1, inline_rows=1000, updatable=True, live_dir=tmp_path)
+    _run(live, Job("query", POINT, format="json"))
+    assert live.answered_inline == 0  # update mode: readers follow snapshots, so workers only

@@ -373,3 +373,98 @@ def test_check_agrees_with_rdflib_on_generated_updates(text: str) -> None:
     expected = _rdflib(text, update=True)
     if expected is not None:
         assert sparql_text.may_use(text, "SERVICE", "LOAD") == expected
+
+
+# --- one_pattern: the queries the server answers without a worker ------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT ?p ?o WHERE { <http://x> ?p ?o }",
+        "PREFIX s: <http://s#>\nSELECT * { ?s s:p ?o . }",
+        "ASK { ?s a <http://c> }",
+        'SELECT ?s WHERE { ?s <http://l> "x"@en } LIMIT 5',
+        'select ?s { ?s <http://l> "5"^^<http://i> }',
+        "BASE <http://b/> SELECT ?o #c\n{ <x> <p> ?o }",
+    ],
+)
+def test_one_pattern_accepts_point_lookups(text: str) -> None:
+    assert sparql_text.one_pattern(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT DISTINCT ?p { ?s ?p ?o }",  # DISTINCT may scan far between new rows
+        "SELECT ?s { ?s ?p ?s }",  # a repeated variable: a filter inside the scan
+        "SELECT ?s { ?s ?p ?o } OFFSET 5",
+        "SELECT ?s { ?s ?p ?o } ORDER BY ?s",
+        "SELECT ?s { ?s ?p ?o . ?o ?q ?r }",
+        "SELECT ?s { ?s <p>/<q> ?o }",
+        "SELECT ?s { ?s ?p ?o FILTER(?o) }",
+        "SELECT ?s FROM <g> { ?s ?p ?o }",
+        "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }",
+        "SELECT ?s { ?s ?p ?o ; ?q ?r }",
+        "SELECT ?s { GRAPH ?g { ?s ?p ?o } }",
+        "SELECT ?s { ?s ?p ?o } VALUES ?s { <a> }",
+        'SELECT ?s { ?s ?p "\\u007d . ?a ?b ?c" }',  # an escape may stand for a bracket
+        "SELECT ?s { [] ?p ?o }",
+        "SELECT ?s { ?s ?p ?o } LIMIT ?x",
+        "CONSTRUCT WHERE { ?s ?p ?o }",
+        "SELECT ?s { SERVICE <http://x/> { ?s ?p ?o } }",
+    ],
+)
+def test_one_pattern_refuses_everything_else(text: str) -> None:
+    assert not sparql_text.one_pattern(text)
+
+
+def _one_scan(text: str) -> bool | None:
+    """rdflib's reading: True when the query is one triple pattern of distinct variables with
+    nothing but a projection and a LIMIT around it; None when rdflib does not accept it."""
+    from rdflib import Literal, URIRef, Variable
+
+    try:
+        query = algebra.translateQuery(parser.parseQuery(text.replace("\r", "\n")))
+    except Exception:
+        return None
+    if query.algebra.get("datasetClause"):
+        return False
+    node = query.algebra["p"]
+    if node.name == "Slice":
+        if node.start:
+            return False
+        node = node.p
+    if node.name == "Project":
+        node = node.p
+    if node.name != "BGP" or len(node.triples) != 1:
+        return False
+    terms = node.triples[0]
+    if not all(isinstance(t, URIRef | Literal | Variable) for t in terms):
+        return False  # a path, a blank node
+    names = [t for t in terms if isinstance(t, Variable)]
+    return len(names) == len(set(names))
+
+
+CANDIDATE = _join(
+    PROLOGUE,
+    st.sampled_from(["SELECT * WHERE", "SELECT ?s ?o", "SELECT DISTINCT ?o", "ASK", "SELECT ?o"]),
+    SEP,
+    _just("{"),
+    SEP,
+    st.one_of(TRIPLE, TRIPLE, TRIPLE, _elements(ELEMENT)),
+    SEP,
+    st.sampled_from(["", " .", "."]),
+    SEP,
+    _just("}"),
+    st.sampled_from(["", " LIMIT 5", " OFFSET 2", " ORDER BY ?o", " LIMIT 5 OFFSET 1", "LIMIT 0"]),
+)
+
+
+@BOUNDED
+@given(CANDIDATE)
+def test_one_pattern_holds_only_for_one_scan_by_rdflibs_algebra(text: str) -> None:
+    """Soundness: whatever the recognizer accepts, rdflib reads as one index scan (it may
+    refuse some that are: it needs to be safe, not complete)."""
+    if sparql_text.one_pattern(text):
+        assert _one_scan(text) is True, text
