@@ -80,6 +80,9 @@ class Loader:
         self.pub_iri = mint("publication", pub.id)
         # entity id → the IRI segment of the table that defines it
         self.segments = segments
+        # evidence records in the order they first entered their graph: a disputed row's records
+        # are the tail it adds (scanning the graph for them per row made loading quadratic)
+        self.records: list[URIRef] = []
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -106,6 +109,8 @@ class Loader:
             path.append(slug(_local(predicate), _local(obj)))
         node = self.mint(*path)
         g = self.g
+        if (node, RDF.type, SK.Evidence) not in g:
+            self.records.append(node)
         g.add((node, RDF.type, SK.Evidence))
         g.add((node, SK.evidenceFor, about))
         if predicate is not None and obj is not None:
@@ -405,13 +410,9 @@ class Loader:
     def dispute(self, item: Located, reason: str) -> None:
         """The row's statement and evidence go to the disputed graph, with the curator's dispute
         pointing at each evidence record the row gave."""
-
-        def records() -> set[URIRef]:
-            return {e for e in self.g.subjects(RDF.type, SK.Evidence) if isinstance(e, URIRef)}
-
-        before = records()
+        before = len(self.records)
         self.HANDLERS[type(item.row)](self, item)
-        for record in sorted(records() - before):
+        for record in sorted(set(self.records[before:])):
             node = self.mint(
                 "dispute", *str(record).removeprefix(self.mint("evidence", "")).split("/")
             )

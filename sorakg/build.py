@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from rdflib import Graph, URIRef
 
@@ -30,6 +30,10 @@ from sorakg.stats import graph_stats
 from sorakg.validate import validate_graph
 from sorakg.versions import library_versions
 from sorakg.views import in_default_view
+
+if TYPE_CHECKING:
+    from sorakg.hermit import Hermit
+    from sorakg.reasoning import Triple
 
 GRAPH_FILES = {"nquads": "sorakg.nq", "ntriples": "sorakg.nt"}
 STORE_DIR = "store"  # the release's on-disk Oxigraph store, which the endpoint's workers open
@@ -50,9 +54,13 @@ class Built:
     graphs: dict[URIRef, Graph]
     timings: dict[str, float] = field(default_factory=dict)
 
+    def default_view(self) -> list[Graph]:
+        """Every named graph except the disputed layer."""
+        return [g for iri, g in self.graphs.items() if in_default_view(str(iri))]
+
     def union(self) -> Graph:
-        """The default view: every named graph except the disputed layer."""
-        return union(g for iri, g in self.graphs.items() if in_default_view(str(iri)))
+        """The default view as one graph."""
+        return union(self.default_view())
 
     def everything(self) -> Graph:
         """All named graphs, the disputed layer included."""
@@ -128,42 +136,72 @@ def assemble(settings: Settings, progress: Progress = lambda _: None) -> Built:
     if len(disputed):
         built.graphs[mint.graph("disputed")] = disputed
     # the shapes check the disputed statements too: they keep their evidence like any other
+    shacl = _timed(timings, "SHACL validation", progress)
+    if not settings.reason:
+        _check_shapes(shacl, built)
+        return built
+    from sorakg.reasoning import entity_triples, start_consistency_check
+
+    # HermiT sees what the axioms are about: the ontology and the entity facts (the evidence
+    # records are checked by the shapes; leaving them out halves HermiT's time). It runs in java
+    # on one core while this process checks the shapes and infers on the other; its answer is
+    # awaited after both, and an inconsistency still stops the build (after a shapes error, as
+    # before: that is reported first).
+    progress("consistency (HermiT) …")
+    started = time.perf_counter()
+    entities = entity_triples(ontology, [facts])
+    with start_consistency_check(entities) as hermit:
+        _check_shapes(shacl, built)
+        layers = _timed(timings, "inference (OWL 2 RL)", progress)(
+            lambda: inferred_layers(ontology, facts, disputed)
+        )
+        _await_consistency(hermit, entities)
+    timings["consistency (HermiT)"] = round(time.perf_counter() - started, 3)
+    timings["consistency (HermiT) java CPU"] = round(hermit.cpu_seconds, 3)
+    progress(f"consistency (HermiT) done in {timings['consistency (HermiT)']:.2f} s")
+    for name, graph in layers.items():  # type: ignore[attr-defined]
+        built.graphs[mint.graph(name)] = graph
+    unreviewed = review_problems(settings, layers["inferred"])  # type: ignore[index]
+    if unreviewed:
+        hint = "run 'sorakg review-inferences --write', then review each new row"
+        raise BuildError("inference review", [*unreviewed, hint])
+    return built
+
+
+def _check_shapes(shacl: Callable[..., object], built: Built) -> None:
     union = built.everything()
-    violations = _timed(timings, "SHACL validation", progress)(lambda: validate_graph(union))
+    violations = shacl(lambda: validate_graph(union))
     if violations:
         raise BuildError("SHACL validation", [str(v) for v in violations])  # type: ignore[attr-defined]
-    if settings.reason:
-        from sorakg.reasoning import InconsistentOntology, check_consistency, reasoning_input
 
-        # HermiT sees what the axioms are about: the ontology and the entity facts. The evidence
-        # records are checked by the shapes; leaving them out halves HermiT's time.
-        entities = reasoning_input(ontology, facts)  # type: ignore[arg-type]
-        try:
-            _timed(timings, "consistency (HermiT)", progress)(lambda: check_consistency(entities))
-        except InconsistentOntology as error:
-            raise BuildError("consistency check", error.problems) from error
-        layers = _timed(timings, "inference (OWL 2 RL)", progress)(
-            lambda: inferred_layers(ontology, facts, disputed)  # type: ignore[arg-type]
-        )
-        for name, graph in layers.items():  # type: ignore[attr-defined]
-            built.graphs[mint.graph(name)] = graph
-        unreviewed = review_problems(settings, layers["inferred"])  # type: ignore[index]
-        if unreviewed:
-            hint = "run 'sorakg review-inferences --write', then review each new row"
-            raise BuildError("inference review", [*unreviewed, hint])
-    return built
+
+def _await_consistency(hermit: Hermit, entities: set[Triple]) -> None:
+    from sorakg.reasoning import InconsistentOntology, raise_if_inconsistent
+
+    def given() -> Graph:
+        graph = Graph()
+        graph += entities
+        return graph
+
+    try:
+        raise_if_inconsistent(hermit, given)
+    except InconsistentOntology as error:
+        raise BuildError("consistency check", error.problems) from error
 
 
 def inferred_layers(ontology: Graph, facts: Graph, disputed: Graph) -> dict[str, Graph]:
     """``inferred``: what the ontology implies from the asserted facts alone; and, when there are
     disputed statements, ``disputed-inferred``: what they would add. Kept apart, so the default
-    view never shows a consequence of a statement a curator disputes."""
-    from sorakg.reasoning import materialize
+    view never shows a consequence of a statement a curator disputes. The disputed statements
+    extend the first closure (an incremental run) instead of a second one from scratch."""
+    from sorakg.reasoning import Closure
 
-    inferred = materialize(ontology, facts)
+    closure = Closure(ontology, facts)
+    inferred = closure.inferred()
     layers = {"inferred": inferred}
     if len(disputed):
-        with_disputed = materialize(ontology, facts + disputed)
+        closure.add(disputed)
+        with_disputed = closure.inferred()
         layers["disputed-inferred"] = with_disputed - inferred - facts - disputed
     return layers
 
@@ -177,7 +215,7 @@ def publish(built: Built, settings: Settings) -> Path:
     try:
         contents = {
             GRAPH_FILES["nquads"]: sorted_nquads(built.graphs),
-            GRAPH_FILES["ntriples"]: sorted_ntriples(built.union()),
+            GRAPH_FILES["ntriples"]: sorted_ntriples(*built.default_view()),
         }
         for name, text in contents.items():
             (staging / name).write_text(text, encoding="utf-8")

@@ -9,9 +9,9 @@ docs/reasoning.md and ``benchmarks/reasoners.py``):
   runs over the ontology and the entity facts only: evidence records take part in no axiom.
 * **owlrl** (OWL 2 RL in pure Python) is the slow reference; a test holds the two to the same
   answer.
-* **HermiT** (OWL 2 DL, through owlready2) checks the graph is consistent and every class
-  satisfiable; it is complete where OWL RL is not, so a contradiction RL misses still fails
-  the build.
+* **HermiT** (OWL 2 DL; the jar owlready2 ships, run by :mod:`sorakg.hermit`) checks the graph
+  is consistent and every class satisfiable; it is complete where OWL RL is not, so a
+  contradiction RL misses still fails the build. It runs in java while the build goes on.
 
 ``InhibitorOfSeveralKinases`` uses a qualified minimum cardinality, which OWL RL cannot derive
 and a DL reasoner derives only when targets are known to be distinct. The graph's entity IRIs
@@ -21,16 +21,14 @@ meaning as a SPARQL rule under that assumption.
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Iterable
-from pathlib import Path
+from collections.abc import Callable, Iterable
 from typing import Literal
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
-from sorakg.children import die_with_parent
+from sorakg.hermit import Hermit, rows_of
 from sorakg.loaders.vocab import SK
 
 PROVENANCE_CLASSES = (SK.Evidence, SK.Citation, SK.Publication)
@@ -54,15 +52,26 @@ class InconsistentOntology(Exception):
         super().__init__("\n".join(problems))
 
 
-def reasoning_input(ontology: Graph, facts: Graph) -> Graph:
+Triple = tuple[Node, Node, Node]
+
+
+def entity_triples(ontology: Graph, facts: Iterable[Graph]) -> set[Triple]:
     """The ontology plus the facts about entities (evidence, citation and publication records
     are left out: no axiom mentions them, and they are most of the triples)."""
-    provenance = {s for cls in PROVENANCE_CLASSES for s in facts.subjects(RDF.type, cls)}
+    graphs = list(facts)
+    provenance = {
+        s for g in graphs for cls in PROVENANCE_CLASSES for s in g.subjects(RDF.type, cls)
+    }
+    triples = set(ontology)
+    for graph in graphs:
+        triples.update(t for t in graph if t[0] not in provenance)
+    return triples
+
+
+def reasoning_input(ontology: Graph, facts: Graph) -> Graph:
+    """:func:`entity_triples` as a graph."""
     graph = Graph()
-    graph += ontology
-    for triple in facts:
-        if triple[0] not in provenance:
-            graph.add(triple)
+    graph += entity_triples(ontology, [facts])
     return graph
 
 
@@ -84,54 +93,70 @@ def _worth_keeping(triple: tuple, individuals: set[URIRef]) -> bool:  # type: ig
 Engine = Literal["reasonable", "owlrl"]
 
 
-def _owlrl_closure(graph: Graph) -> Graph:
+def _owlrl_closure(triples: set[Triple]) -> set[Triple]:
     """The OWL 2 RL closure by owlrl: complete, pure Python, slow (the reference engine)."""
     import owlrl
 
     closure = Graph()
-    closure += graph
+    closure += triples
     owlrl.DeductiveClosure(
         owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False
     ).expand(closure)
-    return closure
+    return set(closure)
 
 
-def _reasonable_closure(graph: Graph) -> Graph:
-    """The OWL 2 RL closure by ``reasonable`` (Rust), with its two gaps closed here.
+class _Reasonable:
+    """The OWL 2 RL closure by ``reasonable`` (Rust), with its two gaps closed here, kept open
+    for more triples (the disputed statements) so their consequences cost an incremental run.
 
     * It derives spurious ``owl:sameAs`` from ``owl:InverseFunctionalProperty`` (measured in
       docs/reasoning.md), so those declarations are left out of its input; the graph keeps no
       ``sameAs`` anyway, and the test against owlrl shows nothing else is lost.
-    * It skips ``owl:propertyChainAxiom``; the chains are followed here, and the closure is run
-      again until neither adds anything.
+    * It skips ``owl:propertyChainAxiom``; the chains are followed here, their triples handed
+      back to it, until neither adds anything.
+
+    The work is on Python sets of rdflib terms, not rdflib graphs: building and copying graphs
+    (three indexes per triple) cost ten times the reasoning itself.
     """
-    import reasonable
 
-    chains = _property_chains(graph)
-    current = Graph()
-    current += graph
-    current.remove((None, RDF.type, OWL.InverseFunctionalProperty))
-    while True:
-        reasoner = reasonable.PyReasoner()
-        reasoner.from_graph(current)
-        for triple in reasoner.reason():
-            current.add(triple)
-        added = 0
-        for prop, steps in chains:
-            for x, y in _follow(current, steps):
-                if (x, prop, y) not in current:
-                    current.add((x, prop, y))
-                    added += 1
-        if not added:
-            return current
+    def __init__(self, triples: set[Triple]):
+        import reasonable
+
+        lists = Graph()
+        lists += (t for t in triples if t[1] in _LIST_PREDICATES)
+        self.chains = _property_chains(lists)
+        self.reasoner = reasonable.PyReasoner()
+        self.triples: set[Triple] = set()
+        self.add(triples)
+
+    def add(self, triples: Iterable[Triple]) -> None:
+        """Extend the closure with ``triples``. The reasoner goes on from where it was: RL rules
+        are monotone, so closing (closure + new triples) gives the closure of everything."""
+        new = [t for t in triples if t not in self.triples and t[1:] != _IFP]
+        while new:
+            self.triples.update(new)
+            self.reasoner.from_graph(new)
+            self.triples.update(self.reasoner.reason())
+            new = [t for t in self._chained() if t not in self.triples]
+
+    def _chained(self) -> set[Triple]:
+        by_predicate: dict[Node, dict[Node, list[Node]]] = {}
+        wanted = {step for _, steps in self.chains for step in steps}
+        for s, p, o in self.triples:
+            if p in wanted:
+                by_predicate.setdefault(p, {}).setdefault(s, []).append(o)
+        found: set[Triple] = set()
+        for prop, steps in self.chains:
+            pairs = {(x, y) for x, ys in by_predicate.get(steps[0], {}).items() for y in ys}
+            for step in steps[1:]:
+                following = by_predicate.get(step, {})
+                pairs = {(x, z) for x, y in pairs for z in following.get(y, ())}
+            found |= {(x, prop, y) for x, y in pairs}
+        return found
 
 
-def _follow(graph: Graph, steps: list[URIRef]) -> set[tuple[Node, Node]]:
-    """The (start, end) pairs joined by the chain of properties ``steps``."""
-    pairs = set(graph.subject_objects(steps[0]))
-    for step in steps[1:]:
-        pairs = {(x, z) for x, y in pairs for z in graph.objects(y, step)}
-    return pairs
+_IFP = (RDF.type, OWL.InverseFunctionalProperty)
+_LIST_PREDICATES = {OWL.propertyChainAxiom, RDF.first, RDF.rest}
 
 
 def _property_chains(graph: Graph) -> list[tuple[URIRef, list[URIRef]]]:
@@ -143,58 +168,109 @@ def _property_chains(graph: Graph) -> list[tuple[URIRef, list[URIRef]]]:
     return sorted(chains)
 
 
-CLOSURES = {"reasonable": _reasonable_closure, "owlrl": _owlrl_closure}
+def _rule_predicates(rule: str) -> set[Node] | None:
+    """The predicates the rule's triple patterns name; None if one is a variable or a path
+    (then the rule needs every triple)."""
+    from rdflib.plugins.sparql import prepareQuery
+    from rdflib.plugins.sparql.algebra import traverse
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    found: set[Node] = set()
+    open_ended = False
+
+    def visit(node: object) -> None:
+        nonlocal open_ended
+        if isinstance(node, CompValue) and node.name == "BGP":
+            for _, p, _ in node.triples:
+                if isinstance(p, URIRef):
+                    found.add(p)
+                else:
+                    open_ended = True
+
+    traverse(prepareQuery(rule, initNs={"sk": SK}).algebra, visitPre=visit)
+    return None if open_ended else found
+
+
+class Closure:
+    """What the ontology implies about the facts' entities, extendable with more facts."""
+
+    def __init__(self, ontology: Graph, facts: Graph, engine: Engine = "reasonable"):
+        self.ontology, self.facts, self.engine = ontology, [facts], engine
+        self.given = entity_triples(ontology, self.facts)
+        self._reasonable = _Reasonable(self.given) if engine == "reasonable" else None
+        self.triples = self._reasonable.triples if self._reasonable else _owlrl_closure(self.given)
+
+    def add(self, facts: Graph) -> None:
+        """Take ``facts`` in as well (the disputed statements)."""
+        self.facts.append(facts)
+        given = entity_triples(self.ontology, self.facts)
+        if self._reasonable is not None and self.given <= given:
+            self._reasonable.add(given - self.given)
+        elif self._reasonable is not None:  # a fact left out before now counts: start again
+            self._reasonable = _Reasonable(given)
+            self.triples = self._reasonable.triples
+        else:
+            self.triples = _owlrl_closure(given)
+        self.given = given
+
+    def inferred(self) -> Graph:
+        """The triples the ontology implies about the facts' entities that the facts do not
+        state: the closure plus the :data:`RULES`' conclusions, kept if :func:`_worth_keeping`."""
+        derived = set(self.triples)
+        for rule in RULES.values():
+            derived.update(_apply(rule, self.triples))
+        individuals = {s for g in self.facts for s in g.subjects() if isinstance(s, URIRef)} - set(
+            self.ontology.subjects()
+        )
+        inferred = Graph()
+        inferred += (
+            t
+            for t in derived
+            if _worth_keeping(t, individuals) and not any(t in g for g in self.facts)
+        )
+        return inferred
+
+
+def _apply(rule: str, triples: set[Triple]) -> list[Triple]:
+    """The rule's CONSTRUCT over the triples; only those with a predicate it names are loaded
+    into the rdflib graph it runs on (a graph of the whole closure cost more than the rule)."""
+    predicates = _rule_predicates(rule)
+    graph = Graph()
+    graph += (t for t in triples if predicates is None or t[1] in predicates)
+    return list(graph.query(rule, initNs={"sk": SK}))  # type: ignore[arg-type]
 
 
 def materialize(ontology: Graph, facts: Graph, engine: Engine = "reasonable") -> Graph:
     """The triples the ontology implies about the facts' entities that the facts do not state."""
-    closure = CLOSURES[engine](reasoning_input(ontology, facts))
-    for rule in RULES.values():
-        for triple in closure.query(rule, initNs={"sk": SK}):
-            closure.add(triple)  # type: ignore[arg-type]
-    individuals = {s for s in facts.subjects() if isinstance(s, URIRef)} - set(ontology.subjects())
-    inferred = Graph()
-    for triple in closure:
-        if triple not in facts and _worth_keeping(triple, individuals):
-            inferred.add(triple)
-    return inferred
-
-
-def _tie_java_to_this_process() -> None:
-    """owlready2 starts java with ``subprocess`` and the keyword arguments in its module's
-    ``_subprocess_kargs`` (empty on Linux); add the parent-death signal there."""
-    from owlready2 import reasoning as owlready_reasoning
-
-    tie = die_with_parent()
-    if tie is not None:
-        owlready_reasoning._subprocess_kargs["preexec_fn"] = tie  # type: ignore[attr-defined]
+    return Closure(ontology, facts, engine).inferred()
 
 
 def check_consistency(graph: Graph) -> None:
     """Raise :class:`InconsistentOntology` if HermiT finds the graph inconsistent or a named
     class unsatisfiable; the message names the classes and the axioms about them."""
-    import owlready2
+    with start_consistency_check(graph) as hermit:
+        raise_if_inconsistent(hermit, lambda: graph)
 
-    _tie_java_to_this_process()
-    world = owlready2.World()
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "graph.nt"
-        graph.serialize(path, format="nt", encoding="utf-8")
-        onto = world.get_ontology(path.as_uri()).load(format="ntriples")
-        try:
-            with onto:
-                owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
-        except owlready2.OwlReadyInconsistentOntologyError as error:
-            raise InconsistentOntology(
-                ["HermiT: the ontology and facts are inconsistent", *_clashes(graph)]
-            ) from error
-    unsatisfiable = sorted(
-        URIRef(c.iri) for c in world.inconsistent_classes() if c is not owlready2.Nothing
-    )
+
+def start_consistency_check(triples: Iterable[Triple]) -> Hermit:
+    """HermiT started on the triples in a child process; the caller goes on meanwhile and asks
+    :func:`raise_if_inconsistent` for the answer."""
+    return Hermit(rows_of(triples))
+
+
+def raise_if_inconsistent(hermit: Hermit, graph: Callable[[], Graph]) -> None:
+    """Wait for HermiT; raise :class:`InconsistentOntology` naming the clashes or the
+    unsatisfiable classes in ``graph()`` (what HermiT was given, made only for the message)."""
+    consistent, unsatisfiable = hermit.result()
+    if not consistent:
+        raise InconsistentOntology(
+            ["HermiT: the ontology and facts are inconsistent", *_clashes(graph())]
+        )
     if unsatisfiable:
+        given = graph()
         raise InconsistentOntology(
             [
-                f"HermiT: class <{c}> can have no members; axioms: {_axioms(graph, [c])}"
+                f"HermiT: class <{c}> can have no members; axioms: {_axioms(given, [URIRef(c)])}"
                 for c in unsatisfiable
             ]
         )

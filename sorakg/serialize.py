@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import pyoxigraph as ox
 from rdflib import RDF, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
+from rdflib.plugins.serializers.nt import _nt_row
 from rdflib.term import Node
 
 
@@ -27,8 +28,38 @@ def union(graphs: Iterable[Graph]) -> Graph:
     return merged
 
 
-def sorted_ntriples(graph: Graph) -> str:
-    return sorted_lines(canonical(graph).serialize(format="nt"))
+def _has_blank(triple: tuple[Node, Node, Node]) -> bool:
+    return isinstance(triple[0], BNode) or isinstance(triple[2], BNode)
+
+
+def _rows(graphs: Iterable[Graph]) -> set[str]:
+    """The N-Triples lines of the graphs' union, blank nodes labelled as :func:`canonical` labels
+    them in that union. rdflib's canonical labels are computed from the triples that touch a
+    blank node only (its colour refinement starts from them and never looks further), so only
+    those few triples (the ontology's OWL axioms) are canonicalized: canonicalizing a whole
+    graph of entity facts cost most of the write stage and changed nothing. The lines are
+    rdflib's own N-Triples rows, so the bytes are the ones ``Graph.serialize`` gave."""
+    rows: set[str] = set()
+    blank = Graph()
+    for graph in graphs:
+        for triple in graph:
+            if _has_blank(triple):
+                blank.add(triple)
+            else:
+                rows.add(_nt_row(triple))
+    if len(blank):
+        rows.update(_nt_row(triple) for triple in canonical(blank))
+    return rows
+
+
+def _sorted_text(rows: Iterable[str]) -> str:
+    # the same text as sorted_lines(serialization): sorted lines, one newline after each
+    return "".join(sorted(rows)) or "\n"
+
+
+def sorted_ntriples(*graphs: Graph) -> str:
+    """Sorted N-Triples of the union of ``graphs``, blank nodes labelled canonically."""
+    return _sorted_text(_rows(graphs))
 
 
 def nquads(graphs: dict[URIRef, Graph]) -> str:
@@ -42,7 +73,14 @@ def nquads(graphs: dict[URIRef, Graph]) -> str:
 
 
 def sorted_nquads(graphs: dict[URIRef, Graph]) -> str:
-    return nquads({name: canonical(graph) for name, graph in graphs.items()})
+    """Sorted N-Quads of the named graphs, each graph's blank nodes labelled canonically in it.
+    Each row is its N-Triples row with the graph's name before the final dot (rdflib's N-Quads
+    row is formatted that way)."""
+    rows: list[str] = []
+    for name, graph in graphs.items():
+        suffix = f"{name.n3()} .\n"
+        rows.extend(row[:-2] + suffix for row in _rows([graph]))
+    return _sorted_text(rows)
 
 
 def oxigraph_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:

@@ -183,3 +183,20 @@ def test_chain_explanation_names_both_links(ontology: Graph, facts: Graph) -> No
         )
         is None
     )
+
+
+def test_disputed_statements_extend_the_closure_as_a_fresh_one_would(
+    ontology: Graph, facts: Graph, built: Built
+) -> None:
+    """The build adds the disputed statements to the asserted facts' closure (incrementally);
+    the answer is the closure of both computed from scratch."""
+    from sorakg.reasoning import Closure
+
+    disputed = built.graph("disputed")
+    assert len(disputed) > 0
+    closure = Closure(ontology, facts)
+    alone = closure.inferred()
+    closure.add(disputed)
+    extended = closure.inferred()
+    assert set(extended) == set(materialize(ontology, facts + disputed))
+    assert set(extended) - set(alone)  # the disputed statements do add something

@@ -1,0 +1,74 @@
+"""HermiT runs in java beside the shapes and OWL RL: its verdict still decides the build."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+from rdflib.namespace import OWL
+
+import sorakg.build
+from sorakg.build import BuildError, assemble
+from sorakg.loaders.vocab import SK
+from sorakg.ontology import ontology_graph
+from sorakg.settings import Settings
+from tests.conftest import BASE
+
+
+def _java_children() -> list[int]:
+    """Live java processes whose parent is this test process."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            name, rest = stat.split("(", 1)[1].rsplit(")", 1)
+            fields = rest.split()
+            if name == "java" and int(fields[1]) == os.getpid() and fields[0] != "Z":
+                found.append(int(entry.name))
+    return found
+
+
+def _clashing_ontology() -> Graph:
+    # the review's sorafenib is stated both a molecular targeted drug and a multikinase
+    # inhibitor (drugs.csv, drug_classes.csv); declaring the two disjoint contradicts the facts
+    graph = ontology_graph()
+    graph.add((SK.MolecularTargetedDrug, OWL.disjointWith, SK.MultikinaseInhibitor))
+    return graph
+
+
+def test_hermits_inconsistency_stops_the_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sorakg.build, "ontology_graph", _clashing_ontology)
+    with pytest.raises(BuildError) as caught:
+        assemble(Settings(reason=True))
+    error = caught.value
+    assert error.stage == "consistency check"
+    assert error.problems[0] == "HermiT: the ontology and facts are inconsistent"
+    assert (
+        f"<{BASE}drug/sorafenib> is both sk:MolecularTargetedDrug and sk:MultikinaseInhibitor, "
+        "which are declared disjoint"
+    ) in error.problems
+    assert _java_children() == []
+
+
+@pytest.mark.skipif(not Path("/proc").exists(), reason="needs Linux /proc")
+def test_a_shapes_error_comes_first_and_ends_java(monkeypatch: pytest.MonkeyPatch) -> None:
+    """HermiT was started before the shapes ran; their error is the build's, java is ended."""
+    monkeypatch.setattr(sorakg.build, "ontology_graph", _clashing_ontology)
+    monkeypatch.setattr(sorakg.build, "validate_graph", lambda _: ["drugs.csv:2: a violation"])
+    with pytest.raises(BuildError) as caught:
+        assemble(Settings(reason=True))
+    assert caught.value.stage == "SHACL validation"
+    assert caught.value.problems == ["drugs.csv:2: a violation"]
+    assert _java_children() == []
+
+
+def test_the_build_reports_hermits_time_and_cpu() -> None:
+    built = assemble(Settings(reason=True))
+    assert built.timings["consistency (HermiT) java CPU"] > 0
+    assert built.timings["consistency (HermiT)"] >= built.timings["inference (OWL 2 RL)"]
+    assert len(built.graph("inferred")) > 300
