@@ -33,7 +33,7 @@ from sorakg.views import in_default_view
 
 if TYPE_CHECKING:
     from sorakg.hermit import Hermit
-    from sorakg.reasoning import Triple
+    from sorakg.reasoning import Closure, Triple
 
 GRAPH_FILES = {"nquads": "sorakg.nq", "ntriples": "sorakg.nt"}
 STORE_DIR = "store"  # the release's on-disk Oxigraph store, which the endpoint's workers open
@@ -140,7 +140,7 @@ def assemble(settings: Settings, progress: Progress = lambda _: None) -> Built:
     if not settings.reason:
         _check_shapes(shacl, built)
         return built
-    from sorakg.reasoning import entity_triples, start_consistency_check
+    from sorakg.reasoning import Closure, start_consistency_check
 
     # HermiT sees what the axioms are about: the ontology and the entity facts (the evidence
     # records are checked by the shapes; leaving them out halves HermiT's time). It runs in java
@@ -149,13 +149,13 @@ def assemble(settings: Settings, progress: Progress = lambda _: None) -> Built:
     # before: that is reported first).
     progress("consistency (HermiT) …")
     started = time.perf_counter()
-    entities = entity_triples(ontology, [facts])
-    with start_consistency_check(entities) as hermit:
+    closure = Closure(ontology, facts)
+    with start_consistency_check(closure.given) as hermit:
         _check_shapes(shacl, built)
         layers = _timed(timings, "inference (OWL 2 RL)", progress)(
-            lambda: inferred_layers(ontology, facts, disputed)
+            lambda: inferred_layers(ontology, facts, disputed, closure)
         )
-        _await_consistency(hermit, entities)
+        _await_consistency(hermit, closure.given)
     timings["consistency (HermiT)"] = round(time.perf_counter() - started, 3)
     timings["consistency (HermiT) java CPU"] = round(hermit.cpu_seconds, 3)
     progress(f"consistency (HermiT) done in {timings['consistency (HermiT)']:.2f} s")
@@ -169,8 +169,7 @@ def assemble(settings: Settings, progress: Progress = lambda _: None) -> Built:
 
 
 def _check_shapes(shacl: Callable[..., object], built: Built) -> None:
-    union = built.everything()
-    violations = shacl(lambda: validate_graph(union))
+    violations = shacl(lambda: validate_graph(built.everything()))
     if violations:
         raise BuildError("SHACL validation", [str(v) for v in violations])  # type: ignore[attr-defined]
 
@@ -189,14 +188,17 @@ def _await_consistency(hermit: Hermit, entities: set[Triple]) -> None:
         raise BuildError("consistency check", error.problems) from error
 
 
-def inferred_layers(ontology: Graph, facts: Graph, disputed: Graph) -> dict[str, Graph]:
+def inferred_layers(
+    ontology: Graph, facts: Graph, disputed: Graph, closure: Closure | None = None
+) -> dict[str, Graph]:
     """``inferred``: what the ontology implies from the asserted facts alone; and, when there are
     disputed statements, ``disputed-inferred``: what they would add. Kept apart, so the default
     view never shows a consequence of a statement a curator disputes. The disputed statements
-    extend the first closure (an incremental run) instead of a second one from scratch."""
+    extend the first closure (an incremental run) instead of a second one from scratch.
+    ``closure``: the facts' closure if the caller has made it (its input went to HermiT)."""
     from sorakg.reasoning import Closure
 
-    closure = Closure(ontology, facts)
+    closure = closure or Closure(ontology, facts)
     inferred = closure.inferred()
     layers = {"inferred": inferred}
     if len(disputed):

@@ -21,11 +21,13 @@ meaning as a SPARQL rule under that assumption.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from typing import Literal
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
 from sorakg.hermit import Hermit, rows_of
@@ -168,50 +170,135 @@ def _property_chains(graph: Graph) -> list[tuple[URIRef, list[URIRef]]]:
     return sorted(chains)
 
 
-def _rule_predicates(rule: str) -> set[Node] | None:
-    """The predicates the rule's triple patterns name; None if one is a variable or a path
-    (then the rule needs every triple)."""
+Pattern = tuple[Node | None, Node | None, Node | None]  # None: a variable
+
+
+@functools.cache
+def _prepared(rule: str) -> tuple[Query, list[Pattern] | None]:
+    """The rule parsed once, and the triple patterns it matches (None if one has a property
+    path: then it may need any triple)."""
+    from rdflib.paths import Path as PropertyPath
     from rdflib.plugins.sparql import prepareQuery
     from rdflib.plugins.sparql.algebra import traverse
     from rdflib.plugins.sparql.parserutils import CompValue
+    from rdflib.term import Variable
 
-    found: set[Node] = set()
-    open_ended = False
+    query = prepareQuery(rule, initNs={"sk": SK})
+    patterns: list[Pattern] = []
+    paths = False
 
     def visit(node: object) -> None:
-        nonlocal open_ended
+        nonlocal paths
         if isinstance(node, CompValue) and node.name == "BGP":
-            for _, p, _ in node.triples:
-                if isinstance(p, URIRef):
-                    found.add(p)
-                else:
-                    open_ended = True
+            for triple in node.triples:
+                paths |= isinstance(triple[1], PropertyPath)
+                patterns.append(
+                    tuple(None if isinstance(t, Variable) else t for t in triple)  # type: ignore[arg-type]
+                )
 
-    traverse(prepareQuery(rule, initNs={"sk": SK}).algebra, visitPre=visit)
-    return None if open_ended else found
+    traverse(query.algebra, visitPre=visit)
+    return query, None if paths else patterns
+
+
+def _matches(triple: Triple, patterns: list[Pattern]) -> bool:
+    return any(
+        all(c is None or c == t for c, t in zip(pattern, triple, strict=True))
+        for pattern in patterns
+    )
+
+
+def _apply(rule: str, triples: set[Triple]) -> list[Triple]:
+    """The rule's CONSTRUCT over the triples, run by Oxigraph on the triples one of its
+    patterns matches (a basic graph pattern never reads another triple). rdflib's SPARQL
+    engine on a graph of the whole closure cost more than the reasoning."""
+    import pyoxigraph as ox
+
+    from sorakg.serialize import oxigraph_term, rdflib_term
+
+    _, patterns = _prepared(rule)
+    if patterns is None:
+        needed: Iterable[Triple] = triples
+    else:
+        by_predicate: dict[Node | None, list[Pattern]] = {}
+        for pattern in patterns:
+            by_predicate.setdefault(pattern[1], []).append(pattern)
+        anything = by_predicate.get(None, [])
+        needed = (
+            t
+            for t in triples
+            if (t[1] in by_predicate and _matches(t, by_predicate[t[1]]))
+            or (anything and _matches(t, anything))
+        )
+    store = ox.Store()
+    store.extend(ox.Quad(*(oxigraph_term(term) for term in t)) for t in needed)  # type: ignore[arg-type]
+    answer = store.query(rule, prefixes={"sk": str(SK)})
+    return [
+        (rdflib_term(t.subject), rdflib_term(t.predicate), rdflib_term(t.object))  # type: ignore[arg-type]
+        for t in answer  # type: ignore[union-attr]
+    ]
+
+
+class _Read:
+    """One fact graph read once: its triples about entities (records of the provenance
+    classes left out) and all its subjects."""
+
+    def __init__(self, graph: Graph, provenance: set[Node]):
+        self.graph, self.provenance = graph, provenance
+        self.entity_triples: list[Triple] = []
+        self.subjects: set[Node] = set()
+        for triple in graph:
+            self.subjects.add(triple[0])
+            if triple[0] not in provenance:
+                self.entity_triples.append(triple)
+
+
+def _provenance(graphs: Iterable[Graph]) -> set[Node]:
+    return {s for g in graphs for cls in PROVENANCE_CLASSES for s in g.subjects(RDF.type, cls)}
 
 
 class Closure:
-    """What the ontology implies about the facts' entities, extendable with more facts."""
+    """What the ontology implies about the facts' entities, extendable with more facts.
+
+    :attr:`given` (the ontology and the entity facts) is ready on construction, so the build
+    can hand it to HermiT; the closure is computed when first needed."""
 
     def __init__(self, ontology: Graph, facts: Graph, engine: Engine = "reasonable"):
-        self.ontology, self.facts, self.engine = ontology, [facts], engine
-        self.given = entity_triples(ontology, self.facts)
-        self._reasonable = _Reasonable(self.given) if engine == "reasonable" else None
-        self.triples = self._reasonable.triples if self._reasonable else _owlrl_closure(self.given)
+        self.ontology, self.engine = ontology, engine
+        self.reads = [_Read(facts, _provenance([facts]))]
+        self.given: set[Triple] = set(ontology)
+        self.given.update(self.reads[0].entity_triples)
+        self._ontology_subjects = set(ontology.subjects())
+        self._reasonable: _Reasonable | None = None
+        self._triples: set[Triple] | None = None
+
+    @property
+    def triples(self) -> set[Triple]:
+        if self._triples is None:
+            if self.engine == "reasonable":
+                self._reasonable = _Reasonable(self.given)
+                self._triples = self._reasonable.triples
+            else:
+                self._triples = _owlrl_closure(self.given)
+        return self._triples
 
     def add(self, facts: Graph) -> None:
         """Take ``facts`` in as well (the disputed statements)."""
-        self.facts.append(facts)
-        given = entity_triples(self.ontology, self.facts)
-        if self._reasonable is not None and self.given <= given:
-            self._reasonable.add(given - self.given)
-        elif self._reasonable is not None:  # a fact left out before now counts: start again
-            self._reasonable = _Reasonable(given)
-            self.triples = self._reasonable.triples
+        provenance = _provenance([*(r.graph for r in self.reads), facts])
+        # a subject the new graph types as a record was an entity before: read everything again
+        again = any((provenance - r.provenance) & r.subjects for r in self.reads)
+        graphs = [r.graph for r in self.reads] if again else []
+        reads = [_Read(g, provenance) for g in [*graphs, facts]]
+        self.reads = reads if again else [*self.reads, *reads]
+        new = set(self.ontology) if again else set(self.given)
+        for read in reads:
+            new.update(read.entity_triples)
+        added, self.given = new - self.given, new
+        if again or self._triples is None:
+            self._triples = None  # computed from scratch when next needed
+        elif self._reasonable is not None:
+            self._reasonable.add(added)
         else:
-            self.triples = _owlrl_closure(given)
-        self.given = given
+            self._triples = _owlrl_closure(self.given)
 
     def inferred(self) -> Graph:
         """The triples the ontology implies about the facts' entities that the facts do not
@@ -219,25 +306,20 @@ class Closure:
         derived = set(self.triples)
         for rule in RULES.values():
             derived.update(_apply(rule, self.triples))
-        individuals = {s for g in self.facts for s in g.subjects() if isinstance(s, URIRef)} - set(
-            self.ontology.subjects()
-        )
+        individuals = {s for r in self.reads for s in r.subjects if isinstance(s, URIRef)}
+        individuals -= self._ontology_subjects
+        provenance = self.reads[-1].provenance
+
+        def stated(triple: Triple) -> bool:
+            # a kept triple's subject is no ontology term, so it is in ``given`` if a fact
+            # states it, unless its subject is a record (left out of ``given``)
+            if triple in self.given:
+                return True
+            return triple[0] in provenance and any(triple in r.graph for r in self.reads)
+
         inferred = Graph()
-        inferred += (
-            t
-            for t in derived
-            if _worth_keeping(t, individuals) and not any(t in g for g in self.facts)
-        )
+        inferred += (t for t in derived if _worth_keeping(t, individuals) and not stated(t))
         return inferred
-
-
-def _apply(rule: str, triples: set[Triple]) -> list[Triple]:
-    """The rule's CONSTRUCT over the triples; only those with a predicate it names are loaded
-    into the rdflib graph it runs on (a graph of the whole closure cost more than the rule)."""
-    predicates = _rule_predicates(rule)
-    graph = Graph()
-    graph += (t for t in triples if predicates is None or t[1] in predicates)
-    return list(graph.query(rule, initNs={"sk": SK}))  # type: ignore[arg-type]
 
 
 def materialize(ontology: Graph, facts: Graph, engine: Engine = "reasonable") -> Graph:
