@@ -24,7 +24,7 @@ from sorakg.loaders.rdf import Minter, facts_graphs
 from sorakg.loaders.read import read_sources
 from sorakg.loaders.vocab import SK
 from sorakg.ontology import ontology_graph
-from sorakg.serialize import sorted_nquads, sorted_ntriples, union
+from sorakg.serialize import release_texts, union
 from sorakg.settings import Settings
 from sorakg.stats import graph_stats
 from sorakg.validate import validate_graph
@@ -215,10 +215,9 @@ def publish(built: Built, settings: Settings) -> Path:
     clean_leftovers(settings.build_dir)
     staging, lock = _staging(releases)
     try:
-        contents = {
-            GRAPH_FILES["nquads"]: sorted_nquads(built.graphs),
-            GRAPH_FILES["ntriples"]: sorted_ntriples(*built.default_view()),
-        }
+        default = [iri for iri in built.graphs if in_default_view(str(iri))]
+        quads, triples = release_texts(built.graphs, default)
+        contents = {GRAPH_FILES["nquads"]: quads, GRAPH_FILES["ntriples"]: triples}
         for name, text in contents.items():
             (staging / name).write_text(text, encoding="utf-8")
         start = time.perf_counter()

@@ -28,25 +28,35 @@ def union(graphs: Iterable[Graph]) -> Graph:
     return merged
 
 
-def _has_blank(triple: tuple[Node, Node, Node]) -> bool:
-    return isinstance(triple[0], BNode) or isinstance(triple[2], BNode)
+class _Rows:
+    """A graph's N-Triples rows, made once for both release files: the rows of the triples
+    without a blank node, and the triples with one, kept aside to be labelled canonically in
+    whatever union they are written in.
+
+    rdflib's canonical labels are computed from the triples that touch a blank node only (its
+    colour refinement starts from them and never looks further), so only those few triples (the
+    ontology's OWL axioms) are canonicalized: canonicalizing whole graphs of entity facts cost
+    most of the write stage and changed nothing. The rows are rdflib's own N-Triples rows
+    (``_nt_row``, what ``Graph.serialize`` writes), so the bytes are the ones it gave."""
+
+    def __init__(self, graph: Graph):
+        self.plain: list[str] = []
+        self.blank: list[tuple[Node, Node, Node]] = []
+        for triple in graph:
+            if isinstance(triple[0], BNode) or isinstance(triple[2], BNode):
+                self.blank.append(triple)
+            else:
+                self.plain.append(_nt_row(triple))
 
 
-def _rows(graphs: Iterable[Graph]) -> set[str]:
-    """The N-Triples lines of the graphs' union, blank nodes labelled as :func:`canonical` labels
-    them in that union. rdflib's canonical labels are computed from the triples that touch a
-    blank node only (its colour refinement starts from them and never looks further), so only
-    those few triples (the ontology's OWL axioms) are canonicalized: canonicalizing a whole
-    graph of entity facts cost most of the write stage and changed nothing. The lines are
-    rdflib's own N-Triples rows, so the bytes are the ones ``Graph.serialize`` gave."""
+def _union_rows(parts: Iterable[_Rows]) -> set[str]:
+    """The rows of the union of the graphs, blank nodes labelled as :func:`canonical` labels
+    them in that union."""
     rows: set[str] = set()
     blank = Graph()
-    for graph in graphs:
-        for triple in graph:
-            if _has_blank(triple):
-                blank.add(triple)
-            else:
-                rows.add(_nt_row(triple))
+    for part in parts:
+        rows.update(part.plain)
+        blank += part.blank
     if len(blank):
         rows.update(_nt_row(triple) for triple in canonical(blank))
     return rows
@@ -59,7 +69,7 @@ def _sorted_text(rows: Iterable[str]) -> str:
 
 def sorted_ntriples(*graphs: Graph) -> str:
     """Sorted N-Triples of the union of ``graphs``, blank nodes labelled canonically."""
-    return _sorted_text(_rows(graphs))
+    return _sorted_text(_union_rows(_Rows(g) for g in graphs))
 
 
 def nquads(graphs: dict[URIRef, Graph]) -> str:
@@ -72,15 +82,26 @@ def nquads(graphs: dict[URIRef, Graph]) -> str:
     return sorted_lines(dataset.serialize(format="nquads"))
 
 
-def sorted_nquads(graphs: dict[URIRef, Graph]) -> str:
-    """Sorted N-Quads of the named graphs, each graph's blank nodes labelled canonically in it.
-    Each row is its N-Triples row with the graph's name before the final dot (rdflib's N-Quads
-    row is formatted that way)."""
+def _nquads_text(parts: dict[URIRef, _Rows]) -> str:
+    # each row is its N-Triples row with the graph's name before the final dot (rdflib's
+    # N-Quads row is formatted that way)
     rows: list[str] = []
-    for name, graph in graphs.items():
+    for name, part in parts.items():
         suffix = f"{name.n3()} .\n"
-        rows.extend(row[:-2] + suffix for row in _rows([graph]))
+        rows.extend(row[:-2] + suffix for row in _union_rows([part]))
     return _sorted_text(rows)
+
+
+def sorted_nquads(graphs: dict[URIRef, Graph]) -> str:
+    """Sorted N-Quads of the named graphs, each graph's blank nodes labelled canonically in it."""
+    return _nquads_text({name: _Rows(graph) for name, graph in graphs.items()})
+
+
+def release_texts(graphs: dict[URIRef, Graph], default: Iterable[URIRef]) -> tuple[str, str]:
+    """:func:`sorted_nquads` of the graphs and :func:`sorted_ntriples` of the ``default`` ones,
+    each graph's rows made once for both."""
+    parts = {name: _Rows(graph) for name, graph in graphs.items()}
+    return _nquads_text(parts), _sorted_text(_union_rows(parts[name] for name in default))
 
 
 def oxigraph_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:

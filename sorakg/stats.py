@@ -15,10 +15,13 @@ _PREFIXES = {name: str(namespace) for name, namespace in PREFIXES.items()}
 
 
 def graph_stats(graphs: dict[URIRef, Graph]) -> dict[str, object]:
-    classes: Counter[str] = Counter()
+    by_node: Counter[object] = Counter()
     for graph in graphs.values():
-        for _, cls in graph.subject_objects(RDF.type):
-            classes[curie(str(cls), _PREFIXES) if isinstance(cls, URIRef) else str(cls)] += 1
+        by_node.update(graph.objects(None, RDF.type))
+    # named once per class, not once per member
+    classes: Counter[str] = Counter()
+    for cls, count in by_node.items():
+        classes[curie(str(cls), _PREFIXES) if isinstance(cls, URIRef) else str(cls)] += count
     return {
         "graphs": {str(name): len(graph) for name, graph in sorted(graphs.items())},
         "triples": sum(len(g) for g in graphs.values()),

@@ -5,7 +5,15 @@ from __future__ import annotations
 from rdflib import BNode, Graph, URIRef
 
 from sorakg.build import Built
-from sorakg.serialize import canonical, nquads, sorted_lines, sorted_nquads, sorted_ntriples
+from sorakg.serialize import (
+    canonical,
+    nquads,
+    release_texts,
+    sorted_lines,
+    sorted_nquads,
+    sorted_ntriples,
+)
+from sorakg.views import in_default_view
 
 
 def _reference_ntriples(graph: Graph) -> str:
@@ -39,3 +47,13 @@ def test_labels_come_from_the_whole_union() -> None:
     assert sorted_ntriples(a, b) == _reference_ntriples(union)
     assert sorted_ntriples(a, b).count("_:cb") == 2
     assert sorted_ntriples(Graph()) == "\n" == _reference_ntriples(Graph())
+
+
+def test_the_release_files_are_both_forms_at_once(reasoned: Built) -> None:
+    """What the build writes: the N-Quads of every graph and the N-Triples of the default view
+    (the disputed layers left out), from rows made once."""
+    default = [iri for iri in reasoned.graphs if in_default_view(str(iri))]
+    assert len(default) < len(reasoned.graphs)
+    quads, triples = release_texts(reasoned.graphs, default)
+    assert quads == nquads({name: canonical(g) for name, g in reasoned.graphs.items()})
+    assert triples == _reference_ntriples(reasoned.union())
