@@ -1,4 +1,5 @@
-"""HermiT runs in java beside the shapes and OWL RL: its verdict still decides the build."""
+"""HermiT runs in java and OWL RL in a forked child while the shapes are checked: their verdicts
+still decide the build, in the order they did, and no child outlives a failed build."""
 
 from __future__ import annotations
 
@@ -10,15 +11,16 @@ from rdflib import Graph
 from rdflib.namespace import OWL
 
 import sorakg.build
-from sorakg.build import BuildError, assemble
+from sorakg.build import BuildError, Built, assemble
+from sorakg.forked import ChildFailed, Forked
 from sorakg.loaders.vocab import SK
 from sorakg.ontology import ontology_graph
 from sorakg.settings import Settings
 from tests.conftest import BASE
 
 
-def _java_children() -> list[int]:
-    """Live java processes whose parent is this test process."""
+def _children() -> list[int]:
+    """Live processes whose parent is this process."""
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -26,9 +28,8 @@ def _java_children() -> list[int]:
                 stat = (entry / "stat").read_text()
             except OSError:
                 continue
-            name, rest = stat.split("(", 1)[1].rsplit(")", 1)
-            fields = rest.split()
-            if name == "java" and int(fields[1]) == os.getpid() and fields[0] != "Z":
+            fields = stat.rsplit(")", 1)[1].split()
+            if int(fields[1]) == os.getpid() and fields[0] != "Z":
                 found.append(int(entry.name))
     return found
 
@@ -52,7 +53,7 @@ def test_hermits_inconsistency_stops_the_build(monkeypatch: pytest.MonkeyPatch) 
         f"<{BASE}drug/sorafenib> is both sk:MolecularTargetedDrug and sk:MultikinaseInhibitor, "
         "which are declared disjoint"
     ) in error.problems
-    assert _java_children() == []
+    assert _children() == []
 
 
 @pytest.mark.skipif(not Path("/proc").exists(), reason="needs Linux /proc")
@@ -64,11 +65,23 @@ def test_a_shapes_error_comes_first_and_ends_java(monkeypatch: pytest.MonkeyPatc
         assemble(Settings(reason=True))
     assert caught.value.stage == "SHACL validation"
     assert caught.value.problems == ["drugs.csv:2: a violation"]
-    assert _java_children() == []
+    assert _children() == []
 
 
-def test_the_build_reports_hermits_time_and_cpu() -> None:
+def test_the_inferences_made_in_the_child_are_the_in_process_ones(reasoned: Built) -> None:
     built = assemble(Settings(reason=True))
     assert built.timings["consistency (HermiT) java CPU"] > 0
-    assert built.timings["consistency (HermiT)"] >= built.timings["inference (OWL 2 RL)"]
+    assert built.timings["inference (OWL 2 RL) child CPU"] > 0
+    for name in ("inferred", "disputed-inferred"):
+        assert set(built.graph(name)) == set(reasoned.graph(name))
     assert len(built.graph("inferred")) > 300
+    assert _children() == []
+
+
+def test_a_forked_childs_answer_and_its_failure() -> None:
+    with Forked(lambda: b"answer " * 100_000) as child:
+        assert child.result() == b"answer " * 100_000
+    with Forked(lambda: str(1 / 0).encode()) as child, pytest.raises(ChildFailed) as caught:
+        child.result()
+    assert "ZeroDivisionError" in str(caught.value)
+    assert _children() == []
