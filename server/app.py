@@ -217,6 +217,9 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         host=settings.host,
         port=settings.port,
         access_log=False,
+        # client addresses are never used (no access log; links come from public_url), so the
+        # X-Forwarded-* rewriting middleware would only cost time on every request
+        proxy_headers=False,
         # a GET query string may be as long as max_body_bytes (then 414), but httptools (uvicorn's
         # default parser when installed) refuses a request head over about 80 KiB, and h11 over
         # 64 KiB by default (400 "Invalid HTTP request received"): h11, with room for the limit

@@ -429,3 +429,27 @@ def test_only_one_pattern_queries_without_a_dataset_are_answered_inline(
     live = WorkerPool(graph_file, size=1, inline_rows=1000, updatable=True, live_dir=tmp_path)
     _run(live, Job("query", POINT, format="json"))
     assert live.answered_inline == 0  # update mode: readers follow snapshots, so workers only
+
+
+def test_small_answers_written_straight_equal_the_counted_writing(graph_file: Path) -> None:
+    """A small answer is written in its format at once (no count, no rewrite); it must be the
+    bytes the counted path writes, in every format, and a large one must still be cut."""
+    from sorakg.server.execute import _SMALLEST_ROW, _small, _solutions
+    from sorakg.views import default_graphs
+
+    store = ox.Store()
+    store.bulk_load(path=str(graph_file), format=ox.RdfFormat.N_QUADS)
+    graphs = default_graphs(store)
+    queries = [
+        POINT,
+        f"SELECT ?l (LANG(?l) AS ?t) {{ <{SORAFENIB}> <{RDFS_LABEL}> ?l }}",
+        "SELECT ?x { VALUES ?x { UNDEF 1 'a\\tb' \"c\\nd\"@en <urn:x> } }",
+    ]
+    for text in queries:
+        for fmt in _SMALLEST_ROW:  # JSON, XML, CSV, TSV
+            job = Job("query", text)
+            direct = _small(store.query(text, default_graph=graphs), fmt, job)
+            counted, cut = _solutions(store.query(text, default_graph=graphs), fmt, job)
+            assert direct == counted and not (cut.rows or cut.bytes), (text, fmt)
+    few = Job("query", POINT, max_rows=5)  # 59 rows: more bytes than 5 of the smallest rows
+    assert _small(store.query(POINT, default_graph=graphs), ox.QueryResultsFormat.TSV, few) is None
