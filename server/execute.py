@@ -339,17 +339,21 @@ def run_query(store: ox.Store, job: Job, graphs: Graphs | None = None) -> Reply:
         options["default_graph"] = default_graphs(store) if graphs is None else graphs
     if job.named_graphs:
         options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+    text = job.text
     if job.bindings:
+        # the one binding method of every path (querylib.with_values): Oxigraph's substitutions
+        # were 9-20x slower on the parameterised queries with joins (benchmarks/bindings.py)
+        from sorakg.querylib import QueryError, with_values
+
         try:
-            options["substitutions"] = {
-                ox.Variable(name): parse_term(term) for name, term in job.bindings.items()
-            }
-        except ValueError as error:
+            bound = {ox.Variable(name): parse_term(term) for name, term in job.bindings.items()}
+            text = with_values(job.text, bound)
+        except (ValueError, QueryError) as error:
             return Reply.text(400, str(error))
     try:
-        result = _query(store, job.text, options)
+        result = _query(store, text, options)
         fmt = negotiate(_kind(result), job.accept, job.format)
-        body, cut = _serialize(result, fmt, job, lambda: _query(store, job.text, options))
+        body, cut = _serialize(result, fmt, job, lambda: _query(store, text, options))
     except SyntaxError as error:
         return Reply.text(400, f"bad query: {short_error(str(error), job.text, KNOWN_PREFIXES)}")
     except NotAcceptable as error:
