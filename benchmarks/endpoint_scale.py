@@ -30,13 +30,14 @@ from sorakg import querylib
 from sorakg.build import current_graph_file
 from sorakg.settings import Settings
 
-from .servers import Server, oxigraph_load, sorakg_build, start
+from .servers import Server, manifest, oxigraph_load, sorakg_build, start
 from .starvation import percentile
 from .workload import PREFIXES, synthetic
 
 HERE = Path(__file__).resolve().parent
 SIZES = {"100k": 100_000, "1M": 1_000_000, "10M": 10_000_000}  # 100k: a quick trial
 JSON = "application/sparql-results+json"
+POINT_NAME = "(point lookup)"
 POINT = PREFIXES + "SELECT ?p ?o WHERE { <https://w3id.org/sorakg/drug/sorafenib> ?p ?o }"
 
 
@@ -61,17 +62,26 @@ def requests_for(server: Server) -> dict[str, tuple[str, str, dict[str, str]]]:
         else:
             text = querylib.with_values(query.text, querylib.bind(query, {}, prefixes))
             out[query.name] = ("POST", server.sparql, {"query": text})
-    out["(point lookup)"] = ("GET", server.sparql, {"query": POINT})
+    out[POINT_NAME] = ("GET", server.sparql, {"query": POINT})
     return out
 
 
-def measure(server: Server, load_s: float, samples: int, budget: float, patience: float) -> Run:
+def measure(
+    server: Server,
+    load_s: float,
+    samples: int,
+    budget: float,
+    patience: float,
+    only: list[str] | None = None,
+) -> Run:
     """Every query's timings; a request unanswered after ``patience`` seconds is given up (the
     Oxigraph server does not always stop a query at its own timeout) and counted at that."""
     run = Run(load_s, server.startup_s, server.memory_mb())
     before = os.getloadavg()[0]
     with httpx.Client(timeout=patience, headers={"Accept": JSON}) as client:
         for name, (method, url, params) in requests_for(server).items():
+            if only and name not in only and name != POINT_NAME:
+                continue
             times: list[float] = []
             began = time.perf_counter()
             while len(times) < samples and (not times or time.perf_counter() - began < budget):
@@ -153,6 +163,14 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=5, help="most requests per query")
     parser.add_argument("--budget", type=float, default=20, help="seconds per query, roughly")
     parser.add_argument("--timeout", type=float, default=120, help="both servers' query timeout")
+    parser.add_argument("--only", nargs="+", metavar="QUERY", help="these named queries only")
+    parser.add_argument(
+        "--reuse",
+        nargs=2,
+        metavar=("BUILD", "OXIGRAPH_STORE"),
+        help="serve the stores an earlier run left (one size): a bench build folder and an "
+        "Oxigraph store folder; their write times are then not measured (0)",
+    )
     args = parser.parse_args()
     source = current_graph_file(Settings())
     if not source.exists():
@@ -160,22 +178,32 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="sorakg-scale-endpoint-"))
     runs: dict[tuple[str, str], Run] = {}
     for size in args.sizes:
-        graph = synthetic(source, SIZES[size], work / f"{size}.nq", keep_first=True)
-        build, sorakg_load = sorakg_build(graph, store=True)
-        location, oxigraph_s = oxigraph_load(graph, work / f"{size}-oxigraph")
+        if args.reuse:
+            build, location = (Path(folder) for folder in args.reuse)
+            graph = build / "releases" / "bench" / "sorakg.nq"
+            if not (build / "releases" / "bench" / "manifest.json").exists():
+                manifest(graph.parent)
+            sorakg_load = oxigraph_s = 0.0
+        else:
+            graph = synthetic(source, SIZES[size], work / f"{size}.nq", keep_first=True)
+            build, sorakg_load = sorakg_build(graph, store=True)
+            location, oxigraph_s = oxigraph_load(graph, work / f"{size}-oxigraph")
         print(f"{size}: stores written ({sorakg_load:.0f} s, {oxigraph_s:.0f} s)", flush=True)
         for name, load_s in (("sorakg", sorakg_load), ("oxigraph", oxigraph_s)):
             server = start(name, graph, build=build, location=location, timeout=args.timeout)
             try:
                 patience = args.timeout + 60
-                runs[size, name] = measure(server, load_s, args.samples, args.budget, patience)
+                runs[size, name] = measure(
+                    server, load_s, args.samples, args.budget, patience, args.only
+                )
             finally:
                 server.stop()
             sent = sum(map(len, runs[size, name].times.values()))
             print(f"  {name}: started in {server.startup_s:.1f} s, {sent} requests", flush=True)
             text = "\n".join(report(runs, args.samples, args.budget)) + "\n"
             (HERE / "endpoint_scale.md").write_text(text, encoding="utf-8")  # so far
-        graph.unlink()  # the N-Quads of 10M triples are over a gigabyte
+        if not args.reuse:
+            graph.unlink()  # the N-Quads of 10M triples are over a gigabyte
     print((HERE / "endpoint_scale.md").read_text(encoding="utf-8"))
 
 

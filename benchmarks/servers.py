@@ -135,12 +135,12 @@ def sorakg_build(graph: Path, store: bool = False) -> tuple[Path, float]:
 
         started = time.perf_counter()
         write_store(release / "sorakg.nq", release / STORE_DIR)
-        _manifest(release)
+        manifest(release)
         seconds = time.perf_counter() - started
     return build, seconds
 
 
-def _manifest(release: Path) -> None:
+def manifest(release: Path) -> None:
     """The triple count of each graph in ``manifest.json``, as ``sorakg build`` writes it: the
     server reads the counts from there instead of counting the store at start."""
     import collections
