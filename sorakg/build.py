@@ -28,7 +28,7 @@ from sorakg.ontology import ontology_graph
 from sorakg.serialize import release_texts, union
 from sorakg.settings import Settings
 from sorakg.stats import graph_stats
-from sorakg.validate import validate_graph
+from sorakg.validate import validate_graphs
 from sorakg.versions import library_versions
 from sorakg.views import in_default_view
 
@@ -184,7 +184,7 @@ def _from_bytes(data: bytes) -> dict[str, Graph]:
 
 
 def _check_shapes(shacl: Callable[..., object], built: Built) -> None:
-    violations = shacl(lambda: validate_graph(built.everything()))
+    violations = shacl(lambda: validate_graphs(built.graphs.values()))
     if violations:
         raise BuildError("SHACL validation", [str(v) for v in violations])  # type: ignore[attr-defined]
 

@@ -4,10 +4,11 @@ still decide the build, in the order they did, and no child outlives a failed bu
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.namespace import OWL
 
 import sorakg.build
@@ -60,11 +61,43 @@ def test_hermits_inconsistency_stops_the_build(monkeypatch: pytest.MonkeyPatch) 
 def test_a_shapes_error_comes_first_and_ends_java(monkeypatch: pytest.MonkeyPatch) -> None:
     """HermiT was started before the shapes ran; their error is the build's, java is ended."""
     monkeypatch.setattr(sorakg.build, "ontology_graph", _clashing_ontology)
-    monkeypatch.setattr(sorakg.build, "validate_graph", lambda _: ["drugs.csv:2: a violation"])
+    monkeypatch.setattr(sorakg.build, "validate_graphs", lambda _: ["drugs.csv:2: a violation"])
     with pytest.raises(BuildError) as caught:
         assemble(Settings(reason=True))
     assert caught.value.stage == "SHACL validation"
     assert caught.value.problems == ["drugs.csv:2: a violation"]
+    assert _children() == []
+
+
+@pytest.mark.skipif(not Path("/proc").exists(), reason="needs Linux /proc")
+def test_a_violation_found_in_the_shapes_child_stops_the_build(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The relation-evidence shape is checked in a forked child beside the other shapes: its
+    violation is the build's SHACL error, located, and neither that child nor the others (java,
+    OWL RL) outlive the failed build."""
+    from sorakg.validate import APART
+
+    facts_graphs = sorakg.build.facts_graphs
+
+    def with_an_unsupported_relation(*args: object, **kwargs: object) -> tuple[Graph, Graph]:
+        facts, disputed = facts_graphs(*args, **kwargs)  # type: ignore[arg-type]
+        facts.add((URIRef(BASE + "drug/sorafenib"), SK.inhibits, URIRef(BASE + "molecule/egfr")))
+        return facts, disputed
+
+    monkeypatch.setattr(sorakg.build, "facts_graphs", with_an_unsupported_relation)
+    with pytest.raises(BuildError) as caught:
+        assemble(Settings(reason=True))
+    assert "RelationEvidenceShape" in str(APART)
+    assert caught.value.stage == "SHACL validation"
+    located = [p for p in caught.value.problems if "no evidence record for this triple" in p]
+    assert len(located) == 1
+    assert re.fullmatch(
+        rf"loaders/data/sorafenib-resistance-hcc-review/drugs\.csv:\d+: <{BASE}drug/sorafenib> "
+        rf"<{SK}inhibits>: relation {SK}inhibits {BASE}molecule/egfr has no evidence record "
+        "for this triple",
+        located[0],
+    ), located
     assert _children() == []
 
 
