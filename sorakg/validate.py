@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Generator, Iterable
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -16,12 +15,6 @@ from rdflib.namespace import RDF, SH
 from sorakg.loaders.vocab import SK
 
 SHAPES = Path(str(files("sorakg.shapes"))) / "sorakg-shapes.ttl"
-SHP = "https://w3id.org/sorakg/shapes#"
-# checked in a forked child beside the others (validate_graphs): the one SPARQL constraint that
-# joins every relation with the evidence about its subject, about half of the engine's time at
-# a hundred papers (docs/scaling.md)
-APART = (URIRef(SHP + "RelationEvidenceShape"),)
-_TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
 
 
 @dataclass(frozen=True, order=True)
@@ -71,10 +64,11 @@ def _source_row(data: Graph, focus: Node, path: Node | None, value: Node | None)
 
 class UnionView(Graph):
     """Several graphs read as their union, without copying a triple into a new graph (at a
-    hundred papers the copy cost a tenth of the shapes stage). Read-only; triple patterns only.
+    hundred papers the copy took 10 CPU seconds, more than the shapes engine's own work on
+    the relation-evidence constraint now). Read-only; triple patterns only.
 
-    Not rdflib's ``ReadOnlyGraphAggregate``: that one is context-aware, and SHACL engines
-    validate each named graph of a context-aware graph on its own, while the shapes need the
+    Not rdflib's ``ReadOnlyGraphAggregate``: that one is context-aware, and pySHACL validates
+    each named graph of a context-aware data graph on its own, while the shapes need the
     ontology's class hierarchy beside the facts. A triple in two of the graphs is read twice;
     the SHACL engine loads its data as a set, so it counts once (tests/test_shapes.py)."""
 
@@ -90,10 +84,14 @@ class UnionView(Graph):
         return sum(len(graph) for graph in self.parts)
 
 
-def _run(
-    data: Graph, shapes: Graph | None = None, use_shapes: Iterable[URIRef] | None = None
-) -> set[Violation]:
-    """The violations of ``data`` against the shapes (only ``use_shapes`` if given)."""
+def validate_graph(data: Graph, shapes: Graph | None = None) -> list[Violation]:
+    """Validate ``data`` (facts plus ontology) and return every violation, located.
+
+    The engine is pyshacl-turbo (SHACL in Rust behind pySHACL's API): pySHACL runs SPARQL
+    constraints and nested shapes node by node in Python, which made validation grow to minutes
+    at a hundred papers (docs/scaling.md). tests/test_shapes.py holds the two engines to the
+    same results on a graph that breaks every shape.
+    """
     conforms, report, _ = shacl_validate(
         data,
         shacl_graph=shapes or shapes_graph(),
@@ -103,12 +101,11 @@ def _run(
         # in place, pyshacl-turbo writes the (unchanged) data back into the graph and diffs it:
         # a quarter of its time at 30 papers. Without rules or inference it copies nothing
         inplace=False,
-        use_shapes=None if use_shapes is None else list(use_shapes),
     )
     if not isinstance(report, Graph):  # pySHACL could not run the shapes at all
         raise ValueError(f"the SHACL shapes could not be applied: {report}")
     if conforms:
-        return set()
+        return []
     found = set()
     for result in report.subjects(RDF.type, SH.ValidationResult):
         if report.value(result, SH.resultSeverity) != SH.Violation:
@@ -126,41 +123,11 @@ def _run(
                 str(message),
             )
         )
-    return found
-
-
-def validate_graph(data: Graph, shapes: Graph | None = None) -> list[Violation]:
-    """Validate ``data`` (facts plus ontology) and return every violation, located.
-
-    The engine is pyshacl-turbo (SHACL in Rust behind pySHACL's API): pySHACL runs SPARQL
-    constraints and nested shapes node by node in Python, which made validation grow to minutes
-    at a hundred papers (docs/scaling.md). tests/test_shapes.py holds the two engines to the
-    same results on a graph that breaks every shape.
-    """
-    return sorted(_run(data, shapes))
+    return sorted(found)
 
 
 def validate_graphs(graphs: Iterable[Graph]) -> list[Violation]:
-    """:func:`validate_graph` of the union of ``graphs`` (the build's named graphs), in less
-    time: the union is read in place (:class:`UnionView`), and the shapes in ``APART`` are
-    checked in a forked child (``sorakg.forked``) while this process checks the others, so the
-    machine's second core shares the work. Shapes are independent of one another, so the two
-    sets of violations together are the whole run's; sorted, the same list (tests/test_shapes.py).
-    """
-    from sorakg.forked import Forked
-
-    data = UnionView(graphs)
-    shapes = shapes_graph()
-    targeted = {s for p in _TARGETS for s in shapes.subjects(p, None)}
-    apart = [shape for shape in APART if shape in targeted]
-    rest = sorted(s for s in targeted if isinstance(s, URIRef) and s not in apart)
-    if not apart or len(apart) + len(rest) < len(targeted):
-        return sorted(_run(data, shapes))  # nothing to split, or a shape we cannot name
-
-    def child() -> bytes:
-        return json.dumps([astuple(v) for v in _run(data, shapes, apart)]).encode()
-
-    with Forked(child) as forked:
-        found = _run(data, shapes, rest)
-        found |= {Violation(*row) for row in json.loads(forked.result())}
-    return sorted(found)
+    """:func:`validate_graph` of the union of ``graphs`` (the build's named graphs), read in
+    place (:class:`UnionView`) instead of copied into one graph: the same violations, sources
+    and order (tests/test_shapes.py)."""
+    return validate_graph(UnionView(graphs))

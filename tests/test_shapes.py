@@ -307,10 +307,10 @@ def violations(broken: Graph) -> list[Violation]:
 def test_the_builds_way_finds_the_same_violations(
     broken: Graph, violations: list[Violation], built: Built
 ) -> None:
-    """The build validates its named graphs in place (a union view, not a copy) and checks the
-    relation-evidence shape in a forked child: the same violations, sources and order as one
-    run over one graph. The parts overlap (the ontology twice) as named graphs may."""
-    from sorakg.validate import APART, UnionView, validate_graphs
+    """The build validates its named graphs in place (a union view, not a copy): the same
+    violations, sources and order as one graph. The parts overlap (the ontology twice), as
+    named graphs may, and a duplicated triple must not break a maximum count."""
+    from sorakg.validate import UnionView, validate_graphs
 
     triples = sorted(broken, key=str)
     parts = [Graph(), Graph(), built.graph("ontology")]
@@ -318,9 +318,7 @@ def test_the_builds_way_finds_the_same_violations(
         parts[i % 2].add(triple)
     assert set(UnionView(parts)) == set(broken)
     assert validate_graphs(parts) == violations
-    # the child's shape found its breakage, and the parent's shapes theirs
-    assert APART and any("no evidence record for this triple" in v.message for v in violations)
-    assert any("needs exactly one phase" in v.message for v in violations)
+    assert len(violations) >= len(CASES)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
