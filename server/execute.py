@@ -342,7 +342,9 @@ def run_query(store: ox.Store, job: Job, graphs: Graphs | None = None) -> Reply:
     text = job.text
     if job.bindings:
         # the one binding method of every path (querylib.with_values): Oxigraph's substitutions
-        # were 9-20x slower on the parameterised queries with joins (benchmarks/bindings.py)
+        # were 9-20x slower on the parameterised queries with joins (benchmarks/bindings.py).
+        # Imported here: the query library (remote client, table models) adds 0.13 s to the
+        # start of every worker, and only named queries and pages send bindings
         from sorakg.querylib import QueryError, with_values
 
         try:

@@ -156,6 +156,7 @@ class WorkerPool:
         if self.inline_rows and not self.updatable and self.store_dir is not None:
             self._inline = await asyncio.to_thread(ox.Store.read_only, str(self.store_dir))
             self._inline_graphs = default_graphs(self._inline)
+            sparql_text.one_pattern("")  # compiles its expression now, not at the first request
         lanes = [False] * self.size + [True] * (self.expected - self.size)
         workers = await asyncio.gather(*(self._spawn(fast=fast) for fast in lanes))
         for worker in workers:

@@ -214,6 +214,9 @@ def _description(
     return Response(body, media_type=fmt.media_type, headers={"Vary": "Accept"})
 
 
+_METHODS = ("GET", "POST")  # HEAD arrives as GET (HeadAsGet); OPTIONS is CORS's or the router's
+
+
 class SparqlShortcut:
     """Sends ``/sparql`` requests straight to :func:`sparql`, past FastAPI's routing, exception
     middleware and dependency solving: most of the web layer's CPU on a cheap query (measured
@@ -225,15 +228,7 @@ class SparqlShortcut:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] == "http"
-            and scope["path"] == "/sparql"
-            and scope["method"]
-            in (
-                "GET",
-                "POST",
-            )
-        ):
+        if scope["type"] == "http" and scope["path"] == "/sparql" and scope["method"] in _METHODS:
             response = await sparql(Request(scope, receive))
             await response(scope, receive, send)
             return

@@ -22,6 +22,7 @@ tokens see one IRI. :func:`may_use` therefore over-approximates: see its docstri
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
@@ -323,8 +324,7 @@ _LITERAL = rf"""(?>{_STRING})(?:{_GAP}(?>{_LANGTAG}|\^\^{_GAP}(?>{_IRI}|{_PNAME}
                | (?>{_NUMBER}) | true | false"""
 # The whole query as one expression over the grammar's terminals: a prologue, SELECT (variables
 # or *) or ASK, one triple pattern in the WHERE group, and at most a LIMIT.
-_ONE_PATTERN = re.compile(
-    rf"""{_GAP}
+_ONE_PATTERN = rf"""{_GAP}
     (?:(?i:BASE){_GAP}(?>{_IRI}){_GAP}
      | (?i:PREFIX){_GAP}(?>(?:{_PREFIX})?:){_GAP}(?>{_IRI}){_GAP})*
     (?:(?i:ASK) | (?i:SELECT)(?:(?:{_GAP}(?>{_VAR}))+|{_GAP}\*))
@@ -336,9 +336,13 @@ _ONE_PATTERN = re.compile(
         (?:{_GAP}\.)?
     {_GAP}\}}
     (?:{_GAP}(?i:LIMIT){_GAP}(?>[0-9]+))?
-    {_GAP}""",
-    re.VERBOSE | re.DOTALL,
-)
+    {_GAP}"""
+
+
+@functools.cache
+def _one_pattern() -> re.Pattern[str]:
+    # compiled on first use (0.1 s): the query workers import this module but never ask
+    return re.compile(_ONE_PATTERN, re.VERBOSE | re.DOTALL)
 
 
 def one_pattern(text: str) -> bool:
@@ -352,7 +356,7 @@ def one_pattern(text: str) -> bool:
     regular expression over the grammar's terminals: cheaper than lexing, on every lookup."""
     if "\\u" in text or "\\U" in text:
         return False
-    match = _ONE_PATTERN.fullmatch(text)
+    match = _one_pattern().fullmatch(text)
     if match is None:
         return False
     names = [term[1:] for term in match.group("s", "p", "o") if term[0] in "?$"]
