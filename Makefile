@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup system-deps browser-deps test-deps build serve export test bench bench-deps bench-engines bench-starvation bench-scale lint format clean constraints
+.PHONY: setup system-deps browser-deps test-deps build serve export test bench bench-deps bench-engines bench-starvation bench-scale bench-build bench-requests lint format clean constraints
 
 # Java runs HermiT (owlready2's reasoner) and the OWL API's profile check; rapper (Raptor) is the
 # independent RDF parser the export's round-trip tests compare rdflib with. Install each if missing.
@@ -81,6 +81,15 @@ bench-engines: bench-deps
 # The endpoint at 1M and 10M triples beside the Oxigraph server (docs/scaling.md); the 10M load takes long.
 bench-scale: bench-deps
 	$(BIN)/python -m benchmarks.endpoint_scale
+
+# The build stage by stage at 1, 10 and 100 synthetic papers beside a baseline commit (docs/scaling.md).
+bench-build: bench-deps
+	$(BIN)/python -m benchmarks.build_scale
+
+# CPU per cheap request beside the baseline commits and Oxigraph's server (docs/endpoint.md).
+bench-requests: bench-deps build
+	$(BIN)/python -m benchmarks.request_cpu
+	$(BIN)/python -m benchmarks.bindings
 
 # Runaway queries (twice as many as workers) beside a point lookup, before and after the fast lane.
 bench-starvation: bench-deps
