@@ -55,17 +55,17 @@ class Built:
     graphs: dict[URIRef, Graph]
     timings: dict[str, float] = field(default_factory=dict)
 
+    def default_view_names(self) -> list[URIRef]:
+        """Every named graph's name except the disputed layer's."""
+        return [iri for iri in self.graphs if in_default_view(str(iri))]
+
     def default_view(self) -> list[Graph]:
         """Every named graph except the disputed layer."""
-        return [g for iri, g in self.graphs.items() if in_default_view(str(iri))]
+        return [self.graphs[iri] for iri in self.default_view_names()]
 
     def union(self) -> Graph:
         """The default view as one graph."""
         return union(self.default_view())
-
-    def everything(self) -> Graph:
-        """All named graphs, the disputed layer included."""
-        return union(self.graphs.values())
 
     def graph(self, name: str) -> Graph:
         """One named graph by its short name: ``ontology``, ``asserted`` or ``inferred``."""
@@ -230,8 +230,7 @@ def publish(built: Built, settings: Settings) -> Path:
     clean_leftovers(settings.build_dir)
     staging, lock = _staging(releases)
     try:
-        default = [iri for iri in built.graphs if in_default_view(str(iri))]
-        quads, triples = release_texts(built.graphs, default)
+        quads, triples = release_texts(built.graphs, built.default_view_names())
         contents = {GRAPH_FILES["nquads"]: quads, GRAPH_FILES["ntriples"]: triples}
         for name, text in contents.items():
             (staging / name).write_text(text, encoding="utf-8")
