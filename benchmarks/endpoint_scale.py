@@ -27,8 +27,9 @@ from pathlib import Path
 import httpx
 
 from sorakg import querylib
-from sorakg.build import current_graph_file
+from sorakg.release.folder import current_graph_file
 from sorakg.settings import Settings
+from sorakg.sparql.bindings import with_values
 
 from .servers import Server, manifest, oxigraph_load, sorakg_build, start
 from .starvation import percentile
@@ -60,7 +61,7 @@ def requests_for(server: Server) -> dict[str, tuple[str, str, dict[str, str]]]:
         if server.name == "sorakg":
             out[query.name] = ("GET", f"{server.root}/queries/{query.name}", {"format": "json"})
         else:
-            text = querylib.with_values(query.text, querylib.bind(query, {}, prefixes))
+            text = with_values(query.text, querylib.bind(query, {}, prefixes))
             out[query.name] = ("POST", server.sparql, {"query": text})
     out[POINT_NAME] = ("GET", server.sparql, {"query": POINT})
     return out

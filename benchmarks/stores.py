@@ -19,8 +19,8 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from sorakg import querylib
-from sorakg.build import current_graph_file
 from sorakg.publish import Method, publish
+from sorakg.release.folder import current_graph_file
 from sorakg.remote import Remote
 from sorakg.server.app import create_app
 from sorakg.settings import Settings

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
 from sorakg import querylib
+from sorakg.sparql.bindings import with_values
 
 from .execute import Job
 from .formats import JSON
@@ -46,7 +47,7 @@ def examples(base_iri: str) -> list[Example]:
     found = []
     for query in querylib.list_queries():
         defaults = querylib.bind(query, {}, prefixes)
-        text = querylib.with_values(query.text, defaults)
+        text = with_values(query.text, defaults)
         # the "#+" header is for the library; the title and description are shown above the editor
         text = "\n".join(line for line in text.splitlines() if not line.startswith("#+")) + "\n"
         found.append(Example(query.name, query.title, query.description, text))

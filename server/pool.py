@@ -138,7 +138,7 @@ class WorkerPool:
 
     async def start(self) -> None:
         if self.graph_file is not None:
-            from sorakg.build import pin
+            from sorakg.release.folder import pin
             from sorakg.store import release_store
 
             try:

@@ -16,9 +16,10 @@ from rich.table import Table
 from rich.text import Text
 
 from sorakg import names as names_
-from sorakg.build import BuildError, assemble, build, current_graph_file, stages
+from sorakg.build import BuildError, assemble, build, stages
 from sorakg.export import FORMATS, GRAPHS
 from sorakg.progress import StageProgress
+from sorakg.release.folder import current_graph_file
 from sorakg.settings import Settings
 
 if TYPE_CHECKING:
@@ -111,7 +112,7 @@ def build_command(
     ] = False,
 ) -> None:
     """Build the graph from the source tables, validate it, and write build/graph/."""
-    from sorakg.build import inputs_digest, reusable_build
+    from sorakg.release.folder import inputs_digest, reusable_build
 
     settings = _settings(reason=False) if no_reason else _settings()
     if if_changed and (manifest := reusable_build(settings)) is not None:

@@ -69,7 +69,7 @@ class MissingGraph(LookupError):
 
 
 def by_name(settings: Settings, graphs: dict[URIRef, Graph]) -> dict[str, Graph]:
-    """Named graphs keyed by IRI (as :class:`sorakg.build.Built` holds them) → by short name."""
+    """Named graphs keyed by IRI (as a build holds them) → by short name."""
     return {graph_name(settings, str(iri)): graph for iri, graph in graphs.items()}
 
 

@@ -3,8 +3,8 @@
 
 Correct by construction, whatever the store:
 
-* **Parameters** are bound by :func:`sorakg.querylib.with_values` (a ``VALUES`` block opening the
-  WHERE group) by the callers; nothing here pastes text into a query.
+* **Parameters** are bound by :func:`sorakg.sparql.bindings.with_values` (a ``VALUES`` block
+  opening the WHERE group) by the callers; nothing here pastes text into a query.
 * **Formats** come from the query's form (:func:`sorakg.sparql_text.form`), never from a short
   name that could mean two media types: SELECT/ASK ask for SPARQL Results XML (read as a stream,
   so the row cap stops the download) or JSON; CONSTRUCT/DESCRIBE ask for N-Triples (one triple

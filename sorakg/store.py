@@ -21,7 +21,7 @@ from pathlib import Path
 import pyoxigraph
 from rdflib import Dataset, Graph, URIRef
 
-from sorakg.build import STORE_DIR, current_graph_file, write_store
+from sorakg.release.folder import STORE_DIR, current_graph_file, write_store
 from sorakg.settings import Settings
 
 log = logging.getLogger(__name__)

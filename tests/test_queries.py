@@ -14,6 +14,7 @@ from sorakg import remote
 from sorakg.build import Built
 from sorakg.cli import app
 from sorakg.serialize import sorted_nquads
+from sorakg.sparql.bindings import with_values
 from sorakg.store import release_store
 from sorakg.views import default_graphs
 from tests.conftest import BASE
@@ -138,7 +139,7 @@ def test_values_block_serializes_terms_safely() -> None:
         '#+ [params.t]\n#+ kind = "string"\nSELECT ?t ?s WHERE { ?s ?p ?t }\n', "t"
     )
     bound = ql.bind(query, {"t": 'a" } ; DROP ALL ; #\n'}, PREFIXES)
-    text = ql.with_values(query.text, bound)
+    text = with_values(query.text, bound)
     assert 'VALUES (?t) { ("a\\" } ; DROP ALL ; #\\n") }' in text
     ox.Store().query(text)  # still one well-formed query
 

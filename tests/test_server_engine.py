@@ -24,8 +24,9 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from sorakg.build import STORE_DIR, Built, _prune, publish
+from sorakg.build import Built
 from sorakg.cli import app as cli
+from sorakg.release.folder import STORE_DIR, prune, write_release
 from sorakg.server.app import create_app
 from sorakg.server.execute import MAXBYTES_HEADER, MAXROWS_HEADER, Job, Reply
 from sorakg.server.pool import WorkerPool
@@ -40,7 +41,7 @@ ASK_LABEL = f"ASK {{ <{SORAFENIB}> <{RDFS_LABEL}> ?l }}"
 @pytest.fixture(scope="module")
 def published(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     settings = Settings(build_dir=tmp_path_factory.mktemp("engine") / "build", reason=False)
-    publish(built, settings)
+    write_release(built.graphs, settings, built.timings)
     return settings
 
 
@@ -255,7 +256,7 @@ def test_a_rebuild_does_not_prune_the_served_release(built: Built, tmp_path: Pat
         await pool.start()
         try:
             (releases / "b").mkdir()  # a new build, published with keep_builds = 1
-            _prune(releases, keep=1, current=releases / "b")  # the audit's reproduction
+            prune(releases, keep=1, current=releases / "b")  # the audit's reproduction
             assert served.exists() and live.exists()
             slow = [await pool.run(Job("query", SLOW_QUERY)) for _ in range(2)]
             return [*slow, await pool.run(Job("query", ASK_LABEL, format="json"))]
@@ -266,7 +267,7 @@ def test_a_rebuild_does_not_prune_the_served_release(built: Built, tmp_path: Pat
     assert [reply.status for reply in replies] == [503, 503, 200]  # workers respawned
     assert pool.restarts == 2
     (releases / "c").mkdir()
-    _prune(releases, keep=1, current=releases / "c")  # no longer served: pruned like any other
+    prune(releases, keep=1, current=releases / "c")  # no longer served: pruned like any other
     assert not served.exists() and not live.exists()  # the live copy goes with its release
 
 
