@@ -21,11 +21,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from sorakg import querylib as ql
+from sorakg.release.default_view import default_graphs
 from sorakg.release.folder import current_graph_file
 from sorakg.settings import Settings
+from sorakg.sparql import catalogue as ql
 from sorakg.sparql.bindings import with_values
-from sorakg.views import default_graphs
 
 from .workload import synthetic
 

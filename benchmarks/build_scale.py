@@ -141,13 +141,13 @@ def synthesise(out: Path, papers: int, source: Path = SOURCE) -> Path:
 # --------------------------------------------------------------------------- timed builds
 
 # Run in a fresh interpreter against whichever sorakg is first on its path. Uses only what both
-# the baseline and the current pipeline have: assemble() with its timings, and the release
-# writer (publish(built, settings) in sorakg.build before the release folder had its own module).
+# the baseline and the current pipeline have: assemble() with its timings, and the release writer
+# (publish(built, settings) in sorakg.build before the pipeline and the release had folders).
 _RUN = """
 import json, os, resource, sys, time
 from pathlib import Path
 try:
-    from sorakg.build import assemble
+    from sorakg.pipeline.build import assemble
     from sorakg.release.folder import write_release
     def publish(built, settings):
         return write_release(built.graphs, settings, built.timings)

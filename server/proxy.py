@@ -1,5 +1,5 @@
 """External triplestore mode: queries go to ``sparql_endpoint`` (Oxigraph's server, Virtuoso,
-Fuseki …) over the SPARQL Protocol, through the client of :mod:`sorakg.remote`.
+Fuseki …) over the SPARQL Protocol, through the client of :mod:`sorakg.sparql.remote`.
 
 What makes it answer as the embedded store does (docs/scaling.md, "External stores"):
 
@@ -29,8 +29,10 @@ import json
 import httpx
 import pyoxigraph as ox
 
-from sorakg import sparql_text
-from sorakg.remote import (
+from sorakg.settings import Settings
+from sorakg.sparql import text as sparql_text
+from sorakg.sparql.bindings import with_values
+from sorakg.sparql.remote import (
     ACCEPT,
     Answer,
     Reader,
@@ -43,8 +45,6 @@ from sorakg.remote import (
     request_error,
     timeout_fields,
 )
-from sorakg.settings import Settings
-from sorakg.sparql.bindings import with_values
 
 from .execute import MAXBYTES_HEADER, MAXROWS_HEADER, Job, Reply, parse_term, refusal
 from .formats import Format, Kind, NotAcceptable, negotiate

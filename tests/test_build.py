@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from sorakg.build import Built
 from sorakg.cli import app
+from sorakg.pipeline.build import Built
 from sorakg.release.folder import write_release
 from sorakg.settings import Settings
 from tests.conftest import BASE, PUB, edit_cell
@@ -144,8 +144,8 @@ def test_a_second_publication_needs_tables_only(data_copy: Path) -> None:
     # so the fixture holds no fact the review does not state.
     from rdflib import URIRef
 
-    from sorakg.build import assemble
     from sorakg.loaders.vocab import SK
+    from sorakg.pipeline.build import assemble
 
     sentence = (
         "Sorafenib executes its anti-tumor activity partially through targeting the Raf-1 "

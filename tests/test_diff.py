@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from sorakg.build import Built, assemble
 from sorakg.cli import app
-from sorakg.diff import UnknownRelease, resolve
+from sorakg.pipeline.build import Built, assemble
+from sorakg.release.diff import UnknownRelease, resolve
 from sorakg.release.folder import write_release
 from sorakg.settings import Settings
 from tests.conftest import DATA, PUB, edit_cell

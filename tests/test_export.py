@@ -14,9 +14,11 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import SKOS
 from typer.testing import CliRunner
 
-from sorakg.build import Built
 from sorakg.cli import app
-from sorakg.export import (
+from sorakg.loaders.vocab import SK
+from sorakg.pipeline.build import Built
+from sorakg.release.default_view import in_default_view
+from sorakg.release.export import (
     FORMATS,
     ExportFile,
     by_name,
@@ -26,10 +28,8 @@ from sorakg.export import (
     select,
     serialize,
 )
-from sorakg.loaders.vocab import SK
 from sorakg.release.folder import write_release
 from sorakg.settings import Settings
-from sorakg.views import in_default_view
 from tests.conftest import BASE
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -9,14 +9,14 @@ import pyoxigraph as ox
 import pytest
 from typer.testing import CliRunner
 
-from sorakg import querylib as ql
-from sorakg import remote
-from sorakg.build import Built
 from sorakg.cli import app
-from sorakg.serialize import sorted_nquads
+from sorakg.pipeline.build import Built
+from sorakg.release.default_view import default_graphs
+from sorakg.release.serialize import sorted_nquads
+from sorakg.release.store import release_store
+from sorakg.sparql import catalogue as ql
+from sorakg.sparql import remote
 from sorakg.sparql.bindings import with_values
-from sorakg.store import release_store
-from sorakg.views import default_graphs
 from tests.conftest import BASE
 from tests.stores import concat_columns
 

@@ -13,10 +13,10 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph, URIRef
 
-from sorakg.build import Built
-from sorakg.export import CANONICAL
+from sorakg.pipeline.build import Built
+from sorakg.release.export import CANONICAL
 from sorakg.release.folder import write_release
-from sorakg.serialize import rdfc10_nquads, sorted_nquads
+from sorakg.release.serialize import rdfc10_nquads, sorted_nquads
 from sorakg.settings import Settings
 
 SEEDS = ("0", "1", "4242")

@@ -24,14 +24,14 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from sorakg.build import Built
 from sorakg.cli import app as cli
+from sorakg.pipeline.build import Built
 from sorakg.release.folder import STORE_DIR, prune, write_release
+from sorakg.release.store import release_store
 from sorakg.server.app import create_app
 from sorakg.server.execute import MAXBYTES_HEADER, MAXROWS_HEADER, Job, Reply
 from sorakg.server.pool import WorkerPool
 from sorakg.settings import Settings
-from sorakg.store import release_store
 from tests.conftest import write_graph
 from tests.test_server_helpers import RDFS_LABEL, SLOW_QUERY, SORAFENIB, free_port
 
@@ -69,7 +69,7 @@ def test_a_release_without_a_store_is_converted_once(built: Built, tmp_path: Pat
 
 
 def test_a_release_that_cannot_hold_a_store_says_rebuild(tmp_path: Path) -> None:
-    from sorakg.store import MissingBuild
+    from sorakg.release.store import MissingBuild
 
     with pytest.raises(MissingBuild, match="sorakg build"):
         release_store(tmp_path)
@@ -435,8 +435,8 @@ def test_only_one_pattern_queries_without_a_dataset_are_answered_inline(
 def test_small_answers_written_straight_equal_the_counted_writing(graph_file: Path) -> None:
     """A small answer is written in its format at once (no count, no rewrite); it must be the
     bytes the counted path writes, in every format, and a large one must still be cut."""
+    from sorakg.release.default_view import default_graphs
     from sorakg.server.execute import _SMALLEST_ROW, _small, _solutions
-    from sorakg.views import default_graphs
 
     store = ox.Store()
     store.bulk_load(path=str(graph_file), format=ox.RdfFormat.N_QUADS)

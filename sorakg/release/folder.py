@@ -22,11 +22,11 @@ from typing import IO, Any
 
 from rdflib import Graph, URIRef
 
-from sorakg.serialize import release_texts
+from sorakg.release.default_view import in_default_view
+from sorakg.release.serialize import release_texts
+from sorakg.release.stats import graph_stats
+from sorakg.release.versions import library_versions
 from sorakg.settings import Settings
-from sorakg.stats import graph_stats
-from sorakg.versions import library_versions
-from sorakg.views import in_default_view
 
 GRAPH_FILES = {"nquads": "sorakg.nq", "ntriples": "sorakg.nt"}
 STORE_DIR = "store"  # the release's on-disk Oxigraph store, which the endpoint's workers open

@@ -2,8 +2,8 @@
 
 The one binding method of every path, embedded store or remote endpoint (the CLI, ``/queries``,
 the Linked Data pages, the query workers and the proxy). Kept apart from the query library
-(:mod:`sorakg.querylib`) so the query workers bind without importing it: the library brings the
-table models and the remote client, 0.13 s at every worker's start.
+(:mod:`sorakg.sparql.catalogue`) so the query workers bind without importing it: the library
+brings the table models and the remote client, 0.13 s at every worker's start.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 import pyoxigraph as ox
 
-from sorakg import sparql_text
+from sorakg.sparql import text as sparql_text
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 

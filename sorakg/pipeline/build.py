@@ -16,20 +16,20 @@ from typing import TYPE_CHECKING
 
 from rdflib import Graph, URIRef
 
-from sorakg.forked import Forked
 from sorakg.loaders.rdf import Minter, facts_graphs
 from sorakg.loaders.read import read_sources
 from sorakg.loaders.vocab import SK
 from sorakg.ontology import ontology_graph
+from sorakg.pipeline.forked import Forked
+from sorakg.pipeline.validate import validate_graphs
+from sorakg.release.default_view import in_default_view
 from sorakg.release.folder import write_release
-from sorakg.serialize import union
+from sorakg.release.serialize import union
 from sorakg.settings import Settings
-from sorakg.validate import validate_graphs
-from sorakg.views import in_default_view
 
 if TYPE_CHECKING:
-    from sorakg.hermit import Hermit
-    from sorakg.reasoning import Closure, Triple
+    from sorakg.pipeline.hermit import Hermit
+    from sorakg.pipeline.reasoning import Closure, Triple
 
 Progress = Callable[[str], None]
 
@@ -113,7 +113,7 @@ def inferences(settings: Settings) -> tuple[Graph, Graph, Graph]:
 def review_problems(settings: Settings, inferred: Graph) -> list[str]:
     """Differences between the inferred graph and the data folder's reviewed list (none when
     the folder has no list, as a new publication's scratch folder)."""
-    from sorakg.inference_review import FILE_NAME, problems, read_reviewed
+    from sorakg.pipeline.inference_review import FILE_NAME, problems, read_reviewed
 
     path = settings.data_dir / FILE_NAME
     if not path.exists():
@@ -134,7 +134,7 @@ def assemble(settings: Settings, progress: Progress = lambda _: None) -> Built:
     if not settings.reason:
         _check_shapes(shacl, built)
         return built
-    from sorakg.reasoning import Closure, start_consistency_check
+    from sorakg.pipeline.reasoning import Closure, start_consistency_check
 
     # Three at once on the two cores. HermiT sees what the axioms are about: the ontology and
     # the entity facts (the evidence records are checked by the shapes; leaving them out halves
@@ -183,7 +183,7 @@ def _check_shapes(shacl: Callable[..., object], built: Built) -> None:
 
 
 def _await_consistency(hermit: Hermit, entities: set[Triple]) -> None:
-    from sorakg.reasoning import InconsistentOntology, raise_if_inconsistent
+    from sorakg.pipeline.reasoning import InconsistentOntology, raise_if_inconsistent
 
     def given() -> Graph:
         graph = Graph()
@@ -204,7 +204,7 @@ def inferred_layers(
     view never shows a consequence of a statement a curator disputes. The disputed statements
     extend the first closure (an incremental run) instead of a second one from scratch.
     ``closure``: the facts' closure if the caller has made it (its input went to HermiT)."""
-    from sorakg.reasoning import Closure
+    from sorakg.pipeline.reasoning import Closure
 
     closure = closure or Closure(ontology, facts)
     inferred = closure.inferred()

@@ -37,14 +37,16 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from sorakg import sparql_text
 from sorakg.loaders.tables import ENTITY_MODELS
 from sorakg.loaders.vocab import PREFIXES
-from sorakg.names import Names, NamingError, curie, suggest_word
-from sorakg.remote import Remote as Endpoint  # a remote SPARQL store (sorakg/remote.py)
-from sorakg.remote import RemoteError
+from sorakg.release.default_view import default_graphs
+from sorakg.sparql import text as sparql_text
 from sorakg.sparql.bindings import BindingError, Term, with_values
-from sorakg.views import default_graphs
+from sorakg.sparql.names import Names, NamingError, curie, suggest_word
+from sorakg.sparql.remote import (
+    Remote as Endpoint,  # a remote SPARQL store (sorakg/sparql/remote.py)
+)
+from sorakg.sparql.remote import RemoteError
 
 HEADER = "#+"
 XSD = "http://www.w3.org/2001/XMLSchema#"
