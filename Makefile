@@ -60,6 +60,7 @@ test: test-deps setup browser-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/sorakg lint --check
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 

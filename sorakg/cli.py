@@ -15,12 +15,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from sorakg import names as names_
 from sorakg.pipeline.build import BuildError, assemble, build, stages
 from sorakg.pipeline.progress import StageProgress
 from sorakg.release.export import FORMATS, GRAPHS
 from sorakg.release.folder import current_graph_file
 from sorakg.settings import Settings
-from sorakg.sparql import names as names_
 
 if TYPE_CHECKING:
     from sorakg.sparql import catalogue
@@ -225,7 +225,7 @@ def stats_command(
 
 
 def _resolve(names: names_.Names, text: str, expect: str | None, what: str) -> str:
-    """The IRI a user's name stands for (:mod:`sorakg.sparql.names`: IRI, CURIE, path or label)."""
+    """The IRI a user's name stands for (:mod:`sorakg.names`: IRI, CURIE, path or label)."""
     try:
         return names.resolve(text, expect=expect, what=what)
     except names_.UnknownName as error:

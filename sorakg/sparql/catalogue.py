@@ -39,10 +39,10 @@ import pyoxigraph as ox
 
 from sorakg.loaders.tables import ENTITY_MODELS
 from sorakg.loaders.vocab import PREFIXES
+from sorakg.names import Names, NamingError, curie, suggest_word
 from sorakg.release.default_view import default_graphs
 from sorakg.sparql import text as sparql_text
 from sorakg.sparql.bindings import BindingError, Term, with_values
-from sorakg.sparql.names import Names, NamingError, curie, suggest_word
 from sorakg.sparql.remote import (
     Remote as Endpoint,  # a remote SPARQL store (sorakg/sparql/remote.py)
 )
