@@ -1,15 +1,20 @@
-"""Shared fixtures: the real tables built once, and a scratch copy of the tables to break."""
+"""Shared fixtures: the real tables built once, the build as files and a store, a build folder
+for the CLI, and a scratch copy of the tables to break. Helpers that are not fixtures live in
+tests/helpers.py."""
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from rdflib import Graph
+from typer.testing import CliRunner
 
 from sorakg.pipeline.build import Built, assemble
 from sorakg.release.serialize import sorted_nquads
+from sorakg.release.store import release_store
 from sorakg.settings import PROJECT_ROOT, Settings
 
 DATA = PROJECT_ROOT / "loaders" / "data"
@@ -40,6 +45,29 @@ def reasoned(built: Built) -> Built:
     for name, graph in layers.items():
         graphs[Minter(BASE).graph(name)] = graph
     return Built(graphs)
+
+
+@pytest.fixture(scope="session")
+def nquads(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("graph") / "sorakg.nq"
+    path.write_text(sorted_nquads(built.graphs), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def store(nquads: Path) -> ox.Store:
+    """The build's on-disk store, read-only: what ``sorakg query`` and the endpoint query (the
+    order inside an unordered GROUP_CONCAT differs from an in-memory copy's)."""
+    return ox.Store.read_only(str(release_store(nquads.parent)))
+
+
+@pytest.fixture
+def cli_env(nquads: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """A build folder holding the test graph, as ``sorakg build`` would leave it."""
+    (tmp_path / "graph").mkdir()
+    (tmp_path / "graph" / "sorakg.nq").symlink_to(nquads)
+    monkeypatch.setenv("SORAKG_BUILD_DIR", str(tmp_path))
+    return CliRunner()
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,8 @@ from playwright.sync_api import Page, sync_playwright
 from rdflib import Graph, URIRef
 
 from sorakg.settings import PROJECT_ROOT, Settings
-from tests.test_server_helpers import RDFS_LABEL, SK, running_server
+from sorakg.sparql.catalogue import list_queries
+from tests.helpers import RDFS_LABEL, SK, running_server
 
 CHROMIUM = "/usr/bin/chromium"
 # Screenshots of every page kind, kept after the run (build/ is not in git): look at them
@@ -90,7 +91,7 @@ def test_example_picker_and_download_link(
     page.goto(server + "/")
     page.wait_for_selector(".CodeMirror")
     options = page.locator("#examples option").count()
-    assert options >= 1  # the placeholder, plus one per queries/*.rq
+    assert options == 1 + len(list_queries())  # the placeholder, plus one per queries/*.rq
     link = page.locator("a.download[data-format=csv]")
     link.dispatch_event("click")
     href = link.get_attribute("href") or ""

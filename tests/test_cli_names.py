@@ -16,7 +16,6 @@ from sorakg.release.folder import inputs_digest, reusable_build
 from sorakg.settings import Settings
 from sorakg.sparql import catalogue as ql
 from tests.conftest import BASE
-from tests.test_queries import cli_env, nquads, store  # noqa: F401  (fixtures)
 
 PREFIXES = ql.prefixes_for(BASE)
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
@@ -25,7 +24,7 @@ SK = "https://w3id.org/sorakg/ontology#"
 
 
 @pytest.fixture(scope="module")
-def names(store: object) -> Names:  # noqa: F811
+def names(store: object) -> Names:
     from sorakg.names import from_store
 
     return from_store(store, BASE, PREFIXES)
@@ -61,7 +60,7 @@ def test_unknown_and_ambiguous_names_say_what_to_type(names: Names) -> None:
         twins.resolve("x")
 
 
-def test_explain_takes_a_label_and_prefers_the_drug(cli_env: CliRunner) -> None:  # noqa: F811
+def test_explain_takes_a_label_and_prefers_the_drug(cli_env: CliRunner) -> None:
     result = cli_env.invoke(app, ["explain", "Sorafenib", "VEGFR inhibitor"])
     assert result.exit_code == 0, result.output
     assert result.output.startswith("- Sorafenib is a VEGFR inhibitor")
@@ -72,7 +71,7 @@ def test_explain_takes_a_label_and_prefers_the_drug(cli_env: CliRunner) -> None:
     assert "no such entity 'sunitnib'; did you mean drug:sunitinib" in missing.output
 
 
-def test_query_names_and_arguments_are_checked(cli_env: CliRunner) -> None:  # noqa: F811
+def test_query_names_and_arguments_are_checked(cli_env: CliRunner) -> None:
     typo = cli_env.invoke(app, ["query", "second-line-option"])
     assert typo.exit_code == 3 and "did you mean 'second-line-options'" in typo.output
     param = cli_env.invoke(app, ["query", "trial-outcomes", "-p", "trail=x"])
@@ -88,7 +87,7 @@ def test_query_names_and_arguments_are_checked(cli_env: CliRunner) -> None:  # n
     assert label.exit_code == 0 and "drug:sorafenib" in label.output
 
 
-def test_query_errors_are_one_line(cli_env: CliRunner, tmp_path: Path) -> None:  # noqa: F811
+def test_query_errors_are_one_line(cli_env: CliRunner, tmp_path: Path) -> None:
     no_prefix = tmp_path / "no-prefix.rq"
     no_prefix.write_text("SELECT ?d WHERE { ?d a sk:Drug }\n")
     ran = cli_env.invoke(app, ["query", "--file", str(no_prefix), "--format", "csv"])
@@ -108,7 +107,7 @@ def test_query_errors_are_one_line(cli_env: CliRunner, tmp_path: Path) -> None: 
         assert len(output.strip().splitlines()) == 1, output
 
 
-def test_unreachable_endpoint_is_one_line(cli_env: CliRunner) -> None:  # noqa: F811
+def test_unreachable_endpoint_is_one_line(cli_env: CliRunner) -> None:
     with socket.socket() as sock:  # a port nobody listens on
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -120,7 +119,7 @@ def test_unreachable_endpoint_is_one_line(cli_env: CliRunner) -> None:  # noqa: 
     ]
 
 
-def test_bad_port_and_busy_port(cli_env: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+def test_bad_port_and_busy_port(cli_env: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SORAKG_PORT", "abc")
     bad = cli_env.invoke(app, ["serve"])
     assert bad.exit_code == 2 and len(bad.output.strip().splitlines()) == 1, bad.output

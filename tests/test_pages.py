@@ -9,12 +9,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from sorakg.pipeline.build import Built
-from sorakg.server.app import create_app
 from sorakg.server.labels import Linker
-from sorakg.server.pool import WorkerPool
-from sorakg.settings import Settings
 from sorakg.sparql import catalogue
 from tests.conftest import BASE, write_graph
+from tests.helpers import app_client
 
 HTML = {"Accept": "text/html"}
 
@@ -22,7 +20,7 @@ HTML = {"Accept": "text/html"}
 @pytest.fixture(scope="module")
 def client(reasoned: Built, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     graph_file = write_graph(reasoned, tmp_path_factory.mktemp("release"))
-    with TestClient(create_app(Settings(), WorkerPool(graph_file, size=1))) as test_client:
+    with app_client(graph_file) as test_client:
         yield test_client
 
 

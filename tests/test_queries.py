@@ -13,36 +13,13 @@ from sorakg.cli import app
 from sorakg.pipeline.build import Built
 from sorakg.release.default_view import default_graphs
 from sorakg.release.serialize import sorted_nquads
-from sorakg.release.store import release_store
 from sorakg.sparql import catalogue as ql
 from sorakg.sparql import remote
 from sorakg.sparql.bindings import with_values
-from tests.conftest import BASE
+from tests.helpers import PREFIXES, answer
 from tests.stores import concat_columns
 
-PREFIXES = ql.prefixes_for(BASE)
 QUERIES = ql.list_queries()
-
-
-@pytest.fixture(scope="session")
-def nquads(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("graph") / "sorakg.nq"
-    path.write_text(sorted_nquads(built.graphs), encoding="utf-8")
-    return path
-
-
-@pytest.fixture(scope="session")
-def store(nquads: Path) -> ox.Store:
-    """The build's on-disk store, read-only: what ``sorakg query`` and the endpoint query (the
-    order inside an unordered GROUP_CONCAT differs from an in-memory copy's)."""
-    return ox.Store.read_only(str(release_store(nquads.parent)))
-
-
-def answer(store: ox.Store, name: str, **params: str) -> list[dict[str, str]]:
-    """Rows of a named query as plain strings (IRIs shortened: drug:sorafenib)."""
-    results = ql.run_query(store, ql.load_query(name), params, PREFIXES)
-    columns, rows = ql.rows(results)
-    return [{c: ql.shorten(row[c], PREFIXES) for c in columns} for row in rows]
 
 
 # --- the library's files ---------------------------------------------------------------------
@@ -196,15 +173,6 @@ def test_remote_errors_are_query_errors(store: ox.Store) -> None:
 
 
 # --- the command -----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def cli_env(nquads: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    """A build folder holding the test graph, as ``sorakg build`` would leave it."""
-    (tmp_path / "graph").mkdir()
-    (tmp_path / "graph" / "sorakg.nq").symlink_to(nquads)
-    monkeypatch.setenv("SORAKG_BUILD_DIR", str(tmp_path))
-    return CliRunner()
 
 
 def test_cli_lists_the_queries(cli_env: CliRunner) -> None:

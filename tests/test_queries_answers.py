@@ -16,12 +16,9 @@ import pytest
 from sorakg.pipeline.build import Built
 from sorakg.release.store import load_store
 from sorakg.sparql import catalogue as ql
-from tests import test_queries as shared
 from tests.conftest import BASE, write_graph
+from tests.helpers import PREFIXES, answer
 
-store = shared.store  # the session fixture: the built graph in Oxigraph
-nquads = shared.nquads
-answer = shared.answer
 SK = "https://w3id.org/sorakg/ontology#"
 
 
@@ -684,7 +681,7 @@ def test_entities_without_identifier(store: ox.Store, nquads: Path) -> None:
     rows = answer(store, "entities-without-identifier")
     assert "drug:sorafenib" not in column(rows, "entity")
     for row in rows:
-        iri = ql.to_term(ql.Parameter("x", ql.ParamKind.iri, ""), row["entity"], shared.PREFIXES)
+        iri = ql.to_term(ql.Parameter("x", ql.ParamKind.iri, ""), row["entity"], PREFIXES)
         assert not list(
             store.quads_for_pattern(
                 iri, ox.NamedNode("http://www.w3.org/2004/02/skos/core#exactMatch"), None
@@ -734,13 +731,13 @@ def test_summary_counts(store: ox.Store) -> None:
 # --- labels, not ontology IRIs ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("query", [q.name for q in shared.QUERIES])
+@pytest.mark.parametrize("query", [q.name for q in ql.list_queries()])
 def test_answers_show_labels_not_ontology_iris(served: ox.Store, query: str) -> None:
     """A pharmacologist reads "phase II", not ``…/ontology#PhaseII``: no column of a default
     answer holds a labelled ontology term, except a parameter's own column (what the user types
     back in), and that one has a ``<name>Label`` column beside it."""
     named = ql.load_query(query)
-    results = ql.run_query(served, named, {}, shared.PREFIXES)
+    results = ql.run_query(served, named, {}, PREFIXES)
     columns, rows = ql.rows(results)
     params = {p.name for p in named.parameters}
     offending: set[str] = set()
@@ -752,5 +749,5 @@ def test_answers_show_labels_not_ontology_iris(served: ox.Store, query: str) -> 
             if name in params and f"{name}Label" in columns:
                 continue
             if next(served.quads_for_pattern(term, ox.NamedNode(LABEL), None), None):
-                offending.add(f"?{name} = {ql.shorten(term, shared.PREFIXES)}")
+                offending.add(f"?{name} = {ql.shorten(term, PREFIXES)}")
     assert not offending, sorted(offending)[:5]

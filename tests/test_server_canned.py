@@ -13,17 +13,16 @@ from fastapi.testclient import TestClient
 from rdflib import RDF, Graph, URIRef
 
 from sorakg.pipeline.build import Built
-from sorakg.server.app import create_app
-from sorakg.server.pool import WorkerPool
 from sorakg.settings import Settings
 from sorakg.sparql import catalogue
 from tests.conftest import write_graph
+from tests.helpers import app_client
 
 
 @pytest.fixture(scope="module")
 def client(reasoned: Built, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     graph_file = write_graph(reasoned, tmp_path_factory.mktemp("release"))
-    with TestClient(create_app(Settings(), WorkerPool(graph_file, size=1))) as test_client:
+    with app_client(graph_file) as test_client:
         yield test_client
 
 

@@ -22,7 +22,7 @@ from sorakg.pipeline.build import Built
 from sorakg.server.app import create_app
 from sorakg.server.proxy import ProxyBackend
 from sorakg.settings import Settings
-from tests.test_server_helpers import (
+from tests.helpers import (
     RDFS_LABEL,
     SK,
     SORAFENIB,

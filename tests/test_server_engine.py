@@ -33,7 +33,7 @@ from sorakg.server.execute import MAXBYTES_HEADER, MAXROWS_HEADER, Job, Reply
 from sorakg.server.pool import WorkerPool
 from sorakg.settings import Settings
 from tests.conftest import write_graph
-from tests.test_server_helpers import RDFS_LABEL, SLOW_QUERY, SORAFENIB, free_port
+from tests.helpers import RDFS_LABEL, SLOW_QUERY, SORAFENIB, free_port
 
 ASK_LABEL = f"ASK {{ <{SORAFENIB}> <{RDFS_LABEL}> ?l }}"
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sorakg.server.execute import Job
 from sorakg.server.pool import WorkerPool
-from tests.test_server_helpers import SLOW_QUERY, SORAFENIB
+from tests.helpers import SLOW_QUERY, SORAFENIB
 
 LOOKUP = f"SELECT ?p ?o WHERE {{ <{SORAFENIB}> ?p ?o }}"
 DEADLINE = 90  # seconds any one scenario may take before the test fails

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from sorakg.server.app import create_app, uvicorn_options
 from sorakg.server.pool import WorkerPool
 from sorakg.settings import Settings
-from tests.test_server_helpers import free_port
+from tests.helpers import free_port
 
 # Bounds: the run covers every operation (about a dozen) with this many cases each.
 EXAMPLES = 40

@@ -12,14 +12,13 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from sorakg.server.app import create_app
-from sorakg.server.pool import WorkerPool
 from sorakg.settings import Settings
 from sorakg.sparql import text as sparql_text
-from tests.test_server_helpers import (
+from tests.helpers import (
     RDFS_LABEL,
     SLOW_QUERY,
     SORAFENIB,
+    app_client,
     running_server,
 )
 
@@ -30,16 +29,15 @@ TOKEN = "s3cret-token"
 
 @pytest.fixture(scope="module")
 def client(graph_file: Path) -> Iterator[TestClient]:
-    app = create_app(Settings(max_body_bytes=5_000), WorkerPool(graph_file, size=2))
-    with TestClient(app) as test_client:
+    with app_client(graph_file, Settings(max_body_bytes=5_000), workers=2) as test_client:
         yield test_client
 
 
 @pytest.fixture(scope="module")
 def writable(graph_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     settings = Settings(update_enabled=True, update_token=TOKEN)  # type: ignore[arg-type]
-    pool = WorkerPool(graph_file, size=2, updatable=True, live_dir=tmp_path_factory.mktemp("live"))
-    with TestClient(create_app(settings, pool)) as test_client:
+    live = tmp_path_factory.mktemp("live")
+    with app_client(graph_file, settings, workers=2, updatable=True, live_dir=live) as test_client:
         yield test_client
 
 

@@ -10,10 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from rdflib import Graph, URIRef
 
-from sorakg.server.app import create_app
-from sorakg.server.pool import WorkerPool
-from sorakg.settings import Settings
-from tests.test_server_helpers import RDFS_LABEL, SK, SORAFENIB
+from tests.helpers import RDFS_LABEL, SK, SORAFENIB, app_client
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
@@ -22,7 +19,7 @@ PATH = "/drug/sorafenib"
 
 @pytest.fixture(scope="module")
 def client(graph_file: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(), WorkerPool(graph_file, size=1))) as test_client:
+    with app_client(graph_file) as test_client:
         yield test_client
 
 

@@ -13,10 +13,8 @@ from fastapi.testclient import TestClient
 
 from sorakg.pipeline.build import Built
 from sorakg.release.default_view import in_default_view
-from sorakg.server.app import create_app
-from sorakg.server.pool import WorkerPool
 from sorakg.settings import Settings
-from tests.test_server_helpers import RDFS_LABEL, SORAFENIB
+from tests.helpers import RDFS_LABEL, SORAFENIB, app_client
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 LABEL = f"SELECT ?label WHERE {{ <{SORAFENIB}> <{RDFS_LABEL}> ?label }}"
@@ -28,8 +26,7 @@ ASSERTED = "https://w3id.org/sorakg/graph/asserted"
 @pytest.fixture(scope="module")
 def client(graph_file: Path) -> Iterator[TestClient]:
     settings = Settings(max_rows=500, max_body_bytes=20_000)
-    app = create_app(settings, WorkerPool(graph_file, size=2, timeout=10))
-    with TestClient(app) as test_client:
+    with app_client(graph_file, settings, workers=2, timeout=10) as test_client:
         yield test_client
 
 

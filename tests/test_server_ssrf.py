@@ -21,11 +21,10 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
-from sorakg.server.app import create_app
 from sorakg.server.execute import Job
-from sorakg.server.pool import WorkerPool
 from sorakg.server.proxy import ProxyBackend
 from sorakg.settings import Settings
+from tests.helpers import app_client
 
 TOKEN = "s3cret-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -78,8 +77,8 @@ def listener() -> Iterator[Listener]:
 def client(graph_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     settings = Settings(update_enabled=True, update_token=TOKEN)  # type: ignore[arg-type]
     # an updatable pool, as update_enabled makes it: updates reach the writer's own check
-    pool = WorkerPool(graph_file, size=2, updatable=True, live_dir=tmp_path_factory.mktemp("live"))
-    with TestClient(create_app(settings, pool)) as test_client:
+    live = tmp_path_factory.mktemp("live")
+    with app_client(graph_file, settings, workers=2, updatable=True, live_dir=live) as test_client:
         yield test_client
 
 
@@ -223,7 +222,7 @@ def test_allowed_service_still_runs(listener: Listener, graph_file: Path) -> Non
     """With allow_service on, the same check lets SERVICE through (it is a policy, not a ban)."""
     settings = Settings(allow_service=True)
     query = f"SELECT * WHERE {{ SERVICE <{listener.url}/allowed> {{ ?a ?b ?c }} }}"
-    with TestClient(create_app(settings, WorkerPool(graph_file, size=1))) as allowed:
+    with app_client(graph_file, settings) as allowed:
         before = len(listener.hits)
         response = allowed.get("/sparql", params={"query": query})
     assert response.status_code != 403

@@ -26,7 +26,7 @@ import pytest
 
 from sorakg.release.default_view import in_default_view
 from sorakg.settings import PROJECT_ROOT
-from tests.test_server_helpers import free_port
+from tests.helpers import free_port
 
 # what a checkout holds that a wheel must not be built from (outputs, caches, the dev venv)
 NOT_SOURCE = shutil.ignore_patterns(

@@ -1,7 +1,5 @@
-"""Helpers for the endpoint tests: the project's graph as a file, and a real server on a port.
-
-Not fixtures (the other test files own their fixtures); the one test here checks the helper.
-"""
+"""Helpers the tests share (fixtures live in conftest.py): terms of the project's graph, a test
+client of the endpoint over a worker pool, and a real server on a loopback port."""
 
 from __future__ import annotations
 
@@ -11,20 +9,35 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-import httpx
+import pyoxigraph as ox
 import uvicorn
+from fastapi.testclient import TestClient
 
-from sorakg.pipeline.build import Built
 from sorakg.server.app import create_app
 from sorakg.server.pool import WorkerPool
 from sorakg.settings import Settings
+from sorakg.sparql import catalogue as ql
 
+BASE = "https://w3id.org/sorakg/"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SK = "https://w3id.org/sorakg/ontology#"
 SORAFENIB = "https://w3id.org/sorakg/drug/sorafenib"
 # A query that runs for minutes on the project's graph: a three-way cross product, counted.
 SLOW_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+PREFIXES = ql.prefixes_for(BASE)
+
+
+@contextmanager
+def app_client(
+    graph_file: Path, settings: Settings | None = None, workers: int = 1, **pool: Any
+) -> Iterator[TestClient]:
+    """A test client of the endpoint serving ``graph_file`` with ``workers`` query workers;
+    ``pool`` goes to :class:`WorkerPool` (``timeout``, ``updatable``, ``live_dir`` …)."""
+    backend = WorkerPool(graph_file, size=workers, **pool)
+    with TestClient(create_app(settings or Settings(), backend)) as client:
+        yield client
 
 
 def free_port() -> int:
@@ -58,8 +71,8 @@ def running_server(settings: Settings, graph_file: Path, workers: int = 2) -> It
         thread.join(timeout=30)
 
 
-def test_running_server_answers_health(built: Built, graph_file: Path) -> None:
-    with running_server(Settings(), graph_file, workers=1) as url:
-        health = httpx.get(f"{url}/health").json()
-    assert health["status"] == "ok"
-    assert health["triples"] == sum(len(g) for g in built.graphs.values())
+def answer(store: ox.Store, name: str, **params: str) -> list[dict[str, str]]:
+    """Rows of a named query as plain strings (IRIs shortened: drug:sorafenib)."""
+    results = ql.run_query(store, ql.load_query(name), params, PREFIXES)
+    columns, rows = ql.rows(results)
+    return [{c: ql.shorten(row[c], PREFIXES) for c in columns} for row in rows]
