@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from sorakg import querylib as ql
-from sorakg.build import inputs_digest, reusable_build
 from sorakg.cli import app
 from sorakg.names import CLASS, AmbiguousName, Names, UnknownName
+from sorakg.release.folder import inputs_digest, reusable_build
 from sorakg.settings import Settings
+from sorakg.sparql import catalogue as ql
 from tests.conftest import BASE
 from tests.test_queries import cli_env, nquads, store  # noqa: F401  (fixtures)
 

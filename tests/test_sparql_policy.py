@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sorakg import sparql_text
+from sorakg.sparql import text as sparql_text
 from tests.sparql_grammar import ESCAPED, ESCAPED_LINE, HOST
 
 # What Oxigraph says when it is about to fetch a target it refuses: port 1, an IRI without

@@ -21,7 +21,7 @@ from pyparsing import ParseResults
 from rdflib.plugins.sparql import algebra, parser
 from rdflib.plugins.sparql.parserutils import CompValue
 
-from sorakg import sparql_text
+from sorakg.sparql import text as sparql_text
 from tests.sparql_grammar import PLAIN
 
 # rdflib warns on every IRI made from an escaped local name (ex:a\#): expected here
