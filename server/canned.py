@@ -16,13 +16,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse
 
+from sorakg.formats import HTML, JSON, NotAcceptable, negotiate
 from sorakg.names import Names
 from sorakg.settings import Settings
 from sorakg.sparql import catalogue
 
 from .backend import Backend, get_backend, get_settings, served_root
 from .execute import Job
-from .formats import HTML, JSON, NotAcceptable, negotiate
 from .labels import Linker, fetch_labels
 from .page import templates
 

@@ -21,13 +21,12 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from sorakg.formats import Format, NotAcceptable, Offer, negotiate
 from sorakg.loaders.vocab import PREFIXES
 from sorakg.release.default_view import default_graphs
 from sorakg.sparql import text as sparql_text
 from sorakg.sparql.bindings import with_values
 from sorakg.sparql.errors import declare_known_prefixes, short_error
-
-from .formats import Format, Kind, NotAcceptable, negotiate
 
 MAXROWS_HEADER = "X-SPARQL-MaxRows"
 KNOWN_PREFIXES = {name: str(namespace) for name, namespace in PREFIXES.items()}
@@ -207,17 +206,6 @@ def _triples(result: ox.QueryTriples, target: ox.RdfFormat, job: Job) -> tuple[b
         del kept[min(len(kept) - 1, int(len(kept) * job.max_bytes / len(body) * 0.9)) :]
 
 
-# The fewest bytes one solution takes in each format: a JSON object ``{}`` (plus a comma), an
-# XML ``<result/>``, a CSV or TSV line's end. An answer shorter than ``max_rows`` times this
-# cannot hold more than ``max_rows`` solutions, so it needs no counting.
-_SMALLEST_ROW = {
-    ox.QueryResultsFormat.JSON: 2,
-    ox.QueryResultsFormat.XML: 9,
-    ox.QueryResultsFormat.CSV: 1,
-    ox.QueryResultsFormat.TSV: 1,
-}
-
-
 class _Budget(io.RawIOBase):
     """A byte sink that stops the writer (raises :class:`Full`) past ``limit`` bytes."""
 
@@ -238,14 +226,15 @@ class _Budget(io.RawIOBase):
         return len(chunk)
 
 
-def _small(result: ox.QuerySolutions, target: ox.QueryResultsFormat, job: Job) -> bytes | None:
-    """The answer written straight in ``target`` when it is small enough that neither cap can
+def _small(result: ox.QuerySolutions, fmt: Format, job: Job) -> bytes | None:
+    """The answer written straight in ``fmt`` when it is small enough that neither cap can
     apply (most answers); None when it is not, and the query must run again under the caps.
     This skips the count-and-rewrite of :func:`_solutions`, a fixed cost larger than a point
     lookup's evaluation."""
-    sink = _Budget(min(job.max_bytes, job.max_rows * _SMALLEST_ROW[target]))
+    # an answer shorter than max_rows times the smallest row cannot hold more than max_rows
+    sink = _Budget(min(job.max_bytes, job.max_rows * fmt.smallest_row))
     try:
-        result.serialize(sink, format=target)  # type: ignore[arg-type]
+        result.serialize(sink, format=fmt.results)  # type: ignore[arg-type]
     except _Budget.Full:
         return None
     return bytes(sink.buffer)
@@ -261,7 +250,7 @@ def _serialize(
         return result.serialize(format=fmt.results) or b"", _Cut()
     if isinstance(result, ox.QuerySolutions):
         assert fmt.results is not None
-        if (body := _small(result, fmt.results, job)) is not None:
+        if (body := _small(result, fmt, job)) is not None:
             return body, _Cut()
         result = again()
         assert isinstance(result, ox.QuerySolutions)
@@ -283,7 +272,7 @@ def nesting(text: str) -> int:
     return deepest
 
 
-def _kind(result: object) -> Kind:
+def _kind(result: object) -> Offer:
     if isinstance(result, ox.QueryBoolean):
         return "boolean"
     if isinstance(result, ox.QuerySolutions):

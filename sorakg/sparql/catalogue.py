@@ -69,7 +69,7 @@ class RemoteUnavailable(QueryError):
     """The remote endpoint is down, refused, timed out or answered something unreadable."""
 
 
-class Kind(StrEnum):
+class ParamKind(StrEnum):
     """What an argument must be, and the RDF term it becomes."""
 
     iri = "iri"  # a full IRI, <IRI> or prefixed name (drug:sorafenib, sk:PhaseIII)
@@ -81,7 +81,7 @@ class Kind(StrEnum):
 @dataclass(frozen=True)
 class Parameter:
     name: str
-    kind: Kind
+    kind: ParamKind
     description: str
     default: str | None = None  # None: the variable stays free unless the caller binds it
     required: bool = False
@@ -130,9 +130,9 @@ def parse_query(text: str, name: str, path: Path | None = None) -> NamedQuery:
         if extra:
             raise QueryError(f"{where}: parameter '{pname}' has unknown keys {sorted(extra)}")
         try:
-            kind = Kind(spec.get("kind", "iri"))
+            kind = ParamKind(spec.get("kind", "iri"))
         except ValueError as error:
-            known = ", ".join(Kind)
+            known = ", ".join(ParamKind)
             raise QueryError(
                 f"{where}: parameter '{pname}': kind must be one of {known}"
             ) from error
@@ -210,14 +210,14 @@ def prefixes_for(base_iri: str) -> dict[str, str]:
 
 def to_term(param: Parameter, value: str, prefixes: Mapping[str, str]) -> Term:
     """The RDF term for one argument, or :class:`ParameterError` saying what is wrong."""
-    if param.kind is not Kind.string:
+    if param.kind is not ParamKind.string:
         value = value.strip()
     try:
-        if param.kind is Kind.iri:
+        if param.kind is ParamKind.iri:
             return ox.NamedNode(_expand(value, prefixes))
-        if param.kind is Kind.integer:
+        if param.kind is ParamKind.integer:
             return ox.Literal(str(int(value)), datatype=ox.NamedNode(XSD + "integer"))
-        if param.kind is Kind.decimal:
+        if param.kind is ParamKind.decimal:
             number = Decimal(value)
             if not number.is_finite():
                 raise ValueError(value)
@@ -263,7 +263,7 @@ def bind(
             if param.required:
                 raise ParameterError(f"query '{query.name}' needs parameter '{param.name}'")
             continue
-        if names is not None and param.kind is Kind.iri and param.name in raw:
+        if names is not None and param.kind is ParamKind.iri and param.name in raw:
             value = _resolve(names, param, value, prefixes)
         bound[ox.Variable(param.name)] = to_term(param, value, prefixes)
     return bound
