@@ -20,6 +20,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from rdflib import Graph, URIRef
 
+from sorakg import name_index
 from sorakg.forked import Forked
 from sorakg.loaders.rdf import Minter, facts_graphs
 from sorakg.loaders.read import read_sources
@@ -237,6 +238,9 @@ def publish(built: Built, settings: Settings) -> Path:
         start = time.perf_counter()
         write_store(staging / GRAPH_FILES["nquads"], staging / STORE_DIR)
         built.timings["on-disk store"] = round(time.perf_counter() - start, 3)
+        start = time.perf_counter()
+        name_index.write(staging / STORE_DIR, staging / name_index.NAMES_FILE, settings.base_iri)
+        built.timings["names index"] = round(time.perf_counter() - start, 3)
         digest = hashlib.sha256(contents[GRAPH_FILES["nquads"]].encode()).hexdigest()[:16]
         stats = graph_stats(built.graphs)
         manifest = {

@@ -223,7 +223,7 @@ def stats_command(
         _print_stats(stats)
 
 
-def _resolve(names: names_.Names, text: str, expect: str | None, what: str) -> str:
+def _resolve(names: names_.Names, text: str, expect: names_.Expect, what: str) -> str:
     """The IRI a user's name stands for (:mod:`sorakg.names`: IRI, CURIE, path or label)."""
     try:
         return names.resolve(text, expect=expect, what=what)
@@ -231,6 +231,21 @@ def _resolve(names: names_.Names, text: str, expect: str | None, what: str) -> s
         raise _error(error, Exit.MISSING) from None
     except names_.AmbiguousName as error:
         raise _error(error, Exit.USAGE) from None
+
+
+def _swapped(names: names_.Names, entity: str, cls: str) -> bool:
+    """``explain CLASS ENTITY``: the first names only classes and the second an individual."""
+    try:
+        names.resolve(entity, names_.INDIVIDUAL)
+        return False
+    except names_.NamingError:
+        pass
+    try:
+        names.resolve(entity, names_.CLASS)
+        names.resolve(cls, names_.INDIVIDUAL)
+    except names_.NamingError:
+        return False
+    return True
 
 
 @app.command("explain")
@@ -273,15 +288,23 @@ def explain_command(
     names = names_.Names.from_triples(
         graph, settings.base_iri, querylib.prefixes_for(settings.base_iri)
     )
-    subject = _resolve(names, entity, None, "entity")
+    # the subject and a relation's object are individuals: "VEGFR" is then the molecule
+    # molecule:vegfr, not the class sk:VEGFR it shares a name with
+    if obj is None and _swapped(names, entity, cls):
+        raise _error(
+            f"'{entity}' is a class and '{cls}' an entity: the entity comes first "
+            f"(sorakg explain '{cls}' '{entity}')",
+            Exit.USAGE,
+        )
+    subject = _resolve(names, entity, names_.INDIVIDUAL, "entity")
     kind = names_.CLASS if obj is None else names_.PROPERTY
-    target = _resolve(names, cls, kind, kind)
+    target = _resolve(names, cls, kind, kind.noun)
     explainer = Explainer(graph)
     if obj is None:
         reason = explainer.explain(URIRef(subject), URIRef(target))
         claim = f"{names.show(subject)} is not shown to be {names.show(target)}"
     else:
-        other = _resolve(names, obj, None, "entity")
+        other = _resolve(names, obj, names_.INDIVIDUAL, "entity")
         reason = explainer.explain_relation(URIRef(subject), URIRef(target), URIRef(other))
         claim = f"{names.show(subject)} {names.show(target)} {names.show(other)} does not follow"
     if reason is None:
@@ -433,8 +456,13 @@ def query_command(
             except MissingBuild as error:
                 raise _error(error, Exit.MISSING) from error
             if raw:  # names checked against the graph: a misspelt one is an error, not 0 rows
-                names = names_.from_store(target, settings.base_iri, prefixes)
-        results = ql.run_query(target, query, raw, prefixes, names)
+                from sorakg.store import open_names
+
+                names = open_names(settings)
+        notes: list[str] = []
+        results = ql.run_query(target, query, raw, prefixes, names, notes)
+        for note in notes:  # a name of another kind, read as the one entity it leads to
+            err.print(Text(f"note: {note}", style="dim"), soft_wrap=True)
     except ql.UnknownQuery as error:
         raise _error(error, Exit.MISSING) from error
     except ql.ParameterError as error:

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from sorakg import querylib as ql
 from sorakg.build import inputs_digest, reusable_build
 from sorakg.cli import app
-from sorakg.names import CLASS, AmbiguousName, Names, UnknownName
+from sorakg.names import CLASS, AmbiguousName, Expect, Names, UnknownName
 from sorakg.settings import Settings
 from tests.conftest import BASE
 from tests.test_queries import cli_env, nquads, store  # noqa: F401  (fixtures)
@@ -41,12 +41,12 @@ def test_every_form_of_a_name_resolves_to_one_iri(names: Names) -> None:
     assert names.resolve("VEGFRInhibitor", expect=CLASS) == SK + "VEGFRInhibitor"
     assert names.resolve("NCT00988741") == BASE + "trial/NCT00988741"  # an identifier
     # a parameter's kind narrows the candidates
-    assert names.resolve("sorafenib", expect=BASE + "drug/") == sorafenib
+    assert names.resolve("sorafenib", expect=Expect("drug", (SK + "Drug",))) == sorafenib
 
 
 def test_unknown_and_ambiguous_names_say_what_to_type(names: Names) -> None:
     with pytest.raises(UnknownName, match=r"did you mean drug:sorafenib \(Sorafenib\)"):
-        names.resolve("drug:Sorafenib")
+        names.resolve("drug:sorafenibb")
     with pytest.raises(UnknownName, match=r"did you mean drug:sunitinib \(Sunitinib\)"):
         names.resolve("sunitnib")
     twins = Names.from_triples(
