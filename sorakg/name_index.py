@@ -98,7 +98,9 @@ def fill(db: sqlite3.Connection, triples: Iterable[Triple], base_iri: str) -> No
         db.executemany("INSERT INTO name VALUES (?, ?, ?)", names)
         db.executemany("INSERT INTO type VALUES (?, ?)", types)
         db.executemany("INSERT INTO link VALUES (?, ?)", links)
-        names.clear(), types.clear(), links.clear()
+        names.clear()
+        types.clear()
+        links.clear()
 
     structural = {RDFS + "subClassOf", OWL + "equivalentClass", OWL + "intersectionOf"}
     for s, p, o, o_is_iri in triples:
@@ -140,7 +142,9 @@ def fill(db: sqlite3.Connection, triples: Iterable[Triple], base_iri: str) -> No
         (
             (iri.rsplit("/", 1)[1].casefold(), iri)
             for iri in subjects
-            if iri.startswith(base_iri) and not iri.startswith(SK) and whole(iri, base_iri) == iri
+            if iri.startswith(base_iri)
+            and not iri.startswith(SK)
+            and whole(iri, base_iri) == iri
             and iri.count("/") > base_iri.count("/")
         ),
     )

@@ -292,9 +292,7 @@ class Names:
         key = text.casefold().replace("%", "").replace("_", "")
         if len(key) < 2:
             return []
-        iris = self._column(
-            "SELECT DISTINCT iri FROM name WHERE key LIKE ? LIMIT 2000", f"%{key}%"
-        )
+        iris = self._column("SELECT DISTINCT iri FROM name WHERE key LIKE ? LIMIT 2000", f"%{key}%")
         found = self.fitting(iris, expect) if expect.narrows else iris
         return sorted(found, key=lambda iri: (depth(iri, self.base_iri), iri))[:limit]
 
