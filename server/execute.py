@@ -23,7 +23,7 @@ import pyoxigraph as ox
 
 from sorakg import sparql_text
 from sorakg.loaders.vocab import PREFIXES
-from sorakg.sparql_errors import declare_known_prefixes, short_error
+from sorakg.sparql_errors import declare_known_prefixes, parse_error, short_error
 from sorakg.views import default_graphs
 
 from .formats import Format, Kind, NotAcceptable, negotiate
@@ -311,14 +311,18 @@ def refusal(job: Job) -> Reply | None:
 def _query(store: ox.Store, text: str, options: dict[str, object]) -> object:
     """``store.query``; a query that does not parse is tried again with a ``PREFIX`` line for
     each prefix of the project's vocabulary (sk:, rdfs: …) it uses without declaring. Declared
-    only after a failure, so a query that parses is lexed by nobody but Oxigraph."""
+    only after a failure, so a query that parses is lexed by nobody but Oxigraph. A query that
+    still fails is reported at the user's own line (the added lines taken off)."""
     try:
         return store.query(text, **options)  # type: ignore[arg-type]
     except SyntaxError:
         declared, lines = declare_known_prefixes(text, KNOWN_PREFIXES)
         if not lines:
             raise
-        return store.query(declared, **options)  # type: ignore[arg-type]
+        try:
+            return store.query(declared, **options)  # type: ignore[arg-type]
+        except SyntaxError as error:
+            raise parse_error(error, len(lines)) from None
 
 
 Graphs = list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]

@@ -426,21 +426,22 @@ def query_command(
     if name is None and file is None:
         _print_query_list(ql.list_queries())
         return
-    from sorakg.sparql_errors import declare_known_prefixes, short_error
+    from sorakg.sparql_errors import declare_known_prefixes, shift_lines, short_error
 
     settings = _settings()
     prefixes = ql.prefixes_for(settings.base_iri)
     raw = dict(_split_param(p) for p in param or [])
     source = ""  # the file's text, read once: run, and searched for prefixes on an error
+    declared: list[str] = []  # PREFIX lines added above the file's text
     try:
         if file is not None:
             if not file.exists():
                 raise _error(f"no such file: {file}", Exit.MISSING)
             source = file.read_text(encoding="utf-8")
             text, declared = declare_known_prefixes(source, prefixes)
+            query = ql.parse_query(text, file.stem, file)
             for line in declared:  # the project's prefixes need no PREFIX line; say so
                 err.print(Text(f"note: {file}: assumed {line}", style="dim"))
-            query = ql.parse_query(text, file.stem, file)
         else:
             assert name is not None
             query = ql.load_query(name)
@@ -471,6 +472,7 @@ def query_command(
         raise _error(str(error), Exit.UNAVAILABLE) from error
     except ql.QueryError as error:
         where, _, message = str(error).partition(": ")
+        message = shift_lines(message, -len(declared))  # at the file's own lines
         raise _error(f"{where}: {short_error(message, source, prefixes)}", Exit.INVALID) from error
     if fmt is ResultFormat.table:
         columns, table_rows = ql.rows(results)
