@@ -136,7 +136,9 @@ _FUNCTIONS = {"ABS", "AVG", "BOUND", "CEIL", "COUNT", "DAY", "IRI", "LANG", "MAX
 
 def _items(expected: str) -> list[str]:
     """The engine's list of expected things, split at the commas outside brackets and quotes."""
-    items, depth, quoted, current = [], 0, False, []
+    items: list[str] = []
+    current: list[str] = []
+    depth, quoted = 0, False
     for char in expected.strip().rstrip("."):
         if char == '"' and depth == 0:
             quoted = not quoted
