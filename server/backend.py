@@ -11,8 +11,8 @@ from typing import Protocol
 
 from fastapi import Request
 
+from sorakg.release.store import built_file
 from sorakg.settings import Settings
-from sorakg.store import built_file
 
 from .execute import Job, Reply
 

@@ -2,7 +2,7 @@
 
 ``GET /queries`` lists them (HTML, or JSON by ``Accept``/``format``). ``GET /queries/NAME``
 runs one: its parameters come from the URL (``?drug=drug:sorafenib``), are checked and turned
-into RDF terms by :mod:`sorakg.querylib`, and reach the store as bound terms, never as query
+into RDF terms by :mod:`sorakg.sparql.catalogue`, and reach the store as bound terms, never as query
 text. The answer is negotiated like ``/sparql`` (JSON, XML, CSV, TSV; ``format=csv`` for
 browsers); a browser gets a page with the query, a form for its parameters and the results.
 The query runs through the backend, so it obeys the same timeout and row cap as ``/sparql``.
@@ -19,9 +19,9 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
-from sorakg import querylib
-from sorakg.names import Names
 from sorakg.settings import Settings
+from sorakg.sparql import catalogue
+from sorakg.sparql.names import Names
 
 from .backend import Backend, get_backend, get_settings, served_root
 from .execute import Job
@@ -34,7 +34,7 @@ router = APIRouter()
 RESERVED = {"format"}  # request parameters that are not query parameters
 
 
-def _describe(query: querylib.NamedQuery, root: str) -> dict[str, object]:
+def _describe(query: catalogue.NamedQuery, root: str) -> dict[str, object]:
     return {
         "name": query.name,
         "title": query.title,
@@ -56,7 +56,7 @@ def _describe(query: querylib.NamedQuery, root: str) -> dict[str, object]:
 
 @router.get("/queries", response_class=Response, summary="The named queries")
 async def list_canned(request: Request) -> Response:
-    queries = querylib.list_queries()
+    queries = catalogue.list_queries()
     try:
         fmt = negotiate("canned", request.headers.get("accept"), request.query_params.get("format"))
     except NotAcceptable as error:
@@ -86,25 +86,25 @@ async def run_canned(
     settings: Annotated[Settings, Depends(get_settings)],
 ) -> Response:
     try:
-        query = querylib.load_query(name)
-    except querylib.UnknownQuery as error:
+        query = catalogue.load_query(name)
+    except catalogue.UnknownQuery as error:
         return Response(f"{error} (the list: /queries)", 404, media_type="text/plain")
     raw = {k: v for k, v in request.query_params.items() if k not in RESERVED}
     # an empty form field means "not given", as on the CLI
     kinds = {p.name: p.kind for p in query.parameters}
     raw = {k: v for k, v in raw.items() if v.strip() or kinds.get(k, "string") == "string"}
-    prefixes = querylib.prefixes_for(settings.base_iri)
+    prefixes = catalogue.prefixes_for(settings.base_iri)
     notes: list[str] = []  # a name of another kind read as the entity it leads to
     try:
         fmt = negotiate("canned", request.headers.get("accept"), request.query_params.get("format"))
         names = await _names(request, backend, settings) if raw else None
         if names is None:
-            bound = querylib.bind(query, raw, prefixes)
+            bound = catalogue.bind(query, raw, prefixes)
         else:  # index lookups, and a did-you-mean's scan: off the event loop
-            bound = await run_in_threadpool(querylib.bind, query, raw, prefixes, names, notes)
+            bound = await run_in_threadpool(catalogue.bind, query, raw, prefixes, names, notes)
     except NotAcceptable as error:
         return Response(str(error), 406, media_type="text/plain")
-    except querylib.ParameterError as error:
+    except catalogue.ParameterError as error:
         if fmt is not HTML:
             return Response(str(error), 400, media_type="text/plain")
         html = templates().get_template("canned.html").render(
@@ -131,7 +131,7 @@ async def run_canned(
     results = json.loads(reply.body)
     rows = results.get("results", {}).get("bindings", [])
     iris = [cell["value"] for row in rows for cell in row.values() if cell.get("type") == "uri"]
-    prefixes = querylib.prefixes_for(settings.base_iri)
+    prefixes = catalogue.prefixes_for(settings.base_iri)
     linker = Linker(await fetch_labels(backend, iris), prefixes, settings.base_iri)
     html = (
         templates()
@@ -195,9 +195,9 @@ async def _names(request: Request, backend: Backend, settings: Settings) -> Name
 
 
 async def _open_names(backend: Backend, settings: Settings) -> Names | None:
-    prefixes = querylib.prefixes_for(settings.base_iri)
+    prefixes = catalogue.prefixes_for(settings.base_iri)
     if isinstance(backend, WorkerPool) and backend.graph_file and not backend.updatable:
-        from sorakg.store import release_names
+        from sorakg.release.store import release_names
 
         release = backend.graph_file.parent
         path = await run_in_threadpool(release_names, release, settings.base_iri)

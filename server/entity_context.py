@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-from sorakg.explain import Reason
+from sorakg.pipeline.explain import Reason
 
 from . import charts
 from .backend import Backend

@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from sorakg import sparql_text
 from sorakg.loaders.vocab import PREFIXES
-from sorakg.sparql_errors import declare_known_prefixes, parse_error, short_error
-from sorakg.views import default_graphs
+from sorakg.release.default_view import default_graphs
+from sorakg.sparql import text as sparql_text
+from sorakg.sparql.bindings import with_values
+from sorakg.sparql.errors import declare_known_prefixes, parse_error, short_error
 
 from .formats import Format, Kind, NotAcceptable, negotiate
 
@@ -345,16 +346,12 @@ def run_query(store: ox.Store, job: Job, graphs: Graphs | None = None) -> Reply:
         options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
     text = job.text
     if job.bindings:
-        # the one binding method of every path (querylib.with_values): Oxigraph's substitutions
-        # were 9-20x slower on the parameterised queries with joins (benchmarks/bindings.py).
-        # Imported here: the query library (remote client, table models) adds 0.13 s to the
-        # start of every worker, and only named queries and pages send bindings
-        from sorakg.querylib import QueryError, with_values
-
+        # the one binding method of every path (bindings.with_values): Oxigraph's substitutions
+        # were 9-20x slower on the parameterised queries with joins (benchmarks/bindings.py)
         try:
             bound = {ox.Variable(name): parse_term(term) for name, term in job.bindings.items()}
             text = with_values(job.text, bound)
-        except (ValueError, QueryError) as error:
+        except ValueError as error:
             return Reply.text(400, str(error))
     try:
         result = _query(store, text, options)

@@ -17,9 +17,9 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse
 from rdflib import URIRef
 
-from sorakg import querylib
-from sorakg.explain import Reason
+from sorakg.pipeline.explain import Reason
 from sorakg.settings import Settings
+from sorakg.sparql import catalogue
 
 from . import entity_context as context
 from .backend import Backend, get_backend, get_settings, served_root
@@ -118,7 +118,7 @@ async def entity(
         return Response(body, media_type=fmt.media_type, headers=headers)
     reasons, inferred = await _explanations(request.app.state.resources, settings, iri, triples)
     names = {r["node"]: r["name"] for r in await context.select(backend, context.NAMES, iri)}
-    prefixes = querylib.prefixes_for(settings.base_iri)
+    prefixes = catalogue.prefixes_for(settings.base_iri)
     view = entity_view(iri, triples, settings.base_iri, names, prefixes, inferred)
     outcomes: list[context.Outcome] = []
     extras: list[str] = []

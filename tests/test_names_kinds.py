@@ -16,14 +16,14 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from sorakg import querylib as ql
-from sorakg.build import Built
+from sorakg.pipeline.build import Built
 from sorakg.cli import app
-from sorakg.names import INDIVIDUAL, Names, NamingError, WrongKind, from_store
+from sorakg.release.store import release_names
 from sorakg.server.app import create_app
 from sorakg.server.pool import WorkerPool
 from sorakg.settings import Settings
-from sorakg.store import release_names
+from sorakg.sparql import catalogue as ql
+from sorakg.sparql.names import INDIVIDUAL, Names, NamingError, WrongKind, from_store
 from tests.conftest import BASE, write_graph
 from tests.test_queries import cli_env, nquads, store  # noqa: F401  (fixtures)
 

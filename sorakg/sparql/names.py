@@ -14,8 +14,8 @@ entity of the right kind linked to it (``trial=tivantinib`` is the one trial tes
 tivantinib, and the answer says so in :attr:`Resolved.note`), or it is an error listing the
 candidates of the right kind. An unknown name is an error with the nearest names.
 
-The names are an index (:mod:`sorakg.name_index`), on disk beside each release, so lookups cost
-the same at any size of graph. The other direction, :func:`curie` and
+The names are an index (:mod:`sorakg.sparql.name_index`), on disk beside each release, so
+lookups cost the same at any size of graph. The other direction, :func:`curie` and
 :meth:`Names.show`, turns IRIs back into CURIEs and labels.
 """
 
@@ -26,8 +26,8 @@ import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from sorakg import name_index
-from sorakg.name_index import OWL, RDFS, SK, depth, whole
+from sorakg.sparql import name_index
+from sorakg.sparql.name_index import OWL, RDFS, SK, depth, whole
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 CLASS_TYPES = (OWL + "Class", RDFS + "Class")
@@ -110,7 +110,7 @@ class Names:
 
     @classmethod
     def open(cls, path: object, base_iri: str, prefixes: Mapping[str, str]) -> Names:
-        """A release's ``names.sqlite`` (:func:`sorakg.store.release_names`), read-only."""
+        """A release's ``names.sqlite`` (:func:`sorakg.release.store.release_names`), read-only."""
         from pathlib import Path
 
         return cls(name_index.connect(Path(str(path))), base_iri, prefixes)
@@ -431,7 +431,7 @@ def suggest_word(word: str, choices: Iterable[str]) -> str:
 
 def from_store(store: object, base_iri: str, prefixes: Mapping[str, str]) -> Names:
     """The names of a pyoxigraph store's default view, indexed in memory (a release has them
-    on disk: :func:`sorakg.store.release_names`)."""
+    on disk: :func:`sorakg.release.store.release_names`)."""
     db = sqlite3.connect(":memory:", check_same_thread=False)
     name_index.from_store(store, db, base_iri)
     return Names(db, base_iri, prefixes)

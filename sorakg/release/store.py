@@ -6,9 +6,10 @@ build`` writes the release's N-Quads into an on-disk store (``build/releases/<di
 RocksDB via pyoxigraph) once; every reader (the endpoint's query workers, ``sorakg query``)
 opens it read-only, so nothing re-parses the graph and the page cache is shared between
 processes. The default graph of a query is the union of the default view's named graphs
-(:func:`sorakg.views.default_graphs`), so a plain query sees the ontology, the asserted facts
-and the inferences together, but not the disputed layer; ``GRAPH <…/graph/asserted>`` narrows
-it and ``GRAPH <…/graph/disputed>`` reaches the statements a curator disputes.
+(:func:`sorakg.release.default_view.default_graphs`), so a plain query sees the ontology, the
+asserted facts and the inferences together, but not the disputed layer;
+``GRAPH <…/graph/asserted>`` narrows it and ``GRAPH <…/graph/disputed>`` reaches the statements a
+curator disputes.
 """
 
 from __future__ import annotations
@@ -22,11 +23,11 @@ from typing import TYPE_CHECKING
 import pyoxigraph
 from rdflib import Dataset, Graph, URIRef
 
-from sorakg.build import STORE_DIR, current_graph_file, write_store
+from sorakg.release.folder import STORE_DIR, current_graph_file, write_store
 from sorakg.settings import Settings
 
 if TYPE_CHECKING:
-    from sorakg.names import Names
+    from sorakg.sparql.names import Names
 
 log = logging.getLogger(__name__)
 
@@ -77,9 +78,9 @@ def release_store(release: Path) -> Path:
 
 
 def release_names(release: Path, base_iri: str) -> Path:
-    """The names index of the release folder ``release`` (:mod:`sorakg.name_index`), written
+    """The names index of the release folder ``release`` (:mod:`sorakg.sparql.name_index`), written
     once from its store if the release predates it (or is a bare folder, as in tests)."""
-    from sorakg.name_index import NAMES_FILE, write
+    from sorakg.sparql.name_index import NAMES_FILE, write
 
     target = release / NAMES_FILE
     if not target.exists():
@@ -90,15 +91,15 @@ def release_names(release: Path, base_iri: str) -> Path:
 
 def open_names(settings: Settings) -> Names:
     """The current build's names, to resolve what a user types (``query -p``, ``explain``)."""
-    from sorakg.names import Names
-    from sorakg.querylib import prefixes_for
+    from sorakg.sparql.catalogue import prefixes_for
+    from sorakg.sparql.names import Names
 
     release = built_file(settings).resolve().parent
     prefixes = prefixes_for(settings.base_iri)
     try:
         path = release_names(release, settings.base_iri)
     except OSError as error:  # a release folder we may not write: index it in memory
-        from sorakg.names import from_store
+        from sorakg.sparql.names import from_store
 
         log.warning("cannot write the names index of %s (%s): indexing in memory", release, error)
         return from_store(open_store(settings), settings.base_iri, prefixes)

@@ -15,7 +15,8 @@ One pass over the store's default view fills five tables:
 * ``link``: pairs of whole entities joined by a triple (a trial and the drug one of its arms
   gives), so a name of the wrong kind can lead to the entities of the right kind.
 
-:mod:`sorakg.names` resolves against it; the CLI's ``explain`` builds the same tables in memory.
+:mod:`sorakg.sparql.names` resolves against it; the CLI's ``explain`` builds the same tables
+in memory.
 """
 
 from __future__ import annotations
@@ -189,7 +190,7 @@ def from_store(store: object, db: sqlite3.Connection, base_iri: str) -> None:
     """Fill ``db`` from a pyoxigraph store's default view (the disputed layers left out)."""
     import pyoxigraph as ox
 
-    from sorakg.views import default_graphs
+    from sorakg.release.default_view import default_graphs
 
     def triples() -> Iterator[Triple]:
         for graph in default_graphs(store):  # type: ignore[arg-type]
