@@ -41,7 +41,7 @@ class Exit(IntEnum):
     INVALID = 1  # the data or graph failed a check; a query is not valid SPARQL
     USAGE = 2  # typer's own code for bad arguments, and a bad setting (SORAKG_PORT=abc)
     MISSING = 3  # an input file, build, query or entity does not exist
-    UNAVAILABLE = 4  # the port to serve on is taken; the --endpoint cannot be reached
+    UNAVAILABLE = 4  # the port to serve on is taken; the --endpoint cannot be reached; no java
     DISK_FULL = 5  # the disk filled while writing a build (the previous release is untouched)
 
 
@@ -115,6 +115,11 @@ def build_command(
     from sorakg.release.folder import inputs_digest, reusable_build
 
     settings = _settings(reason=False) if no_reason else _settings()
+    if settings.reason:
+        from sorakg.pipeline.hermit import missing_java
+
+        if (why := missing_java()) is not None:  # one line before any work, not a traceback
+            raise _error(why, Exit.UNAVAILABLE)
     if if_changed and (manifest := reusable_build(settings)) is not None:
         out.print(
             f"[green]unchanged[/green]: reusing {current_graph_file(settings).parent.resolve()} "

@@ -149,3 +149,21 @@ def test_an_unchanged_build_is_reused(tmp_path: Path, data_copy: Path) -> None:
     table = next(data_copy.rglob("*.csv"))
     table.write_text(table.read_text() + "\n")
     assert reusable_build(settings) is None  # a table changed: build again
+
+
+def test_build_without_java_says_what_it_needs_in_one_line(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    bin_dir = Path(sys.executable).parent  # the venv's programs, and no java among them
+    assert not (bin_dir / "java").exists()
+    env = {**os.environ, "PATH": str(bin_dir), "SORAKG_BUILD_DIR": str(tmp_path / "build")}
+    ran = subprocess.run([str(bin_dir / "sorakg"), "build"], env=env, capture_output=True,
+                         text=True, timeout=120)  # fmt: skip
+    assert ran.returncode == 4, ran.stderr
+    lines = (ran.stdout + ran.stderr).strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in ran.stderr, ran.stderr
+    assert lines[0].startswith("error: sorakg build checks consistency with HermiT")
+    assert "no 'java' program on PATH" in lines[0] and "sorakg build --no-reason" in lines[0]
+    assert not (tmp_path / "build" / "graph").exists()  # nothing half-written

@@ -16,8 +16,8 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from sorakg.pipeline.build import Built
 from sorakg.cli import app
+from sorakg.pipeline.build import Built
 from sorakg.release.store import release_names
 from sorakg.server.app import create_app
 from sorakg.server.pool import WorkerPool
