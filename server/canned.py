@@ -19,9 +19,9 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
+from sorakg.names import Names
 from sorakg.settings import Settings
 from sorakg.sparql import catalogue
-from sorakg.sparql.names import Names
 
 from .backend import Backend, get_backend, get_settings, served_root
 from .execute import Job

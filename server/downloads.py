@@ -28,7 +28,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse
 from rdflib import VOID, Graph, URIRef
 
-from sorakg.pipeline.children import die_with_parent
+from sorakg.children import die_with_parent
 from sorakg.pipeline.explain import Explainer
 from sorakg.release.export import ExportFile, export_files
 from sorakg.release.metadata import PREFIXES as VOID_PREFIXES

@@ -15,12 +15,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from sorakg import names as names_
 from sorakg.pipeline.build import BuildError, assemble, build, stages
 from sorakg.pipeline.progress import StageProgress
 from sorakg.release.export import FORMATS, GRAPHS
 from sorakg.release.folder import current_graph_file
 from sorakg.settings import Settings
-from sorakg.sparql import names as names_
 
 if TYPE_CHECKING:
     from sorakg.sparql import catalogue
@@ -230,13 +230,31 @@ def stats_command(
 
 
 def _resolve(names: names_.Names, text: str, expect: names_.Expect, what: str) -> str:
-    """The IRI a user's name stands for (:mod:`sorakg.sparql.names`: IRI, CURIE, path or label)."""
+    """The IRI a user's name stands for (:mod:`sorakg.names`: IRI, CURIE, path or label)."""
     try:
         return names.resolve(text, expect=expect, what=what)
     except names_.UnknownName as error:
         raise _error(error, Exit.MISSING) from None
     except names_.AmbiguousName as error:
         raise _error(error, Exit.USAGE) from None
+
+
+def _open_names(settings: Settings) -> names_.Names:
+    """The current build's names index, to resolve what a user types (``query -p``)."""
+    from sorakg.release.store import built_file, open_store, release_names
+    from sorakg.sparql.catalogue import prefixes_for
+
+    release = built_file(settings).resolve().parent
+    prefixes = prefixes_for(settings.base_iri)
+    try:
+        path = release_names(release, settings.base_iri)
+    except OSError as error:  # a release folder we may not write: index it in memory
+        from sorakg.release.default_view import default_graphs
+
+        err.print(Text(f"note: cannot write {release}'s names index ({error})", style="dim"))
+        store = open_store(settings)
+        return names_.from_store(store, settings.base_iri, prefixes, default_graphs(store))
+    return names_.Names.open(path, settings.base_iri, prefixes)
 
 
 def _swapped(names: names_.Names, entity: str, cls: str) -> bool:
@@ -463,9 +481,7 @@ def query_command(
             except MissingBuild as error:
                 raise _error(error, Exit.MISSING) from error
             if raw:  # names checked against the graph: a misspelt one is an error, not 0 rows
-                from sorakg.release.store import open_names
-
-                names = open_names(settings)
+                names = _open_names(settings)
         notes: list[str] = []
         results = ql.run_query(target, query, raw, prefixes, names, notes)
         for note in notes:  # a name of another kind, read as the one entity it leads to

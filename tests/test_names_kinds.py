@@ -17,13 +17,13 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from sorakg.cli import app
+from sorakg.names import INDIVIDUAL, Names, NamingError, WrongKind, from_store
 from sorakg.pipeline.build import Built
 from sorakg.release.store import release_names
 from sorakg.server.app import create_app
 from sorakg.server.pool import WorkerPool
 from sorakg.settings import Settings
 from sorakg.sparql import catalogue as ql
-from sorakg.sparql.names import INDIVIDUAL, Names, NamingError, WrongKind, from_store
 from tests.conftest import BASE, write_graph
 from tests.test_queries import cli_env, nquads, store  # noqa: F401  (fixtures)
 

@@ -1,6 +1,6 @@
 """Each named query gives the review's answer.
 
-Expectations are written from the review (``/work/shared/seed/review.txt``, also
+Expectations are written from the review (its full text is
 ``loaders/data/<publication>/source.txt``); the sentence each rests on is quoted in a comment.
 Entities are named by the graph's IRIs (``drug:sorafenib``) or by the review's own words.
 """

@@ -1,4 +1,4 @@
-"""SERVICE/LOAD stay refused however they are written (security audit, finding 1).
+"""SERVICE/LOAD stay refused however they are written: no query makes the endpoint send a request.
 
 Each form below made the endpoint send a request to a listener before the fix. Every test
 first proves its form is live, by running it straight in pyoxigraph against a loopback

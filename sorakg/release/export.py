@@ -4,8 +4,8 @@ SSSOM mappings, the ontology's documentation, the VoID/DCAT description and ``SH
 
 The build's N-Quads (``build/graph/sorakg.nq``) is the one input: an export never rebuilds.
 This module is the top of the export group: it assembles a release from the parts written by
-``metadata``, ``ontodocs`` and ``sssom``, which all write through ``sorakg.formats``; none of
-them imports this module.
+``metadata``, ``ontodocs`` and ``sssom``, which all write through :mod:`sorakg.release.writers`;
+none of them imports this module (an import-linter contract in ``pyproject.toml``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,14 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 
-from sorakg.formats import (
+from sorakg.release.metadata import dataset_metadata
+from sorakg.release.ontodocs import ontology_html
+from sorakg.release.ontorelease import FILES as ONTOLOGY_FORMATS
+from sorakg.release.ontorelease import ontology_files
+from sorakg.release.serialize import rdfc10_nquads
+from sorakg.release.sssom import sssom_table
+from sorakg.release.store import graph_name, read_build
+from sorakg.release.writers import (
     FORMATS,
     ExportFile,
     Format,
@@ -26,13 +33,6 @@ from sorakg.formats import (
     sha256,
     write,
 )
-from sorakg.release.metadata import dataset_metadata
-from sorakg.release.ontodocs import ontology_html
-from sorakg.release.ontorelease import FILES as ONTOLOGY_FORMATS
-from sorakg.release.ontorelease import ontology_files
-from sorakg.release.serialize import rdfc10_nquads
-from sorakg.release.sssom import sssom_table
-from sorakg.release.store import graph_name, read_build
 from sorakg.settings import Settings
 
 # the writers, for callers that know them from here

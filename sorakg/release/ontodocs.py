@@ -16,9 +16,9 @@ from html import unescape as html_unescape
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from sorakg.formats import FORMATS, serialize_graph
 from sorakg.loaders.vocab import SK
 from sorakg.release.serialize import canonical
+from sorakg.release.writers import FORMATS, serialize_graph
 from sorakg.settings import Settings
 
 HTML = "text/html"

@@ -21,8 +21,8 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, XSD
 
-from sorakg.formats import FORMATS, serialize_graph
 from sorakg.loaders.vocab import ONTOLOGY_IRI
+from sorakg.release.writers import FORMATS, serialize_graph
 from sorakg.settings import Settings
 
 RELEASES = Path(str(files("sorakg.ontology"))) / "releases.toml"

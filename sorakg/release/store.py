@@ -18,16 +18,13 @@ import logging
 import os
 import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pyoxigraph
 from rdflib import Dataset, Graph, URIRef
 
+from sorakg.release.default_view import default_graphs
 from sorakg.release.folder import STORE_DIR, current_graph_file, write_store
 from sorakg.settings import Settings
-
-if TYPE_CHECKING:
-    from sorakg.sparql.names import Names
 
 log = logging.getLogger(__name__)
 
@@ -78,32 +75,15 @@ def release_store(release: Path) -> Path:
 
 
 def release_names(release: Path, base_iri: str) -> Path:
-    """The names index of the release folder ``release`` (:mod:`sorakg.sparql.name_index`), written
+    """The names index of the release folder ``release`` (:mod:`sorakg.name_index`), written
     once from its store if the release predates it (or is a bare folder, as in tests)."""
-    from sorakg.sparql.name_index import NAMES_FILE, write
+    from sorakg.name_index import NAMES_FILE, write
 
     target = release / NAMES_FILE
     if not target.exists():
         log.warning("%s has no names index (an older build): writing it once now", release)
-        write(release_store(release), target, base_iri)
+        write(release_store(release), target, base_iri, default_graphs)
     return target
-
-
-def open_names(settings: Settings) -> Names:
-    """The current build's names, to resolve what a user types (``query -p``, ``explain``)."""
-    from sorakg.sparql.catalogue import prefixes_for
-    from sorakg.sparql.names import Names
-
-    release = built_file(settings).resolve().parent
-    prefixes = prefixes_for(settings.base_iri)
-    try:
-        path = release_names(release, settings.base_iri)
-    except OSError as error:  # a release folder we may not write: index it in memory
-        from sorakg.sparql.names import from_store
-
-        log.warning("cannot write the names index of %s (%s): indexing in memory", release, error)
-        return from_store(open_store(settings), settings.base_iri, prefixes)
-    return Names.open(path, settings.base_iri, prefixes)
 
 
 def open_store(settings: Settings) -> pyoxigraph.Store:

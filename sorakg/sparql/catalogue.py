@@ -39,10 +39,10 @@ import pyoxigraph as ox
 
 from sorakg.loaders.tables import ENTITY_MODELS
 from sorakg.loaders.vocab import PREFIXES
+from sorakg.names import ANY, Expect, Names, NamingError, curie, suggest_word
 from sorakg.release.default_view import default_graphs
 from sorakg.sparql import text as sparql_text
 from sorakg.sparql.bindings import BindingError, Term, with_values
-from sorakg.sparql.names import ANY, Expect, Names, NamingError, curie, suggest_word
 from sorakg.sparql.remote import (
     Remote as Endpoint,  # a remote SPARQL store (sorakg/sparql/remote.py)
 )
@@ -90,7 +90,7 @@ class Parameter:
     subclass_of: tuple[str, ...] = ()
 
     def expect(self) -> Expect:
-        """The kind a name given for this parameter resolves to (:mod:`sorakg.sparql.names`)."""
+        """The kind a name given for this parameter resolves to (:mod:`sorakg.names`)."""
         if not (self.instance_of or self.subclass_of):
             return ANY
         noun = self.name  # "drug", "trial", "phase" …; for classes, "drug class"

@@ -15,7 +15,7 @@ One pass over the store's default view fills five tables:
 * ``link``: pairs of whole entities joined by a triple (a trial and the drug one of its arms
   gives), so a name of the wrong kind can lead to the entities of the right kind.
 
-:mod:`sorakg.sparql.names` resolves against it; the CLI's ``explain`` builds the same tables
+:mod:`sorakg.names` resolves against it; the CLI's ``explain`` builds the same tables
 in memory.
 """
 
@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -186,14 +187,13 @@ def _closure(ontology: list[tuple[str, str, str]]) -> Iterator[tuple[str, str]]:
         yield from ((cls, sup) for sup in seen)
 
 
-def from_store(store: object, db: sqlite3.Connection, base_iri: str) -> None:
-    """Fill ``db`` from a pyoxigraph store's default view (the disputed layers left out)."""
+def from_store(store: object, db: sqlite3.Connection, base_iri: str, graphs: Sequence[Any]) -> None:
+    """Fill ``db`` from the ``graphs`` of a pyoxigraph store (the release's default view: the
+    disputed layers left out)."""
     import pyoxigraph as ox
 
-    from sorakg.release.default_view import default_graphs
-
     def triples() -> Iterator[Triple]:
-        for graph in default_graphs(store):  # type: ignore[arg-type]
+        for graph in graphs:
             for q in store.quads_for_pattern(None, None, None, graph):  # type: ignore[attr-defined]
                 yield (
                     str(getattr(q.subject, "value", q.subject)),
@@ -205,8 +205,9 @@ def from_store(store: object, db: sqlite3.Connection, base_iri: str) -> None:
     fill(db, triples(), base_iri)
 
 
-def write(store_path: Path, target: Path, base_iri: str) -> None:
-    """Write ``target`` (``names.sqlite``) from the on-disk store at ``store_path``, atomically."""
+def write(store_path: Path, target: Path, base_iri: str, view: Callable[[Any], list[Any]]) -> None:
+    """Write ``target`` (``names.sqlite``) from the on-disk store at ``store_path``, reading
+    the graphs ``view(store)`` names, atomically."""
     import pyoxigraph as ox
 
     staging = target.with_name(f".{target.name}-{os.getpid()}")
@@ -216,7 +217,7 @@ def write(store_path: Path, target: Path, base_iri: str) -> None:
     try:
         db.execute("PRAGMA journal_mode = OFF")
         db.execute("PRAGMA synchronous = OFF")
-        from_store(store, db, base_iri)
+        from_store(store, db, base_iri, view(store))
     finally:
         db.close()
     os.replace(staging, target)

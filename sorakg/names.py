@@ -14,7 +14,7 @@ entity of the right kind linked to it (``trial=tivantinib`` is the one trial tes
 tivantinib, and the answer says so in :attr:`Resolved.note`), or it is an error listing the
 candidates of the right kind. An unknown name is an error with the nearest names.
 
-The names are an index (:mod:`sorakg.sparql.name_index`), on disk beside each release, so
+The names are an index (:mod:`sorakg.name_index`), on disk beside each release, so
 lookups cost the same at any size of graph. The other direction, :func:`curie` and
 :meth:`Names.show`, turns IRIs back into CURIEs and labels.
 """
@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import difflib
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from sorakg.sparql import name_index
-from sorakg.sparql.name_index import OWL, RDFS, SK, depth, whole
+from sorakg import name_index
+from sorakg.name_index import OWL, RDFS, SK, depth, whole
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 CLASS_TYPES = (OWL + "Class", RDFS + "Class")
@@ -429,9 +429,16 @@ def suggest_word(word: str, choices: Iterable[str]) -> str:
     return f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
 
 
-def from_store(store: object, base_iri: str, prefixes: Mapping[str, str]) -> Names:
-    """The names of a pyoxigraph store's default view, indexed in memory (a release has them
-    on disk: :func:`sorakg.release.store.release_names`)."""
+def from_store(
+    store: object,
+    base_iri: str,
+    prefixes: Mapping[str, str],
+    graphs: Sequence[object] | None = None,
+) -> Names:
+    """The names of a pyoxigraph store's ``graphs`` (default: all), indexed in memory (a
+    release has them on disk: :func:`sorakg.release.store.release_names`)."""
     db = sqlite3.connect(":memory:", check_same_thread=False)
-    name_index.from_store(store, db, base_iri)
+    if graphs is None:
+        graphs = [None]  # every graph
+    name_index.from_store(store, db, base_iri, graphs)
     return Names(db, base_iri, prefixes)

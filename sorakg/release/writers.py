@@ -1,11 +1,11 @@
 """The RDF writers: each format, from the same canonical triples, in a fixed order, so the same
 graphs always give the same bytes; plus writing a file with its checksum.
 
-The lowest layer of the export: the parts of a release (``metadata``, ``ontodocs``, ``sssom``)
-write through these, and ``sorakg.release.export`` assembles a release from the parts. Nothing here
-imports those modules. Turtle and TriG bind the prefixes of the vocabularies, of the registries we
-link to (from the Bioregistry, see ``loaders/identifiers.py``) and of our own entity kinds, so the
-files read like hand-written ones.
+The lowest layer of the export but :mod:`sorakg.release.serialize`: the parts of a release
+(``metadata``, ``ontodocs``, ``sssom``) write through these, and :mod:`sorakg.release.export`
+assembles a release from the parts. Nothing here imports those modules. Turtle and TriG bind
+the prefixes of the vocabularies, of the registries we link to (from the Bioregistry, see
+``loaders/identifiers.py``) and of our own entity kinds, so the files read like hand-written ones.
 """
 
 from __future__ import annotations
