@@ -26,7 +26,7 @@ from sorakg.loaders.vocab import PREFIXES
 from sorakg.release.default_view import default_graphs
 from sorakg.sparql import text as sparql_text
 from sorakg.sparql.bindings import with_values
-from sorakg.sparql.errors import declare_known_prefixes, short_error
+from sorakg.sparql.errors import declare_known_prefixes, parse_error, short_error
 
 MAXROWS_HEADER = "X-SPARQL-MaxRows"
 KNOWN_PREFIXES = {name: str(namespace) for name, namespace in PREFIXES.items()}
@@ -301,14 +301,18 @@ def refusal(job: Job) -> Reply | None:
 def _query(store: ox.Store, text: str, options: dict[str, object]) -> object:
     """``store.query``; a query that does not parse is tried again with a ``PREFIX`` line for
     each prefix of the project's vocabulary (sk:, rdfs: …) it uses without declaring. Declared
-    only after a failure, so a query that parses is lexed by nobody but Oxigraph."""
+    only after a failure, so a query that parses is lexed by nobody but Oxigraph. A query that
+    still fails is reported at the user's own line (the added lines taken off)."""
     try:
         return store.query(text, **options)  # type: ignore[arg-type]
     except SyntaxError:
         declared, lines = declare_known_prefixes(text, KNOWN_PREFIXES)
         if not lines:
             raise
-        return store.query(declared, **options)  # type: ignore[arg-type]
+        try:
+            return store.query(declared, **options)  # type: ignore[arg-type]
+        except SyntaxError as error:
+            raise parse_error(error, len(lines)) from None
 
 
 Graphs = list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]
