@@ -94,6 +94,7 @@ async def run_canned(
         fmt = negotiate("canned", request.headers.get("accept"), request.query_params.get("format"))
         names = await _names(request, backend, settings) if raw else None
         bound = querylib.bind(query, raw, prefixes, names)
+        text = querylib.with_values(query.sparql, bound)  # bound here, once
     except NotAcceptable as error:
         return Response(str(error), 406, media_type="text/plain")
     except querylib.ParameterError as error:
@@ -108,9 +109,8 @@ async def run_canned(
         return HTMLResponse(html, 400)  # the form stays, with the message above it
     job = Job(
         "query",
-        query.text,
+        text,
         format=(JSON if fmt is HTML else fmt).name,
-        bindings={variable.value: str(term) for variable, term in bound.items()},
         max_rows=settings.max_rows,
         allow_service=settings.allow_service,
     )

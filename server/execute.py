@@ -47,9 +47,6 @@ class Job:
     format: str | None = None
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
-    # variable → an RDF term in N-Triples syntax (``<iri>``, ``"text"``, ``"5"^^<…#integer>``);
-    # made with ``str(term)`` of a pyoxigraph term and parsed back by :func:`parse_term`
-    bindings: dict[str, str] = field(default_factory=dict)
     max_rows: int = 10_000
     max_bytes: int = 16_000_000  # the pool sets the `max_result_bytes` setting
     allow_service: bool = False
@@ -68,18 +65,6 @@ class Reply:
     @classmethod
     def text(cls, status: int, message: str) -> Reply:
         return cls(status, "text/plain; charset=utf-8", message.encode())
-
-
-def parse_term(text: str) -> ox.NamedNode | ox.Literal:
-    """One IRI or literal from its N-Triples form. The text is parsed as the object of a single
-    triple, so anything that is not exactly one term (a second triple, a blank node) fails."""
-    try:
-        quads = list(ox.parse(f"<urn:s> <urn:p> {text} .".encode(), format=ox.RdfFormat.N_TRIPLES))
-    except SyntaxError as error:
-        raise ValueError(f"not an RDF term: {text!r}") from error
-    if len(quads) != 1 or not isinstance(quads[0].object, ox.NamedNode | ox.Literal):
-        raise ValueError(f"not one IRI or literal: {text!r}")
-    return quads[0].object
 
 
 class _Records:
@@ -323,18 +308,6 @@ def run_query(store: ox.Store, job: Job, graphs: Graphs | None = None) -> Reply:
     if job.named_graphs:
         options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
     text = job.text
-    if job.bindings:
-        # the one binding method of every path (querylib.with_values): Oxigraph's substitutions
-        # were 9-20x slower on the parameterised queries with joins (benchmarks/bindings.py).
-        # Imported here: the query library (remote client, table models) adds 0.13 s to the
-        # start of every worker, and only named queries and pages send bindings
-        from sorakg.querylib import QueryError, with_values
-
-        try:
-            bound = {ox.Variable(name): parse_term(term) for name, term in job.bindings.items()}
-            text = with_values(job.text, bound)
-        except (ValueError, QueryError) as error:
-            return Reply.text(400, str(error))
     try:
         result = _query(store, text, options)
         fmt = negotiate(_kind(result), job.accept, job.format)

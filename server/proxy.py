@@ -29,7 +29,7 @@ import json
 import httpx
 import pyoxigraph as ox
 
-from sorakg import querylib, sparql_text
+from sorakg import sparql_text
 from sorakg.remote import (
     ACCEPT,
     Answer,
@@ -45,20 +45,12 @@ from sorakg.remote import (
 )
 from sorakg.settings import Settings
 
-from .execute import MAXBYTES_HEADER, MAXROWS_HEADER, Job, Reply, parse_term, refusal
+from .execute import MAXBYTES_HEADER, MAXROWS_HEADER, Job, Reply, refusal
 from .formats import Format, Kind, NotAcceptable, negotiate
 
 
 def _answer_kind(form: str) -> Kind:
     return "boolean" if form == "ASK" else kind_of(form)
-
-
-def _bound_text(job: Job) -> str:
-    """The query with its bindings as a VALUES block opening the WHERE group."""
-    if not job.bindings:
-        return job.text
-    bound = {ox.Variable(name): parse_term(term) for name, term in job.bindings.items()}
-    return querylib.with_values(job.text, bound)
 
 
 def serialize(answer: Answer, fmt: Format) -> bytes:
@@ -141,10 +133,7 @@ class ProxyBackend:
             fmt = negotiate(_answer_kind(form), job.accept, job.format)
         except NotAcceptable as error:
             return Reply.text(406, str(error))
-        try:
-            text = _bound_text(job)
-        except (ValueError, querylib.QueryError) as error:
-            return Reply.text(400, str(error))
+        text = job.text
         fields = [("query", text)]
         fields += dataset_fields(text, self.graphs, job.default_graphs, job.named_graphs)
         fields += timeout_fields(self.server, self.timeout)

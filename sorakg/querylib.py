@@ -31,7 +31,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -95,6 +95,12 @@ class NamedQuery:
     tags: tuple[str, ...] = ()
     form: str = "SELECT"  # SELECT or ASK
     path: Path | None = field(default=None, compare=False)
+
+    @property
+    def sparql(self) -> str:
+        """The query without its ``#+`` header: what is sent to a store (the header is lexed
+        by nobody, and its text, often not ASCII, sends no check down its slow path)."""
+        return _without_header(self.text)
 
     def parameter(self, name: str) -> Parameter:
         for param in self.parameters:
@@ -168,6 +174,11 @@ def _check(query: NamedQuery, where: str) -> None:
         ox.Store().query(query.text, substitutions=dummy)
     except (SyntaxError, RuntimeError) as error:
         raise QueryError(f"{where}: {error}") from error
+
+
+@lru_cache(maxsize=512)
+def _without_header(text: str) -> str:
+    return "\n".join(line for line in text.splitlines() if not line.startswith(HEADER)) + "\n"
 
 
 @cache
@@ -292,9 +303,9 @@ def run_query(
     """Run ``query`` with arguments ``raw`` on the embedded store or a remote endpoint."""
     bound = bind(query, raw or {}, prefixes or {}, names)
     if isinstance(target, Endpoint):
-        return _run_remote(target, with_values(query.text, bound))
+        return _run_remote(target, with_values(query.sparql, bound))
     try:
-        text = with_values(query.text, bound)
+        text = with_values(query.sparql, bound)
         results = target.query(text, default_graph=default_graphs(target))
     except (SyntaxError, RuntimeError) as error:
         raise QueryError(f"{query.name}: {error}") from error
@@ -330,26 +341,32 @@ def with_values(text: str, bound: Mapping[ox.Variable, Term]) -> str:
     there); with ``MINUS`` (whose meaning depends on shared variables) nothing is written in.
 
     The terms are written by Oxigraph's N-Triples serializer (``str(term)``), which escapes
-    literals and only accepts valid IRIs, so no argument can end the block early.
+    literals and only accepts valid IRIs, so no argument can end the block early. Each text
+    is lexed once per process (:func:`_template`); binding it is then a string join.
     """
     if not bound:
         return text
+    at, pieces, rest = _template(text)
     names = " ".join(str(variable) for variable in bound)
     values = " ".join(str(term) for term in bound.values())
-    at = sparql_text.where_brace(text)
-    if at is None:
-        raise QueryError("cannot find the query's WHERE group")
-    body = _inline(text, at, {v.value: str(t) for v, t in bound.items()})
+    terms = {variable.value: str(term) for variable, term in bound.items()}
+    body = "".join(piece + terms.get(var[1:], var) for piece, var in pieces) + rest
     return f"{text[:at]} VALUES ({names}) {{ ({values}) }}{body}"
 
 
-def _inline(text: str, at: int, terms: Mapping[str, str]) -> str:
-    """``text[at:]`` with the variables of ``terms`` replaced by the terms inside the WHERE
-    group (which opens just before ``at``), outside sub-selects, ``AS`` and ``VALUES``."""
+@lru_cache(maxsize=512)
+def _template(text: str) -> tuple[int, tuple[tuple[str, str], ...], str]:
+    """Where the WHERE group opens in ``text`` (just after its ``{``), and the group split at
+    each variable a bound term may be written in place of: (text before it, the variable)
+    pairs, then the rest. None inside sub-selects, after ``AS``, in ``VALUES``; none at all
+    with ``MINUS``."""
+    at = sparql_text.where_brace(text)
+    if at is None:
+        raise QueryError("cannot find the query's WHERE group")
     tokens = list(sparql_text.lex(text[at:]))
     if any(t.kind == "word" and t.text.upper() == "MINUS" for t in tokens):
-        return text[at:]
-    out, last, depth, skip_from, previous = [], 0, 1, None, ""
+        return at, (), text[at:]
+    pieces, last, depth, skip_from, previous = [], 0, 1, None, ""
     for token in tokens:
         if token.text == "{":
             depth += 1
@@ -362,17 +379,11 @@ def _inline(text: str, at: int, terms: Mapping[str, str]) -> str:
         elif token.kind == "word" and token.text.upper() in ("SELECT", "VALUES"):
             if skip_from is None:
                 skip_from = depth if token.text.upper() == "SELECT" else depth + 1
-        elif (
-            token.kind == "var"
-            and token.text[1:] in terms
-            and skip_from is None
-            and previous.upper() != "AS"
-        ):
-            out.append(text[at + last : at + token.start] + terms[token.text[1:]])
+        elif token.kind == "var" and skip_from is None and previous.upper() != "AS":
+            pieces.append((text[at + last : at + token.start], token.text))
             last = token.end
         previous = token.text
-    out.append(text[at + last :])
-    return "".join(out)
+    return at, tuple(pieces), text[at + last :]
 
 
 # --- results as rows -------------------------------------------------------------------------
