@@ -35,7 +35,7 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 
-from sorakg.build import current_graph_file
+from sorakg.release.folder import current_graph_file
 from sorakg.settings import Settings
 
 from . import baseline

@@ -15,8 +15,8 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
+from sorakg.release.store import MissingBuild, built_file
 from sorakg.settings import Settings
-from sorakg.store import MissingBuild, built_file
 
 from . import canned, downloads, linked_data, openapi, page, protocol, search
 from .backend import Backend, backend_for, get_backend, get_settings, served_root

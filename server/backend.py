@@ -13,9 +13,9 @@ from typing import Protocol
 import pyoxigraph as ox
 from fastapi import Request
 
-from sorakg import querylib
+from sorakg.release.store import built_file
 from sorakg.settings import Settings
-from sorakg.store import built_file
+from sorakg.sparql.bindings import Term, with_values
 
 from .execute import Job, Reply
 
@@ -33,12 +33,12 @@ async def select(
     backend: Backend,
     text: str,
     max_rows: int,
-    bindings: Mapping[ox.Variable, querylib.Term] | None = None,
+    bindings: Mapping[ox.Variable, Term] | None = None,
 ) -> list[dict[str, str]] | None:
     """Rows of a SELECT as ``{variable: value}`` strings (unbound variables left out), or
     None when the query failed: the pages' one way to read an answer they render. ``bindings``
-    are written into the text here (:func:`sorakg.querylib.with_values`), as for every job."""
-    text = querylib.with_values(text, bindings or {})
+    are written into the text here (:mod:`sorakg.sparql.bindings`), as for every job."""
+    text = with_values(text, bindings or {})
     job = Job("query", text, format="json", max_rows=max_rows)
     reply = await backend.run(job)
     if reply.status != 200:

@@ -2,7 +2,7 @@
 
 ``GET /queries`` lists them (HTML, or JSON by ``Accept``/``format``). ``GET /queries/NAME``
 runs one: its parameters come from the URL (``?drug=drug:sorafenib``), are checked and turned
-into RDF terms by :mod:`sorakg.querylib`, and reach the store as bound terms, never as query
+into RDF terms by :mod:`sorakg.sparql.catalogue`, and reach the store as bound terms, never as query
 text. The answer is negotiated like ``/sparql`` (JSON, XML, CSV, TSV; ``format=csv`` for
 browsers); a browser gets a page with the query, a form for its parameters and the results.
 The query runs through the backend, so it obeys the same timeout and row cap as ``/sparql``.
@@ -16,9 +16,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse
 
-from sorakg import querylib
-from sorakg.names import Names
 from sorakg.settings import Settings
+from sorakg.sparql import catalogue
+from sorakg.sparql.bindings import with_values
+from sorakg.sparql.names import Names
 
 from .backend import Backend, get_backend, get_settings, served_root
 from .execute import Job
@@ -30,7 +31,7 @@ router = APIRouter()
 RESERVED = {"format"}  # request parameters that are not query parameters
 
 
-def _describe(query: querylib.NamedQuery, root: str) -> dict[str, object]:
+def _describe(query: catalogue.NamedQuery, root: str) -> dict[str, object]:
     return {
         "name": query.name,
         "title": query.title,
@@ -52,7 +53,7 @@ def _describe(query: querylib.NamedQuery, root: str) -> dict[str, object]:
 
 @router.get("/queries", response_class=Response, summary="The named queries")
 async def list_canned(request: Request) -> Response:
-    queries = querylib.list_queries()
+    queries = catalogue.list_queries()
     try:
         fmt = negotiate("canned", request.headers.get("accept"), request.query_params.get("format"))
     except NotAcceptable as error:
@@ -82,22 +83,22 @@ async def run_canned(
     settings: Annotated[Settings, Depends(get_settings)],
 ) -> Response:
     try:
-        query = querylib.load_query(name)
-    except querylib.UnknownQuery as error:
+        query = catalogue.load_query(name)
+    except catalogue.UnknownQuery as error:
         return Response(f"{error} (the list: /queries)", 404, media_type="text/plain")
     raw = {k: v for k, v in request.query_params.items() if k not in RESERVED}
     # an empty form field means "not given", as on the CLI
     kinds = {p.name: p.kind for p in query.parameters}
     raw = {k: v for k, v in raw.items() if v.strip() or kinds.get(k, "string") == "string"}
-    prefixes = querylib.prefixes_for(settings.base_iri)
+    prefixes = catalogue.prefixes_for(settings.base_iri)
     try:
         fmt = negotiate("canned", request.headers.get("accept"), request.query_params.get("format"))
         names = await _names(request, backend, settings) if raw else None
-        bound = querylib.bind(query, raw, prefixes, names)
-        text = querylib.with_values(query.sparql, bound)  # bound here, once
+        bound = catalogue.bind(query, raw, prefixes, names)
+        text = with_values(query.sparql, bound)  # bound here, once
     except NotAcceptable as error:
         return Response(str(error), 406, media_type="text/plain")
-    except querylib.ParameterError as error:
+    except catalogue.ParameterError as error:
         if fmt is not HTML:
             return Response(str(error), 400, media_type="text/plain")
         html = templates().get_template("canned.html").render(
@@ -121,7 +122,7 @@ async def run_canned(
     results = json.loads(reply.body)
     rows = results.get("results", {}).get("bindings", [])
     iris = [cell["value"] for row in rows for cell in row.values() if cell.get("type") == "uri"]
-    prefixes = querylib.prefixes_for(settings.base_iri)
+    prefixes = catalogue.prefixes_for(settings.base_iri)
     linker = Linker(await fetch_labels(backend, iris), prefixes, settings.base_iri)
     html = (
         templates()
@@ -175,7 +176,7 @@ async def _names(request: Request, backend: Backend, settings: Settings) -> Name
     names = Names.from_triples(
         ((r["s"]["value"], r["p"]["value"], r["o"]["value"]) for r in rows),
         settings.base_iri,
-        querylib.prefixes_for(settings.base_iri),
+        catalogue.prefixes_for(settings.base_iri),
     )
     request.app.state.names = names
     return names

@@ -28,14 +28,14 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse
 from rdflib import VOID, Graph, URIRef
 
-from sorakg.children import die_with_parent
-from sorakg.explain import Explainer
-from sorakg.export import ExportFile, export_files
-from sorakg.metadata import PREFIXES as VOID_PREFIXES
-from sorakg.metadata import dataset_facts, void_graph
-from sorakg.ontodocs import ontology_document
+from sorakg.pipeline.children import die_with_parent
+from sorakg.pipeline.explain import Explainer
+from sorakg.release.export import ExportFile, export_files
+from sorakg.release.metadata import PREFIXES as VOID_PREFIXES
+from sorakg.release.metadata import dataset_facts, void_graph
+from sorakg.release.ontodocs import ontology_document
+from sorakg.release.store import read_build, read_graphs, release_store
 from sorakg.settings import Settings
-from sorakg.store import read_build, read_graphs, release_store
 
 from .backend import served_root
 from .formats import HTML, NotAcceptable, negotiate

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 from markupsafe import Markup
 
-from sorakg.explain import Reason
+from sorakg.pipeline.explain import Reason
 
 from . import charts
 from .backend import ENTITY, Backend

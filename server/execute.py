@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from sorakg import sparql_text
 from sorakg.loaders.vocab import PREFIXES
-from sorakg.sparql_errors import declare_known_prefixes, short_error
-from sorakg.views import default_graphs
+from sorakg.release.default_view import default_graphs
+from sorakg.sparql import text as sparql_text
+from sorakg.sparql.errors import declare_known_prefixes, short_error
 
 from .formats import Format, Kind, NotAcceptable, negotiate
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from sorakg.names import curie
+from sorakg.sparql.names import curie
 
 from .backend import Backend, select
 

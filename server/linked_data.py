@@ -17,9 +17,10 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse
 from rdflib import URIRef
 
-from sorakg import querylib
-from sorakg.explain import Reason
+from sorakg.pipeline.explain import Reason
 from sorakg.settings import Settings
+from sorakg.sparql import catalogue
+from sorakg.sparql.bindings import with_values
 
 from . import entity_context as context
 from .backend import ENTITY, Backend, get_backend, get_settings, served_root
@@ -97,7 +98,7 @@ async def entity(
         except NotAcceptable as error:
             return Response(str(error), 406, media_type="text/plain")
     try:
-        text = querylib.with_values(ENTITY_QUERY, {ENTITY: ox.NamedNode(iri)})
+        text = with_values(ENTITY_QUERY, {ENTITY: ox.NamedNode(iri)})
     except ValueError:  # "/drug/a%20b", "/%C2%83": no IRI of this graph is spelt so
         return Response(f"not an IRI of this graph: {iri!r}", 404, media_type="text/plain")
     job = Job("query", text, format=NTRIPLES.name, max_rows=settings.max_rows)
@@ -117,7 +118,7 @@ async def entity(
         return Response(body, media_type=fmt.media_type, headers=headers)
     reasons, inferred = await _explanations(request.app.state.resources, settings, iri, triples)
     names = {r["node"]: r["name"] for r in await context.select(backend, context.NAMES, iri)}
-    prefixes = querylib.prefixes_for(settings.base_iri)
+    prefixes = catalogue.prefixes_for(settings.base_iri)
     view = entity_view(iri, triples, settings.base_iri, names, prefixes, inferred)
     outcomes: list[context.Outcome] = []
     extras: list[str] = []

@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from sorakg import querylib
+from sorakg.sparql import catalogue
 
 from .formats import FORMATS
 
@@ -145,7 +145,7 @@ def _canned(schema: dict[str, Any]) -> None:
     """A named query's parameters: the union over the library (each is optional for some)."""
     operation = schema["paths"]["/queries/{name}"]["get"]
     described: dict[str, str] = {}
-    for query in querylib.list_queries():
+    for query in catalogue.list_queries():
         for parameter in query.parameters:
             described.setdefault(
                 parameter.name, f"{parameter.description} ({parameter.kind}; query {query.name})"

@@ -16,8 +16,8 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from sorakg import sparql_text
 from sorakg.settings import Settings
+from sorakg.sparql import text as sparql_text
 
 from .backend import Backend, served_root
 from .description import service_description

@@ -1,11 +1,11 @@
 """External triplestore mode: queries go to ``sparql_endpoint`` (Oxigraph's server, Virtuoso,
-Fuseki …) over the SPARQL Protocol, through the client of :mod:`sorakg.remote`.
+Fuseki …) over the SPARQL Protocol, through the client of :mod:`sorakg.sparql.remote`.
 
 What makes it answer as the embedded store does (docs/scaling.md, "External stores"):
 
 * bound variables (a Linked Data page's entity, a named query's parameters) become a ``VALUES``
-  block opening the WHERE group (:func:`sorakg.querylib.with_values`, the CLI's method), never
-  a trailing ``VALUES`` that a ``FILTER``/``GROUP BY``/``HAVING`` would not see;
+  block opening the WHERE group (:func:`sorakg.sparql.bindings.with_values`, the CLI's method),
+  never a trailing ``VALUES`` that a ``FILTER``/``GROUP BY``/``HAVING`` would not see;
 * the store is asked for one unambiguous format chosen from the query's form, read as it
   streams (row cap with ``X-SPARQL-MaxRows``, byte cap
   ``max_result_bytes`` with ``X-SPARQL-MaxBytes``) and re-written by
@@ -29,8 +29,9 @@ import json
 import httpx
 import pyoxigraph as ox
 
-from sorakg import sparql_text
-from sorakg.remote import (
+from sorakg.settings import Settings
+from sorakg.sparql import text as sparql_text
+from sorakg.sparql.remote import (
     ACCEPT,
     Answer,
     Reader,
@@ -43,7 +44,6 @@ from sorakg.remote import (
     request_error,
     timeout_fields,
 )
-from sorakg.settings import Settings
 
 from .execute import MAXBYTES_HEADER, MAXROWS_HEADER, Job, Reply, refusal
 from .formats import Format, Kind, NotAcceptable, negotiate

@@ -15,14 +15,15 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from sorakg import names as names_
-from sorakg.build import BuildError, assemble, build, current_graph_file, stages
-from sorakg.export import FORMATS, GRAPHS
-from sorakg.progress import StageProgress
+from sorakg.pipeline.build import BuildError, assemble, build, stages
+from sorakg.pipeline.progress import StageProgress
+from sorakg.release.export import FORMATS, GRAPHS
+from sorakg.release.folder import current_graph_file
 from sorakg.settings import Settings
+from sorakg.sparql import names as names_
 
 if TYPE_CHECKING:
-    from sorakg import querylib
+    from sorakg.sparql import catalogue
 
 app = typer.Typer(
     help="Sorafenib Resistance Knowledge Graph: build, check and inspect the graph.",
@@ -111,7 +112,7 @@ def build_command(
     ] = False,
 ) -> None:
     """Build the graph from the source tables, validate it, and write build/graph/."""
-    from sorakg.build import inputs_digest, reusable_build
+    from sorakg.release.folder import inputs_digest, reusable_build
 
     settings = _settings(reason=False) if no_reason else _settings()
     if if_changed and (manifest := reusable_build(settings)) is not None:
@@ -136,7 +137,7 @@ def build_command(
             "and the partial one was removed: free some space and build again",
             Exit.DISK_FULL,
         ) from None
-    from sorakg.stats import graph_stats
+    from sorakg.release.stats import graph_stats
 
     stats = graph_stats(built.graphs)
     if verbose:
@@ -175,7 +176,7 @@ def validate_command(
     from rdflib.util import guess_format
 
     from sorakg.ontology import ontology_graph
-    from sorakg.validate import validate_graph
+    from sorakg.pipeline.validate import validate_graph
 
     dataset = Dataset()
     try:
@@ -224,7 +225,7 @@ def stats_command(
 
 
 def _resolve(names: names_.Names, text: str, expect: str | None, what: str) -> str:
-    """The IRI a user's name stands for (:mod:`sorakg.names`: IRI, CURIE, path or label)."""
+    """The IRI a user's name stands for (:mod:`sorakg.sparql.names`: IRI, CURIE, path or label)."""
     try:
         return names.resolve(text, expect=expect, what=what)
     except names_.UnknownName as error:
@@ -257,10 +258,10 @@ def explain_command(
     their evidence and the axioms."""
     from rdflib import URIRef
 
-    from sorakg import querylib
-    from sorakg.explain import Explainer
     from sorakg.loaders.vocab import PREFIXES
-    from sorakg.store import read_build
+    from sorakg.pipeline.explain import Explainer
+    from sorakg.release.store import read_build
+    from sorakg.sparql import catalogue
 
     settings = _settings()
     try:
@@ -271,7 +272,7 @@ def explain_command(
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace)
     names = names_.Names.from_triples(
-        graph, settings.base_iri, querylib.prefixes_for(settings.base_iri)
+        graph, settings.base_iri, catalogue.prefixes_for(settings.base_iri)
     )
     subject = _resolve(names, entity, None, "entity")
     kind = names_.CLASS if obj is None else names_.PROPERTY
@@ -303,8 +304,8 @@ def review_inferences_command(
     ] = False,
 ) -> None:
     """Compare the inferred graph with the reviewed list of inferences (exit 1 on a difference)."""
-    from sorakg.build import inferences
-    from sorakg.inference_review import (
+    from sorakg.pipeline.build import inferences
+    from sorakg.pipeline.inference_review import (
         FILE_NAME,
         candidates,
         problems,
@@ -398,12 +399,12 @@ def query_command(
     """Run a named query of the library (or a .rq file) and print its answer."""
     import pyoxigraph
 
-    from sorakg import querylib as ql
+    from sorakg.sparql import catalogue as ql
 
     if name is None and file is None:
         _print_query_list(ql.list_queries())
         return
-    from sorakg.sparql_errors import declare_known_prefixes, short_error
+    from sorakg.sparql.errors import declare_known_prefixes, short_error
 
     settings = _settings()
     prefixes = ql.prefixes_for(settings.base_iri)
@@ -426,7 +427,7 @@ def query_command(
         if endpoint or settings.sparql_endpoint:
             target = ql.Endpoint.from_settings(settings, endpoint)
         else:
-            from sorakg.store import MissingBuild, open_store
+            from sorakg.release.store import MissingBuild, open_store
 
             try:
                 target = open_store(settings)
@@ -468,7 +469,7 @@ def _print_table(title: str, columns: list[str], cells: list[list[str]]) -> None
     console.print(table, markup=False, highlight=False)
 
 
-def _print_query_list(queries: list[querylib.NamedQuery]) -> None:
+def _print_query_list(queries: list[catalogue.NamedQuery]) -> None:
     table = Table("name", "title", "parameters", title="Named queries (sorakg query NAME)")
     for query in queries:
         params = ", ".join(
@@ -501,7 +502,7 @@ def export_command(
     ] = None,
 ) -> None:
     """Export the current build into dist/: RDF in every format, SSSOM, VoID/DCAT, ontology HTML."""
-    from sorakg.export import MissingGraph, export_files, export_one
+    from sorakg.release.export import MissingGraph, export_files, export_one
 
     settings = _settings()
     try:
@@ -527,8 +528,8 @@ def diff_command(
 ) -> None:
     """What changed between two releases: facts added, removed and changed, each with its source
     row and evidence (releases are folders under build/releases, named by digest)."""
-    from sorakg import querylib
-    from sorakg.diff import UnknownRelease, as_text, diff_releases
+    from sorakg.release.diff import UnknownRelease, as_text, diff_releases
+    from sorakg.sparql import catalogue
 
     settings = _settings()
     try:
@@ -538,7 +539,7 @@ def diff_command(
     if as_json:
         sys.stdout.write(json.dumps(diff.to_json(), indent=2, ensure_ascii=False) + "\n")
     else:
-        sys.stdout.write(as_text(diff, querylib.prefixes_for(settings.base_iri)))
+        sys.stdout.write(as_text(diff, catalogue.prefixes_for(settings.base_iri)))
 
 
 class PublishMethod(StrEnum):
@@ -582,9 +583,9 @@ def publish_command(
     """Load the current build into an external SPARQL store, one named graph per graph, replacing
     the previous copy in one switch, and check the counts. Credentials come from the
     sparql_auth_* settings (environment or sorakg.toml), never from the command line."""
-    from sorakg.publish import PublishError, publish
-    from sorakg.remote import Remote, RemoteError
-    from sorakg.store import MissingBuild
+    from sorakg.release.store import MissingBuild
+    from sorakg.sparql.publish import PublishError, publish
+    from sorakg.sparql.remote import Remote, RemoteError
 
     settings = _settings()
     try:
@@ -628,8 +629,8 @@ def serve_command(
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
 ) -> None:
     """Serve the current build over SPARQL 1.1 and as Linked Data (see docs/endpoint.md)."""
+    from sorakg.release.store import MissingBuild
     from sorakg.server.app import run_serve
-    from sorakg.store import MissingBuild
 
     settings = _settings()
     where = (host or settings.host, port or settings.port)

@@ -2,7 +2,7 @@
 graphs always give the same bytes; plus writing a file with its checksum.
 
 The lowest layer of the export: the parts of a release (``metadata``, ``ontodocs``, ``sssom``)
-write through these, and ``sorakg.export`` assembles a release from the parts. Nothing here
+write through these, and ``sorakg.release.export`` assembles a release from the parts. Nothing here
 imports those modules. Turtle and TriG bind the prefixes of the vocabularies, of the registries we
 link to (from the Bioregistry, see ``loaders/identifiers.py``) and of our own entity kinds, so the
 files read like hand-written ones.
@@ -24,9 +24,9 @@ from rdflib.term import Node
 
 from sorakg.loaders.identifiers import split_iri
 from sorakg.loaders.vocab import PREFIXES
-from sorakg.serialize import canonical, nquads, rdfxml, sorted_lines, union
+from sorakg.release.default_view import in_default_view
+from sorakg.release.serialize import canonical, nquads, rdfxml, sorted_lines, union
 from sorakg.settings import Settings
-from sorakg.views import in_default_view
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from sorakg import querylib as ql
-from sorakg.build import Built
+from sorakg.pipeline.build import Built
+from sorakg.sparql import catalogue as ql
 from tests.conftest import BASE, write_graph
 
 PREFIXES = ql.prefixes_for(BASE)

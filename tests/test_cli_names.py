@@ -1,4 +1,4 @@
-"""One way to name an entity (``sorakg.names``), and CLI errors that help: one line, a hint,
+"""One way to name an entity (``sorakg.sparql.names``), and CLI errors that help: one line, a hint,
 a documented exit code."""
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from sorakg import querylib as ql
-from sorakg.build import inputs_digest, reusable_build
 from sorakg.cli import app
-from sorakg.names import CLASS, AmbiguousName, Names, UnknownName
+from sorakg.release.folder import inputs_digest, reusable_build
 from sorakg.settings import Settings
+from sorakg.sparql import catalogue as ql
+from sorakg.sparql.names import CLASS, AmbiguousName, Names, UnknownName
 from tests.conftest import BASE
 from tests.test_queries import cli_env, nquads, store  # noqa: F401  (fixtures)
 
@@ -26,7 +26,7 @@ SK = "https://w3id.org/sorakg/ontology#"
 
 @pytest.fixture(scope="module")
 def names(store: object) -> Names:  # noqa: F811
-    from sorakg.names import from_store
+    from sorakg.sparql.names import from_store
 
     return from_store(store, BASE, PREFIXES)
 

@@ -14,9 +14,11 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import SKOS
 from typer.testing import CliRunner
 
-from sorakg.build import Built, publish
 from sorakg.cli import app
-from sorakg.export import (
+from sorakg.loaders.vocab import SK
+from sorakg.pipeline.build import Built
+from sorakg.release.default_view import in_default_view
+from sorakg.release.export import (
     FORMATS,
     ExportFile,
     by_name,
@@ -26,9 +28,8 @@ from sorakg.export import (
     select,
     serialize,
 )
-from sorakg.loaders.vocab import SK
+from sorakg.release.folder import write_release
 from sorakg.settings import Settings
-from sorakg.views import in_default_view
 from tests.conftest import BASE
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -242,7 +243,7 @@ def test_cli_exports_one_format_and_reports_a_missing_graph(
     tmp_path: Path, built: Built, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SORAKG_BUILD_DIR", str(tmp_path / "build"))
-    publish(built, Settings(reason=False))
+    write_release(built.graphs, Settings(reason=False), built.timings)
     out = tmp_path / "facts.ttl"
     runner = CliRunner()
     result = runner.invoke(

@@ -22,7 +22,8 @@ LEVEL = {name: level for level, names in enumerate(LAYERS) for name in names}
 
 def imported(module: str) -> set[str]:
     """The export-group modules ``module`` imports, anywhere in its source."""
-    path = Path(sorakg.__file__).parent / f"{module}.py"
+    folder = Path(sorakg.__file__).parent
+    path = folder / f"{module}.py" if module == "formats" else folder / "release" / f"{module}.py"
     found = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         names = []
@@ -32,7 +33,9 @@ def imported(module: str) -> set[str]:
             names = [a.name for a in node.names]
         for name in names:
             parts = name.split(".")
-            if parts[0] == "sorakg" and len(parts) > 1 and parts[1] in LEVEL:
+            if parts[:2] == ["sorakg", "release"] and len(parts) > 2 and parts[2] in LEVEL:
+                found.add(parts[2])
+            elif parts[0] == "sorakg" and len(parts) > 1 and parts[1] in LEVEL:
                 found.add(parts[1])
     return found - {module}
 

@@ -9,13 +9,13 @@ import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS, VOID
 
-from sorakg.build import Built
-from sorakg.export import by_name
 from sorakg.loaders.identifiers import CHOICES, SCHEMES, Identifier, converter
-from sorakg.metadata import void_graph
-from sorakg.ontodocs import REPRESENTATIONS, ontology_document, ontology_html
+from sorakg.pipeline.build import Built
+from sorakg.release.export import by_name
+from sorakg.release.metadata import void_graph
+from sorakg.release.ontodocs import REPRESENTATIONS, ontology_document, ontology_html
+from sorakg.release.sssom import sssom_table
 from sorakg.settings import Settings
-from sorakg.sssom import sssom_table
 from tests.conftest import BASE
 
 DATASET = URIRef(BASE + "dataset")
@@ -201,7 +201,7 @@ def test_linksets_count_the_links_to_each_registry(
 def test_downloads_are_dcat_distributions_with_checksums(
     tmp_path: Path, graphs: dict[str, Graph]
 ) -> None:
-    from sorakg.export import write
+    from sorakg.release.export import write
 
     file = write(tmp_path / "sorakg-all.nt", "<a:b> <a:c> <a:d> .\n", "application/n-triples")
     void = void_graph(Settings(reason=False), graphs, [file])

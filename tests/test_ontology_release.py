@@ -15,10 +15,10 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, XSD
 
-from sorakg.build import Built
-from sorakg.export import FORMATS, by_name, prepare, serialize
 from sorakg.loaders.vocab import ONTOLOGY_IRI
-from sorakg.ontorelease import (
+from sorakg.pipeline.build import Built
+from sorakg.release.export import FORMATS, by_name, prepare, serialize
+from sorakg.release.ontorelease import (
     Release,
     ReleaseError,
     ontology_files,

@@ -16,9 +16,9 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF
 
 from server.execute import Job, run_query
-from sorakg.build import Built
 from sorakg.loaders.vocab import SK
-from sorakg.views import default_graphs
+from sorakg.pipeline.build import Built
+from sorakg.release.default_view import default_graphs
 from tests.conftest import BASE, write_graph
 
 PREFIXES = "PREFIX sk: <https://w3id.org/sorakg/ontology#>\n"

@@ -9,13 +9,14 @@ import pyoxigraph as ox
 import pytest
 from typer.testing import CliRunner
 
-from sorakg import querylib as ql
-from sorakg import remote
-from sorakg.build import Built
 from sorakg.cli import app
-from sorakg.serialize import sorted_nquads
-from sorakg.store import release_store
-from sorakg.views import default_graphs
+from sorakg.pipeline.build import Built
+from sorakg.release.default_view import default_graphs
+from sorakg.release.serialize import sorted_nquads
+from sorakg.release.store import release_store
+from sorakg.sparql import catalogue as ql
+from sorakg.sparql import remote
+from sorakg.sparql.bindings import with_values
 from tests.conftest import BASE
 from tests.stores import concat_columns
 
@@ -138,7 +139,7 @@ def test_values_block_serializes_terms_safely() -> None:
         '#+ [params.t]\n#+ kind = "string"\nSELECT ?t ?s WHERE { ?s ?p ?t }\n', "t"
     )
     bound = ql.bind(query, {"t": 'a" } ; DROP ALL ; #\n'}, PREFIXES)
-    text = ql.with_values(query.text, bound)
+    text = with_values(query.text, bound)
     assert 'VALUES (?t) { ("a\\" } ; DROP ALL ; #\\n") }' in text
     ox.Store().query(text)  # still one well-formed query
 

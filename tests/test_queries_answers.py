@@ -13,9 +13,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from sorakg import querylib as ql
-from sorakg.build import Built
-from sorakg.store import load_store
+from sorakg.pipeline.build import Built
+from sorakg.release.store import load_store
+from sorakg.sparql import catalogue as ql
 from tests import test_queries as shared
 from tests.conftest import BASE, write_graph
 

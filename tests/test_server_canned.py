@@ -19,12 +19,13 @@ import pytest
 from fastapi.testclient import TestClient
 from rdflib import RDF, Graph, URIRef
 
-from sorakg import querylib
-from sorakg.build import Built
+from sorakg.pipeline.build import Built
 from sorakg.server.app import create_app
 from sorakg.server.execute import Job, Reply
 from sorakg.server.pool import WorkerPool
 from sorakg.settings import Settings
+from sorakg.sparql import catalogue
+from sorakg.sparql.bindings import with_values
 from tests.conftest import write_graph
 
 
@@ -49,7 +50,7 @@ def _wait_for_downloads(client: TestClient) -> list[dict[str, object]]:
 
 def test_queries_are_listed(client: TestClient) -> None:
     listed = client.get("/queries", headers={"Accept": "application/json"}).json()
-    assert {q["name"] for q in listed} == {q.name for q in querylib.list_queries()}
+    assert {q["name"] for q in listed} == {q.name for q in catalogue.list_queries()}
     html = client.get("/queries", headers={"Accept": "text/html"}).text
     assert 'href="/queries/resistance-reversals"' in html
 
@@ -69,7 +70,7 @@ def test_canned_query_as_csv_with_a_parameter(client: TestClient) -> None:
 
 
 def _query_with_parameter(param: str) -> str:
-    for query in querylib.list_queries():
+    for query in catalogue.list_queries():
         if any(p.name == param and p.kind == "iri" for p in query.parameters) and (
             "outcome" in query.name
         ):
@@ -221,8 +222,8 @@ def test_parameters_are_bound_once_in_the_web_process(reasoned: Built, tmp_path:
     assert f"VALUES (?trial) {{ (<{TRIAL}NCT00988741>) }}" in job.text
     assert "#+" not in job.text and job.text.isascii()
     assert _answered_without_the_query_library(job, graph) == len(rows)
-    assert job.text == querylib.with_values(
-        querylib.load_query("trial-arms").sparql,
+    assert job.text == with_values(
+        catalogue.load_query("trial-arms").sparql,
         {ox.Variable("trial"): ox.NamedNode(TRIAL + "NCT00988741")},
     )
 
@@ -239,7 +240,7 @@ store.bulk_load(path={str(graph)!r}, format=ox.RdfFormat.N_QUADS)
 job = pickle.loads(base64.b64decode({base64.b64encode(pickle.dumps(job)).decode()!r}))
 reply = answer(store, job, 0)
 print(json.dumps([reply.status, reply.body.decode(),
-                  sorted(m for m in sys.modules if m.startswith("sorakg.querylib"))]))
+                  sorted(m for m in sys.modules if m.startswith("sorakg.sparql.catalogue"))]))
 """
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     status, body, loaded = json.loads(out.stdout)

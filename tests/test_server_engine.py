@@ -26,13 +26,14 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from sorakg.build import STORE_DIR, Built, _prune, publish
 from sorakg.cli import app as cli
+from sorakg.pipeline.build import Built
+from sorakg.release.folder import STORE_DIR, prune, write_release
+from sorakg.release.store import release_store
 from sorakg.server.app import create_app
 from sorakg.server.execute import MAXBYTES_HEADER, MAXROWS_HEADER, Job, Reply, run_query
 from sorakg.server.pool import WorkerPool
 from sorakg.settings import Settings
-from sorakg.store import release_store
 from tests.conftest import write_graph
 from tests.test_server_helpers import RDFS_LABEL, SLOW_QUERY, SORAFENIB, free_port
 
@@ -42,7 +43,7 @@ ASK_LABEL = f"ASK {{ <{SORAFENIB}> <{RDFS_LABEL}> ?l }}"
 @pytest.fixture(scope="module")
 def published(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     settings = Settings(build_dir=tmp_path_factory.mktemp("engine") / "build", reason=False)
-    publish(built, settings)
+    write_release(built.graphs, settings, built.timings)
     return settings
 
 
@@ -70,7 +71,7 @@ def test_a_release_without_a_store_is_converted_once(built: Built, tmp_path: Pat
 
 
 def test_a_release_that_cannot_hold_a_store_says_rebuild(tmp_path: Path) -> None:
-    from sorakg.store import MissingBuild
+    from sorakg.release.store import MissingBuild
 
     with pytest.raises(MissingBuild, match="sorakg build"):
         release_store(tmp_path)
@@ -257,7 +258,7 @@ def test_a_rebuild_does_not_prune_the_served_release(built: Built, tmp_path: Pat
         await pool.start()
         try:
             (releases / "b").mkdir()  # a new build, published with keep_builds = 1
-            _prune(releases, keep=1, current=releases / "b")  # the audit's reproduction
+            prune(releases, keep=1, current=releases / "b")  # the audit's reproduction
             assert served.exists() and live.exists()
             slow = [await pool.run(Job("query", SLOW_QUERY)) for _ in range(2)]
             return [*slow, await pool.run(Job("query", ASK_LABEL, format="json"))]
@@ -268,7 +269,7 @@ def test_a_rebuild_does_not_prune_the_served_release(built: Built, tmp_path: Pat
     assert [reply.status for reply in replies] == [503, 503, 200]  # workers respawned
     assert pool.restarts == 2
     (releases / "c").mkdir()
-    _prune(releases, keep=1, current=releases / "c")  # no longer served: pruned like any other
+    prune(releases, keep=1, current=releases / "c")  # no longer served: pruned like any other
     assert not served.exists() and not live.exists()  # the live copy goes with its release
 
 

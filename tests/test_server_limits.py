@@ -12,10 +12,10 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from sorakg import sparql_text
 from sorakg.server.app import create_app
 from sorakg.server.pool import WorkerPool
 from sorakg.settings import Settings
+from sorakg.sparql import text as sparql_text
 from tests.test_server_helpers import (
     RDFS_LABEL,
     SLOW_QUERY,

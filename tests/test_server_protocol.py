@@ -11,11 +11,11 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
-from sorakg.build import Built
+from sorakg.pipeline.build import Built
+from sorakg.release.default_view import in_default_view
 from sorakg.server.app import create_app
 from sorakg.server.pool import WorkerPool
 from sorakg.settings import Settings
-from sorakg.views import in_default_view
 from tests.test_server_helpers import RDFS_LABEL, SORAFENIB
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"

@@ -20,7 +20,7 @@ from pyparsing import ParseResults
 from rdflib.plugins.sparql import algebra, parser
 from rdflib.plugins.sparql.parserutils import CompValue
 
-from sorakg import sparql_text
+from sorakg.sparql import text as sparql_text
 
 # rdflib warns on every IRI made from an escaped local name (ex:a\#): expected here
 logging.getLogger("rdflib.term").setLevel(logging.ERROR)

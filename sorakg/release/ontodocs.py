@@ -18,7 +18,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from sorakg.formats import FORMATS, serialize_graph
 from sorakg.loaders.vocab import SK
-from sorakg.serialize import canonical
+from sorakg.release.serialize import canonical
 from sorakg.settings import Settings
 
 HTML = "text/html"

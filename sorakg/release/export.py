@@ -26,14 +26,14 @@ from sorakg.formats import (
     sha256,
     write,
 )
-from sorakg.metadata import dataset_metadata
-from sorakg.ontodocs import ontology_html
-from sorakg.ontorelease import FILES as ONTOLOGY_FORMATS
-from sorakg.ontorelease import ontology_files
-from sorakg.serialize import rdfc10_nquads
+from sorakg.release.metadata import dataset_metadata
+from sorakg.release.ontodocs import ontology_html
+from sorakg.release.ontorelease import FILES as ONTOLOGY_FORMATS
+from sorakg.release.ontorelease import ontology_files
+from sorakg.release.serialize import rdfc10_nquads
+from sorakg.release.sssom import sssom_table
+from sorakg.release.store import graph_name, read_build
 from sorakg.settings import Settings
-from sorakg.sssom import sssom_table
-from sorakg.store import graph_name, read_build
 
 # the writers, for callers that know them from here
 __all__ = [
@@ -69,7 +69,7 @@ class MissingGraph(LookupError):
 
 
 def by_name(settings: Settings, graphs: dict[URIRef, Graph]) -> dict[str, Graph]:
-    """Named graphs keyed by IRI (as :class:`sorakg.build.Built` holds them) → by short name."""
+    """Named graphs keyed by IRI (as a build holds them) → by short name."""
     return {graph_name(settings, str(iri)): graph for iri, graph in graphs.items()}
 
 
@@ -120,7 +120,11 @@ def export_files(
     iris = {URIRef(f"{settings.base_iri}graph/{name}"): graph for name, graph in graphs.items()}
     files.append(write(dist / CANONICAL, rdfc10_nquads(iris), FORMATS["nq"].media_type))
     files.append(
-        write(dist / "sorakg.sssom.tsv", sssom_table(settings, graphs), "text/tab-separated-values")
+        write(
+            dist / "sorakg.sssom.tsv",
+            sssom_table(settings, graphs),
+            "text/tab-separated-values",
+        )
     )
     files.append(write(dist / "ontology.html", ontology_html(graphs["ontology"]), "text/html"))
     for name, text in ontology_files(graphs["ontology"], settings).items():

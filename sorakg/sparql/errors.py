@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from sorakg import sparql_text
+from sorakg.sparql import text as sparql_text
 
 _AT = re.compile(r"error at (\d+):(\d+):?\s*(.*)", re.S)
 _PREFIXED = re.compile(r"^([A-Za-z][\w.\-]*)?:")  # pname: the lexer's word with a colon

@@ -30,7 +30,7 @@ from types import TracebackType
 
 from rdflib.term import Node
 
-from sorakg.children import die_with_parent
+from sorakg.pipeline.children import die_with_parent
 
 NOTHING = "http://www.w3.org/2002/07/owl#Nothing"
 JAVA_OPTIONS = ("-Xmx2000M", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")

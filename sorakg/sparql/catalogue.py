@@ -4,8 +4,8 @@ A query file opens with a header of ``#+`` comment lines that together are a TOM
 (title, description, parameters; the format is in ``docs/queries.md``). Parameters are bound as
 RDF terms, never pasted into query text as strings: a ``VALUES`` block of terms written by
 Oxigraph's serializer opens the WHERE group, and the same terms stand in for their variables
-where that is safe (:func:`with_values`, the one binding method of every path, embedded store
-or remote endpoint: CLI, ``/queries``, Linked Data pages).
+where that is safe (:func:`sorakg.sparql.bindings.with_values`, the one binding method of every
+path, embedded store or remote endpoint: CLI, ``/queries``, Linked Data pages).
 
 Contract for the endpoint's ``/queries`` routes (plain functions, no web code here):
 
@@ -37,18 +37,20 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from sorakg import sparql_text
 from sorakg.loaders.tables import ENTITY_MODELS
 from sorakg.loaders.vocab import PREFIXES
-from sorakg.names import Names, NamingError, curie, suggest_word
-from sorakg.remote import Remote as Endpoint  # a remote SPARQL store (sorakg/remote.py)
-from sorakg.remote import RemoteError
-from sorakg.views import default_graphs
+from sorakg.release.default_view import default_graphs
+from sorakg.sparql import text as sparql_text
+from sorakg.sparql.bindings import BindingError, Term, with_values
+from sorakg.sparql.names import Names, NamingError, curie, suggest_word
+from sorakg.sparql.remote import (
+    Remote as Endpoint,  # a remote SPARQL store (sorakg/sparql/remote.py)
+)
+from sorakg.sparql.remote import RemoteError
 
 HEADER = "#+"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 Results = ox.QuerySolutions | ox.QueryBoolean
-Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 
 class QueryError(Exception):
@@ -302,10 +304,13 @@ def run_query(
 ) -> Results:
     """Run ``query`` with arguments ``raw`` on the embedded store or a remote endpoint."""
     bound = bind(query, raw or {}, prefixes or {}, names)
-    if isinstance(target, Endpoint):
-        return _run_remote(target, with_values(query.sparql, bound))
     try:
         text = with_values(query.sparql, bound)
+    except BindingError as error:
+        raise QueryError(f"{query.name}: {error}") from error
+    if isinstance(target, Endpoint):
+        return _run_remote(target, text)
+    try:
         results = target.query(text, default_graph=default_graphs(target))
     except (SyntaxError, RuntimeError) as error:
         raise QueryError(f"{query.name}: {error}") from error
@@ -325,65 +330,6 @@ def _run_remote(endpoint: Endpoint, text: str) -> Results:
             f"the answer is over {endpoint.max_bytes} bytes (setting max_result_bytes)"
         )
     return answer.results()
-
-
-def with_values(text: str, bound: Mapping[ox.Variable, Term]) -> str:
-    """The query with a ``VALUES`` block of the bound terms opening its WHERE group, and each
-    bound term also written in place of its variable inside that group where this is safe.
-
-    The ``VALUES`` block binds the parameters for the whole group (its ``FILTER``, ``GROUP BY``,
-    ``HAVING`` and projection see them: one binding method for every path). Writing the
-    constants in place as well lets the engine start from them: without it Oxigraph joins the
-    ``VALUES`` row last and evaluates ``drugs-by-class`` for every class first (over 60 s
-    instead of 0.4 s on its server); with it, parameterised joins run 9-20x faster than with
-    Oxigraph's own substitutions (``benchmarks/bindings.py``). Places left alone:
-    sub-selects (their variables are their own), ``AS ?v`` and ``VALUES`` (a variable is needed
-    there); with ``MINUS`` (whose meaning depends on shared variables) nothing is written in.
-
-    The terms are written by Oxigraph's N-Triples serializer (``str(term)``), which escapes
-    literals and only accepts valid IRIs, so no argument can end the block early. Each text
-    is lexed once per process (:func:`_template`); binding it is then a string join.
-    """
-    if not bound:
-        return text
-    at, pieces, rest = _template(text)
-    names = " ".join(str(variable) for variable in bound)
-    values = " ".join(str(term) for term in bound.values())
-    terms = {variable.value: str(term) for variable, term in bound.items()}
-    body = "".join(piece + terms.get(var[1:], var) for piece, var in pieces) + rest
-    return f"{text[:at]} VALUES ({names}) {{ ({values}) }}{body}"
-
-
-@lru_cache(maxsize=512)
-def _template(text: str) -> tuple[int, tuple[tuple[str, str], ...], str]:
-    """Where the WHERE group opens in ``text`` (just after its ``{``), and the group split at
-    each variable a bound term may be written in place of: (text before it, the variable)
-    pairs, then the rest. None inside sub-selects, after ``AS``, in ``VALUES``; none at all
-    with ``MINUS``."""
-    at = sparql_text.where_brace(text)
-    if at is None:
-        raise QueryError("cannot find the query's WHERE group")
-    tokens = list(sparql_text.lex(text[at:]))
-    if any(t.kind == "word" and t.text.upper() == "MINUS" for t in tokens):
-        return at, (), text[at:]
-    pieces, last, depth, skip_from, previous = [], 0, 1, None, ""
-    for token in tokens:
-        if token.text == "{":
-            depth += 1
-        elif token.text == "}":
-            depth -= 1
-            if skip_from is not None and depth < skip_from:
-                skip_from = None  # the sub-select or VALUES block is over
-            if depth == 0:
-                break
-        elif token.kind == "word" and token.text.upper() in ("SELECT", "VALUES"):
-            if skip_from is None:
-                skip_from = depth if token.text.upper() == "SELECT" else depth + 1
-        elif token.kind == "var" and skip_from is None and previous.upper() != "AS":
-            pieces.append((text[at + last : at + token.start], token.text))
-            last = token.end
-        previous = token.text
-    return at, tuple(pieces), text[at + last :]
 
 
 # --- results as rows -------------------------------------------------------------------------

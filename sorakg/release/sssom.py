@@ -23,8 +23,8 @@ from rdflib.namespace import RDFS, SKOS
 
 from sorakg.loaders.identifiers import SCHEMES, read_identifiers, split_iri
 from sorakg.loaders.vocab import SK
-from sorakg.metadata import dataset_facts
 from sorakg.ontology import MAPPINGS
+from sorakg.release.metadata import dataset_facts
 from sorakg.settings import Settings
 
 COLUMNS = (
