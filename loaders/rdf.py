@@ -47,7 +47,7 @@ class Minter:
         return self("graph", name)
 
 
-def _local(iri: URIRef) -> str:
+def _local(iri: URIRef | Literal) -> str:
     return re.split(r"[#/]", str(iri))[-1]
 
 
@@ -106,7 +106,7 @@ class Loader:
         item: Located,
         about: URIRef,
         predicate: URIRef | None = None,
-        obj: URIRef | None = None,
+        obj: URIRef | Literal | None = None,
     ) -> URIRef:
         row = item.row
         stem = row.table.removesuffix(".csv").replace("_", "-")
@@ -237,8 +237,9 @@ class Loader:
     def trial_column_dispute(
         self, item: Located, node: URIRef, column: str, check: Located
     ) -> None:
-        """The review's value of one trial column goes to the disputed graph (with its evidence
-        and the dispute); the reference's value takes its place, as the curator's statement."""
+        """The review's value of one trial column leaves the default view: its evidence record
+        (which names subject, property and value) and the dispute go to the disputed graph; the
+        reference's value takes its place, as the curator's statement."""
         prop, as_term = TRIAL_COLUMNS[column]
         stated = getattr(item.row, column)
         corrected = as_term(check.row.value)  # type: ignore[attr-defined]
@@ -260,9 +261,7 @@ class Loader:
             # nothing to take out of the default view: the dispute points at the trial's record
             self.g = self.disputed
             try:
-                record = self.mint(
-                    "evidence", self.pub.id, "trials", slug(item.fact_id)
-                )
+                record = self.mint("evidence", self.pub.id, "trials", slug(item.fact_id))
                 self.dispute_records([record], check, DISPUTE_KINDS[(item.row.table, column)])
             finally:
                 self.g = self.asserted
@@ -533,9 +532,8 @@ class Loader:
         pointing at each evidence record the row gave."""
         before = len(self.records)
         self.HANDLERS[type(item.row)](self, item)
-        self.dispute_records(
-            self.records[before:], check, DISPUTE_KINDS.get((item.row.table, ""), SK.StatementDispute)
-        )
+        kind = DISPUTE_KINDS.get((item.row.table, ""), SK.StatementDispute)
+        self.dispute_records(self.records[before:], check, kind)
 
     def contradicting(self, item: Located, column: str | None = None) -> Located | None:
         """The reference check that contradicts the row (or one of its columns), if any."""

@@ -633,7 +633,12 @@ class Conclusion(Row, Claim):
     key = ("id",)
     id: Slug
     subject: Slug = ref(
-        "trial", "drug", "biomarker", "mechanism", "molecule", "pathway",
+        "trial",
+        "drug",
+        "biomarker",
+        "mechanism",
+        "molecule",
+        "pathway",
         description="what the claim is about",
     )
     claim_kind: ConclusionKind = Field(description="what the claim is about")
@@ -644,7 +649,7 @@ class ComparisonResult(StrEnum):
     longer = "longer"
     shorter = "shorter"
     higher = "higher"
-    lower = "lower"
+    lower_ = "lower"  # the value is the CSV's word; the name keeps str.lower
     no_difference = "no_difference"
     #: every patient's value (of the arm or subgroup) was at most ``bound``
     within = "within"
@@ -681,7 +686,7 @@ class Comparison(Row, Claim):
             if self.bound is None or self.unit is None:
                 raise ValueError("result 'within' needs a bound and its unit")
         elif not (self.arm and self.versus):
-            raise ValueError(f"result '{self.result}' needs the arm and the arm it is compared with")
+            raise ValueError(f"result '{self.result}' needs the arm and the arm compared with")
         return self
 
 
