@@ -83,13 +83,13 @@ class Loader:
         # evidence records in the order they first entered their graph: a disputed row's records
         # are the tail it adds (scanning the graph for them per row made loading quadratic)
         self.records: list[URIRef] = []
-        # reference checks by the statement they check: (table, key parts) → checks
-        self.checks: dict[tuple[str, tuple[str, ...]], list[Located]] = {}
+        # reference checks by the table they check
+        self.checks: dict[str, list[Located]] = {}
         for check in pub.of(t.ReferenceCheck):
             row: t.ReferenceCheck = check.row  # type: ignore[assignment]
-            self.checks.setdefault((row.checked_table, row.keys()), []).append(check)
-        # the evidence records each checked statement gave, for the checks to point at
-        self.statement_records: dict[tuple[str, tuple[str, ...]], list[URIRef]] = {}
+            self.checks.setdefault(row.checked_table, []).append(check)
+        # the evidence records each row gave, for the checks to point at
+        self.row_records: list[tuple[t.Row, list[URIRef]]] = []
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -225,9 +225,9 @@ class Loader:
         self.add(node, SK.enrolled, row.enrolled)
         self.add(node, SK.acronym, row.acronym)
         for column in TRIAL_COLUMNS:
-            check = self.contradicting(item, column)
-            if check is not None:
-                self.trial_column_dispute(item, node, column, check)
+            checks = self.contradicting(item, column)
+            if checks:
+                self.trial_column_dispute(item, node, column, checks)
         if row.source_table:
             g.add((node, SK.listedInTable, Literal(f"Table {row.source_table}")))
         if row.nct:
@@ -235,13 +235,14 @@ class Loader:
             g.add((node, SKOS.exactMatch, URIRef(SCHEMES["nct"].iri_for(row.nct))))
 
     def trial_column_dispute(
-        self, item: Located, node: URIRef, column: str, check: Located
+        self, item: Located, node: URIRef, column: str, checks: list[Located]
     ) -> None:
         """The review's value of one trial column leaves the default view: its evidence record
         (which names subject, property and value) and the dispute go to the disputed graph; the
         reference's value takes its place, as the curator's statement."""
         prop, as_term = TRIAL_COLUMNS[column]
         stated = getattr(item.row, column)
+        check = checks[0]  # one reference value replaces the review's: the first check's
         corrected = as_term(check.row.value)  # type: ignore[attr-defined]
         if stated is not None:
             said = as_term(stated)
@@ -253,7 +254,7 @@ class Loader:
                 before = len(self.records)
                 self.evidence(item, node, prop, said)
                 self.dispute_records(
-                    self.records[before:], check, DISPUTE_KINDS[(item.row.table, column)]
+                    self.records[before:], checks, DISPUTE_KINDS[(item.row.table, column)]
                 )
             finally:
                 self.g = self.asserted
@@ -262,7 +263,7 @@ class Loader:
             self.g = self.disputed
             try:
                 record = self.mint("evidence", self.pub.id, "trials", slug(item.fact_id))
-                self.dispute_records([record], check, DISPUTE_KINDS[(item.row.table, column)])
+                self.dispute_records([record], checks, DISPUTE_KINDS[(item.row.table, column)])
             finally:
                 self.g = self.asserted
         self.asserted.add((node, prop, corrected))
@@ -439,6 +440,14 @@ class Loader:
         node = self.mint("trial", row.trial, "comparison", name)
         g = self.g
         g.add((node, RDF.type, SK.OutcomeComparison))
+        words = [row.arm or row.trial, row.measure, str(row.result).replace("_", " ")]
+        if row.versus:
+            words += ["than", row.versus]
+        if row.bound is not None:
+            words += [f"{row.bound:g}", str(row.unit)]
+        if row.subgroup:
+            words.append(f"({row.subgroup})")
+        g.add((node, RDFS.label, Literal(f"{row.trial}: {' '.join(words)}", lang="en")))
         g.add((node, SK.ofStudy, self.ref(row.trial)))
         if row.arm:
             g.add((node, SK.ofArm, self.arm_iri(row.trial, row.arm)))
@@ -467,7 +476,10 @@ class Loader:
         g.add((node, SK.checkVerdict, term(row.verdict, t.CheckVerdict)))
         self.add(node, SK.correctStatement, row.correction)
         self.add(node, SK.checkedColumn, row.column)
-        for record in sorted(set(self.statement_records.get((row.checked_table, row.keys()), []))):
+        checked = {
+            r for checked, records in self.row_records if row.covers(checked) for r in records
+        }
+        for record in sorted(checked):
             g.add((node, SK.checksRecord, record))
         self.evidence(item, node)
 
@@ -506,13 +518,11 @@ class Loader:
     def check_iri(self, check: Located) -> URIRef:
         return self.mint("check", self.pub.id, slug(check.fact_id))
 
-    def dispute_records(self, records: list[URIRef], check: Located, kind: URIRef) -> None:
-        """A curator's dispute of each record, from the reference check that contradicts it
+    def dispute_records(self, records: list[URIRef], checks: list[Located], kind: URIRef) -> None:
+        """A curator's dispute of each record, from the reference checks that contradict it
         (written into the current graph: the disputed one)."""
-        row: t.ReferenceCheck = check.row  # type: ignore[assignment]
-        reason = f"{row.correction} ({row.reference}, {row.release})"
-        if row.note:
-            reason += f" {row.note}"
+        rows: list[t.ReferenceCheck] = [c.row for c in checks]  # type: ignore[misc]
+        reason = " ".join(f"{row.correction} ({row.reference}, {row.release})." for row in rows)
         for record in sorted(set(records)):
             node = self.mint(
                 "dispute", *str(record).removeprefix(self.mint("evidence", "")).split("/")
@@ -522,44 +532,45 @@ class Loader:
             self.g.add((node, SK.disputes, record))
             self.g.add((node, SK.disputeReason, Literal(reason)))
             self.g.add((node, SK.disputeKind, kind))
-            self.g.add((node, SK.fromCheck, self.check_iri(check)))
-            self.g.add((node, SK.reference, Literal(row.reference)))
-            self.g.add((node, SK.referenceRelease, Literal(row.release)))
-            self.g.add((node, SK.correctStatement, Literal(row.correction)))
+            for check, row in zip(checks, rows, strict=True):
+                self.g.add((node, SK.fromCheck, self.check_iri(check)))
+                self.g.add((node, SK.reference, Literal(row.reference)))
+                self.g.add((node, SK.referenceRelease, Literal(row.release)))
+                self.g.add((node, SK.correctStatement, Literal(row.correction)))
 
-    def dispute(self, item: Located, check: Located) -> None:
+    def dispute(self, item: Located, checks: list[Located]) -> None:
         """The row's statement and evidence go to the disputed graph, with the curator's dispute
         pointing at each evidence record the row gave."""
         before = len(self.records)
         self.HANDLERS[type(item.row)](self, item)
         kind = DISPUTE_KINDS.get((item.row.table, ""), SK.StatementDispute)
-        self.dispute_records(self.records[before:], check, kind)
+        self.dispute_records(self.records[before:], checks, kind)
 
-    def contradicting(self, item: Located, column: str | None = None) -> Located | None:
-        """The reference check that contradicts the row (or one of its columns), if any."""
-        key = (item.row.table, tuple(v for v in item.row.key_values() if v))
-        for check in self.checks.get(key, []):
-            row: t.ReferenceCheck = check.row  # type: ignore[assignment]
-            if row.verdict == t.CheckVerdict.contradicted and row.column == column:
-                return check
-        return None
+    def contradicting(self, item: Located, column: str | None = None) -> list[Located]:
+        """The reference checks that contradict the row (or one of its columns)."""
+        return [
+            check
+            for check in self.checks.get(item.row.table, [])
+            if check.row.verdict == t.CheckVerdict.contradicted  # type: ignore[attr-defined]
+            and check.row.column == column  # type: ignore[attr-defined]
+            and check.row.covers(item.row)  # type: ignore[attr-defined]
+        ]
 
     def load(self) -> None:
         self.publication()
         for model in t.ALL_MODELS:
             for item in self.pub.of(model):
                 before = len(self.records)
-                check = self.contradicting(item)
-                if check is not None:
+                checks = self.contradicting(item)
+                if checks:
                     self.g = self.disputed
                     try:
-                        self.dispute(item, check)
+                        self.dispute(item, checks)
                     finally:
                         self.g = self.asserted
                 else:
                     self.HANDLERS[model](self, item)
-                key = (item.row.table, tuple(v for v in item.row.key_values() if v))
-                self.statement_records.setdefault(key, []).extend(self.records[before:])
+                self.row_records.append((item.row, self.records[before:]))
 
 
 # trial columns a reference check may correct: the property and how a cell becomes its value

@@ -188,12 +188,10 @@ def _check_reference_checks(sources: Sources) -> Iterator[Problem]:
     """Each reference check names rows that exist, and only a column a check may correct; a
     corrected value must be one the column accepts."""
     for pub in sources.publications:
-        keys: dict[str, set[tuple[str, ...]]] = {}
-        for model, rows in pub.rows.items():
-            keys[model.table] = {tuple(v for v in r.row.key_values() if v) for r in rows}
+        by_table = {model.table: rows for model, rows in pub.rows.items()}
         for item in pub.of(tables.ReferenceCheck):
             check: tables.ReferenceCheck = item.row  # type: ignore[assignment]
-            if check.keys() not in keys.get(check.checked_table, set()):
+            if not any(check.covers(r.row) for r in by_table.get(check.checked_table, [])):
                 yield Problem(
                     item.file,
                     item.line,

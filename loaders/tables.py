@@ -692,9 +692,14 @@ class Comparison(Row, Claim):
 
 class CheckVerdict(StrEnum):
     consistent = "consistent"
+    #: the reference states otherwise: the statement is disputed
     contradicted = "contradicted"
+    #: the reference contradicts a qualifier ("selective", "directly"), not the statement itself
+    partly_contradicted = "partly_contradicted"
     #: the reference says nothing on it (a cellular effect of one study, not a target)
     not_covered = "not_covered"
+    #: no reference could be found that settles it
+    not_confirmed = "not_confirmed"
 
 
 class ReferenceCheck(Row):
@@ -705,13 +710,14 @@ class ReferenceCheck(Row):
     trial, the review's value goes there and the reference's `value` takes its place."""
 
     table = "reference_checks.csv"
-    key = ("checked_table", "row_key", "column", "reference")
+    key = ("checked_table", "row_key", "column", "reference", "statement")
     checked_table: str = Field(
         pattern=r"^[a-z_]+\.csv$", description="the table of the checked statement"
     )
     row_key: str = Field(
         min_length=1,
-        description="the checked rows' key columns joined by '|' (empty trailing ones left out)",
+        description="the checked rows' key columns joined by '|': every row whose key starts with "
+        "these values is checked (sorafenib|inhibits|p-erk covers the rows of each model)",
     )
     column: OptionalText = Field(None, description="for one cell of a trial: phase or enrolled")
     statement: str = Field(min_length=1, description="the statement checked, in short words")
@@ -728,7 +734,7 @@ class ReferenceCheck(Row):
 
     @model_validator(mode="after")
     def _contradiction_says_what_is_right(self) -> ReferenceCheck:
-        if self.verdict == CheckVerdict.contradicted and not self.correction:
+        if self.verdict in WRONG and not self.correction:
             raise ValueError("a contradicted statement needs the correction the reference gives")
         if self.column and self.verdict == CheckVerdict.contradicted and not self.value:
             raise ValueError(f"a contradicted '{self.column}' needs the reference's value")
@@ -736,6 +742,15 @@ class ReferenceCheck(Row):
 
     def keys(self) -> tuple[str, ...]:
         return key_parts(self.row_key)
+
+    def covers(self, row: Row) -> bool:
+        """Whether this check is about ``row`` (of the checked table, its key starting so)."""
+        parts = self.keys()
+        values = tuple(v for v in row.key_values() if v)
+        return row.table == self.checked_table and values[: len(parts)] == parts
+
+
+WRONG = frozenset({CheckVerdict.contradicted, CheckVerdict.partly_contradicted})
 
 
 def key_parts(text: str) -> tuple[str, ...]:

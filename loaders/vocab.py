@@ -190,7 +190,9 @@ TERMS: dict[type[Enum], dict[str, str]] = {
     t.CheckVerdict: {
         "consistent": "ConsistentWithReference",
         "contradicted": "ContradictedByReference",
+        "partly_contradicted": "PartlyContradictedByReference",
         "not_covered": "NotCoveredByReference",
+        "not_confirmed": "NotConfirmedByReference",
     },
     t.MemberRole: {
         "member": "hasMember",
