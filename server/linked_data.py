@@ -22,9 +22,10 @@ from sorakg.formats import HTML, NTRIPLES, OFFERS, Format, NotAcceptable, by_ext
 from sorakg.pipeline.explain import Reason
 from sorakg.settings import Settings
 from sorakg.sparql import catalogue
+from sorakg.sparql.bindings import with_values
 
 from . import entity_context as context
-from .backend import Backend, get_backend, get_settings, served_root
+from .backend import ENTITY, Backend, get_backend, get_settings, served_root
 from .downloads import Resources, explanations
 from .entity_view import RDF_TYPE, SK, entity_view
 from .execute import Job
@@ -97,11 +98,10 @@ async def entity(
         except NotAcceptable as error:
             return Response(str(error), 406, media_type="text/plain")
     try:
-        entity_term = str(ox.NamedNode(iri))
+        text = with_values(ENTITY_QUERY, {ENTITY: ox.NamedNode(iri)})
     except ValueError:  # "/drug/a%20b", "/%C2%83": no IRI of this graph is spelt so
         return Response(f"not an IRI of this graph: {iri!r}", 404, media_type="text/plain")
-    job = Job("query", ENTITY_QUERY, format=NTRIPLES.name, bindings={"entity": entity_term},
-              max_rows=settings.max_rows)  # fmt: skip
+    job = Job("query", text, format=NTRIPLES.name, max_rows=settings.max_rows)
     reply = await backend.run(job)
     if reply.status != 200:
         return Response(reply.body, reply.status, media_type=reply.media_type)
