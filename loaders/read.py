@@ -275,7 +275,7 @@ def read_sources(
 
     ``ontology_classes`` (local names) lets the reader check the target classes of molecules.
     """
-    root = root or data_dir.parent.parent
+    root = root or data_dir.resolve().parent.parent  # the checkout (or package) root
     problems: list[Problem] = []
     publications = []
     for folder in sorted(p for p in data_dir.iterdir() if (p / "publication.toml").exists()):

@@ -1,28 +1,17 @@
-"""Namespaces, and the ontology term each controlled table value stands for."""
+"""The ontology term each controlled table value stands for (the namespaces are
+:mod:`sorakg.namespaces`'s)."""
 
 from __future__ import annotations
 
 from enum import Enum
 
-from rdflib import Namespace, URIRef
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+from rdflib import URIRef
+
+from sorakg.namespaces import DEFAULT_BASE, ONTOLOGY_IRI, PREFIXES, SK
 
 from . import tables as t
 
-SK = Namespace("https://w3id.org/sorakg/ontology#")
-ONTOLOGY_IRI = URIRef("https://w3id.org/sorakg/ontology")
-DEFAULT_BASE = "https://w3id.org/sorakg/"
-
-PREFIXES = {
-    "sk": SK,
-    "rdf": RDF,
-    "rdfs": RDFS,
-    "owl": OWL,
-    "xsd": XSD,
-    "skos": SKOS,
-    "dcterms": DCTERMS,
-    "prov": PROV,
-}
+__all__ = ["DEFAULT_BASE", "ONTOLOGY_IRI", "PREFIXES", "SK", "TERMS"]
 
 # table value → ontology individual or class (local names in SK)
 TERMS: dict[type[Enum], dict[str, str]] = {

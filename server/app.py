@@ -25,6 +25,8 @@ from .description import Stats, parse_stats, stats_job, void_description
 from .execute import MAXBYTES_HEADER, MAXROWS_HEADER
 from .hardening import HeadAsGet, TypedErrors
 from .pool import WorkerPool
+from .resources import Resources
+from .resources import graphs as release_graphs
 
 log = logging.getLogger("sorakg.server")
 
@@ -42,7 +44,7 @@ def create_app(
     # downloads and explanations come from the release the embedded store serves, or in proxy
     # mode from the local build when there is one (the release `sorakg publish` loaded)
     graph_file = chosen.graph_file if isinstance(chosen, WorkerPool) else _local_build(settings)
-    resources = downloads.Resources(release=graph_file.parent if graph_file else None)
+    resources = Resources(release=graph_file.parent if graph_file else None)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -148,9 +150,9 @@ def create_app(
             fmt = negotiate("graph", None)
         assert fmt.rdf is not None
         root = served_root(request)
-        resources: downloads.Resources = request.app.state.resources
+        resources: Resources = request.app.state.resources
         updatable = isinstance(chosen, WorkerPool) and chosen.updatable
-        graphs = {} if updatable else await downloads.graphs(resources, settings)
+        graphs = {} if updatable else await release_graphs(resources, settings)
         if graphs:  # the full VoID + DCAT of the export, with this server's URLs
             body = downloads.served_void(resources, graphs, settings, root, fmt.rdf)
         else:  # proxy mode or update mode: what the store's counts tell

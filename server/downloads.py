@@ -1,10 +1,6 @@
-"""Downloads of the build (``/download``), the ontology (``/ontology``), and the build's graphs
-held in memory for explanations, VoID and the export.
+"""Downloads of the build (``/download``) and the ontology (``/ontology``).
 
-Nothing is parsed when the server starts: the query workers read the release's on-disk store.
-The rdflib graphs are read on first use: the ontology and asserted graphs (from the on-disk store,
-without the inferred graph) for the first explanation on an entity page; the whole release for
-VoID or ``/ontology``. ``sorakg serve`` writes every export format, the SSSOM mappings,
+``sorakg serve`` writes every export format, the SSSOM mappings,
 VoID/DCAT and the ontology documentation into the release folder
 (``build/releases/<digest>/downloads/``) in the background, in a child process (the server's
 memory does not grow by the graph's size), once per release: a restart finds them there. A
@@ -20,7 +16,6 @@ import logging
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -30,39 +25,20 @@ from rdflib import VOID, Graph, URIRef
 
 from sorakg.children import die_with_parent
 from sorakg.formats import HTML, NotAcceptable, negotiate
-from sorakg.pipeline.explain import Explainer
 from sorakg.release.export import ExportFile, export_files
 from sorakg.release.metadata import PREFIXES as VOID_PREFIXES
 from sorakg.release.metadata import dataset_facts, void_graph
 from sorakg.release.ontodocs import ontology_document
-from sorakg.release.store import read_build, read_graphs, release_store
+from sorakg.release.store import read_build
 from sorakg.settings import Settings
 
 from .backend import served_root
 from .page import templates
+from .resources import Resources, graphs
 
 router = APIRouter()
 log = logging.getLogger(__name__)
 INDEX = "index.json"  # name → sha256 and media type of each file, written with the files
-
-
-@dataclass
-class Resources:
-    """What the server derives from the build besides the store; filled in as it is ready."""
-
-    release: Path | None = None  # the release folder being served (None: proxy mode)
-    graphs: dict[str, Graph] = field(default_factory=dict)  # read on first use: see graphs()
-    explainer: Explainer | None = None  # read on first use: see explanations()
-    asserted: Graph | None = None
-    files: dict[str, ExportFile] = field(default_factory=dict)
-    failed: str = ""
-    ontology_pages: dict[str, str] = field(default_factory=dict)  # by format name
-    exporting: asyncio.Task[None] | None = None
-    loading: asyncio.Lock = field(default_factory=asyncio.Lock)
-
-    @property
-    def folder(self) -> Path | None:
-        return self.release / "downloads" if self.release else None
 
 
 def _write_index(folder: Path, files: list[ExportFile]) -> None:
@@ -76,42 +52,6 @@ def _read_index(folder: Path) -> dict[str, ExportFile]:
         name: ExportFile(folder / name, entry["sha256"], entry["media_type"])
         for name, entry in sorted(index.items())
     }
-
-
-async def graphs(resources: Resources, settings: Settings) -> dict[str, Graph]:
-    """The release's graphs by short name, read once on first use ({} in proxy mode)."""
-    if resources.release is None:
-        return {}
-    async with resources.loading:
-        if not resources.graphs:
-            nquads = resources.release / "sorakg.nq"
-            resources.graphs = await asyncio.to_thread(read_build, settings, nquads)
-    return resources.graphs
-
-
-def _read_explained(resources: Resources, settings: Settings) -> None:
-    assert resources.release is not None
-    wanted = ("ontology", "asserted")
-    if resources.graphs:
-        read = {name: resources.graphs[name] for name in wanted if name in resources.graphs}
-    else:  # only these two graphs, from the on-disk store: no parse of the inferred graph
-        read = read_graphs(settings, release_store(resources.release), wanted)
-    explained = Graph()
-    for graph in read.values():
-        explained += graph
-    resources.asserted = read.get("asserted", Graph())
-    resources.explainer = Explainer(explained)
-
-
-async def explanations(resources: Resources, settings: Settings) -> tuple[Explainer, Graph] | None:
-    """The explainer and the asserted graph, read once on first use (None in proxy mode)."""
-    if resources.release is None:
-        return None
-    async with resources.loading:
-        if resources.explainer is None:
-            await asyncio.to_thread(_read_explained, resources, settings)
-    assert resources.explainer is not None and resources.asserted is not None
-    return resources.explainer, resources.asserted
 
 
 def export_release(

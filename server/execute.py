@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from sorakg.formats import Format, NotAcceptable, Offer, negotiate
-from sorakg.loaders.vocab import PREFIXES
+from sorakg.namespaces import PREFIXES
 from sorakg.release.default_view import default_graphs
 from sorakg.sparql import text as sparql_text
 from sorakg.sparql.errors import declare_known_prefixes, parse_error, short_error

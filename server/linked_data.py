@@ -26,11 +26,11 @@ from sorakg.sparql.bindings import with_values
 
 from . import entity_context as context
 from .backend import ENTITY, Backend, get_backend, get_settings, served_root
-from .downloads import Resources, explanations
 from .entity_view import RDF_TYPE, SK, entity_view
 from .execute import Job
 from .labels import Linker
 from .page import templates
+from .resources import Resources, explanations
 
 router = APIRouter()
 

@@ -16,7 +16,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 def packaged_data() -> Path:
     """The curated tables shipped inside the package (``loaders/data`` in a checkout)."""
-    return Path(str(files("sorakg.loaders") / "data"))
+    return Path(str(files("sorakg.loaders") / "data")).resolve()  # the folder, not the symlink
 
 
 class Settings(BaseSettings):

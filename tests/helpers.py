@@ -73,6 +73,6 @@ def running_server(settings: Settings, graph_file: Path, workers: int = 2) -> It
 
 def answer(store: ox.Store, name: str, **params: str) -> list[dict[str, str]]:
     """Rows of a named query as plain strings (IRIs shortened: drug:sorafenib)."""
-    results = ql.run_query(store, ql.load_query(name), params, PREFIXES)
+    results = ql.run_named(store, ql.load_query(name), params, PREFIXES)
     columns, rows = ql.rows(results)
     return [{c: ql.shorten(row[c], PREFIXES) for c in columns} for row in rows]

@@ -9,7 +9,7 @@ from decimal import Decimal
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
-from sorakg.loaders.vocab import SK
+from sorakg.namespaces import SK
 from tests.conftest import BASE, REVIEW
 
 OUTCOMES = """

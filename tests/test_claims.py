@@ -24,7 +24,7 @@ def store(reasoned: Built, tmp_path_factory: pytest.TempPathFactory) -> ox.Store
 
 
 def answer(store: ox.Store, name: str, **params: str) -> list[dict[str, str]]:
-    results = ql.run_query(store, ql.load_query(name), params, PREFIXES)
+    results = ql.run_named(store, ql.load_query(name), params, PREFIXES)
     columns, rows = ql.rows(results)
     return [{c: ql.shorten(row[c], PREFIXES) for c in columns} for row in rows]
 
@@ -107,7 +107,7 @@ def test_inferences_resting_on_disputed_statements(store: ox.Store) -> None:
     assert all(r["reason"] for r in rows)
     # none of it is in the default view
     text = "SELECT ?x WHERE { <https://w3id.org/sorakg/drug/u0126> a ?x }"
-    classes = {str(r[0]) for r in ql.run_query(store, ql.parse_query(text, "q"), {}, PREFIXES)}
+    classes = {str(r[0]) for r in ql.run_named(store, ql.parse_query(text, "q"), {}, PREFIXES)}
     assert "https://w3id.org/sorakg/ontology#ERKInhibitor" not in classes
 
 
@@ -116,7 +116,7 @@ def test_quotes_are_per_fact_not_per_row(reasoned: Built) -> None:
     # HIF-1 alpha sentence that supports hypoxia → hypoxia-inducible pathway
     from rdflib import URIRef
 
-    from sorakg.loaders.vocab import SK
+    from sorakg.namespaces import SK
 
     facts = reasoned.graph("asserted")
     hypoxia = URIRef(BASE + "mechanism/hypoxia")

@@ -11,7 +11,7 @@ from rdflib.namespace import RDF
 from typer.testing import CliRunner
 
 from sorakg.cli import app
-from sorakg.loaders.vocab import SK
+from sorakg.namespaces import SK
 from sorakg.pipeline.build import Built, inferences, review_problems
 from sorakg.pipeline.inference_review import (
     FILE_NAME,

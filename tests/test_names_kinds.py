@@ -25,14 +25,13 @@ from sorakg.server.pool import WorkerPool
 from sorakg.settings import Settings
 from sorakg.sparql import catalogue as ql
 from tests.conftest import BASE, write_graph
-from tests.test_queries import cli_env, nquads, store  # noqa: F401  (fixtures)
 
 PREFIXES = ql.prefixes_for(BASE)
 SK = "https://w3id.org/sorakg/ontology#"
 
 
 @pytest.fixture(scope="module")
-def names(store: ox.Store) -> Names:  # noqa: F811
+def names(store: ox.Store) -> Names:
     return from_store(store, BASE, PREFIXES)
 
 
@@ -43,7 +42,7 @@ def expect(query: str, parameter: str):  # type: ignore[no-untyped-def]
 def test_every_iri_parameter_declares_its_kind_and_its_default_is_of_it(names: Names) -> None:
     for query in ql.list_queries():
         for param in query.parameters:
-            if param.kind is not ql.Kind.iri:
+            if param.kind is not ql.ParamKind.iri:
                 continue
             assert param.instance_of or param.subclass_of, (query.name, param.name)
             if param.default:
@@ -108,7 +107,7 @@ def test_a_relations_object_is_an_individual_not_a_class(names: Names) -> None:
 
 
 def test_the_cli_says_how_it_read_a_name_and_refuses_the_wrong_kind(
-    cli_env: CliRunner,  # noqa: F811
+    cli_env: CliRunner,
 ) -> None:
     args = ["query", "trial-outcomes", "-p", "trial=tivantinib", "--format", "csv"]
     read = cli_env.invoke(app, args)
@@ -128,7 +127,7 @@ def test_the_cli_says_how_it_read_a_name_and_refuses_the_wrong_kind(
     assert drug.exit_code == 0 and "note: drug 'trial:NCT00988741' is a trial" in drug.output
 
 
-def test_explain_reads_the_object_as_the_molecule(cli_env: CliRunner) -> None:  # noqa: F811
+def test_explain_reads_the_object_as_the_molecule(cli_env: CliRunner) -> None:
     stated = cli_env.invoke(app, ["explain", "sorafenib", "inhibits", "VEGFR"])
     assert stated.exit_code == 0, stated.output
     assert stated.output.startswith("- Sorafenib inhibits VEGFR (stated)")
@@ -174,7 +173,7 @@ def test_the_endpoint_refuses_a_name_of_another_kind(
 
 
 def test_the_index_on_disk_answers_as_the_one_in_memory(
-    nquads: Path,  # noqa: F811
+    nquads: Path,
     names: Names,
 ) -> None:
     on_disk = Names.open(release_names(nquads.parent, BASE), BASE, PREFIXES)

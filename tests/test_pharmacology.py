@@ -16,10 +16,10 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF
 
-from server.execute import Job, run_query
-from sorakg.loaders.vocab import SK
+from sorakg.namespaces import SK
 from sorakg.pipeline.build import Built
 from sorakg.release.default_view import default_graphs
+from sorakg.server.execute import Job, run_query
 from tests.conftest import BASE, write_graph
 
 PREFIXES = "PREFIX sk: <https://w3id.org/sorakg/ontology#>\n"

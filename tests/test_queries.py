@@ -47,7 +47,7 @@ def test_every_query_runs_with_its_defaults(reasoned_store: ox.Store, query: ql.
     """Every answer is read to its end (evaluation is lazy: an error may only come while
     reading); a quality check whose description says it should be empty is, and every other
     query answers something with its default parameters on the review's graph."""
-    result = ql.run_query(reasoned_store, query, {}, PREFIXES)
+    result = ql.run_named(reasoned_store, query, {}, PREFIXES)
     if isinstance(result, ox.QueryBoolean):
         return
     rows = list(result)  # type: ignore[call-overload]
@@ -105,7 +105,7 @@ def test_a_string_argument_is_one_literal_locally_and_remotely(store: ox.Store) 
     crafted = 'MK-2206")) || true || CONTAINS(?quote, ("'
     local = answer(store, "evidence-search", text=crafted)
     assert local == []
-    remote = ql.run_query(_remote(store), ql.load_query("evidence-search"), {"text": crafted})
+    remote = ql.run_named(_remote(store), ql.load_query("evidence-search"), {"text": crafted})
     assert ql.rows(remote)[1] == []
     # the same search, innocently, finds the MK-2206 sentence (control)
     assert answer(store, "evidence-search", text="MK-2206")
@@ -139,9 +139,9 @@ def _answering(store: ox.Store) -> httpx.MockTransport:
     return httpx.MockTransport(handler)
 
 
-def _remote(store: ox.Store) -> ql.Endpoint:
+def _remote(store: ox.Store) -> ql.Remote:
     client = httpx.Client(transport=_answering(store))
-    return ql.Endpoint("http://endpoint.test/sparql", client=client)
+    return ql.Remote("http://endpoint.test/sparql", client=client)
 
 
 def _rowset(results: ql.Results, text: str = "") -> set[tuple[tuple[str, str], ...]]:
@@ -160,8 +160,8 @@ def _rowset(results: ql.Results, text: str = "") -> set[tuple[tuple[str, str], .
 
 @pytest.mark.parametrize("query", QUERIES, ids=lambda q: q.name)
 def test_remote_runs_give_the_embedded_answers(store: ox.Store, query: ql.NamedQuery) -> None:
-    local = ql.run_query(store, query, {}, PREFIXES)
-    remote = ql.run_query(_remote(store), query, {}, PREFIXES)
+    local = ql.run_named(store, query, {}, PREFIXES)
+    remote = ql.run_named(_remote(store), query, {}, PREFIXES)
     assert _rowset(remote, query.text) == _rowset(local, query.text)
 
 
@@ -169,7 +169,7 @@ def test_remote_errors_are_query_errors(store: ox.Store) -> None:
     broken = ql.parse_query("SELECT ?s WHERE { ?s ?p ?o }", "ok")
     broken = ql.NamedQuery(**{**broken.__dict__, "text": "SELECT ?s WHERE { ?s ?p"})
     with pytest.raises(ql.QueryError, match="400"):
-        ql.run_query(_remote(store), broken)
+        ql.run_named(_remote(store), broken)
 
 
 # --- the command -----------------------------------------------------------------------------
@@ -233,14 +233,14 @@ def test_cli_answers_match_the_library(
     assert result.exit_code == 0, result.output
     printed = ox.parse_query_results(result.output.encode(), format=ox.QueryResultsFormat.JSON)
     assert isinstance(printed, ql.Results)
-    assert _rowset(printed) == _rowset(ql.run_query(store, query, {}, PREFIXES))
+    assert _rowset(printed) == _rowset(ql.run_named(store, query, {}, PREFIXES))
 
 
 @pytest.mark.parametrize("fmt", ["CSV", "TSV", "JSON", "XML"])
 def test_results_serialize_in_every_format_for_the_endpoint(store: ox.Store, fmt: str) -> None:
     """What ``/queries/NAME?format=…`` will return: the results serialized by Oxigraph."""
     query = ql.load_query("trial-arms")
-    results = ql.run_query(store, query, {"trial": "trial:NCT00988741"}, PREFIXES)
+    results = ql.run_named(store, query, {"trial": "trial:NCT00988741"}, PREFIXES)
     body = results.serialize(format=getattr(ox.QueryResultsFormat, fmt))
     assert body is not None
     text = body.decode("utf-8")

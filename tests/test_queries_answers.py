@@ -737,7 +737,7 @@ def test_answers_show_labels_not_ontology_iris(served: ox.Store, query: str) -> 
     answer holds a labelled ontology term, except a parameter's own column (what the user types
     back in), and that one has a ``<name>Label`` column beside it."""
     named = ql.load_query(query)
-    results = ql.run_query(served, named, {}, PREFIXES)
+    results = ql.run_named(served, named, {}, PREFIXES)
     columns, rows = ql.rows(results)
     params = {p.name for p in named.parameters}
     offending: set[str] = set()

@@ -6,7 +6,7 @@ import pytest
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from sorakg.loaders.vocab import SK
+from sorakg.namespaces import SK
 from sorakg.ontology import ontology_graph
 from sorakg.pipeline.build import Built
 from sorakg.pipeline.explain import Explainer

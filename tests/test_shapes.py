@@ -9,7 +9,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
-from sorakg.loaders.vocab import SK
+from sorakg.namespaces import SK
 from sorakg.pipeline.build import Built
 from sorakg.pipeline.validate import Violation, validate_graph
 from tests.conftest import BASE, PUB

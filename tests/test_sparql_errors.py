@@ -12,7 +12,6 @@ from typer.testing import CliRunner
 
 from sorakg.cli import app
 from tests.test_names_kinds import client  # noqa: F401  (fixture)
-from tests.test_queries import cli_env, nquads  # noqa: F401  (fixtures)
 
 # (query as typed, with sk: undeclared as the README allows; the message it gets)
 CASES = [
@@ -64,7 +63,7 @@ def test_sparql_names_the_fault_at_the_users_line(
 
 @pytest.mark.parametrize(("query", "message"), CASES)
 def test_query_file_names_the_fault_at_the_files_line(
-    cli_env: CliRunner,  # noqa: F811
+    cli_env: CliRunner,
     tmp_path: Path,
     query: str,
     message: str,

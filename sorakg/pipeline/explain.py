@@ -22,7 +22,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
-from sorakg.loaders.vocab import SK
+from sorakg.namespaces import SK
 
 
 def _a(noun: str) -> str:

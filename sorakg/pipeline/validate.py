@@ -12,7 +12,7 @@ from pyshacl_turbo import validate as shacl_validate
 from rdflib import Graph, Literal, Node, URIRef
 from rdflib.namespace import RDF, SH
 
-from sorakg.loaders.vocab import SK
+from sorakg.namespaces import SK
 
 SHAPES = Path(str(files("sorakg.shapes"))) / "sorakg-shapes.ttl"
 
@@ -131,3 +131,27 @@ def validate_graphs(graphs: Iterable[Graph]) -> list[Violation]:
     place (:class:`UnionView`) instead of copied into one graph: the same violations, sources
     and order (tests/test_shapes.py)."""
     return validate_graph(UnionView(graphs))
+
+
+class UnreadableFile(ValueError):
+    """An RDF file no parser could read; the message names the file."""
+
+
+def validate_file(path: Path) -> list[Violation]:
+    """The shapes' violations in an RDF file (its triples in any graph, with the ontology beside
+    them for the class hierarchy); :class:`UnreadableFile` when it does not parse."""
+    from rdflib import Dataset
+    from rdflib.util import guess_format
+
+    from sorakg.ontology import ontology_graph
+
+    dataset = Dataset()
+    try:
+        dataset.parse(path, format=guess_format(str(path)) or "nquads")
+    except Exception as error:  # any parser's error, reported with the file name
+        raise UnreadableFile(f"{path}: cannot parse: {error}") from error
+    union = Graph()
+    for triple in dataset.triples((None, None, None)):
+        union.add(triple)
+    union += ontology_graph()
+    return validate_graph(union)

@@ -16,7 +16,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from sorakg.formats import HTML, Format
-from sorakg.loaders.vocab import SK
+from sorakg.namespaces import SK
 from sorakg.release.serialize import canonical
 from sorakg.release.writers import prepare, serialize
 from sorakg.settings import Settings

@@ -12,13 +12,13 @@ Contract for the endpoint's ``/queries`` routes (plain functions, no web code he
 * ``list_queries()`` → every :class:`NamedQuery` (name, title, description, parameters), sorted
   by name, for the listing page.
 * ``load_query(name)`` → one :class:`NamedQuery`; raises :class:`UnknownQuery` (answer 404).
-* ``run_query(store, query, raw_params, prefixes)`` → ``pyoxigraph.QuerySolutions`` (SELECT) or
+* ``run_named(store, query, raw_params, prefixes)`` → ``pyoxigraph.QuerySolutions`` (SELECT) or
   ``pyoxigraph.QueryBoolean`` (ASK); serialize them with
   ``results.serialize(format=pyoxigraph.QueryResultsFormat.CSV)`` (or JSON, TSV, XML).
   ``raw_params`` are the request's strings by parameter name; a bad name or value raises
   :class:`ParameterError` (answer 400). ``prefixes`` is :func:`prefixes_for` of the settings'
   base IRI, so ``drug:sorafenib`` is accepted for an IRI parameter.
-* ``run_query`` also accepts an :class:`Endpoint` (a remote SPARQL endpoint) in place of a store.
+* ``run_named`` also accepts an :class:`Remote` (a remote SPARQL endpoint) in place of a store.
 
 Rule for query authors: a parameter is a variable named in the query's ``SELECT`` clause (not
 ``SELECT *``) and used in its outer group, not only inside a sub-select; ``load_query`` checks it.
@@ -38,15 +38,15 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from sorakg.loaders.tables import ENTITY_MODELS
-from sorakg.loaders.vocab import PREFIXES
 from sorakg.names import ANY, Expect, Names, NamingError, curie, suggest_word
+from sorakg.namespaces import PREFIXES
 from sorakg.release.default_view import default_graphs
 from sorakg.sparql import text as sparql_text
 from sorakg.sparql.bindings import BindingError, Term, with_values
 from sorakg.sparql.remote import (
-    Remote as Endpoint,  # a remote SPARQL store (sorakg/sparql/remote.py)
+    Remote,  # a remote SPARQL store (sorakg/sparql/remote.py)
+    RemoteError,
 )
-from sorakg.sparql.remote import RemoteError
 
 HEADER = "#+"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -328,8 +328,8 @@ def _resolve(names: Names, param: Parameter, value: str, notes: list[str] | None
 # --- running ---------------------------------------------------------------------------------
 
 
-def run_query(
-    target: ox.Store | Endpoint,
+def run_named(
+    target: ox.Store | Remote,
     query: NamedQuery,
     raw: Mapping[str, str] | None = None,
     prefixes: Mapping[str, str] | None = None,
@@ -342,7 +342,7 @@ def run_query(
         text = with_values(query.sparql, bound)
     except BindingError as error:
         raise QueryError(f"{query.name}: {error}") from error
-    if isinstance(target, Endpoint):
+    if isinstance(target, Remote):
         return _run_remote(target, text)
     try:
         results = target.query(text, default_graph=default_graphs(target))
@@ -352,7 +352,7 @@ def run_query(
     return results
 
 
-def _run_remote(endpoint: Endpoint, text: str) -> Results:
+def _run_remote(endpoint: Remote, text: str) -> Results:
     try:
         answer = endpoint.query(text)
     except RemoteError as error:

@@ -1,0 +1,245 @@
+"""The questions: query (a named query or a .rq file, here or on an endpoint) and explain."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from sorakg import names as names_
+from sorakg.cli.app import Exit, app, err, fail_with, out, resolve_name, settings_or_exit
+from sorakg.formats import FORMATS, OFFERS
+from sorakg.settings import Settings
+
+if TYPE_CHECKING:
+    from sorakg.sparql import catalogue
+
+
+def _open_names(settings: Settings) -> names_.Names:
+    """The current build's names index, to resolve what a user types (``query -p``)."""
+    from sorakg.release.store import built_file, open_store, release_names
+    from sorakg.sparql.catalogue import prefixes_for
+
+    release = built_file(settings).resolve().parent
+    prefixes = prefixes_for(settings.base_iri)
+    try:
+        path = release_names(release, settings.base_iri)
+    except OSError as error:  # a release folder we may not write: index it in memory
+        from sorakg.release.default_view import default_graphs
+
+        err.print(Text(f"note: cannot write {release}'s names index ({error})", style="dim"))
+        store = open_store(settings)
+        return names_.from_store(store, settings.base_iri, prefixes, default_graphs(store))
+    return names_.Names.open(path, settings.base_iri, prefixes)
+
+
+def _swapped(names: names_.Names, entity: str, cls: str) -> bool:
+    """``explain CLASS ENTITY``: the first names only classes and the second an individual."""
+    try:
+        names.resolve(entity, names_.INDIVIDUAL)
+        return False
+    except names_.NamingError:
+        pass
+    try:
+        names.resolve(entity, names_.CLASS)
+        names.resolve(cls, names_.INDIVIDUAL)
+    except names_.NamingError:
+        return False
+    return True
+
+
+@app.command("explain")
+def explain_command(
+    entity: Annotated[
+        str,
+        typer.Argument(
+            help="Entity: IRI, CURIE (drug:sorafenib), path (drug/sorafenib) or label "
+            "(Sorafenib; a drug is preferred over a trial arm of the same name)."
+        ),
+    ],
+    cls: Annotated[
+        str,
+        typer.Argument(
+            help="Class (sk:VEGFRInhibitor, VEGFRInhibitor, 'VEGFR inhibitor') or, with "
+            "OBJECT, a property (sk:targetsPathway, 'targets pathway')."
+        ),
+    ],
+    obj: Annotated[
+        str | None, typer.Argument(help="For a relation: its object, e.g. pathway/mapk.")
+    ] = None,
+) -> None:
+    """Say why ENTITY is a CLASS (or why ENTITY PROPERTY OBJECT holds), from the asserted facts,
+    their evidence and the axioms."""
+    from rdflib import URIRef
+
+    from sorakg.namespaces import PREFIXES
+    from sorakg.pipeline.explain import Explainer
+    from sorakg.release.store import read_build
+    from sorakg.sparql import catalogue
+
+    settings = settings_or_exit()
+    try:
+        graphs = read_build(settings)
+    except FileNotFoundError as error:
+        raise fail_with(error, Exit.MISSING) from error
+    graph = graphs["ontology"] + graphs["asserted"]
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace)
+    names = names_.Names.from_triples(
+        graph, settings.base_iri, catalogue.prefixes_for(settings.base_iri)
+    )
+    # the subject and a relation's object are individuals: "VEGFR" is then the molecule
+    # molecule:vegfr, not the class sk:VEGFR it shares a name with
+    if obj is None and _swapped(names, entity, cls):
+        raise fail_with(
+            f"'{entity}' is a class and '{cls}' an entity: the entity comes first "
+            f"(sorakg explain '{cls}' '{entity}')",
+            Exit.USAGE,
+        )
+    subject = resolve_name(names, entity, names_.INDIVIDUAL, "entity")
+    kind = names_.CLASS if obj is None else names_.PROPERTY
+    target = resolve_name(names, cls, kind, kind.noun)
+    explainer = Explainer(graph)
+    if obj is None:
+        reason = explainer.explain(URIRef(subject), URIRef(target))
+        claim = f"{names.show(subject)} is not shown to be {names.show(target)}"
+    else:
+        other = resolve_name(names, obj, names_.INDIVIDUAL, "entity")
+        reason = explainer.explain_relation(URIRef(subject), URIRef(target), URIRef(other))
+        claim = f"{names.show(subject)} {names.show(target)} {names.show(other)} does not follow"
+    if reason is None:
+        err.print(Text(f"not entailed: {claim}"), soft_wrap=True)
+        raise typer.Exit(Exit.INVALID)
+    out.print(str(reason), markup=False, highlight=False, soft_wrap=True)
+
+
+# a table on the terminal, or any results format of the registry
+ResultFormat = StrEnum(  # type: ignore[misc]
+    "ResultFormat", {name: name for name in ("table", *(f.name for f in OFFERS["results"]))}
+)
+TABLE = ResultFormat("table")
+
+
+def _split_param(text: str) -> tuple[str, str]:
+    key, equals, value = text.partition("=")
+    if not equals or not key.strip():
+        raise typer.BadParameter(f"'{text}' is not key=value", param_hint="--param")
+    return key.strip(), value
+
+
+@app.command("query")
+def query_command(
+    name: Annotated[
+        str | None, typer.Argument(help="A query of the library; omit it to list them.")
+    ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", "-p", help="A parameter as key=value; repeat for several."),
+    ] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", "-f", help="Run this .rq file instead.")
+    ] = None,
+    fmt: Annotated[ResultFormat, typer.Option("--format", help="Output format.")] = (TABLE),
+    endpoint: Annotated[
+        str | None,
+        typer.Option(
+            "--endpoint",
+            help="A SPARQL endpoint URL instead of the current build "
+            "(default: the sparql_endpoint setting, SORAKG_SPARQL_ENDPOINT).",
+        ),
+    ] = None,
+) -> None:
+    """Run a named query of the library (or a .rq file) and print its answer."""
+    import pyoxigraph
+
+    from sorakg.sparql import catalogue as ql
+
+    if name is None and file is None:
+        _print_query_list(ql.list_queries())
+        return
+    from sorakg.sparql.errors import declare_known_prefixes, shift_lines, short_error
+
+    settings = settings_or_exit()
+    prefixes = ql.prefixes_for(settings.base_iri)
+    raw = dict(_split_param(p) for p in param or [])
+    source = ""  # the file's text, read once: run, and searched for prefixes on an error
+    declared: list[str] = []  # PREFIX lines added above the file's text
+    try:
+        if file is not None:
+            if not file.exists():
+                raise fail_with(f"no such file: {file}", Exit.MISSING)
+            source = file.read_text(encoding="utf-8")
+            text, declared = declare_known_prefixes(source, prefixes)
+            query = ql.parse_query(text, file.stem, file)
+            for line in declared:  # the project's prefixes need no PREFIX line; say so
+                err.print(Text(f"note: {file}: assumed {line}", style="dim"))
+        else:
+            assert name is not None
+            query = ql.load_query(name)
+        target: pyoxigraph.Store | ql.Remote
+        names = None
+        if endpoint or settings.sparql_endpoint:
+            target = ql.Remote.from_settings(settings, endpoint)
+        else:
+            from sorakg.release.store import MissingBuild, open_store
+
+            try:
+                target = open_store(settings)
+            except MissingBuild as error:
+                raise fail_with(error, Exit.MISSING) from error
+            if raw:  # names checked against the graph: a misspelt one is an error, not 0 rows
+                names = _open_names(settings)
+        notes: list[str] = []
+        results = ql.run_named(target, query, raw, prefixes, names, notes)
+        for note in notes:  # a name of another kind, read as the one entity it leads to
+            err.print(Text(f"note: {note}", style="dim"), soft_wrap=True)
+    except ql.UnknownQuery as error:
+        raise fail_with(error, Exit.MISSING) from error
+    except ql.ParameterError as error:
+        raise fail_with(error, Exit.USAGE) from error
+    except ql.RemoteUnavailable as error:  # the endpoint is down, refuses or times out
+        raise fail_with(str(error), Exit.UNAVAILABLE) from error
+    except ql.QueryError as error:
+        where, _, message = str(error).partition(": ")
+        message = shift_lines(message, -len(declared))  # at the file's own lines
+        raise fail_with(
+            f"{where}: {short_error(message, source, prefixes)}", Exit.INVALID
+        ) from error
+    if fmt == "table":
+        columns, table_rows = ql.rows(results)
+        cells = [[ql.shorten(row[c], prefixes) for c in columns] for row in table_rows]
+        _print_table(query.title, columns, cells)
+        return
+    serialized = results.serialize(format=FORMATS[fmt].results)
+    sys.stdout.write(serialized.decode("utf-8") if serialized else "")
+
+
+def _print_table(title: str, columns: list[str], cells: list[list[str]]) -> None:
+    """A table that fits: in a terminal, long cells wrap (never cut to "drug:ax…"); piped or
+    redirected, the table is as wide as its widest row, so every value is whole."""
+    table = Table(*columns, title=title)
+    for column in table.columns:
+        column.overflow = "fold"
+    for row in cells:
+        table.add_row(*row)
+    console = out
+    if not out.is_terminal:
+        widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
+        console = Console(width=max(80, sum(widths) + 3 * len(widths) + 1), soft_wrap=False)
+    console.print(table, markup=False, highlight=False)
+
+
+def _print_query_list(queries: list[catalogue.NamedQuery]) -> None:
+    table = Table("name", "title", "parameters", title="Named queries (sorakg query NAME)")
+    for query in queries:
+        params = ", ".join(
+            f"{p.name}={p.default}" if p.default is not None else p.name for p in query.parameters
+        )
+        table.add_row(query.name, query.title, params)
+    out.print(table)
