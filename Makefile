@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup system-deps browser-deps test-deps build serve export test bench bench-deps bench-engines bench-starvation bench-scale bench-build bench-requests lint format clean constraints
+.PHONY: setup system-deps browser-deps test-deps build serve export test test-fast bench bench-deps bench-engines bench-starvation bench-scale bench-build bench-requests lint format clean constraints
 
 # Java runs HermiT (owlready2's reasoner) and the OWL API's profile check; rapper (Raptor) is the
 # independent RDF parser the export's round-trip tests compare rdflib with. Install each if missing.
@@ -63,6 +63,15 @@ test: test-deps setup browser-deps
 	$(BIN)/lint-imports
 	$(BIN)/sorakg lint --check
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
+
+# The fast selection: everything but the tests marked browser, stores, java or slow (pyproject's
+# markers); under two minutes on this 2-core machine. `make test` still runs every test.
+FAST := not (browser or stores or java or slow)
+test-fast: setup
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile -m "$(FAST)"
 
 # The endpoint beside the Oxigraph server and rdflib-endpoint (docs/endpoint.md); wrk is the load generator.
 bench: bench-deps

@@ -23,6 +23,14 @@ REVIEW = DATA / PUB / "source.txt"
 BASE = "https://w3id.org/sorakg/"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that starts the Oxigraph server (test_server_clients.py's oxigraph_server) needs an
+    external store like the conformance suite: it is marked ``stores`` wherever it is."""
+    for item in items:
+        if "oxigraph_server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.stores)
+
+
 @pytest.fixture(scope="session")
 def built() -> Built:
     """The project's own tables, assembled and SHACL-checked (consistency has its own test)."""

@@ -14,6 +14,8 @@ from sorakg.settings import PROJECT_ROOT, Settings
 from sorakg.sparql.catalogue import list_queries
 from tests.helpers import RDFS_LABEL, SK, running_server
 
+pytestmark = pytest.mark.browser  # Chromium through playwright
+
 CHROMIUM = "/usr/bin/chromium"
 # Screenshots of every page kind, kept after the run (build/ is not in git): look at them
 ARTEFACTS = PROJECT_ROOT / "build" / "test-artefacts" / "browser"

@@ -30,6 +30,8 @@ def _sorakg(*args: str, env: dict[str, str]) -> subprocess.Popen[str]:
     )
 
 
+@pytest.mark.slow
+@pytest.mark.java
 def test_two_builds_give_identical_files(tmp_path: Path) -> None:
     # Separate processes with different hash seeds: set and dict order must not leak into output.
     runs = [
@@ -144,7 +146,7 @@ def test_a_second_publication_needs_tables_only(data_copy: Path) -> None:
     # so the fixture holds no fact the review does not state.
     from rdflib import URIRef
 
-    from sorakg.loaders.vocab import SK
+    from sorakg.namespaces import SK
     from sorakg.pipeline.build import assemble
 
     sentence = (

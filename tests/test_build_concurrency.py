@@ -12,12 +12,14 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL
 
 import sorakg.pipeline.build
-from sorakg.loaders.vocab import SK
+from sorakg.namespaces import SK
 from sorakg.ontology import ontology_graph
 from sorakg.pipeline.build import BuildError, Built, assemble
 from sorakg.pipeline.forked import ChildFailed, Forked
 from sorakg.settings import Settings
 from tests.conftest import BASE
+
+pytestmark = pytest.mark.java  # HermiT
 
 
 def _children() -> list[int]:

@@ -117,6 +117,7 @@ def _wait_for(check: object, seconds: float) -> object:
 
 
 @pytest.mark.skipif(not Path("/proc").exists(), reason="needs Linux /proc")
+@pytest.mark.java
 def test_a_killed_build_leaves_no_orphan_java() -> None:
     child = subprocess.Popen([sys.executable, "-c", CHILD])
     try:

@@ -16,7 +16,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, XSD
 
 from sorakg.formats import RDFXML
-from sorakg.loaders.vocab import ONTOLOGY_IRI
+from sorakg.namespaces import ONTOLOGY_IRI
 from sorakg.pipeline.build import Built
 from sorakg.release.export import by_name, prepare, serialize
 from sorakg.release.ontorelease import (
@@ -109,6 +109,7 @@ def test_the_changelog_has_a_section_per_release() -> None:
     assert sections == recorded  # newest first in the changelog, oldest first in the table
 
 
+@pytest.mark.java
 def test_owl2_dl_by_the_owl_api(release: dict[str, Path]) -> None:
     """The OWL API's profile checker (independent of rdflib and owlready2) on the release in both
     syntaxes and on the ontology with all its data; a file with an undeclared class shows the

@@ -19,6 +19,8 @@ from sorakg.release.folder import write_release
 from sorakg.release.serialize import rdfc10_nquads, sorted_nquads
 from sorakg.settings import Settings
 
+pytestmark = pytest.mark.slow  # exports under three hash seeds
+
 SEEDS = ("0", "1", "4242")
 
 

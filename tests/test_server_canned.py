@@ -116,6 +116,7 @@ def test_a_crafted_argument_stays_one_term(client: TestClient) -> None:
     assert response.status_code == 400
 
 
+@pytest.mark.slow
 def test_downloads_with_hashes(client: TestClient) -> None:
     listed = _wait_for_downloads(client)
     names = {str(f["name"]) for f in listed}
@@ -129,6 +130,7 @@ def test_downloads_with_hashes(client: TestClient) -> None:
     assert client.get("/download/missing.ttl").status_code == 404
 
 
+@pytest.mark.slow
 def test_ontology_by_content_negotiation(client: TestClient) -> None:
     _wait_for_downloads(client)  # the graphs are loaded by then
     html = client.get("/ontology", headers={"Accept": "text/html"})

@@ -24,6 +24,8 @@ from sorakg.server.pool import WorkerPool
 from sorakg.settings import Settings
 from tests.helpers import free_port
 
+pytestmark = pytest.mark.slow  # schemathesis over every operation
+
 # Bounds: the run covers every operation (about a dozen) with this many cases each.
 EXAMPLES = 40
 # Left out: "schema-valid data is accepted". Whether a `query` string is valid is decided by

@@ -16,6 +16,8 @@ from sorakg.server.pool import WorkerPool
 from sorakg.settings import Settings
 from tests.conftest import write_graph
 
+pytestmark = pytest.mark.slow  # prepares the downloads first
+
 TOKEN = "s3cret-token"
 EVIL = "evil.example:666"
 PUBLIC = "https://kg.example.org/sorakg/"

@@ -31,6 +31,8 @@ from sorakg.sparql.remote import Remote
 from tests.conftest import write_graph
 from tests.stores import Store, cpu_seconds, normalise, normalise_triples, oxigraph, virtuoso
 
+pytestmark = pytest.mark.stores  # the Oxigraph server and Virtuoso
+
 STORES = ("embedded", "oxigraph", "virtuoso")
 EXTERNAL = ("oxigraph", "virtuoso")
 QUERIES = catalogue.list_queries()

@@ -28,6 +28,8 @@ from sorakg.release.default_view import in_default_view
 from sorakg.settings import PROJECT_ROOT
 from tests.helpers import free_port
 
+pytestmark = [pytest.mark.slow, pytest.mark.java]  # a venv, a wheel and a full build
+
 # what a checkout holds that a wheel must not be built from (outputs, caches, the dev venv)
 NOT_SOURCE = shutil.ignore_patterns(
     ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", "node_modules"
