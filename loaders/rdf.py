@@ -479,6 +479,18 @@ class Loader:
         checked = {
             r for checked, records in self.row_records if row.covers(checked) for r in records
         }
+        if row.column:
+            # a check of one value points at the record of that value (in the disputed graph
+            # when the review gave one), else at the row's own record, not at every record
+            prop = TRIAL_COLUMNS[row.column][0]
+            of_value = {r for r in checked if (r, SK.statementPredicate, prop) in self.disputed}
+            of_row = {
+                r
+                for r in checked
+                if (r, RDF.type, SK.Evidence) in self.asserted
+                and (r, SK.statementPredicate, None) not in self.asserted
+            }
+            checked = of_value or of_row
         for record in sorted(checked):
             g.add((node, SK.checksRecord, record))
         self.evidence(item, node)
