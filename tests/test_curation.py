@@ -12,12 +12,12 @@ import pytest
 from rdflib import URIRef
 from rdflib.namespace import RDF
 
-from sorakg.build import Built
 from sorakg.loaders import tables as t
 from sorakg.loaders.errors import TableError
 from sorakg.loaders.hedges import LEXICON, cues_in, read_lexicon, unexplained
 from sorakg.loaders.read import Sources, read_sources
 from sorakg.loaders.vocab import SK
+from sorakg.pipeline.build import Built
 from tests.conftest import BASE, DATA, PUB
 
 CUES = read_lexicon(DATA / LEXICON)

@@ -902,7 +902,7 @@ def test_no_answer_states_a_relation_the_reviewed_inferences_reject(store: ox.St
     for query in shared.QUERIES:
         runs: list[dict[str, str]] = [{}]
         for param in query.parameters:
-            if param.kind == ql.Kind.iri:
+            if param.kind == ql.ParamKind.iri:
                 # an entity parameter takes entities of its kind; a class parameter, classes
                 prefix = "sk:" if param.name == "class" else f"{param.name}:"
                 runs += [{param.name: e} for e in entities if e.startswith(prefix)]
