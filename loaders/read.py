@@ -275,7 +275,8 @@ def read_sources(
 
     ``ontology_classes`` (local names) lets the reader check the target classes of molecules.
     """
-    root = root or data_dir.parent.parent
+    # resolved first: the package reaches the tables through a symlink (sorakg/loaders)
+    root = root or data_dir.resolve().parent.parent
     problems: list[Problem] = []
     publications = []
     for folder in sorted(p for p in data_dir.iterdir() if (p / "publication.toml").exists()):
