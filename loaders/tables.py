@@ -509,8 +509,9 @@ class BiomarkerFinding(Row, Claim):
     samples: OptionalInt = None
 
 
-class EndpointResult(Row):
-    """Whether a trial met its primary endpoint, as the review reports it."""
+class EndpointResult(Row, Claim):
+    """Whether a trial met its primary endpoint, as the review reports it (SEARCH's result is
+    preliminary, so hedged)."""
 
     table = "endpoints.csv"
     key = ("trial", "endpoint")

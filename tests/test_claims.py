@@ -80,6 +80,9 @@ def test_claims_by_scope_evidence_type_and_direction(store: ox.Store) -> None:
         "Disabling of pro-apoptotic signals",
         "EMT in sorafenib resistance",
         "Hypoxic microenvironment",
+        # "Long-term exposure to antitumor drugs often results in reduced sensitivity ..."
+        "Long-term exposure to antitumour drugs often reduces the tumour cells' sensitivity, "
+        "leading to acquired resistance",
     }
     trials = answer(store, "claims", modality="sk:Stated", type="sk:ClinicalTrialEvidence")
     # "the pERK levels in tumor samples from 33 patients" (phase II); SHARP (phase III)

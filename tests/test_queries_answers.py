@@ -823,6 +823,10 @@ def test_claims_about_antitumour_drugs_in_general(store: ox.Store) -> None:
         "Cancer stem cells",
         "Disabling of pro-apoptotic signals",
         "Hypoxic microenvironment",
+        # "Long-term exposure to antitumor drugs often results in reduced sensitivity ...":
+        # a background sentence, recorded under the section's drug with general scope
+        "Long-term exposure to antitumour drugs often reduces the tumour cells' sensitivity, "
+        "leading to acquired resistance",
     }
     # "The hypoxic microenvironment is closely related to the resistance to many antitumor drugs"
     hypoxia = where(rows, about="mechanism:hypoxia")
