@@ -122,7 +122,11 @@ class Loader:
         g.add((node, SK.evidenceFor, about))
         if predicate is not None and obj is not None:
             g.add((node, SK.statementPredicate, predicate))
-            g.add((node, SK.statementObject, obj))
+            # a value (an enrolment, an acronym) is a literal: OWL 2 DL keeps it off the object
+            # property statementObject
+            g.add(
+                (node, SK.statementValue if isinstance(obj, Literal) else SK.statementObject, obj)
+            )
         g.add((node, SK.quote, Literal(row.quote)))
         g.add((node, SK.location, Literal(row.location)))
         g.add((node, SK.sourceRow, Literal(item.where)))

@@ -245,7 +245,7 @@ def test_a_disputed_trial_fact_gives_way_to_the_reference(store: ox.Store) -> No
         sk
         + """ SELECT ?o WHERE { GRAPH <https://w3id.org/sorakg/graph/disputed> {
         ?e sk:evidenceFor trial:NCT00901901 ; sk:statementPredicate sk:enrolled ;
-           sk:statementObject ?o } }"""
+           sk:statementValue ?o } }"""
     )
     rows = ql.run_query(store, ql.parse_query(text, "q"), {}, PREFIXES)
     assert {r["o"].value for r in rows} == {"362"}

@@ -161,7 +161,9 @@ def test_every_contradicted_statement_is_disputed_not_asserted(built: Built) -> 
                 assert asserted.value(check, SK.checkedColumn) is not None, record
             else:
                 predicate = disputed.value(record, SK.statementPredicate)
-                obj = disputed.value(record, SK.statementObject)
+                obj = disputed.value(record, SK.statementObject) or disputed.value(
+                    record, SK.statementValue
+                )
                 assert (subject, predicate, obj) not in asserted, (subject, predicate, obj)
             dispute = disputed.value(None, SK.disputes, record)
             assert (dispute, SK.fromCheck, check) in disputed
