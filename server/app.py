@@ -126,6 +126,7 @@ def create_app(
         if isinstance(chosen, WorkerPool):
             body["workers"] = {"size": chosen.expected, "missing": chosen.missing,
                                "restarts": chosen.restarts}  # fmt: skip
+            body["network"] = chosen.isolation()  # how the workers are cut off from it
             if chosen.missing:  # being replaced, or failing to start (see the log)
                 body["status"] = "degraded"
                 return JSONResponse(body, status_code=503)

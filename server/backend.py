@@ -46,20 +46,7 @@ def backend_for(settings: Settings) -> Backend:
     from .pool import WorkerPool
 
     # resolve the build link now, so a rebuild while serving cannot mix two releases
-    path = built_file(settings).resolve()
-    return WorkerPool(
-        path,
-        size=settings.query_workers,
-        timeout=settings.query_timeout,
-        fast_lane=settings.fast_lane_ms / 1000,
-        inline_rows=settings.inline_rows,
-        updatable=settings.update_enabled,
-        live_dir=settings.build_dir / "live" / path.parent.name,
-        max_result_bytes=settings.max_result_bytes,
-        memory_mb=settings.query_memory_mb,
-        # workers need no network unless a query may fetch: defence in depth behind the checks
-        isolate_network=not (settings.allow_service or settings.allow_load),
-    )
+    return WorkerPool.from_settings(settings, built_file(settings).resolve())
 
 
 # async, so FastAPI calls them in the event loop: a plain ``def`` dependency runs in a thread

@@ -55,6 +55,7 @@ import pyoxigraph as ox
 
 from sorakg.children import die_with_parent
 from sorakg.release.default_view import default_graphs
+from sorakg.settings import Settings
 from sorakg.sparql import text as sparql_text
 
 from .execute import MAXROWS_HEADER, Graphs, Job, Reply, run_query
@@ -64,6 +65,10 @@ SLOW_REMEMBERED = 1024  # query texts remembered as too slow for the fast lane (
 LOAD_TIMEOUT = 60.0  # seconds a new worker may take to start and open the store
 RETRY_FIRST, RETRY_MAX = 0.5, 30.0  # backoff between attempts to replace a worker, seconds
 log = logging.getLogger(__name__)
+
+
+class Unisolated(RuntimeError):
+    """A worker that should run without network could not be cut off from it."""
 
 
 class Overrun(Exception):
@@ -77,6 +82,7 @@ class _Worker:
     writer: asyncio.StreamWriter
     store: Path | None = None  # the store (release, or a snapshot in update mode) it reads
     fast: bool = False  # the fast lane's worker
+    isolation: str = ""  # how it is cut off from the network ("": it is not)
 
     async def call(self, value: object) -> object:
         payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
@@ -116,7 +122,9 @@ class WorkerPool:
     on_update: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     max_result_bytes: int = 16_000_000  # every job's byte cap (setting max_result_bytes)
     memory_mb: int = 0  # memory a query may add to a worker (setting query_memory_mb); 0: none
-    isolate_network: bool = False  # workers run without network (SERVICE and LOAD both off)
+    isolate_network: bool = False  # readers run without network (SERVICE off)
+    isolate_writer: bool = False  # the update writer runs without network (SERVICE and LOAD off)
+    allow_unisolated: bool = False  # serve even when a worker cannot be cut off from the network
     store_dir: Path | None = None
     _pin: IO[bytes] | None = None  # held while serving: a rebuild does not prune this release
     restarts: int = 0  # workers replaced (timeouts, deaths)
@@ -130,6 +138,27 @@ class WorkerPool:
     _inline_graphs: Graphs | None = None  # its default view's graphs (they never change)
     answered_inline: int = 0
     _closed: bool = False
+
+    @classmethod
+    def from_settings(cls, settings: Settings, graph_file: Path | None) -> WorkerPool:
+        """The pool ``settings`` describe, over the release whose N-Quads are ``graph_file``."""
+        live = graph_file.parent.name if graph_file is not None else "empty"
+        return cls(
+            graph_file,
+            size=settings.query_workers,
+            timeout=settings.query_timeout,
+            fast_lane=settings.fast_lane_ms / 1000,
+            inline_rows=settings.inline_rows,
+            updatable=settings.update_enabled,
+            live_dir=settings.build_dir / "live" / live,
+            max_result_bytes=settings.max_result_bytes,
+            memory_mb=settings.query_memory_mb,
+            # no network unless a query may fetch: defence in depth behind the checks; readers
+            # fetch only for SERVICE, the writer also for LOAD
+            isolate_network=not settings.allow_service,
+            isolate_writer=not (settings.allow_service or settings.allow_load),
+            allow_unisolated=settings.allow_unisolated,
+        )
 
     @property
     def expected(self) -> int:
@@ -161,6 +190,8 @@ class WorkerPool:
         workers = await asyncio.gather(*(self._spawn(fast=fast) for fast in lanes))
         for worker in workers:
             self._home(worker).put_nowait(worker)
+        for role, state in self.isolation().items():
+            (log.warning if "NOT" in state else log.info)("network of the %s: %s", role, state)
 
     async def close(self) -> None:
         self._closed = True  # a query cancelled from now on must not start a replacement
@@ -249,7 +280,7 @@ class WorkerPool:
             store=str(store) if store is not None else None,
             writable=writable,
             memory_mb=self.memory_mb,
-            isolate_network=self.isolate_network,
+            isolate_network=self.isolate_writer if writable else self.isolate_network,
         )
         command = [
             sys.executable,
@@ -264,7 +295,16 @@ class WorkerPool:
         worker = _Worker(process, reader, writer, store)
         try:
             ready = await asyncio.wait_for(worker.receive(), LOAD_TIMEOUT)
-            assert ready == READY, ready
+            assert isinstance(ready, tuple) and ready[0] == READY, ready
+            worker.isolation = ready[1]
+            isolate = self.isolate_writer if writable else self.isolate_network
+            if isolate and not worker.isolation and not self.allow_unisolated:
+                raise Unisolated(
+                    "the query workers cannot be cut off from the network (neither a network "
+                    "namespace nor a user namespace could be made: see the warning above); "
+                    "set allow_unisolated = true to serve anyway, with the SERVICE/LOAD check "
+                    "as the only guard"
+                )
         except BaseException:
             worker.kill()
             raise
@@ -377,6 +417,23 @@ class WorkerPool:
             self._replace(worker, failed=False)
         assert isinstance(reply, Reply)
         return reply
+
+    def isolation(self) -> dict[str, str]:
+        """How the readers (and the writer) are cut off from the network, in words."""
+
+        def state(isolate: bool, allowed: str, workers: list[_Worker]) -> str:
+            if not isolate:
+                return f"not isolated: {allowed} allowed"
+            hows = {worker.isolation for worker in workers}
+            if "" in hows:
+                return "NOT isolated: no network or user namespace (allow_unisolated is set)"
+            return "isolated: " + ", ".join(sorted(hows)) if hows else "isolated"
+
+        states = {"readers": state(self.isolate_network, "SERVICE is", list(self._workers))}
+        if self.updatable:
+            writers = [self._writer] if self._writer is not None else []
+            states["writer"] = state(self.isolate_writer, "SERVICE or LOAD is", writers)
+        return states
 
     @property
     def missing(self) -> int:

@@ -112,6 +112,12 @@ class Settings(BaseSettings):
     )
     allow_service: bool = Field(False, description="Allow SERVICE (federated) queries.")
     allow_load: bool = Field(False, description="Allow LOAD in updates (fetches remote data).")
+    allow_unisolated: bool = Field(
+        False,
+        description="Serve even when the query workers cannot be cut off from the network "
+        "(neither a network namespace nor an unprivileged user namespace can be made); "
+        "otherwise the server refuses to start while SERVICE or LOAD is off.",
+    )
 
     @field_validator("base_iri")
     @classmethod
