@@ -29,7 +29,8 @@ async def select(
 ) -> list[dict[str, str]] | None:
     """Rows of a SELECT as ``{variable: value}`` strings (unbound variables left out), or
     None when the query failed: the pages' one way to read an answer they render."""
-    job = Job("query", text, format="json", bindings=bindings or {}, max_rows=max_rows)
+    job = Job("query", text, format="json", bindings=bindings or {}, max_rows=max_rows,
+              page=True)  # fmt: skip
     reply = await backend.run(job)
     if reply.status != 200:
         return None

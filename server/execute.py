@@ -55,6 +55,7 @@ class Job:
     allow_load: bool = False
     # relative IRIs in the text resolve against this (the endpoint's URL, as Oxigraph's server)
     base_iri: str | None = None
+    page: bool = False  # one of the site's own pages' queries: it may use their reserved worker
 
 
 @dataclass(frozen=True)

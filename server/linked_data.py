@@ -101,7 +101,7 @@ async def entity(
     except ValueError:  # "/drug/a%20b", "/%C2%83": no IRI of this graph is spelt so
         return Response(f"not an IRI of this graph: {iri!r}", 404, media_type="text/plain")
     job = Job("query", ENTITY_QUERY, format=NTRIPLES.name, bindings={"entity": entity_term},
-              max_rows=settings.max_rows)  # fmt: skip
+              max_rows=settings.max_rows, page=True)  # fmt: skip
     reply = await backend.run(job)
     if reply.status != 200:
         return Response(reply.body, reply.status, media_type=reply.media_type)

@@ -47,6 +47,7 @@ import sys
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -61,6 +62,9 @@ from sorakg.sparql import text as sparql_text
 from .execute import MAXROWS_HEADER, Graphs, Job, Reply, run_query
 from .worker import HEADER, READY, Config, memory_message
 
+INLINE_IN_FLIGHT = 2  # point lookups answered in this process at once; more go to the workers
+INLINE_TEXT = 4096  # longer texts are never point lookups worth recognising here
+SLOW_FOR = 600.0  # seconds a query that overran the fast lane keeps out of it
 SLOW_REMEMBERED = 1024  # query texts remembered as too slow for the fast lane (least recent out)
 LOAD_TIMEOUT = 60.0  # seconds a new worker may take to start and open the store
 RETRY_FIRST, RETRY_MAX = 0.5, 30.0  # backoff between attempts to replace a worker, seconds
@@ -82,6 +86,7 @@ class _Worker:
     writer: asyncio.StreamWriter
     store: Path | None = None  # the store (release, or a snapshot in update mode) it reads
     fast: bool = False  # the fast lane's worker
+    page: bool = False  # the worker kept for the site's own pages
     isolation: str = ""  # how it is cut off from the network ("": it is not)
 
     async def call(self, value: object) -> object:
@@ -131,12 +136,18 @@ class WorkerPool:
     respawn_failures: int = 0  # failed attempts to start a replacement (retried with backoff)
     fast_lane: float = 0.0  # seconds a query may hold the fast lane's worker; 0: no fast lane
     _fast_idle: asyncio.Queue[_Worker] = field(default_factory=asyncio.Queue)
-    _slow: OrderedDict[str, None] = field(default_factory=OrderedDict)
+    _slow: OrderedDict[str, float] = field(default_factory=OrderedDict)  # key → when it overran
+    page_lane: bool = False  # one more worker, for the pages' own queries (Job.page)
+    _page_idle: asyncio.Queue[_Worker] = field(default_factory=asyncio.Queue)
     moved: int = 0  # queries moved from the fast lane to the general lane
     inline_rows: int = 0  # one-pattern queries with at most this many rows are answered here
     _inline: ox.Store | None = None  # this process's read-only view of the release's store
     _inline_graphs: Graphs | None = None  # its default view's graphs (they never change)
     answered_inline: int = 0
+    _inline_busy: int = 0
+    _inline_threads: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(INLINE_IN_FLIGHT, "inline-answers")
+    )
     _closed: bool = False
 
     @classmethod
@@ -148,6 +159,7 @@ class WorkerPool:
             size=settings.query_workers,
             timeout=settings.query_timeout,
             fast_lane=settings.fast_lane_ms / 1000,
+            page_lane=settings.page_lane,
             inline_rows=settings.inline_rows,
             updatable=settings.update_enabled,
             live_dir=settings.build_dir / "live" / live,
@@ -162,8 +174,8 @@ class WorkerPool:
 
     @property
     def expected(self) -> int:
-        """Readers that should run: the general ones, and the fast lane's."""
-        return self.size + (1 if self.fast_lane else 0)
+        """Readers that should run: the general ones, the fast lane's and the pages'."""
+        return self.size + (1 if self.fast_lane else 0) + (1 if self.page_lane else 0)
 
     async def start(self) -> None:
         if self.graph_file is not None:
@@ -186,8 +198,9 @@ class WorkerPool:
             self._inline = await asyncio.to_thread(ox.Store.read_only, str(self.store_dir))
             self._inline_graphs = default_graphs(self._inline)
             sparql_text.one_pattern("")  # compiles its expression now, not at the first request
-        lanes = [False] * self.size + [True] * (self.expected - self.size)
-        workers = await asyncio.gather(*(self._spawn(fast=fast) for fast in lanes))
+        lanes = [(False, False)] * self.size + [(True, False)] * (1 if self.fast_lane else 0)
+        lanes += [(False, True)] * (1 if self.page_lane else 0)
+        workers = await asyncio.gather(*(self._spawn(fast=f, page=p) for f, p in lanes))
         for worker in workers:
             self._home(worker).put_nowait(worker)
         for role, state in self.isolation().items():
@@ -196,6 +209,7 @@ class WorkerPool:
     async def close(self) -> None:
         self._closed = True  # a query cancelled from now on must not start a replacement
         self._inline = None
+        self._inline_threads.shutdown(wait=False)
         for task in self._spawning:
             task.cancel()
         await asyncio.gather(*self._spawning, return_exceptions=True)
@@ -256,17 +270,20 @@ class WorkerPool:
 
     def _home(self, worker: _Worker) -> asyncio.Queue[_Worker]:
         """The queue an idle ``worker`` waits in: its lane's."""
+        if worker.page:
+            return self._page_idle
         return self._fast_idle if worker.fast else self._idle
 
     async def _spawn(
-        self, store: Path | None = None, writable: bool = False, fast: bool = False
-    ) -> _Worker:
+        self, store: Path | None = None, writable: bool = False, fast: bool = False,
+        page: bool = False,
+    ) -> _Worker:  # fmt: skip
         parent, child = socket.socketpair()
         store = store or self.store_dir
         self._opening[store] += 1  # its snapshot must not be deleted while it opens
         try:
             worker = await self._start_worker(parent, child, store, writable)
-            worker.fast = fast
+            worker.fast, worker.page = fast, page
             return worker
         finally:
             self._opening[store] -= 1
@@ -327,7 +344,7 @@ class WorkerPool:
             delay = RETRY_FIRST
             while True:
                 try:
-                    fresh = await self._spawn(fast=worker.fast)
+                    fresh = await self._spawn(fast=worker.fast, page=worker.page)
                     if fresh.store == self.store_dir:
                         self._home(fresh).put_nowait(fresh)
                         return
@@ -351,12 +368,15 @@ class WorkerPool:
         except TimeoutError:
             return None
 
-    async def _acquire_either(self) -> _Worker | None:
-        """An idle general worker if there is one, else whichever lane frees a worker first
-        (both lanes' waiters are served in order); None after the timeout."""
-        with contextlib.suppress(asyncio.QueueEmpty):
-            return self._idle.get_nowait()
-        gets = [asyncio.ensure_future(queue.get()) for queue in (self._idle, self._fast_idle)]
+    async def _acquire_either(self, *queues: asyncio.Queue[_Worker]) -> _Worker | None:
+        """An idle worker of the first of ``queues`` (default: the general lane, then the fast
+        one) that has one, else whichever frees a worker first (each lane's waiters are served
+        in order); None after the timeout."""
+        queues = queues or (self._idle, self._fast_idle)
+        for queue in queues:
+            with contextlib.suppress(asyncio.QueueEmpty):
+                return queue.get_nowait()
+        gets = [asyncio.ensure_future(queue.get()) for queue in queues]
         cancelled = False
         try:
             await asyncio.wait(gets, timeout=self.timeout, return_when=asyncio.FIRST_COMPLETED)
@@ -371,7 +391,7 @@ class WorkerPool:
             for worker in won:
                 self._home(worker).put_nowait(worker)
             raise asyncio.CancelledError
-        for worker in won[1:]:  # both freed at once: keep the general one, give back the fast
+        for worker in won[1:]:  # two freed at once: keep the first lane's, give back the other
             self._home(worker).put_nowait(worker)
         return won[0] if won else None
 
@@ -383,14 +403,16 @@ class WorkerPool:
 
     def _remember_slow(self, job: Job) -> None:
         key = self._key(job)
-        self._slow[key] = None
+        self._slow[key] = time.monotonic()
         self._slow.move_to_end(key)
         while len(self._slow) > SLOW_REMEMBERED:
             self._slow.popitem(last=False)
 
     def is_slow(self, job: Job) -> bool:
-        """Whether ``job``'s query once overran the fast lane (it then keeps out of it)."""
-        return self._key(job) in self._slow
+        """Whether ``job``'s query overran the fast lane in the last :data:`SLOW_FOR` seconds
+        (it then keeps out of it; not for good, as one overrun may be the machine's load)."""
+        since = self._slow.get(self._key(job))
+        return since is not None and time.monotonic() - since < SLOW_FOR
 
     async def _call(self, worker: _Worker, job: Job, budget: float | None = None) -> Reply:
         """Run ``job`` on ``worker``; the worker goes back to its lane or is replaced. With a
@@ -440,7 +462,7 @@ class WorkerPool:
         """Workers that should run but do not (being replaced, or failing to start)."""
         return max(0, self.expected - len(self._workers))
 
-    def _answer_inline(self, job: Job) -> Reply | None:
+    async def _answer_inline(self, job: Job) -> Reply | None:
         """The reply to a point lookup from this process's own reader, or None when ``job`` is
         not a one-pattern query (:func:`sparql_text.one_pattern`) or has more than
         ``inline_rows`` rows: a worker answers it then. Such a query's time is bounded by the
@@ -451,13 +473,20 @@ class WorkerPool:
             or job.op != "query"
             or job.default_graphs
             or job.named_graphs
+            or len(job.text) > INLINE_TEXT
+            or self._inline_busy >= INLINE_IN_FLIGHT  # the workers answer it meanwhile
             or not sparql_text.one_pattern(job.text)
         ):
             return None
         limit = min(job.max_rows, self.inline_rows)
-        reply = run_query(
-            self._inline, dataclasses.replace(job, max_rows=limit), self._inline_graphs
-        )
+        self._inline_busy += 1
+        try:  # in a thread: pyoxigraph lets the event loop run while it reads and writes
+            reply = await asyncio.get_running_loop().run_in_executor(
+                self._inline_threads, run_query, self._inline,
+                dataclasses.replace(job, max_rows=limit), self._inline_graphs,
+            )  # fmt: skip
+        finally:
+            self._inline_busy -= 1
         if limit < job.max_rows and MAXROWS_HEADER in reply.headers:
             return None  # cut only by inline_rows: the worker answers with every row
         self.answered_inline += 1
@@ -465,9 +494,11 @@ class WorkerPool:
 
     async def run(self, job: Job) -> Reply:
         job = dataclasses.replace(job, max_bytes=self.max_result_bytes)
-        if (reply := self._answer_inline(job)) is not None:
+        if (reply := await self._answer_inline(job)) is not None:
             return reply
-        if self.fast_lane and not self.is_slow(job):
+        if job.page and self.page_lane:  # the pages' worker, or a general one if it frees first
+            worker = await self._acquire_either(self._page_idle, self._idle)
+        elif self.fast_lane and not self.is_slow(job):
             worker = await self._acquire_either()
             if worker is not None and worker.fast:
                 try:

@@ -73,6 +73,11 @@ class Settings(BaseSettings):
         description="Milliseconds a query may run on the worker kept for cheap queries before it "
         "is moved to the other workers; 0: no such worker.",
     )
+    page_lane: bool = Field(
+        True,
+        description="Keep one more query worker for the Linked Data pages' own queries, so "
+        "that queries running until the timeout cannot starve the pages.",
+    )
     inline_rows: int = Field(
         1000,
         ge=0,
