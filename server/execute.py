@@ -28,6 +28,7 @@ from sorakg.sparql.bindings import with_values
 from sorakg.sparql.errors import declare_known_prefixes, short_error
 
 from .formats import Format, Kind, NotAcceptable, negotiate
+from .update_graphs import default_graph_update
 
 MAXROWS_HEADER = "X-SPARQL-MaxRows"
 KNOWN_PREFIXES = {name: str(namespace) for name, namespace in PREFIXES.items()}
@@ -364,56 +365,6 @@ def run_query(store: ox.Store, job: Job, graphs: Graphs | None = None) -> Reply:
         # Oxigraph writes a CR in a literal as is, and XML readers turn it into LF
         body = body.replace(b"\r", b"&#13;")
     return Reply(200, fmt.media_type, body, cut.headers(job))
-
-
-def _patterns_outside_graph(node: object, inside: bool = False) -> bool:
-    """Whether rdflib's algebra (or parse tree, under EXISTS) ``node`` has a triple pattern that
-    is not inside ``GRAPH``."""
-    from rdflib.plugins.sparql.parserutils import CompValue
-
-    if isinstance(node, CompValue):
-        inside = inside or node.name in ("Graph", "GraphGraphPattern")
-        if node.name in ("BGP", "TriplesBlock") and node["triples"] and not inside:
-            return True
-        return any(_patterns_outside_graph(value, inside) for value in node.values())
-    if isinstance(node, list | tuple):
-        return any(_patterns_outside_graph(value, inside) for value in node)
-    return False
-
-
-def default_graph_update(text: str) -> str | None:
-    """Why the update is refused: it uses the store's default graph.
-
-    A query's default graph is the union of the named graphs, but Oxigraph runs an update
-    against the store's own default graph, which holds nothing of the build: ``DELETE WHERE``
-    written like a query would answer 204 and change nothing. So every update names its graph
-    (``GRAPH <…>``, ``WITH <…>`` or ``USING <…>``), and the store's default graph stays empty.
-    Checked on rdflib's algebra of the update; one rdflib cannot parse is left to Oxigraph."""
-    from rdflib.plugins.sparql.algebra import translateUpdate
-    from rdflib.plugins.sparql.parser import parseUpdate
-
-    try:
-        operations = translateUpdate(parseUpdate(text)).algebra
-    except Exception:  # rdflib's grammar or algebra differs: Oxigraph decides
-        return None
-
-    def field(node: dict[str, object], key: str) -> object:  # CompValue.get(k) answers k
-        return dict.get(node, key)
-
-    for op in operations:
-        if op.name in ("InsertData", "DeleteData", "DeleteWhere") and field(op, "triples"):
-            return f"{op.name}: triples outside GRAPH"
-        if op.name != "Modify" or field(op, "withClause") is not None:
-            continue
-        for clause in ("delete", "insert"):
-            template = field(op, clause)
-            if isinstance(template, dict) and field(template, "triples"):
-                return f"{clause.upper()}: a template outside GRAPH"
-        using = field(op, "using") or []
-        using_default = any(field(u, "default") is not None for u in using)  # type: ignore[attr-defined]
-        if not using_default and _patterns_outside_graph(field(op, "where")):
-            return "WHERE: a pattern outside GRAPH"
-    return None
 
 
 def run_update(store: ox.Store, job: Job) -> Reply:

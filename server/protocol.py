@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from concurrent.futures import ThreadPoolExecutor
+import sys
+import weakref
 from urllib.parse import unquote_to_bytes
 
 import pyoxigraph as ox
@@ -100,11 +101,14 @@ def _utf8_pairs(encoded: bytes, where: str) -> list[tuple[str, str]]:
     return pairs
 
 
-# Texts up to this length are checked on the event loop (microseconds); longer ones in a thread,
-# since lexing costs about 2 s of CPU per MB and would stall every other client meanwhile.
+# Texts up to this length are checked on the event loop (microseconds); longer ones in a child
+# process (``python -m sorakg.server.protocol``), since lexing costs seconds of CPU per MB: on
+# the event loop it stalled every client, and in a thread it still held the interpreter lock
+# the event loop needs. Two at a time: more long texts wait their turn, the event loop never.
 _CHECK_INLINE = 4096
-# Two threads: two large texts are checked at once and more wait, the event loop keeps its turn.
-_CHECKS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sparql-check")
+_checkers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary()
+)  # one per event loop (tests run several)
 
 
 def _checked(job: Job, max_nesting: int) -> Job:
@@ -126,11 +130,36 @@ def _checked(job: Job, max_nesting: int) -> Job:
 
 
 async def checked(job: Job, settings: Settings) -> Job:
-    """:func:`_checked`, in a thread for long texts so that the event loop stays free."""
+    """:func:`_checked`, in a child process for long texts so that the event loop stays free."""
     if len(job.text) <= _CHECK_INLINE:
         return _checked(job, settings.max_nesting)
+    flags = [job.op, str(settings.max_nesting), str(job.allow_service), str(job.allow_load)]
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(_CHECKS, _checked, job, settings.max_nesting)
+    async with _checkers.setdefault(loop, asyncio.Semaphore(2)):
+        child = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "sorakg.server.protocol", *flags,
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        answer, _ = await child.communicate(job.text.encode("utf-8", "surrogatepass"))
+    if child.returncode != 0:
+        raise ProtocolError(503, "the text could not be checked; try again")
+    status, _, message = answer.decode().partition(" ")
+    if status != "200":
+        raise ProtocolError(int(status), message)
+    return job
+
+
+def _check_main(argv: list[str]) -> None:
+    """The child's side of :func:`checked`: the text on stdin, ``STATUS message`` on stdout."""
+    op, max_nesting, allow_service, allow_load = argv
+    text = sys.stdin.buffer.read().decode("utf-8", "surrogatepass")
+    job = Job(op, text, allow_service=allow_service == "True", allow_load=allow_load == "True")
+    try:
+        _checked(job, int(max_nesting))
+    except ProtocolError as error:
+        sys.stdout.write(f"{error.status} {error}")
+        return
+    sys.stdout.write("200 ")
 
 
 def graph_iris(values: dict[str, list[str]], name: str) -> tuple[str, ...]:
@@ -251,3 +280,7 @@ class SparqlShortcut:
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)
+
+
+if __name__ == "__main__":
+    _check_main(sys.argv[1:])
