@@ -127,7 +127,9 @@ def create_app(
             body["workers"] = {"size": chosen.expected, "missing": chosen.missing,
                                "restarts": chosen.restarts}  # fmt: skip
             body["network"] = chosen.isolation()  # how the workers are cut off from it
-            if chosen.missing:  # being replaced, or failing to start (see the log)
+            if chosen.updatable:
+                body["writer"] = chosen.writer_error or "ok"
+            if chosen.missing or chosen.writer_error:  # see the log
                 body["status"] = "degraded"
                 return JSONResponse(body, status_code=503)
         return JSONResponse(body)

@@ -66,6 +66,8 @@ INLINE_IN_FLIGHT = 2  # point lookups answered in this process at once; more go 
 INLINE_TEXT = 4096  # longer texts are never point lookups worth recognising here
 SLOW_FOR = 600.0  # seconds a query that overran the fast lane keeps out of it
 SLOW_REMEMBERED = 1024  # query texts remembered as too slow for the fast lane (least recent out)
+# a writer stopped mid-update may or may not have committed it: a client must not assume either
+UNKNOWN = "it is unknown whether the update was applied: look before sending it again"
 LOAD_TIMEOUT = 60.0  # seconds a new worker may take to start and open the store
 RETRY_FIRST, RETRY_MAX = 0.5, 30.0  # backoff between attempts to replace a worker, seconds
 log = logging.getLogger(__name__)
@@ -144,6 +146,8 @@ class WorkerPool:
     _inline: ox.Store | None = None  # this process's read-only view of the release's store
     _inline_graphs: Graphs | None = None  # its default view's graphs (they never change)
     answered_inline: int = 0
+    _refreshing: int = 0  # readers being replaced after an update (expected, not missing)
+    writer_error: str = ""  # why the update writer is broken ("": it is not), for /health
     _inline_busy: int = 0
     _inline_threads: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(INLINE_IN_FLIGHT, "inline-answers")
@@ -339,19 +343,25 @@ class WorkerPool:
             self.restarts += 1
         if self._closed:
             return
+        expected = not failed  # a replacement after an update: not a sign of trouble
+        self._refreshing += expected
 
         async def respawn() -> None:
+            nonlocal expected
             delay = RETRY_FIRST
             while True:
                 try:
                     fresh = await self._spawn(fast=worker.fast, page=worker.page)
                     if fresh.store == self.store_dir:
                         self._home(fresh).put_nowait(fresh)
+                        self._refreshing -= expected
                         return
                     fresh.kill()  # an update came while it started: start one on the new one
                     self._workers.discard(fresh)
                     continue
                 except Exception as error:  # e.g. the store was deleted: retry, and /health says
+                    self._refreshing -= expected  # from now on it counts as missing
+                    expected = False
                     self.respawn_failures += 1
                     log.error("a query worker could not be started (retry in %g s): %s",
                               delay, error)  # fmt: skip
@@ -459,8 +469,9 @@ class WorkerPool:
 
     @property
     def missing(self) -> int:
-        """Workers that should run but do not (being replaced, or failing to start)."""
-        return max(0, self.expected - len(self._workers))
+        """Workers that should run but do not (being replaced after a timeout or a death, or
+        failing to start); readers being replaced by ones of a newer snapshot do not count."""
+        return max(0, self.expected - len(self._workers) - self._refreshing)
 
     async def _answer_inline(self, job: Job) -> Reply | None:
         """The reply to a point lookup from this process's own reader, or None when ``job`` is
@@ -513,41 +524,56 @@ class WorkerPool:
             return Reply.text(503, "all query workers are busy; try again")
         return await self._call(worker, job)
 
+    def _drop_writer(self) -> None:
+        if self._writer is not None:
+            self._writer.kill()
+        self._writer = None
+
     async def update(self, job: Job) -> Reply:
         """Apply an update to the live store (update mode); queries sent after it see it."""
         if not self.updatable:
             return Reply.text(403, "this endpoint serves a read-only store")
         async with self._update_lock:
-            if self._writer is None:  # the last one timed out or died
+            if self._writer is None:  # the last one timed out, died or failed to write
                 try:
                     self._writer = await self._spawn_writer()
                 except Exception as error:
-                    return Reply.text(503, f"the update writer could not start: {error}")
+                    log.error("the update writer could not start: %s", error)
+                    self.writer_error = "the update writer could not start (see the log)"
+                    return Reply.text(503, f"{self.writer_error}; the update was not applied")
             writer = self._writer
             try:
                 async with asyncio.timeout(self.timeout):
                     reply = await writer.call(job)
-            except TimeoutError:  # RocksDB transactions: an update stopped midway leaves no trace
-                writer.kill()
-                self._writer = None
-                return Reply.text(503, f"update stopped: it ran longer than {self.timeout:g} s; "
-                                  "nothing was changed")  # fmt: skip
+            except TimeoutError:  # it may have committed just before the kill
+                self._drop_writer()
+                return Reply.text(503, f"update stopped: it ran longer than {self.timeout:g} "
+                                  f"s; {UNKNOWN}")  # fmt: skip
             except (asyncio.IncompleteReadError, ConnectionError):
-                writer.kill()
-                self._writer = None
+                self._drop_writer()
                 if self.memory_mb and writer.process.returncode == -signal.SIGABRT:
-                    return Reply.text(503, memory_message(self.memory_mb) + "; nothing was changed")
-                return Reply.text(500, "the update writer died; nothing was changed")
+                    return Reply.text(503, f"{memory_message(self.memory_mb)}; {UNKNOWN}")
+                return Reply.text(500, f"the update writer died; {UNKNOWN}")
             assert isinstance(reply, Reply)
+            if reply.status >= 500:  # the store failed (disk full …): RocksDB may refuse every
+                # later write until it is reopened, so the next update starts a new writer
+                log.error("update failed: %s", reply.body.decode("utf-8", "replace"))
+                self._drop_writer()
+                self.writer_error = "the last update failed writing the store (see the log)"
+                return Reply.text(500, "the store could not be written (the server's log says "
+                                  "why); the update was not applied")  # fmt: skip
             if reply.status != 204:
                 return reply
+            self.writer_error = ""
             self.generation += 1
             try:
                 self.store_dir = await self._snapshot()
             except Exception as error:  # applied and durable, but not yet visible to queries
                 log.error("snapshot after an update failed: %s", error)
-                return Reply.text(500, f"the update was applied but queries do not see it yet: "
-                                  f"{error}")  # fmt: skip
+                self._drop_writer()  # the next update starts a new writer, which snapshots
+                self.writer_error = "a snapshot failed: queries do not see the last update"
+                return Reply.text(500, "the update was applied but queries do not see it yet "
+                                  "(the server's log says why)")  # fmt: skip
             for idle in (self._idle, self._fast_idle):  # idle readers read the old snapshot
                 while not idle.empty():
                     self._replace(idle.get_nowait(), failed=False)
