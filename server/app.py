@@ -21,7 +21,7 @@ from sorakg.settings import Settings
 from . import canned, downloads, linked_data, openapi, page, protocol, search
 from .backend import Backend, backend_for, get_backend, get_settings, served_root
 from .description import Stats, parse_stats, stats_job, void_description
-from .execute import MAXBYTES_HEADER, MAXROWS_HEADER
+from .execute import MAXBYTES_HEADER, MAXROWS_HEADER, Job
 from .formats import HTML, NotAcceptable, negotiate
 from .hardening import HeadAsGet, TypedErrors
 from .pool import WorkerPool
@@ -113,6 +113,11 @@ def create_app(
     async def health(request: Request) -> JSONResponse:
         if request.app.state.store_error:  # try again: the store may be up by now
             await _read_stats(request.app, request.app.state.backend)
+        elif settings.sparql_endpoint:  # is the external store still up? (one cheap question)
+            alive = await request.app.state.backend.run(Job("query", "ASK {}", format="json"))
+            if alive.status != 200:
+                message = alive.body.decode("utf-8", "replace").strip()[:300]
+                request.app.state.store_error = f"the external store failed: {message}"
         stats: Stats = request.app.state.stats
         body: dict[str, object] = {
             "status": "ok",

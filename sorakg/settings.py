@@ -5,6 +5,7 @@ from __future__ import annotations
 from importlib.resources import files
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, TomlConfigSettingsSource
@@ -20,7 +21,12 @@ def packaged_data() -> Path:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="SORAKG_", toml_file="sorakg.toml", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="SORAKG_",
+        toml_file="sorakg.toml",
+        extra="ignore",
+        hide_input_in_errors=True,  # a refused value may hold a password
+    )
 
     base_iri: str = Field(
         "https://w3id.org/sorakg/", description="Base of every entity IRI; must end with '/'."
@@ -158,6 +164,18 @@ class Settings(BaseSettings):
     def _update_needs_token(self) -> Settings:
         if self.update_enabled and not self.update_token:
             raise ValueError("update_enabled needs an update_token")
+        return self
+
+    @model_validator(mode="after")
+    def _no_credentials_in_urls(self) -> Settings:
+        # a URL is shown in logs and messages; a password in it would be shown with it
+        for name in ("sparql_endpoint", "sparql_update_endpoint", "sparql_graph_store"):
+            url = getattr(self, name)
+            if url and "@" in urlsplit(url).netloc:
+                raise ValueError(
+                    f"{name} holds a user name or password: give them in sparql_auth_user and "
+                    "sparql_auth_password (with sparql_auth_scheme), which are never shown"
+                )
         return self
 
     @model_validator(mode="after")
