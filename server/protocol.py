@@ -19,13 +19,13 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from sorakg.formats import HTML, NotAcceptable, negotiate
 from sorakg.settings import Settings
 from sorakg.sparql import text as sparql_text
 
 from .backend import Backend, served_root
 from .description import service_description
 from .execute import Job, Reply, refusal
-from .formats import HTML, NotAcceptable, negotiate
 
 router = APIRouter()
 
