@@ -23,7 +23,7 @@ from . import canned, downloads, linked_data, openapi, page, protocol, search
 from .backend import Backend, backend_for, get_backend, get_settings, served_root
 from .description import Stats, parse_stats, stats_job, void_description
 from .execute import MAXBYTES_HEADER, MAXROWS_HEADER, Job
-from .hardening import HeadAsGet, TypedErrors
+from .hardening import HeadAsGet, NoAmbiguousLength, TypedErrors
 from .pool import WorkerPool
 
 log = logging.getLogger("sorakg.server")
@@ -91,7 +91,8 @@ def create_app(
         expose_headers=[MAXROWS_HEADER, MAXBYTES_HEADER],
     )
     app.add_middleware(TypedErrors)
-    app.add_middleware(HeadAsGet)  # outermost: every route below answers HEAD
+    app.add_middleware(HeadAsGet)  # every route below answers HEAD
+    app.add_middleware(NoAmbiguousLength)  # outermost: before anything reads the body
     static = files("sorakg.server") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.include_router(protocol.router)
@@ -233,4 +234,6 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         # 64 KiB by default (400 "Invalid HTTP request received"): h11, with room for the limit
         http="h11",
         h11_max_incomplete_event_size=settings.max_body_bytes + HEADER_ROOM,
+        # connections at once (slow senders of headers included): past it, 503 at once
+        limit_concurrency=settings.max_connections,
     )

@@ -261,7 +261,10 @@ def _description(
     return Response(body, media_type=fmt.media_type, headers={"Vary": "Accept"})
 
 
-_METHODS = ("GET", "POST")  # HEAD arrives as GET (HeadAsGet); OPTIONS is CORS's or the router's
+_METHODS = ("GET", "POST")
+ALLOW = (
+    "GET, POST, HEAD, OPTIONS"  # HEAD arrives as GET (HeadAsGet); OPTIONS is CORS's or the router's
+)
 
 
 class SparqlShortcut:
@@ -275,6 +278,10 @@ class SparqlShortcut:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == "/sparql" and scope["method"] == "OPTIONS":
+            # not a CORS preflight (CORSMiddleware answers those first): what the route allows
+            await Response(status_code=204, headers={"Allow": ALLOW})(scope, receive, send)
+            return
         if scope["type"] == "http" and scope["path"] == "/sparql" and scope["method"] in _METHODS:
             response = await sparql(Request(scope, receive))
             await response(scope, receive, send)

@@ -114,6 +114,12 @@ class Settings(BaseSettings):
         description="Deepest nesting a query or update may have (brackets and chained "
         "operators, counted from its tokens); deeper is refused (400) before it runs.",
     )
+    max_connections: int = Field(
+        1000,
+        ge=1,
+        description="Connections served at once, slow senders included; past it a new "
+        "request is answered 503 at once (uvicorn's limit_concurrency).",
+    )
     max_body_bytes: int = Field(
         1_000_000, ge=1, description="Largest request body or query string accepted (413)."
     )
