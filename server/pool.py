@@ -34,17 +34,8 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import contextlib
 import dataclasses
 import logging
-import os
-import pickle
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -54,65 +45,27 @@ from typing import IO
 
 import pyoxigraph as ox
 
-from sorakg.children import die_with_parent
 from sorakg.release.default_view import default_graphs
 from sorakg.settings import Settings
 from sorakg.sparql import text as sparql_text
 
-from .execute import MAXROWS_HEADER, Graphs, Job, Reply, run_query
-from .worker import HEADER, READY, Config, memory_message
+from .execute import Graphs, Job, Reply
+from .pool_inline import INLINE_IN_FLIGHT, INLINE_TEXT, InlineAnswers
+from .pool_lanes import SLOW_FOR, SLOW_REMEMBERED, Overrun
+from .pool_workers import LOAD_TIMEOUT, Unisolated, _Worker
+from .pool_writer import UNKNOWN, UpdateWriter
 
-INLINE_IN_FLIGHT = 2  # point lookups answered in this process at once; more go to the workers
-INLINE_TEXT = 4096  # longer texts are never point lookups worth recognising here
-SLOW_FOR = 600.0  # seconds a query that overran the fast lane keeps out of it
-SLOW_REMEMBERED = 1024  # query texts remembered as too slow for the fast lane (least recent out)
-# a writer stopped mid-update may or may not have committed it: a client must not assume either
-UNKNOWN = "it is unknown whether the update was applied: look before sending it again"
-LOAD_TIMEOUT = 60.0  # seconds a new worker may take to start and open the store
-RETRY_FIRST, RETRY_MAX = 0.5, 30.0  # backoff between attempts to replace a worker, seconds
+__all__ = ["INLINE_IN_FLIGHT", "INLINE_TEXT", "LOAD_TIMEOUT", "SLOW_FOR", "SLOW_REMEMBERED",
+           "UNKNOWN", "Overrun", "Unisolated", "WorkerPool"]  # fmt: skip
 log = logging.getLogger(__name__)
 
 
-class Unisolated(RuntimeError):
-    """A worker that should run without network could not be cut off from it."""
-
-
-class Overrun(Exception):
-    """A query ran past the fast lane's budget (its worker has been replaced)."""
-
-
-@dataclass(eq=False)
-class _Worker:
-    process: subprocess.Popen[bytes]
-    reader: asyncio.StreamReader
-    writer: asyncio.StreamWriter
-    store: Path | None = None  # the store (release, or a snapshot in update mode) it reads
-    fast: bool = False  # the fast lane's worker
-    page: bool = False  # the worker kept for the site's own pages
-    isolation: str = ""  # how it is cut off from the network ("": it is not)
-
-    async def call(self, value: object) -> object:
-        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        self.writer.write(HEADER.pack(len(payload)) + payload)
-        await self.writer.drain()
-        return await self.receive()
-
-    async def receive(self) -> object:
-        (size,) = HEADER.unpack(await self.reader.readexactly(HEADER.size))
-        return pickle.loads(await self.reader.readexactly(size))
-
-    def kill(self) -> None:
-        with contextlib.suppress(ProcessLookupError):
-            self.process.kill()
-        self.writer.close()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(timeout=5)
-
-
 @dataclass
-class WorkerPool:
+class WorkerPool(UpdateWriter, InlineAnswers):
     """Workers over the release whose N-Quads are ``graph_file`` (its folder holds ``store/``,
-    written from the N-Quads on first use when missing); ``None``: an empty store."""
+    written from the N-Quads on first use when missing); ``None``: an empty store. Its jobs
+    live in four modules: supervision (``pool_workers``), lanes (``pool_lanes``), the update
+    writer (``pool_writer``) and inline answers (``pool_inline``)."""
 
     graph_file: Path | None
     size: int = 2
@@ -176,11 +129,6 @@ class WorkerPool:
             allow_unisolated=settings.allow_unisolated,
         )
 
-    @property
-    def expected(self) -> int:
-        """Readers that should run: the general ones, the fast lane's and the pages'."""
-        return self.size + (1 if self.fast_lane else 0) + (1 if self.page_lane else 0)
-
     async def start(self) -> None:
         if self.graph_file is not None:
             from sorakg.release.folder import pin
@@ -227,356 +175,8 @@ class WorkerPool:
             self._pin.close()  # releases the lock: a later build may prune the release
             self._pin = None
 
-    # --- update mode: the live store, its writer and its snapshots ---------------------------
-
-    @property
-    def _live_store(self) -> Path:
-        assert self.live_dir is not None
-        return self.live_dir / "store"
-
-    def _prepare_live(self) -> None:
-        """Copy the release's store into the live store once (a copy, not links: the writer
-        changes its files); drop snapshots left by an earlier run."""
-        assert self.live_dir is not None and self.store_dir is not None
-        if not (self._live_store / "CURRENT").exists():
-            staging = self.live_dir / f".store-{os.getpid()}"
-            shutil.rmtree(staging, ignore_errors=True)
-            shutil.copytree(self.store_dir, staging, ignore=shutil.ignore_patterns("LOCK"))
-            os.replace(staging, self._live_store)
-            log.warning("updates are kept in %s (a copy of the release)", self._live_store)
-        shutil.rmtree(self.live_dir / "snapshots", ignore_errors=True)
-        (self.live_dir / "snapshots").mkdir()
-
-    async def _spawn_writer(self) -> _Worker:
-        return await self._spawn(store=self._live_store, writable=True)
-
-    async def _snapshot(self) -> Path:
-        """A new read-only snapshot of the live store, made by the writer."""
-        assert self._writer is not None and self.live_dir is not None
-        target = self.live_dir / "snapshots" / f"{time.time_ns()}"
-        reply = await asyncio.wait_for(
-            self._writer.call(Job("snapshot", str(target))), LOAD_TIMEOUT
-        )
-        assert isinstance(reply, Reply)
-        if reply.status != 204:
-            raise OSError(reply.body.decode())
-        return target
-
-    def _drop_unused_snapshots(self) -> None:
-        if not self.updatable or self.live_dir is None:  # read-only: there are no snapshots
-            return
-        used = {w.store for w in self._workers} | set(self._opening) | {self.store_dir}
-        for path in (self.live_dir / "snapshots").iterdir():
-            if path not in used:
-                shutil.rmtree(path, ignore_errors=True)
-
-    # --- workers --------------------------------------------------------------------------
-
-    def _home(self, worker: _Worker) -> asyncio.Queue[_Worker]:
-        """The queue an idle ``worker`` waits in: its lane's."""
-        if worker.page:
-            return self._page_idle
-        return self._fast_idle if worker.fast else self._idle
-
-    async def _spawn(
-        self, store: Path | None = None, writable: bool = False, fast: bool = False,
-        page: bool = False,
-    ) -> _Worker:  # fmt: skip
-        parent, child = socket.socketpair()
-        store = store or self.store_dir
-        self._opening[store] += 1  # its snapshot must not be deleted while it opens
-        try:
-            worker = await self._start_worker(parent, child, store, writable)
-            worker.fast, worker.page = fast, page
-            return worker
-        finally:
-            self._opening[store] -= 1
-            if not self._opening[store]:
-                del self._opening[store]
-
-    async def _start_worker(
-        self, parent: socket.socket, child: socket.socket, store: Path | None, writable: bool
-    ) -> _Worker:
-        config = Config(
-            store=str(store) if store is not None else None,
-            writable=writable,
-            memory_mb=self.memory_mb,
-            isolate_network=self.isolate_writer if writable else self.isolate_network,
-        )
-        command = [
-            sys.executable,
-            "-m",
-            "sorakg.server.worker",
-            str(child.fileno()),
-            config.to_json(),
-        ]
-        process = subprocess.Popen(command, pass_fds=[child.fileno()], preexec_fn=die_with_parent())
-        child.close()
-        reader, writer = await asyncio.open_unix_connection(sock=parent, limit=2**20)
-        worker = _Worker(process, reader, writer, store)
-        try:
-            ready = await asyncio.wait_for(worker.receive(), LOAD_TIMEOUT)
-            assert isinstance(ready, tuple) and ready[0] == READY, ready
-            worker.isolation = ready[1]
-            isolate = self.isolate_writer if writable else self.isolate_network
-            if isolate and not worker.isolation and not self.allow_unisolated:
-                raise Unisolated(
-                    "the query workers cannot be cut off from the network (neither a network "
-                    "namespace nor a user namespace could be made: see the warning above); "
-                    "set allow_unisolated = true to serve anyway, with the SERVICE/LOAD check "
-                    "as the only guard"
-                )
-        except BaseException:
-            worker.kill()
-            raise
-        if not writable:
-            self._workers.add(worker)
-        return worker
-
-    def _replace(self, worker: _Worker, failed: bool = True) -> None:
-        """Kill ``worker`` and start its replacement in the background (``failed``: it timed
-        out or died; otherwise it read an older snapshot)."""
-        worker.kill()
-        self._workers.discard(worker)
-        self._drop_unused_snapshots()
-        if failed:
-            self.restarts += 1
-        if self._closed:
-            return
-        expected = not failed  # a replacement after an update: not a sign of trouble
-        self._refreshing += expected
-
-        async def respawn() -> None:
-            nonlocal expected
-            delay = RETRY_FIRST
-            while True:
-                try:
-                    fresh = await self._spawn(fast=worker.fast, page=worker.page)
-                    if fresh.store == self.store_dir:
-                        self._home(fresh).put_nowait(fresh)
-                        self._refreshing -= expected
-                        return
-                    fresh.kill()  # an update came while it started: start one on the new one
-                    self._workers.discard(fresh)
-                    continue
-                except Exception as error:  # e.g. the store was deleted: retry, and /health says
-                    self._refreshing -= expected  # from now on it counts as missing
-                    expected = False
-                    self.respawn_failures += 1
-                    log.error("a query worker could not be started (retry in %g s): %s",
-                              delay, error)  # fmt: skip
-                    await asyncio.sleep(delay)
-                    delay = min(delay * 2, RETRY_MAX)
-
-        task = asyncio.ensure_future(respawn())
-        self._spawning.add(task)
-        task.add_done_callback(self._spawning.discard)
-
-    async def _acquire(self) -> _Worker | None:
-        try:
-            return await asyncio.wait_for(self._idle.get(), self.timeout)
-        except TimeoutError:
-            return None
-
-    async def _acquire_either(self, *queues: asyncio.Queue[_Worker]) -> _Worker | None:
-        """An idle worker of the first of ``queues`` (default: the general lane, then the fast
-        one) that has one, else whichever frees a worker first (each lane's waiters are served
-        in order); None after the timeout."""
-        queues = queues or (self._idle, self._fast_idle)
-        for queue in queues:
-            with contextlib.suppress(asyncio.QueueEmpty):
-                return queue.get_nowait()
-        gets = [asyncio.ensure_future(queue.get()) for queue in queues]
-        cancelled = False
-        try:
-            await asyncio.wait(gets, timeout=self.timeout, return_when=asyncio.FIRST_COMPLETED)
-        except asyncio.CancelledError:
-            cancelled = True
-        for get in gets:
-            get.cancel()
-        # a get that had already completed keeps its worker: collect every one
-        outcomes = await asyncio.gather(*gets, return_exceptions=True)
-        won = [worker for worker in outcomes if isinstance(worker, _Worker)]
-        if cancelled:
-            for worker in won:
-                self._home(worker).put_nowait(worker)
-            raise asyncio.CancelledError
-        for worker in won[1:]:  # two freed at once: keep the first lane's, give back the other
-            self._home(worker).put_nowait(worker)
-        return won[0] if won else None
-
-    @staticmethod
-    def _key(job: Job) -> str:
-        """What identifies a query for the slow list: its text with whitespace normalised (a
-        named query's parameters are bound in its text: slow or not with them)."""
-        return " ".join(job.text.split())
-
-    def _remember_slow(self, job: Job) -> None:
-        key = self._key(job)
-        self._slow[key] = time.monotonic()
-        self._slow.move_to_end(key)
-        while len(self._slow) > SLOW_REMEMBERED:
-            self._slow.popitem(last=False)
-
-    def is_slow(self, job: Job) -> bool:
-        """Whether ``job``'s query overran the fast lane in the last :data:`SLOW_FOR` seconds
-        (it then keeps out of it; not for good, as one overrun may be the machine's load)."""
-        since = self._slow.get(self._key(job))
-        return since is not None and time.monotonic() - since < SLOW_FOR
-
-    async def _call(self, worker: _Worker, job: Job, budget: float | None = None) -> Reply:
-        """Run ``job`` on ``worker``; the worker goes back to its lane or is replaced. With a
-        ``budget`` (the fast lane) an overrun raises :class:`Overrun` instead of answering."""
-        try:
-            async with asyncio.timeout(budget or self.timeout):
-                reply = await worker.call(job)
-        except TimeoutError:
-            self._replace(worker)
-            if budget:
-                raise Overrun from None
-            return Reply.text(503, f"query stopped: it ran longer than {self.timeout:g} s")
-        except (asyncio.IncompleteReadError, ConnectionError):
-            self._replace(worker)
-            if self.memory_mb and worker.process.returncode == -signal.SIGABRT:
-                return Reply.text(503, memory_message(self.memory_mb))  # Oxigraph's alloc failed
-            return Reply.text(500, "the query worker died while running this query")
-        except BaseException:  # cancelled mid-call: the worker's state is unknown
-            self._replace(worker)
-            raise
-        if worker.store == self.store_dir:
-            self._home(worker).put_nowait(worker)
-        else:  # an update was made while it ran: it reads an old snapshot
-            self._replace(worker, failed=False)
-        assert isinstance(reply, Reply)
-        return reply
-
-    def isolation(self) -> dict[str, str]:
-        """How the readers (and the writer) are cut off from the network, in words."""
-
-        def state(isolate: bool, allowed: str, workers: list[_Worker]) -> str:
-            if not isolate:
-                return f"not isolated: {allowed} allowed"
-            hows = {worker.isolation for worker in workers}
-            if "" in hows:
-                return "NOT isolated: no network or user namespace (allow_unisolated is set)"
-            return "isolated: " + ", ".join(sorted(hows)) if hows else "isolated"
-
-        states = {"readers": state(self.isolate_network, "SERVICE is", list(self._workers))}
-        if self.updatable:
-            writers = [self._writer] if self._writer is not None else []
-            states["writer"] = state(self.isolate_writer, "SERVICE or LOAD is", writers)
-        return states
-
-    @property
-    def missing(self) -> int:
-        """Workers that should run but do not (being replaced after a timeout or a death, or
-        failing to start); readers being replaced by ones of a newer snapshot do not count."""
-        return max(0, self.expected - len(self._workers) - self._refreshing)
-
-    async def _answer_inline(self, job: Job) -> Reply | None:
-        """The reply to a point lookup from this process's own reader, or None when ``job`` is
-        not a one-pattern query (:func:`sparql_text.one_pattern`) or has more than
-        ``inline_rows`` rows: a worker answers it then. Such a query's time is bounded by the
-        rows it yields, so it needs no process to kill; answering it here saves the round trip
-        to a worker, most of a lookup's cost (docs/endpoint.md)."""
-        if (
-            self._inline is None
-            or job.op != "query"
-            or job.default_graphs
-            or job.named_graphs
-            or len(job.text) > INLINE_TEXT
-            or self._inline_busy >= INLINE_IN_FLIGHT  # the workers answer it meanwhile
-            or not sparql_text.one_pattern(job.text)
-        ):
-            return None
-        limit = min(job.max_rows, self.inline_rows)
-        self._inline_busy += 1
-        try:  # in a thread: pyoxigraph lets the event loop run while it reads and writes
-            reply = await asyncio.get_running_loop().run_in_executor(
-                self._inline_threads, run_query, self._inline,
-                dataclasses.replace(job, max_rows=limit), self._inline_graphs,
-            )  # fmt: skip
-        finally:
-            self._inline_busy -= 1
-        if limit < job.max_rows and MAXROWS_HEADER in reply.headers:
-            return None  # cut only by inline_rows: the worker answers with every row
-        self.answered_inline += 1
-        return reply
-
     async def run(self, job: Job) -> Reply:
         job = dataclasses.replace(job, max_bytes=self.max_result_bytes)
         if (reply := await self._answer_inline(job)) is not None:
             return reply
-        if job.page and self.page_lane:  # the pages' worker, or a general one if it frees first
-            worker = await self._acquire_either(self._page_idle, self._idle)
-        elif self.fast_lane and not self.is_slow(job):
-            worker = await self._acquire_either()
-            if worker is not None and worker.fast:
-                try:
-                    return await self._call(worker, job, budget=self.fast_lane)
-                except Overrun:
-                    self._remember_slow(job)
-                    self.moved += 1
-                    worker = await self._acquire()  # start again in the general lane
-        else:
-            worker = await self._acquire()
-        if worker is None:
-            return Reply.text(503, "all query workers are busy; try again")
-        return await self._call(worker, job)
-
-    def _drop_writer(self) -> None:
-        if self._writer is not None:
-            self._writer.kill()
-        self._writer = None
-
-    async def update(self, job: Job) -> Reply:
-        """Apply an update to the live store (update mode); queries sent after it see it."""
-        if not self.updatable:
-            return Reply.text(403, "this endpoint serves a read-only store")
-        async with self._update_lock:
-            if self._writer is None:  # the last one timed out, died or failed to write
-                try:
-                    self._writer = await self._spawn_writer()
-                except Exception as error:
-                    log.error("the update writer could not start: %s", error)
-                    self.writer_error = "the update writer could not start (see the log)"
-                    return Reply.text(503, f"{self.writer_error}; the update was not applied")
-            writer = self._writer
-            try:
-                async with asyncio.timeout(self.timeout):
-                    reply = await writer.call(job)
-            except TimeoutError:  # it may have committed just before the kill
-                self._drop_writer()
-                return Reply.text(503, f"update stopped: it ran longer than {self.timeout:g} "
-                                  f"s; {UNKNOWN}")  # fmt: skip
-            except (asyncio.IncompleteReadError, ConnectionError):
-                self._drop_writer()
-                if self.memory_mb and writer.process.returncode == -signal.SIGABRT:
-                    return Reply.text(503, f"{memory_message(self.memory_mb)}; {UNKNOWN}")
-                return Reply.text(500, f"the update writer died; {UNKNOWN}")
-            assert isinstance(reply, Reply)
-            if reply.status >= 500:  # the store failed (disk full …): RocksDB may refuse every
-                # later write until it is reopened, so the next update starts a new writer
-                log.error("update failed: %s", reply.body.decode("utf-8", "replace"))
-                self._drop_writer()
-                self.writer_error = "the last update failed writing the store (see the log)"
-                return Reply.text(500, "the store could not be written (the server's log says "
-                                  "why); the update was not applied")  # fmt: skip
-            if reply.status != 204:
-                return reply
-            self.writer_error = ""
-            self.generation += 1
-            try:
-                self.store_dir = await self._snapshot()
-            except Exception as error:  # applied and durable, but not yet visible to queries
-                log.error("snapshot after an update failed: %s", error)
-                self._drop_writer()  # the next update starts a new writer, which snapshots
-                self.writer_error = "a snapshot failed: queries do not see the last update"
-                return Reply.text(500, "the update was applied but queries do not see it yet "
-                                  "(the server's log says why)")  # fmt: skip
-            for idle in (self._idle, self._fast_idle):  # idle readers read the old snapshot
-                while not idle.empty():
-                    self._replace(idle.get_nowait(), failed=False)
-            for callback in self.on_update:
-                await callback()
-            return reply
+        return await self._run_on_workers(job)

@@ -104,7 +104,7 @@ def test_one_overrun_does_not_keep_a_query_out_of_the_fast_lane_for_good(
     pool._remember_slow(job)
     assert pool.is_slow(job)
     now = time.monotonic()
-    monkeypatch.setattr("sorakg.server.pool.time.monotonic", lambda: now + SLOW_FOR + 1)
+    monkeypatch.setattr("sorakg.server.pool_lanes.time.monotonic", lambda: now + SLOW_FOR + 1)
     assert not pool.is_slow(job)
 
 
