@@ -23,6 +23,7 @@ from sorakg.formats import HTML, NotAcceptable, negotiate
 from sorakg.settings import Settings
 from sorakg.sparql import text as sparql_text
 
+from . import service_targets
 from .backend import Backend, served_root
 from .description import service_description
 from .execute import Job, Reply, refusal
@@ -132,7 +133,7 @@ def _checked(job: Job, max_nesting: int) -> Job:
 async def checked(job: Job, settings: Settings) -> Job:
     """:func:`_checked`, in a child process for long texts so that the event loop stays free."""
     if len(job.text) <= _CHECK_INLINE:
-        return _checked(job, settings.max_nesting)
+        return await _service_targets(_checked(job, settings.max_nesting), settings)
     flags = [job.op, str(settings.max_nesting), str(job.allow_service), str(job.allow_load)]
     loop = asyncio.get_running_loop()
     async with _checkers.setdefault(loop, asyncio.Semaphore(2)):
@@ -146,6 +147,16 @@ async def checked(job: Job, settings: Settings) -> Job:
     status, _, message = answer.decode().partition(" ")
     if status != "200":
         raise ProtocolError(int(status), message)
+    return await _service_targets(job, settings)
+
+
+async def _service_targets(job: Job, settings: Settings) -> Job:
+    """With SERVICE allowed, every target must be a public address or a listed host."""
+    if job.allow_service and sparql_text.may_use(job.text, "SERVICE"):
+        try:
+            await service_targets.check(job.text, settings.service_allowed_hosts)
+        except service_targets.Refused as error:
+            raise ProtocolError(403, str(error)) from None
     return job
 
 

@@ -129,6 +129,11 @@ class Settings(BaseSettings):
     )
     allow_service: bool = Field(False, description="Allow SERVICE (federated) queries.")
     allow_load: bool = Field(False, description="Allow LOAD in updates (fetches remote data).")
+    service_allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description="With allow_service: hosts a SERVICE may reach although they are "
+        "loopback, link-local or private addresses (others such are refused, 403).",
+    )
     allow_unisolated: bool = Field(
         False,
         description="Serve even when the query workers cannot be cut off from the network "
