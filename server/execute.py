@@ -28,6 +28,7 @@ from sorakg.release.default_view import default_graphs
 from sorakg.sparql import text as sparql_text
 from sorakg.sparql.errors import declare_known_prefixes, parse_error, short_error
 
+from . import text_check
 from .update_graphs import default_graph_update
 
 MAXROWS_HEADER = "X-SPARQL-MaxRows"
@@ -268,14 +269,10 @@ def _too_deep(job: Job) -> Reply | None:
 
 
 def refusal(job: Job) -> Reply | None:
-    """403 when the text might use SERVICE or LOAD and the settings refuse it. The check reads
-    the text the way Oxigraph might (:func:`sparql_text.may_use`), erring towards refusing."""
-    used = sparql_text.may_use(job.text, "SERVICE", "LOAD")
-    if "SERVICE" in used and not job.allow_service:
-        return Reply.text(403, "SERVICE (federated query) is disabled on this endpoint")
-    if "LOAD" in used and job.op == "update" and not job.allow_load:
-        return Reply.text(403, "LOAD is disabled on this endpoint")
-    return None
+    """403 when the text might use SERVICE or LOAD and the settings refuse it
+    (:func:`text_check.refused`; the web layer asked first, this is the workers' backstop)."""
+    why = text_check.refused(job.text, job.op, job.allow_service, job.allow_load)
+    return Reply.text(403, why) if why else None
 
 
 def _query(store: ox.Store, text: str, options: dict[str, object]) -> object:

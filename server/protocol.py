@@ -23,10 +23,10 @@ from sorakg.formats import HTML, NotAcceptable, negotiate
 from sorakg.settings import Settings
 from sorakg.sparql import text as sparql_text
 
-from . import service_targets
+from . import service_targets, text_check
 from .backend import Backend, served_root
 from .description import service_description
-from .execute import Job, Reply, refusal
+from .execute import Job, Reply
 
 router = APIRouter()
 
@@ -103,7 +103,7 @@ def _utf8_pairs(encoded: bytes, where: str) -> list[tuple[str, str]]:
 
 
 # Texts up to this length are checked on the event loop (microseconds); longer ones in a child
-# process (``python -m sorakg.server.protocol``), since lexing costs seconds of CPU per MB: on
+# process (``python -m sorakg.server.text_check``), since lexing costs seconds of CPU per MB: on
 # the event loop it stalled every client, and in a thread it still held the interpreter lock
 # the event loop needs. Two at a time: more long texts wait their turn, the event loop never.
 _CHECK_INLINE = 4096
@@ -113,20 +113,12 @@ _checkers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphor
 
 
 def _checked(job: Job, max_nesting: int) -> Job:
-    """``job``, or a :class:`ProtocolError`: 400 when the text nests deeper than
-    ``max_nesting`` (a recursive parser's stack grows with the depth), 403 when it might use
-    SERVICE or LOAD and the settings refuse them (:func:`execute.refusal`). Both are decided
-    here, before any worker or external store sees the text."""
-    if len(job.text) > max_nesting:  # each level takes a character at least
-        deep = sparql_text.depth(job.text)
-        if deep > max_nesting:
-            raise ProtocolError(
-                400,
-                f"the {job.op} nests {deep} levels deep (brackets and chained operators); "
-                f"the limit is max_nesting = {max_nesting}",
-            )
-    if (refused := refusal(job)) is not None:
-        raise ProtocolError(refused.status, refused.body.decode())
+    """``job``, or a :class:`ProtocolError` (:func:`text_check.verdict`): 400 too deep, 403
+    SERVICE or LOAD refused. Decided before any worker or external store sees the text."""
+    status, message = text_check.verdict(job.text, job.op, max_nesting, job.allow_service,
+                                         job.allow_load)  # fmt: skip
+    if status != 200:
+        raise ProtocolError(status, message)
     return job
 
 
@@ -138,7 +130,7 @@ async def checked(job: Job, settings: Settings) -> Job:
     loop = asyncio.get_running_loop()
     async with _checkers.setdefault(loop, asyncio.Semaphore(2)):
         child = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "sorakg.server.protocol", *flags,
+            sys.executable, "-m", "sorakg.server.text_check", *flags,
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
         )  # fmt: skip
         answer, _ = await child.communicate(job.text.encode("utf-8", "surrogatepass"))
@@ -158,19 +150,6 @@ async def _service_targets(job: Job, settings: Settings) -> Job:
         except service_targets.Refused as error:
             raise ProtocolError(403, str(error)) from None
     return job
-
-
-def _check_main(argv: list[str]) -> None:
-    """The child's side of :func:`checked`: the text on stdin, ``STATUS message`` on stdout."""
-    op, max_nesting, allow_service, allow_load = argv
-    text = sys.stdin.buffer.read().decode("utf-8", "surrogatepass")
-    job = Job(op, text, allow_service=allow_service == "True", allow_load=allow_load == "True")
-    try:
-        _checked(job, int(max_nesting))
-    except ProtocolError as error:
-        sys.stdout.write(f"{error.status} {error}")
-        return
-    sys.stdout.write("200 ")
 
 
 def graph_iris(values: dict[str, list[str]], name: str) -> tuple[str, ...]:
@@ -298,7 +277,3 @@ class SparqlShortcut:
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)
-
-
-if __name__ == "__main__":
-    _check_main(sys.argv[1:])
