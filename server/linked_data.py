@@ -101,7 +101,7 @@ async def entity(
         text = with_values(ENTITY_QUERY, {ENTITY: ox.NamedNode(iri)})
     except ValueError:  # "/drug/a%20b", "/%C2%83": no IRI of this graph is spelt so
         return Response(f"not an IRI of this graph: {iri!r}", 404, media_type="text/plain")
-    job = Job("query", text, format=NTRIPLES.name, max_rows=settings.max_rows)
+    job = Job("query", text, format=NTRIPLES.name, max_rows=settings.max_rows, page=True)
     reply = await backend.run(job)
     if reply.status != 200:
         return Response(reply.body, reply.status, media_type=reply.media_type)

@@ -358,7 +358,7 @@ def _run_remote(endpoint: Endpoint, text: str) -> Results:
     except RemoteError as error:
         if error.status == 400:  # the store says the query is wrong
             raise QueryError(str(error)) from error
-        raise RemoteUnavailable(str(error)) from error
+        raise RemoteUnavailable(error.located()) from error
     if answer.cut_bytes:  # never print a silently shortened answer
         raise QueryError(
             f"the answer is over {endpoint.max_bytes} bytes (setting max_result_bytes)"
