@@ -97,7 +97,7 @@ async def run_canned(
     notes: list[str] = []  # a name of another kind read as the entity it leads to
     try:
         fmt = negotiate("canned", request.headers.get("accept"), request.query_params.get("format"))
-        names = await _names(request, backend, settings) if raw else None
+        names = await names_for(request) if raw else None
         if names is None:
             bound = catalogue.bind(query, raw, prefixes)
         else:  # index lookups, and a did-you-mean's scan: off the event loop
@@ -175,7 +175,7 @@ SELECT ?s ?p ?o WHERE {
 _OPENING = asyncio.Lock()
 
 
-async def _names(request: Request, backend: Backend, settings: Settings) -> Names | None:
+async def names_for(request: Request) -> Names | None:
     """The graph's names index, for arguments given as a label, path, acronym or identifier.
 
     Serving a release as built, it is the release's ``names.sqlite`` (written by ``sorakg
@@ -186,6 +186,7 @@ async def _names(request: Request, backend: Backend, settings: Settings) -> Name
     cached = getattr(request.app.state, "names", None)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
+    backend, settings = request.app.state.backend, request.app.state.settings
     async with _OPENING:
         cached = getattr(request.app.state, "names", None)
         if cached is None:

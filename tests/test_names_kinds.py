@@ -189,3 +189,18 @@ def test_the_index_on_disk_answers_as_the_one_in_memory(
         ), text
     for text in ("CHEMBL1336", "drug:sorafenib", "Sorafenib", "sorafenib"):
         assert on_disk.resolve(text, expect("drug-actions", "drug")) == BASE + "drug/sorafenib"
+
+
+def test_entity_paths_are_case_insensitive_where_unambiguous(client: TestClient) -> None:
+    for asked, canonical in (
+        ("/drug/Sorafenib", "/drug/sorafenib"),
+        ("/trial/nct00988741", "/trial/NCT00988741"),
+        ("/drug/SORAFENIB.ttl", "/drug/sorafenib.ttl"),
+    ):
+        moved = client.get(asked, follow_redirects=False)
+        assert moved.status_code == 301, (asked, moved.text)
+        assert moved.headers["location"].endswith(canonical)
+        assert client.get(asked).status_code == 200
+    missing = client.get("/drug/sorafenibb")
+    assert missing.status_code == 404
+    assert "did you mean" in missing.text and "/drug/sorafenib" in missing.text
