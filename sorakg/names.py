@@ -128,7 +128,7 @@ class Names:
         (``/drug/Sorafenib`` → ``/drug/sorafenib``), else None."""
         if self.known(iri):
             return iri
-        found = self._column("SELECT iri FROM term WHERE fold = ?", iri.casefold())
+        found = self._column("SELECT iri FROM term WHERE iri = ? COLLATE NOCASE", iri)
         return found[0] if len(found) == 1 else None
 
     def near(self, iri: str, limit: int = 3) -> list[str]:
