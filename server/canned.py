@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from typing import Annotated
 from urllib.parse import quote
 
@@ -30,6 +31,7 @@ from .labels import Linker, fetch_labels
 from .page import templates
 from .pool import WorkerPool
 
+log = logging.getLogger(__name__)
 router = APIRouter()
 RESERVED = {"format"}  # request parameters that are not query parameters
 
@@ -201,8 +203,12 @@ async def _open_names(backend: Backend, settings: Settings) -> Names | None:
         from sorakg.release.store import release_names
 
         release = backend.graph_file.parent
-        path = await run_in_threadpool(release_names, release, settings.base_iri)
-        return Names.open(path, settings.base_iri, prefixes)
+        try:
+            path = await run_in_threadpool(release_names, release, settings.base_iri)
+            return Names.open(path, settings.base_iri, prefixes)
+        except OSError as error:  # an older release in a folder we may not write
+            log.warning("no names index for %s (%s): reading the names through the pool",
+                        release, error)  # fmt: skip
     reply = await backend.run(Job("query", NAMES, format=JSON.name, max_rows=200_000))
     if reply.status != 200:
         return None  # CURIEs and IRIs still work
