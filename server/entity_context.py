@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import pyoxigraph as ox
 from markupsafe import Markup
 
 from sorakg.pipeline.explain import Reason
 
 from . import charts
-from .backend import Backend
+from .backend import ENTITY, Backend
 from .backend import select as backend_select
 from .entity_view import EntityView
 
@@ -95,7 +96,7 @@ TRIALS = (
 
 async def select(backend: Backend, text: str, iri: str) -> list[dict[str, str]]:
     """Rows of a SELECT about ``iri`` (bound to ``?entity``) as plain strings."""
-    return await backend_select(backend, text, 2000, {"entity": f"<{iri}>"}) or []
+    return await backend_select(backend, text, 2000, {ENTITY: ox.NamedNode(iri)}) or []
 
 
 @dataclass

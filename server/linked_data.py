@@ -1,8 +1,9 @@
 """Linked Data: every entity IRI under the base IRI dereferences on this server.
 
 ``GET /drug/sorafenib`` describes ``{base_iri}drug/sorafenib``: an HTML page for a browser, or
-the same description as Turtle / JSON-LD / N-Triples / RDF/XML by ``Accept`` or by extension
-(``/drug/sorafenib.ttl``, ``.jsonld``, ``.nt``, ``.rdf``). The description is one CONSTRUCT run
+the same description in any RDF format of the page offer (:data:`sorakg.formats.OFFERS`) by
+``Accept`` or by extension (``/drug/sorafenib.ttl``, ``.jsonld``, ``.nt``, ``.rdf``, ``.n3``,
+``.trig``, ``.nq``). The description is one CONSTRUCT run
 through the backend (so it obeys the same timeout): the entity's facts in both directions, the
 labels of everything it touches, and its evidence with the cited references. No match → 404.
 """
@@ -18,17 +19,18 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 from rdflib import URIRef
 
+from sorakg.formats import HTML, NTRIPLES, OFFERS, Format, NotAcceptable, by_extension, negotiate
 from sorakg.pipeline.explain import Reason
 from sorakg.settings import Settings
 from sorakg.sparql import catalogue
+from sorakg.sparql.bindings import with_values
 
 from . import entity_context as context
-from .backend import Backend, get_backend, get_settings, served_root
+from .backend import ENTITY, Backend, get_backend, get_settings, served_root
 from .canned import names_for
 from .downloads import Resources, explanations
 from .entity_view import RDF_TYPE, SK, entity_view
 from .execute import Job
-from .formats import FORMATS, HTML, NTRIPLES, Format, NotAcceptable, negotiate
 from .labels import Linker
 from .page import templates
 
@@ -61,7 +63,6 @@ PREFIXES = {
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "sk": "https://w3id.org/sorakg/ontology#",
 }
-EXTENSIONS = {fmt.name: fmt for fmt in FORMATS["page"]}
 
 
 def entity_iri(path: str, settings: Settings) -> str:
@@ -74,15 +75,15 @@ def entity_iri(path: str, settings: Settings) -> str:
 
 def _split_extension(path: str) -> tuple[str, Format | None]:
     stem, dot, extension = path.rpartition(".")
-    if dot and "/" not in extension and extension in EXTENSIONS:
-        return stem, EXTENSIONS[extension]
+    if dot and "/" not in extension and (fmt := by_extension("page", extension)) is not None:
+        return stem, fmt
     return path, None
 
 
 @router.get(  # HEAD too, as for every route (server/hardening.py): clients check IRIs so
     "/{path:path}",
     response_class=Response,
-    summary="Linked Data page of an entity (HTML, Turtle, JSON-LD, N-Triples, RDF/XML)",
+    summary="Linked Data page of an entity (HTML, or any RDF format by Accept or suffix)",
     responses={404: {"description": "no entity with this IRI"}},
 )
 async def entity(
@@ -99,11 +100,10 @@ async def entity(
         except NotAcceptable as error:
             return Response(str(error), 406, media_type="text/plain")
     try:
-        entity_term = str(ox.NamedNode(iri))
+        text = with_values(ENTITY_QUERY, {ENTITY: ox.NamedNode(iri)})
     except ValueError:  # "/drug/a%20b", "/%C2%83": no IRI of this graph is spelt so
         return Response(f"not an IRI of this graph: {iri!r}", 404, media_type="text/plain")
-    job = Job("query", ENTITY_QUERY, format=NTRIPLES.name, bindings={"entity": entity_term},
-              max_rows=settings.max_rows)  # fmt: skip
+    job = Job("query", text, format=NTRIPLES.name, max_rows=settings.max_rows)
     reply = await backend.run(job)
     if reply.status != 200:
         return Response(reply.body, reply.status, media_type=reply.media_type)
@@ -205,7 +205,7 @@ async def _not_found(request: Request, iri: str, path: str, settings: Settings) 
 def _alternates(request: Request, path: str) -> str:
     root = served_root(request).rstrip("/")
     return ", ".join(
-        f'<{root}/{path}.{fmt.name}>; rel="alternate"; type="{fmt.media_type}"'
-        for fmt in FORMATS["page"]
+        f'<{root}/{path}.{fmt.extension}>; rel="alternate"; type="{fmt.media_type}"'
+        for fmt in OFFERS["page"]
         if fmt is not HTML
     )

@@ -16,9 +16,10 @@ from rich.table import Table
 from rich.text import Text
 
 from sorakg import names as names_
+from sorakg.formats import FORMATS, OFFERS
 from sorakg.pipeline.build import BuildError, assemble, build, stages
 from sorakg.pipeline.progress import StageProgress
-from sorakg.release.export import FORMATS, GRAPHS
+from sorakg.release.export import EXPORTED, GRAPHS
 from sorakg.release.folder import current_graph_file
 from sorakg.settings import Settings
 
@@ -397,18 +398,11 @@ def lint_command(
         raise typer.Exit(Exit.INVALID)
 
 
-class ResultFormat(StrEnum):
-    table = "table"
-    csv = "csv"
-    tsv = "tsv"
-    json = "json"
-
-
-SERIALIZERS = {
-    ResultFormat.csv: "CSV",
-    ResultFormat.tsv: "TSV",
-    ResultFormat.json: "JSON",
-}
+# a table on the terminal, or any results format of the registry
+ResultFormat = StrEnum(  # type: ignore[misc]
+    "ResultFormat", {name: name for name in ("table", *(f.name for f in OFFERS["results"]))}
+)
+TABLE = ResultFormat("table")
 
 
 def _split_param(text: str) -> tuple[str, str]:
@@ -430,9 +424,7 @@ def query_command(
     file: Annotated[
         Path | None, typer.Option("--file", "-f", help="Run this .rq file instead.")
     ] = None,
-    fmt: Annotated[ResultFormat, typer.Option("--format", help="Output format.")] = (
-        ResultFormat.table
-    ),
+    fmt: Annotated[ResultFormat, typer.Option("--format", help="Output format.")] = (TABLE),
     endpoint: Annotated[
         str | None,
         typer.Option(
@@ -496,12 +488,12 @@ def query_command(
         where, _, message = str(error).partition(": ")
         message = shift_lines(message, -len(declared))  # at the file's own lines
         raise _error(f"{where}: {short_error(message, source, prefixes)}", Exit.INVALID) from error
-    if fmt is ResultFormat.table:
+    if fmt == "table":
         columns, table_rows = ql.rows(results)
         cells = [[ql.shorten(row[c], prefixes) for c in columns] for row in table_rows]
         _print_table(query.title, columns, cells)
         return
-    serialized = results.serialize(format=getattr(pyoxigraph.QueryResultsFormat, SERIALIZERS[fmt]))
+    serialized = results.serialize(format=FORMATS[fmt].results)
     sys.stdout.write(serialized.decode("utf-8") if serialized else "")
 
 
@@ -531,7 +523,7 @@ def _print_query_list(queries: list[catalogue.NamedQuery]) -> None:
 
 
 # the choices come from the tables the export dispatches on, so the help cannot drift
-FormatChoice = Enum("FormatChoice", {name: name for name in FORMATS}, type=str)  # type: ignore[misc]
+FormatChoice = Enum("FormatChoice", {name: name for name in EXPORTED}, type=str)  # type: ignore[misc]
 GraphChoice = Enum("GraphChoice", {name: name for name in GRAPHS}, type=str)  # type: ignore[misc]
 ALL_GRAPHS = GraphChoice("all")
 

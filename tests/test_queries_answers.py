@@ -684,7 +684,7 @@ def test_entities_without_identifier(store: ox.Store, nquads: Path) -> None:
     rows = answer(store, "entities-without-identifier")
     assert "drug:sorafenib" not in column(rows, "entity")
     for row in rows:
-        iri = ql.to_term(ql.Parameter("x", ql.Kind.iri, ""), row["entity"], shared.PREFIXES)
+        iri = ql.to_term(ql.Parameter("x", ql.ParamKind.iri, ""), row["entity"], shared.PREFIXES)
         assert not list(
             store.quads_for_pattern(
                 iri, ox.NamedNode("http://www.w3.org/2004/02/skos/core#exactMatch"), None

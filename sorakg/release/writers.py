@@ -22,34 +22,12 @@ from rdflib import BNode, Dataset, Graph, Namespace, URIRef
 from rdflib.plugins.serializers.turtle import TurtleSerializer
 from rdflib.term import Node
 
+from sorakg.formats import JSONLD, NQUADS, NTRIPLES, RDFXML, TRIG, TURTLE, Format
 from sorakg.loaders.identifiers import split_iri
 from sorakg.loaders.vocab import PREFIXES
 from sorakg.release.default_view import in_default_view
-from sorakg.release.serialize import canonical, nquads, rdfxml, sorted_lines, union
+from sorakg.release.serialize import canonical, nquads, oxigraph_text, rdfxml, sorted_lines, union
 from sorakg.settings import Settings
-
-
-@dataclass(frozen=True)
-class Format:
-    name: str  # the --format choice
-    rdflib: str  # rdflib's serializer and parser name
-    extension: str
-    media_type: str
-    quads: bool  # keeps named graphs
-    rapper: str | None  # raptor's parser name; None where raptor has no parser
-
-
-FORMATS: dict[str, Format] = {
-    f.name: f
-    for f in (
-        Format("ttl", "turtle", "ttl", "text/turtle", False, "turtle"),
-        Format("nt", "nt", "nt", "application/n-triples", False, "ntriples"),
-        Format("nq", "nquads", "nq", "application/n-quads", True, "nquads"),
-        Format("trig", "trig", "trig", "application/trig", True, "trig"),
-        Format("jsonld", "json-ld", "jsonld", "application/ld+json", True, None),
-        Format("rdfxml", "xml", "rdf", "application/rdf+xml", False, "rdfxml"),
-    )
-}
 
 
 @dataclass(frozen=True)
@@ -182,20 +160,26 @@ def serialize(
     if prefixes is None:
         prefixes = prefixes_for(graphs.values(), settings.base_iri)
     prefixes = prefixes | (extra_prefixes or {})
-    if fmt.name == "nq":
+    # the formats with a writer of their own (readable Turtle, graph blocks in TriG, sorted
+    # JSON-LD …); any other RDF format of the registry is written by pyoxigraph
+    if fmt is NQUADS:
         return nquads({URIRef(iris[name]): graph for name, graph in graphs.items()})
-    if fmt.name == "trig":
+    if fmt is TRIG:
         return _trig(graphs, iris, prefixes)
-    if fmt.name == "jsonld":
+    if fmt is JSONLD:
         return _jsonld(graphs, iris, prefixes)
     # a triple format has no graph names, so a selection of several graphs is written as the
     # default view: the disputed layer only goes out on its own or in a quad format
     merged = union(g for name, g in graphs.items() if len(graphs) == 1 or in_default_view(name))
-    if fmt.name == "nt":
+    if fmt is NTRIPLES:
         return sorted_lines(merged.serialize(format="nt"))
-    if fmt.name == "ttl":
+    if fmt is TURTLE:
         return _turtle(_ordered(merged, prefixes))
-    return rdfxml(merged, prefixes)
+    if fmt is RDFXML:
+        return rdfxml(merged, prefixes)
+    if fmt.rdf is None:
+        raise ValueError(f"{fmt.name} is not an RDF format")
+    return oxigraph_text(merged, prefixes, fmt.rdf)
 
 
 def serialize_graph(

@@ -31,7 +31,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -69,7 +69,7 @@ class RemoteUnavailable(QueryError):
     """The remote endpoint is down, refused, timed out or answered something unreadable."""
 
 
-class Kind(StrEnum):
+class ParamKind(StrEnum):
     """What an argument must be, and the RDF term it becomes."""
 
     iri = "iri"  # a full IRI, <IRI> or prefixed name (drug:sorafenib, sk:PhaseIII)
@@ -81,7 +81,7 @@ class Kind(StrEnum):
 @dataclass(frozen=True)
 class Parameter:
     name: str
-    kind: Kind
+    kind: ParamKind
     description: str
     default: str | None = None  # None: the variable stays free unless the caller binds it
     required: bool = False
@@ -111,6 +111,12 @@ class NamedQuery:
     tags: tuple[str, ...] = ()
     form: str = "SELECT"  # SELECT or ASK
     path: Path | None = field(default=None, compare=False)
+
+    @property
+    def sparql(self) -> str:
+        """The query without its ``#+`` header: what is sent to a store (the header is lexed
+        by nobody, and its text, often not ASCII, sends no check down its slow path)."""
+        return _without_header(self.text)
 
     def parameter(self, name: str) -> Parameter:
         for param in self.parameters:
@@ -146,9 +152,9 @@ def parse_query(text: str, name: str, path: Path | None = None) -> NamedQuery:
         if extra:
             raise QueryError(f"{where}: parameter '{pname}' has unknown keys {sorted(extra)}")
         try:
-            kind = Kind(spec.get("kind", "iri"))
+            kind = ParamKind(spec.get("kind", "iri"))
         except ValueError as error:
-            known = ", ".join(Kind)
+            known = ", ".join(ParamKind)
             raise QueryError(
                 f"{where}: parameter '{pname}': kind must be one of {known}"
             ) from error
@@ -202,6 +208,11 @@ def _check(query: NamedQuery, where: str) -> None:
         raise QueryError(f"{where}: {error}") from error
 
 
+@lru_cache(maxsize=512)
+def _without_header(text: str) -> str:
+    return "\n".join(line for line in text.splitlines() if not line.startswith(HEADER)) + "\n"
+
+
 @cache
 def _library() -> dict[str, NamedQuery]:
     """The installed library, read and checked once per process (the server asks per request)."""
@@ -240,14 +251,14 @@ def prefixes_for(base_iri: str) -> dict[str, str]:
 
 def to_term(param: Parameter, value: str, prefixes: Mapping[str, str]) -> Term:
     """The RDF term for one argument, or :class:`ParameterError` saying what is wrong."""
-    if param.kind is not Kind.string:
+    if param.kind is not ParamKind.string:
         value = value.strip()
     try:
-        if param.kind is Kind.iri:
+        if param.kind is ParamKind.iri:
             return ox.NamedNode(_expand(value, prefixes))
-        if param.kind is Kind.integer:
+        if param.kind is ParamKind.integer:
             return ox.Literal(str(int(value)), datatype=ox.NamedNode(XSD + "integer"))
-        if param.kind is Kind.decimal:
+        if param.kind is ParamKind.decimal:
             number = Decimal(value)
             if not number.is_finite():
                 raise ValueError(value)
@@ -297,7 +308,7 @@ def bind(
             if param.required:
                 raise ParameterError(f"query '{query.name}' needs parameter '{param.name}'")
             continue
-        if names is not None and param.kind is Kind.iri and param.name in raw:
+        if names is not None and param.kind is ParamKind.iri and param.name in raw:
             value = _resolve(names, param, value, notes)
         bound[ox.Variable(param.name)] = to_term(param, value, prefixes)
     return bound
@@ -328,7 +339,7 @@ def run_query(
     """Run ``query`` with arguments ``raw`` on the embedded store or a remote endpoint."""
     bound = bind(query, raw or {}, prefixes or {}, names, notes)
     try:
-        text = with_values(query.text, bound)
+        text = with_values(query.sparql, bound)
     except BindingError as error:
         raise QueryError(f"{query.name}: {error}") from error
     if isinstance(target, Endpoint):
