@@ -43,7 +43,7 @@ def expect(query: str, parameter: str):  # type: ignore[no-untyped-def]
 def test_every_iri_parameter_declares_its_kind_and_its_default_is_of_it(names: Names) -> None:
     for query in ql.list_queries():
         for param in query.parameters:
-            if param.kind is not ql.Kind.iri:
+            if param.kind is not ql.ParamKind.iri:
                 continue
             assert param.instance_of or param.subclass_of, (query.name, param.name)
             if param.default:
