@@ -61,6 +61,15 @@ def test_a_drug_given_for_a_trial_is_the_one_trial_testing_it(names: Names) -> N
     assert back.note is not None and "is a trial (trial:NCT00988741), not a drug" in back.note
 
 
+def test_a_molecule_given_for_a_mechanism_is_the_one_mechanism_involving_it(names: Names) -> None:
+    found = names.resolution("Akt", expect("mechanism-molecules", "mechanism"), "mechanism")
+    assert found.iri == BASE + "mechanism/pi3k-akt-activation"
+    assert found.note is not None and "is a molecule (molecule:akt), not a mechanism" in found.note
+    # a brand name the review never uses stays unknown: refused, not an empty answer
+    with pytest.raises(NamingError, match="no such drug 'Nexavar'"):
+        names.resolve("Nexavar", expect("drug-actions", "drug"), "drug")
+
+
 def test_arms_are_never_offered_as_trials(names: Names) -> None:
     with pytest.raises(WrongKind) as caught:
         names.resolve("brivanib", expect("trial-outcomes", "trial"), "trial")
