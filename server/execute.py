@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from sorakg.loaders.vocab import PREFIXES
+from sorakg.loaders.prefixes import PREFIX_IRIS
 from sorakg.release.default_view import default_graphs
 from sorakg.sparql import text as sparql_text
 from sorakg.sparql.errors import declare_known_prefixes, short_error
@@ -30,7 +30,7 @@ from sorakg.sparql.errors import declare_known_prefixes, short_error
 from .formats import Format, Kind, NotAcceptable, negotiate
 
 MAXROWS_HEADER = "X-SPARQL-MaxRows"
-KNOWN_PREFIXES = {name: str(namespace) for name, namespace in PREFIXES.items()}
+KNOWN_PREFIXES = PREFIX_IRIS
 MAXBYTES_HEADER = "X-SPARQL-MaxBytes"
 # Oxigraph writes a CR in a literal as is, and XML readers turn it into LF: written as a reference
 XML_CR = b"&#13;"
