@@ -1,4 +1,4 @@
-"""The endpoint at 1M and 10M triples beside the Oxigraph server (issue 15.3).
+"""The endpoint at 1M and 10M triples beside the Oxigraph server.
 
     .venv/bin/python -m benchmarks.endpoint_scale [--sizes 1M 10M] [--samples 5]  (bench-scale)
 

@@ -1,4 +1,4 @@
-"""Can runaway queries starve a point lookup? (issue 10.4, security audit finding 5)
+"""Can runaway queries starve a point lookup?
 
     .venv/bin/python -m benchmarks.starvation [--seconds 40] [--workers 2]   (make bench-starvation)
 

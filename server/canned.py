@@ -10,22 +10,26 @@ The query runs through the backend, so it obeys the same timeout and row cap as 
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
+from sorakg.formats import HTML, JSON, NotAcceptable, negotiate
+from sorakg.names import Names
 from sorakg.settings import Settings
 from sorakg.sparql import catalogue
 from sorakg.sparql.bindings import with_values
-from sorakg.sparql.names import Names
 
 from .backend import Backend, get_backend, get_settings, served_root
 from .execute import Job
-from .formats import HTML, JSON, NotAcceptable, negotiate
 from .labels import Linker, fetch_labels
 from .page import templates
+from .pool import WorkerPool
 
 router = APIRouter()
 RESERVED = {"format"}  # request parameters that are not query parameters
@@ -91,10 +95,14 @@ async def run_canned(
     kinds = {p.name: p.kind for p in query.parameters}
     raw = {k: v for k, v in raw.items() if v.strip() or kinds.get(k, "string") == "string"}
     prefixes = catalogue.prefixes_for(settings.base_iri)
+    notes: list[str] = []  # a name of another kind read as the entity it leads to
     try:
         fmt = negotiate("canned", request.headers.get("accept"), request.query_params.get("format"))
         names = await _names(request, backend, settings) if raw else None
-        bound = catalogue.bind(query, raw, prefixes, names)
+        if names is None:
+            bound = catalogue.bind(query, raw, prefixes)
+        else:  # index lookups, and a did-you-mean's scan: off the event loop
+            bound = await run_in_threadpool(catalogue.bind, query, raw, prefixes, names, notes)
         text = with_values(query.sparql, bound)  # bound here, once
     except NotAcceptable as error:
         return Response(str(error), 406, media_type="text/plain")
@@ -117,6 +125,8 @@ async def run_canned(
     )
     reply = await backend.run(job)
     headers = {"Vary": "Accept", **reply.headers}
+    if notes:  # e.g. "trial 'tivantinib' is a drug …: read as trial:NCT00988741 …"
+        headers["Sorakg-Note"] = quote(" | ".join(notes), safe=" ,;:()'/|")
     if fmt is not HTML or reply.status != 200:
         return Response(reply.body, reply.status, headers=headers, media_type=reply.media_type)
     results = json.loads(reply.body)
@@ -136,6 +146,7 @@ async def run_canned(
             heading=heading,
             boolean=results.get("boolean"),
             query_string=request.url.query,
+            notes=notes,
         )
     )
     return HTMLResponse(html, headers=headers)
@@ -158,25 +169,43 @@ NAMES = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX sk: <https://w3id.org/sorakg/ontology#>
 SELECT ?s ?p ?o WHERE {
-  VALUES ?p { rdfs:label skos:altLabel rdf:type sk:nctId sk:chemblId sk:uniprotId sk:chebiId
-              sk:drugbankId sk:hgncId }
+  VALUES ?p { rdfs:label skos:altLabel rdf:type rdfs:subClassOf sk:nctId sk:chemblId sk:uniprotId
+              sk:chebiId sk:drugbankId sk:hgncId sk:acronym }
   ?s ?p ?o FILTER(isIRI(?s))
 }""".replace("PREFIX sk:", "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\nPREFIX sk:")
+_OPENING = asyncio.Lock()
 
 
 async def _names(request: Request, backend: Backend, settings: Settings) -> Names | None:
-    """The graph's names, for arguments given as a label, path or identifier (read once)."""
+    """The graph's names index, for arguments given as a label, path, acronym or identifier.
+
+    Serving a release as built, it is the release's ``names.sqlite`` (written by ``sorakg
+    build``, or once here for an older release), opened on first use: lookups read an index on
+    disk at any size of graph. A proxied endpoint or a store that takes updates has no such
+    file: its names are read once through the backend (bounded by the backend's answer size,
+    so a name past the cut stays a CURIE-only name there)."""
     cached = getattr(request.app.state, "names", None)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
+    async with _OPENING:
+        cached = getattr(request.app.state, "names", None)
+        if cached is None:
+            cached = await _open_names(backend, settings)
+            request.app.state.names = cached
+    return cached
+
+
+async def _open_names(backend: Backend, settings: Settings) -> Names | None:
+    prefixes = catalogue.prefixes_for(settings.base_iri)
+    if isinstance(backend, WorkerPool) and backend.graph_file and not backend.updatable:
+        from sorakg.release.store import release_names
+
+        release = backend.graph_file.parent
+        path = await run_in_threadpool(release_names, release, settings.base_iri)
+        return Names.open(path, settings.base_iri, prefixes)
     reply = await backend.run(Job("query", NAMES, format=JSON.name, max_rows=200_000))
     if reply.status != 200:
         return None  # CURIEs and IRIs still work
     rows = json.loads(reply.body)["results"]["bindings"]
-    names = Names.from_triples(
-        ((r["s"]["value"], r["p"]["value"], r["o"]["value"]) for r in rows),
-        settings.base_iri,
-        catalogue.prefixes_for(settings.base_iri),
-    )
-    request.app.state.names = names
-    return names
+    triples = [(r["s"]["value"], r["p"]["value"], r["o"]["value"]) for r in rows]
+    return await run_in_threadpool(Names.from_triples, triples, settings.base_iri, prefixes)

@@ -22,12 +22,11 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from sorakg.formats import Format, NotAcceptable, Offer, negotiate
 from sorakg.loaders.prefixes import PREFIX_IRIS
 from sorakg.release.default_view import default_graphs
 from sorakg.sparql import text as sparql_text
-from sorakg.sparql.errors import declare_known_prefixes, short_error
-
-from .formats import Format, Kind, NotAcceptable, negotiate
+from sorakg.sparql.errors import declare_known_prefixes, parse_error, short_error
 
 MAXROWS_HEADER = "X-SPARQL-MaxRows"
 KNOWN_PREFIXES = PREFIX_IRIS
@@ -250,7 +249,7 @@ def nesting(text: str) -> int:
     return deepest
 
 
-def _kind(result: object) -> Kind:
+def _kind(result: object) -> Offer:
     if isinstance(result, ox.QueryBoolean):
         return "boolean"
     if isinstance(result, ox.QuerySolutions):
@@ -279,14 +278,18 @@ def refusal(job: Job) -> Reply | None:
 def _query(store: ox.Store, text: str, options: dict[str, object]) -> object:
     """``store.query``; a query that does not parse is tried again with a ``PREFIX`` line for
     each prefix of the project's vocabulary (sk:, rdfs: …) it uses without declaring. Declared
-    only after a failure, so a query that parses is lexed by nobody but Oxigraph."""
+    only after a failure, so a query that parses is lexed by nobody but Oxigraph. A query that
+    still fails is reported at the user's own line (the added lines taken off)."""
     try:
         return store.query(text, **options)  # type: ignore[arg-type]
     except SyntaxError:
         declared, lines = declare_known_prefixes(text, KNOWN_PREFIXES)
         if not lines:
             raise
-        return store.query(declared, **options)  # type: ignore[arg-type]
+        try:
+            return store.query(declared, **options)  # type: ignore[arg-type]
+        except SyntaxError as error:
+            raise parse_error(error, len(lines)) from None
 
 
 Graphs = list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]

@@ -15,11 +15,11 @@ import jinja2
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
+from sorakg.formats import JSON
 from sorakg.sparql import catalogue
 from sorakg.sparql.bindings import with_values
 
 from .execute import Job
-from .formats import JSON
 
 router = APIRouter()
 

@@ -53,7 +53,7 @@ from typing import IO
 
 import pyoxigraph as ox
 
-from sorakg.pipeline.children import die_with_parent
+from sorakg.children import die_with_parent
 from sorakg.release.default_view import default_graphs
 from sorakg.sparql import text as sparql_text
 

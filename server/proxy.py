@@ -29,6 +29,7 @@ import json
 import httpx
 import pyoxigraph as ox
 
+from sorakg.formats import Format, NotAcceptable, Offer, negotiate
 from sorakg.settings import Settings
 from sorakg.sparql import text as sparql_text
 from sorakg.sparql.remote import (
@@ -46,10 +47,9 @@ from sorakg.sparql.remote import (
 )
 
 from .execute import MAXBYTES_HEADER, MAXROWS_HEADER, Job, Reply, refusal
-from .formats import Format, Kind, NotAcceptable, negotiate
 
 
-def _answer_kind(form: str) -> Kind:
+def _answer_kind(form: str) -> Offer:
     return "boolean" if form == "ASK" else kind_of(form)
 
 

@@ -17,8 +17,8 @@ from dataclasses import asdict, dataclass, field
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
+from sorakg.names import curie
 from sorakg.sparql.catalogue import prefixes_for
-from sorakg.sparql.names import curie
 
 from .backend import select
 from .entity_context import SEGMENT_KINDS

@@ -1,4 +1,5 @@
-"""Faults during a build leave nothing behind (security audit, findings 6 and 11)."""
+"""Faults during a build (a full disk, kill -9) leave nothing behind: no staging folder, no stray
+link, no child process, and the last good release untouched."""
 
 from __future__ import annotations
 

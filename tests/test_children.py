@@ -1,4 +1,4 @@
-"""Children end with their parent, however it dies (security audit, findings 6 and 11)."""
+"""Children end with their parent, however it dies (kill -9 included)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 # The parent starts one child that sleeps, prints the child's pid, then sleeps itself.
 PARENT = """
 import subprocess, sys, time
-from sorakg.pipeline.children import die_with_parent
+from sorakg.children import die_with_parent
 tie = die_with_parent() if sys.argv[1] == "tied" else None
 child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"], preexec_fn=tie)
 print(child.pid, flush=True)

@@ -1,6 +1,7 @@
-"""Claims with their strength, trial endpoints, and the named questions that use them (issue 11).
+"""Claims with their strength, trial endpoints, and the named questions that use them.
 
-Expectations are written from the review (/work/shared/seed/review.txt)."""
+Expectations are written from the review (its full text:
+``loaders/data/<publication>/source.txt``)."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ from sorakg.loaders.vocab import SK
 from sorakg.pipeline.build import Built
 from sorakg.release.default_view import in_default_view
 from sorakg.release.export import (
-    FORMATS,
+    EXPORTED,
     ExportFile,
     by_name,
     export_files,
@@ -64,7 +64,7 @@ def dist(
 
 def _parse_rdflib(path: Path, fmt: str) -> Dataset:
     dataset = Dataset()
-    dataset.parse(path, format=FORMATS[fmt].rdflib)
+    dataset.parse(path, format=EXPORTED[fmt].rdflib)
     return dataset
 
 
@@ -87,20 +87,20 @@ def _expected(graphs: dict[str, Graph], which: str, quads: bool = True) -> Graph
 
 def test_every_format_of_every_selection_is_written(dist: dict[str, ExportFile]) -> None:
     for which in SELECTIONS:
-        for fmt in FORMATS.values():
+        for fmt in EXPORTED.values():
             name = file_name(which, fmt)
             assert name in dist, name
             assert dist[name].media_type == fmt.media_type
             assert dist[name].path.stat().st_size > 1000
 
 
-@pytest.mark.parametrize("fmt", sorted(FORMATS))
+@pytest.mark.parametrize("fmt", sorted(EXPORTED))
 def test_rdflib_reparses_each_format_to_the_same_triples(
     fmt: str, dist: dict[str, ExportFile], graphs: dict[str, Graph]
 ) -> None:
     for which in SELECTIONS if fmt == "ttl" else ("all",):
-        parsed = _parse_rdflib(dist[file_name(which, FORMATS[fmt])].path, fmt)
-        expected = _expected(graphs, which, FORMATS[fmt].quads)
+        parsed = _parse_rdflib(dist[file_name(which, EXPORTED[fmt])].path, fmt)
+        expected = _expected(graphs, which, EXPORTED[fmt].quads)
         assert isomorphic(_triples(parsed), expected), (which, fmt)
 
 
@@ -108,21 +108,21 @@ def test_rdflib_reparses_each_format_to_the_same_triples(
 def test_quad_formats_keep_the_named_graphs(
     fmt: str, dist: dict[str, ExportFile], graphs: dict[str, Graph]
 ) -> None:
-    parsed = _parse_rdflib(dist[file_name("all", FORMATS[fmt])].path, fmt)
+    parsed = _parse_rdflib(dist[file_name("all", EXPORTED[fmt])].path, fmt)
     names = {str(g.identifier): g for g in parsed.graphs() if len(g)}
     assert sorted(names) == sorted(f"{BASE}graph/{n}" for n in graphs)
     for name, graph in graphs.items():
         assert len(names[f"{BASE}graph/{name}"]) == len(graph)
 
 
-@pytest.mark.parametrize("fmt", sorted(f for f in FORMATS if FORMATS[f].rapper))
+@pytest.mark.parametrize("fmt", sorted(f for f in EXPORTED if EXPORTED[f].rapper))
 def test_rapper_parses_each_format_to_the_same_triples_as_rdflib(
     fmt: str, dist: dict[str, ExportFile]
 ) -> None:
     assert shutil.which("rapper"), "rapper missing: 'make setup' installs raptor2-utils"
-    path = dist[file_name("all", FORMATS[fmt])].path
+    path = dist[file_name("all", EXPORTED[fmt])].path
     run = subprocess.run(
-        ["rapper", "-q", "-i", str(FORMATS[fmt].rapper), "-o", "ntriples", str(path)],
+        ["rapper", "-q", "-i", str(EXPORTED[fmt].rapper), "-o", "ntriples", str(path)],
         capture_output=True,
         text=True,
         check=True,
@@ -133,13 +133,13 @@ def test_rapper_parses_each_format_to_the_same_triples_as_rdflib(
     assert isomorphic(by_rapper, by_rdflib)
 
 
-@pytest.mark.parametrize("fmt", sorted(FORMATS))
+@pytest.mark.parametrize("fmt", sorted(EXPORTED))
 def test_oxigraph_parses_each_format_to_the_same_number_of_triples(
     fmt: str, dist: dict[str, ExportFile], graphs: dict[str, Graph]
 ) -> None:
-    path = dist[file_name("all", FORMATS[fmt])].path
+    path = dist[file_name("all", EXPORTED[fmt])].path
     quads = list(pyoxigraph.parse(path=str(path), format=OXIGRAPH[fmt]))
-    expected = _expected(graphs, "all", FORMATS[fmt].quads)
+    expected = _expected(graphs, "all", EXPORTED[fmt].quads)
     assert len({(q.subject, q.predicate, q.object) for q in quads}) == len(expected)
 
 
@@ -153,7 +153,7 @@ def test_the_same_graph_gives_the_same_bytes_whatever_order_it_was_built_in(
         for triple in sorted(graph, key=str, reverse=True):
             again.add(triple)
         reordered[name] = again
-    chosen = FORMATS[fmt]
+    chosen = EXPORTED[fmt]
     written = dist[file_name("all", chosen)].path.read_text(encoding="utf-8")
     assert serialize(prepare(reordered), chosen, settings) == written
 

@@ -247,7 +247,7 @@ def test_docs_list_every_query() -> None:
 
 def test_every_query_has_an_answer_test() -> None:
     here = Path(__file__).parent
-    # the evidence-strength questions (issue 11) are answered in test_claims.py, on the reasoned
+    # the evidence-strength questions are answered in test_claims.py, on the reasoned
     # build with its disputed layer
     source = "".join(
         (here / name).read_text(encoding="utf-8")

@@ -59,7 +59,8 @@ def test_three_hash_seeds_give_identical_sha256sums(exports: dict[str, Path]) ->
     sums = {seed: (folder / "SHA256SUMS").read_text() for seed, folder in exports.items()}
     first = sums[SEEDS[0]]
     names = {line.split("  ", 1)[1] for line in first.splitlines()}
-    # every kind of file is covered, RDF/XML (once seed-dependent) and the canonical form included
+    # every kind of file is covered, RDF/XML (rdflib's writer depends on the hash seed) and the
+    # canonical form included
     assert {"sorakg-all.rdf", "sorakg-inferred.rdf", "void.ttl", CANONICAL} <= names
     for seed, text in sums.items():
         assert text == first, f"PYTHONHASHSEED={seed} gave other bytes"

@@ -184,7 +184,7 @@ def test_answers_are_cut_at_max_result_bytes(graph_file: Path) -> None:
         )
         assert graph.headers[MAXBYTES_HEADER] == "20000" and len(graph.content) <= 20_000
         ox.parse(graph.content, format=ox.RdfFormat.TURTLE)  # still a whole document
-        # the audit's one-liner: 400 rows of 1 MiB (a 419 MB answer before)
+        # 400 rows of 1 MiB each: without the byte cap, a 419 MB answer
         doubled = client.post("/sparql", content=_doubling(10, rows=400),
                               headers={"Content-Type": "application/sparql-query"})  # fmt: skip
         assert doubled.status_code == 200 and doubled.headers[MAXBYTES_HEADER] == "20000"
@@ -258,7 +258,7 @@ def test_a_rebuild_does_not_prune_the_served_release(built: Built, tmp_path: Pat
         await pool.start()
         try:
             (releases / "b").mkdir()  # a new build, published with keep_builds = 1
-            prune(releases, keep=1, current=releases / "b")  # the audit's reproduction
+            prune(releases, keep=1, current=releases / "b")  # would delete the served one
             assert served.exists() and live.exists()
             slow = [await pool.run(Job("query", SLOW_QUERY)) for _ in range(2)]
             return [*slow, await pool.run(Job("query", ASK_LABEL, format="json"))]
@@ -314,7 +314,8 @@ def _ask(client: TestClient, query: str) -> bool:
 def test_an_update_must_name_its_graph_and_then_deletes(writable: TestClient) -> None:
     before = writable.get("/health").json()
     label = f"<{SORAFENIB}> <{RDFS_LABEL}> ?l"
-    # the audit's DELETE WHERE: a 204 that deleted nothing; now a 400 that says what to write
+    # DELETE WHERE on the default graph would be a 204 that deletes nothing: a 400 says what
+    # to write instead
     refused = writable.post("/sparql", data={"update": f"DELETE WHERE {{ {label} }}"}, headers=AUTH)
     assert refused.status_code == 400 and "GRAPH <" in refused.text
     assert _ask(writable, ASK_LABEL)
@@ -383,7 +384,7 @@ def test_an_update_survives_kill_9(graph_file: Path, tmp_path: Path) -> None:
         server.wait(timeout=30)
 
 
-# --- point lookups answered in the server's own process (issue 15.4) ---------------------------
+# --- point lookups answered in the server's own process ----------------------------------------
 
 POINT = f"SELECT ?p ?o WHERE {{ <{SORAFENIB}> ?p ?o }}"
 

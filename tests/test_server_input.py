@@ -1,4 +1,4 @@
-"""Inputs refused (400) by the web layer before any engine sees them (security audit, finding 2).
+"""Inputs refused (400) by the web layer before any engine sees them.
 
 Before the fix each of these killed a query worker (a Python exception outside the worker's
 error handling, or a stack overflow in Oxigraph's parser). Now each is a 400 naming what is

@@ -282,7 +282,7 @@ def test_query_page_lists_examples_and_vendored_yasgui(client: TestClient):
         assert client.get(asset).status_code == 200
 
 
-# --- SPARQL 1.1 Protocol details (issue 10, item 8) ---------------------------------------------
+# --- SPARQL 1.1 Protocol details ---------------------------------------------------------------
 
 
 def test_cr_in_an_xml_literal_is_written_as_a_character_reference(client: TestClient):

@@ -16,7 +16,7 @@ import traceback
 from collections.abc import Callable
 from types import TracebackType
 
-from sorakg.pipeline.children import die_with_parent
+from sorakg.children import die_with_parent
 
 
 class ChildFailed(RuntimeError):

@@ -30,7 +30,7 @@ from types import TracebackType
 
 from rdflib.term import Node
 
-from sorakg.pipeline.children import die_with_parent
+from sorakg.children import die_with_parent
 
 NOTHING = "http://www.w3.org/2002/07/owl#Nothing"
 JAVA_OPTIONS = ("-Xmx2000M", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
@@ -48,6 +48,20 @@ def _java() -> str:
     import owlready2
 
     return str(owlready2.JAVA_EXE)
+
+
+def missing_java() -> str | None:
+    """Why HermiT cannot run here (no java program), or None when it can."""
+    import shutil
+
+    java = _java()
+    if shutil.which(java):
+        return None
+    return (
+        f"sorakg build checks consistency with HermiT (OWL 2 DL), which runs in Java, and there "
+        f"is no '{java}' program on PATH: install a Java runtime, 11 or later (Debian/Ubuntu: "
+        "apt install default-jre-headless), or build without reasoning: sorakg build --no-reason"
+    )
 
 
 class HermitError(RuntimeError):

@@ -19,9 +19,9 @@ from rdflib import RDF, Graph, URIRef
 from rdflib.term import Node
 
 from sorakg.loaders.vocab import SK
+from sorakg.names import curie
 from sorakg.release.store import read_build
 from sorakg.settings import Settings
-from sorakg.sparql.names import curie
 
 GRAPH_FILE = "sorakg.nq"
 

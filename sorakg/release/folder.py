@@ -22,7 +22,8 @@ from typing import IO, Any
 
 from rdflib import Graph, URIRef
 
-from sorakg.release.default_view import in_default_view
+from sorakg import name_index
+from sorakg.release.default_view import default_graphs, in_default_view
 from sorakg.release.serialize import release_texts
 from sorakg.release.stats import graph_stats
 from sorakg.release.versions import library_versions
@@ -54,6 +55,11 @@ def write_release(
         start = time.perf_counter()
         write_store(staging / GRAPH_FILES["nquads"], staging / STORE_DIR)
         timings["on-disk store"] = round(time.perf_counter() - start, 3)
+        start = time.perf_counter()  # what -p NAME= and the pages look names up in
+        name_index.write(
+            staging / STORE_DIR, staging / name_index.NAMES_FILE, settings.base_iri, default_graphs
+        )
+        timings["names index"] = round(time.perf_counter() - start, 3)
         digest = hashlib.sha256(contents[GRAPH_FILES["nquads"]].encode()).hexdigest()[:16]
         manifest = {
             "digest": digest,

@@ -22,6 +22,7 @@ from pathlib import Path
 import pyoxigraph
 from rdflib import Dataset, Graph, URIRef
 
+from sorakg.release.default_view import default_graphs
 from sorakg.release.folder import STORE_DIR, current_graph_file, write_store
 from sorakg.settings import Settings
 
@@ -70,6 +71,18 @@ def release_store(release: Path) -> Path:
             f"{release} has no on-disk store and it could not be written ({error}): "
             "run 'sorakg build' to rebuild"
         ) from error
+    return target
+
+
+def release_names(release: Path, base_iri: str) -> Path:
+    """The names index of the release folder ``release`` (:mod:`sorakg.name_index`), written
+    once from its store if the release predates it (or is a bare folder, as in tests)."""
+    from sorakg.name_index import NAMES_FILE, write
+
+    target = release / NAMES_FILE
+    if not target.exists():
+        log.warning("%s has no names index (an older build): writing it once now", release)
+        write(release_store(release), target, base_iri, default_graphs)
     return target
 
 

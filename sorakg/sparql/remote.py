@@ -30,23 +30,25 @@ from xml.etree.ElementTree import Element, ParseError, XMLPullParser
 import httpx
 import pyoxigraph as ox
 
+from sorakg import formats
 from sorakg.release.default_view import OUTSIDE_DEFAULT_VIEW, in_default_view
 from sorakg.settings import Settings
 from sorakg.sparql import text as sparql_text
 
-RESULTS_XML = "application/sparql-results+xml"
-RESULTS_JSON = "application/sparql-results+json"
-NTRIPLES = "application/n-triples"
+RESULTS_XML = formats.XML.media_type
+RESULTS_JSON = formats.JSON.media_type
+NTRIPLES = formats.NTRIPLES.media_type
+# what the client asks a store for: the formats it reads as they stream, XML and N-Triples first
 ACCEPT = {
-    "solutions": f"{RESULTS_XML}, {RESULTS_JSON};q=0.9",
-    "graph": f"{NTRIPLES}, text/turtle;q=0.5",
+    "solutions": formats.accept_header((formats.XML, formats.JSON)),
+    "graph": formats.accept_header((formats.NTRIPLES, formats.TURTLE)),
 }
 _SR = "{http://www.w3.org/2005/sparql-results#}"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _BNODE_UNSAFE = re.compile(r"[^A-Za-z0-9_]")
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 Row = dict[str, Term]
-Kind = Literal["solutions", "graph"]
+Shape = Literal["solutions", "graph"]  # what a query of a form returns
 GRAPH_NAMES = ("ontology", "asserted", "inferred", *sorted(OUTSIDE_DEFAULT_VIEW))
 
 
@@ -58,7 +60,7 @@ class RemoteError(Exception):
         self.status = status  # what the proxy answers: 400 bad query, 502 store fault, 503 time
 
 
-def kind_of(form: str) -> Kind:
+def kind_of(form: str) -> Shape:
     """What a query of this form (``sparql_text.form``) returns: solutions or triples."""
     return "graph" if form in ("CONSTRUCT", "DESCRIBE") else "solutions"
 
