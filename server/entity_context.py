@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
+from sorakg import querylib
 from sorakg.explain import Reason
 
 from . import charts
@@ -18,83 +19,10 @@ from .backend import Backend
 from .backend import select as backend_select
 from .entity_view import EntityView
 
-PREFIXES = """PREFIX sk: <https://w3id.org/sorakg/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-"""
-
-# Nodes pointing at the entity that have no label of their own (findings, outcome figures) or
-# share one (seven trial arms are "Sorafenib"): a name from what they are and what they are of.
-NAMES = (
-    PREFIXES
-    + """SELECT ?entity ?node (SAMPLE(?made) AS ?name) WHERE {
-  { ?node ?p ?entity } UNION { ?entity ?p ?node }
-  FILTER(isIRI(?node) && ?node != ?entity)
-  {
-    ?trial sk:hasArm ?node ; rdfs:label ?trialLabel . ?node rdfs:label ?armLabel .
-    BIND(CONCAT(STR(?armLabel), " (arm of ", STR(?trialLabel), ")") AS ?made)
-  } UNION {
-    FILTER NOT EXISTS { ?node rdfs:label ?any }
-    ?node a ?type . ?type rdfs:label ?typeLabel .
-    FILTER(STRSTARTS(STR(?type), STR(sk:)))
-    FILTER NOT EXISTS {  # the most specific type: "biomarker association", not "finding"
-      ?node a ?narrower . ?narrower rdfs:subClassOf+ ?type . FILTER(?narrower != ?type)
-    }
-    OPTIONAL { ?node sk:aboutBiomarker/rdfs:label ?biomarker }
-    OPTIONAL { ?node sk:endpoint ?endpoint }
-    OPTIONAL { ?node (sk:inStudy|sk:ofStudy)/rdfs:label ?study }
-    OPTIONAL { ?node sk:measure/rdfs:label ?measure }
-    OPTIONAL { ?node sk:ofArm/rdfs:label ?arm }
-    OPTIONAL { ?node sk:observedEntity/rdfs:label ?about }
-    OPTIONAL { ?node sk:change/rdfs:label ?change }
-    OPTIONAL { ?node sk:eventName|sk:aspect ?named }
-    # IF(BOUND(…)) rather than COALESCE(CONCAT(…)): Virtuoso 7.2 concatenates an unbound
-    # value as "" where SPARQL makes it an error (docs/scaling.md, "Engine bugs")
-    BIND(CONCAT(STR(?typeLabel),
-      IF(BOUND(?biomarker), CONCAT(": ", STR(?biomarker)), ""),
-      IF(BOUND(?endpoint), CONCAT(" → ", STR(?endpoint)), ""),
-      IF(BOUND(?measure), CONCAT(": ", STR(?measure)), ""),
-      IF(BOUND(?arm), CONCAT(", ", STR(?arm)), ""),
-      IF(BOUND(?change), CONCAT(": ", STR(?change)), ""),
-      IF(BOUND(?about), CONCAT(" ", STR(?about)), ""),
-      IF(BOUND(?named), CONCAT(": ", STR(?named)), ""),
-      IF(BOUND(?study), CONCAT(" (", STR(?study), ")"), ""))
-      AS ?made)
-  }
-} GROUP BY ?entity ?node"""
-)
-
-OUTCOMES = (
-    PREFIXES
-    + """SELECT ?entity ?outcome ?arm ?armLabel ?measure ?measureLabel ?statisticLabel ?value
-       ?unitLabel ?subgroup ?extraLabel ?extra WHERE {
-  ?outcome sk:ofStudy ?entity ; sk:measure ?measure ; sk:value ?value .
-  ?measure rdfs:label ?measureLabel .
-  OPTIONAL { ?outcome sk:ofArm ?arm . ?arm rdfs:label ?armLabel }
-  OPTIONAL { ?outcome sk:statistic/rdfs:label ?statisticLabel }
-  OPTIONAL { ?outcome sk:unit/rdfs:label ?unitLabel }
-  OPTIONAL { ?outcome sk:subgroup ?subgroup }
-  OPTIONAL {  # CI, p value, endpoint met … when the data has them
-    ?outcome ?extraP ?extra . ?extraP rdfs:label ?extraLabel .
-    FILTER(?extraP NOT IN (sk:ofStudy, sk:ofArm, sk:measure, sk:statistic, sk:value, sk:unit,
-                           sk:subgroup, rdf:type))
-  }
-} ORDER BY ?measureLabel ?subgroup ?armLabel"""
-).replace("PREFIX sk:", "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\nPREFIX sk:")
-
-TRIALS = (
-    PREFIXES
-    + """SELECT DISTINCT ?entity ?trial ?label ?roleLabel ?phaseLabel ?statusLabel WHERE {
-  ?trial sk:hasArm ?arm ; rdfs:label ?label .
-  ?arm sk:hasIntervention ?entity ; a ?role .
-  ?role rdfs:subClassOf sk:StudyArm ; rdfs:label ?roleLabel .
-  OPTIONAL { ?trial sk:phase/rdfs:label ?phaseLabel }
-  OPTIONAL { ?trial sk:status/rdfs:label ?statusLabel }
-} ORDER BY ?label"""
-)
-
-
-async def select(backend: Backend, text: str, iri: str) -> list[dict[str, str]]:
-    """Rows of a SELECT about ``iri`` (bound to ``?entity``) as plain strings."""
+async def select(backend: Backend, name: str, iri: str) -> list[dict[str, str]]:
+    """Rows of the page query ``name`` (``server/queries/``) about ``iri`` (bound to
+    ``?entity``) as plain strings."""
+    text = querylib.page_query(name).text
     return await backend_select(backend, text, 2000, {"entity": f"<{iri}>"}) or []
 
 

@@ -22,6 +22,7 @@ from sorakg.explain import Reason
 from sorakg.settings import Settings
 
 from . import entity_context as context
+from . import entity_sections, sections
 from .backend import Backend, get_backend, get_settings, served_root
 from .downloads import Resources, explanations
 from .entity_view import RDF_TYPE, SK, entity_view
@@ -31,27 +32,6 @@ from .labels import Linker
 from .page import templates
 
 router = APIRouter()
-
-ENTITY_QUERY = """
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX sk: <https://w3id.org/sorakg/ontology#>
-CONSTRUCT {
-  ?entity ?p ?o . ?s ?q ?entity . ?n rdfs:label ?label .
-  ?evidence ?ep ?eo . ?reference ?rp ?ro .
-}
-WHERE {
-  { ?entity ?p ?o }
-  UNION { ?s ?q ?entity }
-  UNION {
-    { ?entity ?p1 ?n } UNION { ?n ?p2 ?entity } UNION { ?entity ?n ?o3 } UNION { ?s4 ?n ?entity }
-    UNION { ?evidence0 sk:evidenceFor ?entity ; ?n ?o5 }
-    UNION { ?evidence1 sk:evidenceFor ?entity ; ?p6 ?n }
-    ?n rdfs:label ?label
-  }
-  UNION { ?evidence sk:evidenceFor ?entity ; ?ep ?eo }
-  UNION { ?evidence2 sk:evidenceFor ?entity ; sk:cites ?reference . ?reference ?rp ?ro }
-}
-"""
 
 PREFIXES = {
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
@@ -100,7 +80,7 @@ async def entity(
         entity_term = str(ox.NamedNode(iri))
     except ValueError:  # "/drug/a%20b", "/%C2%83": no IRI of this graph is spelt so
         return Response(f"not an IRI of this graph: {iri!r}", 404, media_type="text/plain")
-    job = Job("query", ENTITY_QUERY, format=NTRIPLES.name, bindings={"entity": entity_term},
+    job = Job("query", querylib.page_query("entity").text, format=NTRIPLES.name, bindings={"entity": entity_term},
               max_rows=settings.max_rows)  # fmt: skip
     reply = await backend.run(job)
     if reply.status != 200:
@@ -117,17 +97,21 @@ async def entity(
         body = ox.serialize(triples, format=fmt.rdf, prefixes=PREFIXES)
         return Response(body, media_type=fmt.media_type, headers=headers)
     reasons, inferred = await _explanations(request.app.state.resources, settings, iri, triples)
-    names = {r["node"]: r["name"] for r in await context.select(backend, context.NAMES, iri)}
+    names = {r["node"]: r["name"] for r in await context.select(backend, "node-names", iri)}
     prefixes = querylib.prefixes_for(settings.base_iri)
     view = entity_view(iri, triples, settings.base_iri, names, prefixes, inferred)
     outcomes: list[context.Outcome] = []
     extras: list[str] = []
-    trials: list[dict[str, str]] = []
     if view.kind == "trial":
-        rows = await context.select(backend, context.OUTCOMES, iri)
+        rows = await context.select(backend, "trial-outcomes", iri)
         outcomes, extras = context.outcomes(rows, settings.base_iri)
-    if view.kind in ("drug", "intervention"):
-        trials = await context.select(backend, context.TRIALS, iri)
+    books = await sections.bibliography(backend)
+    records = sections.evidence_records(await context.select(backend, "evidence-around", iri))
+    link = Linker({}, prefixes, settings.base_iri)
+    quotes = sections.Quotes(records, lambda c: books.cite(c, link.href(c) or ""))
+    page_sections = await entity_sections.build(
+        backend, view.kind, iri, entity_sections.Page(settings.base_iri), quotes, books.year
+    )
     html = (
         templates()
         .get_template("entity.html")
@@ -138,7 +122,10 @@ async def entity(
             why=context.explanations(reasons),
             outcomes=outcomes,
             extras=extras,
-            trials=trials,
+            sections=page_sections,
+            publications=list(books.publications.values()),
+            year=books.year,
+            status_text=sections.status_text,
             pictures=[
                 picture
                 for picture in (
@@ -148,7 +135,7 @@ async def entity(
                 )
                 if picture
             ],
-            link=Linker({}, prefixes, settings.base_iri),
+            link=link,
         )
     )
     return HTMLResponse(html, headers=headers)

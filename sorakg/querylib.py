@@ -46,6 +46,7 @@ from sorakg.remote import RemoteError
 from sorakg.views import default_graphs
 
 HEADER = "#+"
+LIBRARY_FORMS = frozenset({"SELECT", "ASK"})
 XSD = "http://www.w3.org/2001/XMLSchema#"
 Results = ox.QuerySolutions | ox.QueryBoolean
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
@@ -107,7 +108,9 @@ class NamedQuery:
 # --- reading query files ---------------------------------------------------------------------
 
 
-def parse_query(text: str, name: str, path: Path | None = None) -> NamedQuery:
+def parse_query(
+    text: str, name: str, path: Path | None = None, forms: frozenset[str] = LIBRARY_FORMS
+) -> NamedQuery:
     """A :class:`NamedQuery` from a file's text: its ``#+`` header (TOML) and its SPARQL."""
     header = "\n".join(
         line.removeprefix(HEADER).removeprefix(" ")
@@ -155,13 +158,13 @@ def parse_query(text: str, name: str, path: Path | None = None) -> NamedQuery:
         form=form,
         path=path,
     )
-    _check(query, where)
+    _check(query, where, forms)
     return query
 
 
-def _check(query: NamedQuery, where: str) -> None:
+def _check(query: NamedQuery, where: str, forms: frozenset[str] = LIBRARY_FORMS) -> None:
     """Parse the query and check each parameter is a projected variable (Oxigraph's rule)."""
-    if query.form not in {"SELECT", "ASK"}:
+    if query.form not in forms:
         raise QueryError(f"{where}: only SELECT and ASK queries are supported, not {query.form}")
     dummy: dict[ox.Variable, Term] = {ox.Variable(p.name): ox.Literal("") for p in query.parameters}
     try:
@@ -193,6 +196,15 @@ def load_query(name: str) -> NamedQuery:
 
 def load_query_file(path: Path) -> NamedQuery:
     return parse_query(path.read_text(encoding="utf-8"), path.stem, path)
+
+
+@cache
+def page_query(name: str) -> NamedQuery:
+    """A query the server's pages run (``server/queries/<name>.rq``): read and checked like the
+    library's, CONSTRUCT allowed, but not listed (a page's section, not a user's question)."""
+    entry = resources.files("sorakg.server.queries") / f"{name}.rq"
+    path = Path(str(entry))
+    return parse_query(path.read_text(encoding="utf-8"), name, path, LIBRARY_FORMS | {"CONSTRUCT"})
 
 
 # --- binding parameters ----------------------------------------------------------------------
