@@ -18,6 +18,8 @@ from . import charts
 from .backend import Backend
 from .backend import select as backend_select
 from .entity_view import EntityView
+from .sections import Section
+
 
 async def select(backend: Backend, name: str, iri: str) -> list[dict[str, str]]:
     """Rows of the page query ``name`` (``server/queries/``) about ``iri`` (bound to
@@ -148,22 +150,15 @@ def _number(extra: dict[str, str], word: str) -> float:
     return 0.0
 
 
-SEGMENT_KINDS = {"drug": "drug", "molecule": "target", "pathway": "pathway",
+SEGMENT_KINDS = {"drug": "drug", "molecule": "molecule", "pathway": "pathway",
                  "mechanism": "mechanism", "trial": "trial", "intervention": "intervention",
                  "biomarker": "biomarker", "model": "model"}  # fmt: skip
 
 
-def neighbourhood(view: EntityView) -> Markup:
-    """Drugs, targets, pathways and mechanisms next to the entity, as a network."""
-    if view.kind not in ("drug", "target", "pathway", "mechanism"):
+def neighbourhood(view: EntityView, sections: list[Section]) -> Markup:
+    """The relations the page's sections state, as a network (drugs, molecules, pathways and
+    mechanisms; a trial's or biomarker's page has none)."""
+    if view.kind not in ("drug", "intervention", "molecule", "pathway", "mechanism"):
         return Markup("")
-    found = []
-    pairs = [(p, o, "") for p, o in view.outgoing] + [(p, s, "← ") for s, p in view.incoming]
-    for prop, node, arrow in pairs:
-        href = node.href or ""
-        parts = href.strip("/").split("/")
-        if href.startswith("/") and len(parts) == 2 and parts[0] in SEGMENT_KINDS:
-            kind = SEGMENT_KINDS[parts[0]]
-            if kind in ("drug", "target", "pathway", "mechanism"):
-                found.append(charts.Neighbour(node.text, href, kind, arrow + prop.text))
-    return charts.network(view.label, view.kind, found)
+    edges = [row.edge for s in sections for row in s.rows if row.edge is not None]
+    return charts.network(view.label, view.kind, edges)

@@ -8,9 +8,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .backend import Backend
+from .charts import Edge
 from .sections import Cell, Quotes, Row, Section, grouped, rows_of, status_text
 
 Cells = Callable[[dict[str, str]], list[Cell]]
+Edges = Callable[[dict[str, str]], Edge | None]
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,7 @@ class Spec:
     bind: str = "entity"  # the query's variable that takes the page's IRI
     intro: str = ""
     evidence: bool = True  # a column of quotes (not for a trial's arms)
+    edge: Edges | None = None  # how the network draws a row
 
 
 def _local(iri: str) -> str:
@@ -45,6 +48,12 @@ class Page:
     def node(self, row: dict[str, str], var: str) -> Cell:
         return Cell(row.get(f"{var}Label", _local(row.get(var, ""))), self.href(row.get(var, "")))
 
+    def edge(self, row: dict[str, str], var: str, relation: str, label: str, out: bool) -> Edge:
+        """The row's statement between the page's entity and ``?var``, for the network."""
+        href = self.href(row.get(var, ""))
+        kind = href.strip("/").split("/", 1)[0] or "entity"
+        return Edge(_local(relation), label, row.get(f"{var}Label", ""), href, kind, out)
+
 
 def specs(kind: str, page: Page, year: str) -> list[Spec]:
     """The sections of a page of ``kind``, in the order they are shown."""
@@ -52,6 +61,7 @@ def specs(kind: str, page: Page, year: str) -> list[Spec]:
     acts = Spec(
         "actions", "What it acts on", "drug-actions", ["how", "on"],
         lambda r: [_relation(r), node(r, "object")],
+        edge=lambda r: page.edge(r, "object", r["relation"], r["how"], True),
         intro="As the review states it: each relation with its quote. Disputed statements are "
         "marked, with the curator's reading.",
     )  # fmt: skip
@@ -65,6 +75,9 @@ def specs(kind: str, page: Page, year: str) -> list[Spec]:
         ["mechanism", "relation to it", "kind", "through"],
         lambda r: [node(r, "mechanism"), Cell(r["role"]), Cell(r.get("typeLabel", "")),
                    node(r, "via") if r.get("via") else Cell("")],
+        edge=lambda r: page.edge(r, "mechanism", "resistanceTo", "resistance to", False)
+        if r["role"] == "resistance to it"
+        else page.edge(r, "mechanism", "reverses", "reverses", True),
     )  # fmt: skip
     biomarkers_of_drug = Spec(
         "biomarkers", "Biomarkers of response", "biomarker-associations",
@@ -87,17 +100,21 @@ def specs(kind: str, page: Page, year: str) -> list[Spec]:
     statements = Spec(
         "statements", "What the review states", "statements", ["relation", "to"],
         lambda r: [_relation(r), node(r, "object")],
+        edge=lambda r: page.edge(r, "object", r["relation"], r["how"], True),
     )  # fmt: skip
     observations = Spec(
         "observations", "What is observed with it", "mechanism-observations",
         ["observed", "change", "model"],
         lambda r: [node(r, "observed"), Cell(r.get("change", "")), Cell(r.get("modelLabel", ""))],
+        edge=lambda r: page.edge(r, "observed", "involves", f"involves ({r.get('change', '')})",
+                                 True),
     )  # fmt: skip
     reversals = Spec(
         "reversals", "What reverses it", "mechanism-reversals",
         ["agent", "through", "model"],
         lambda r: [node(r, "agent"), node(r, "via") if r.get("via") else Cell(""),
                    Cell(r.get("modelLabel", ""))],
+        edge=lambda r: page.edge(r, "agent", "reverses", "reverses", False),
         intro="Drugs and interventions reported to reverse or overcome this resistance.",
     )  # fmt: skip
     endpoints = Spec(
@@ -131,11 +148,14 @@ def specs(kind: str, page: Page, year: str) -> list[Spec]:
     acted_on = Spec(
         "acted-on", "Drugs acting on it", "acted-on-by", ["drug or intervention", "how"],
         lambda r: [node(r, "agent"), _relation(r)],
+        edge=lambda r: page.edge(r, "agent", r["relation"], r["how"], False),
     )  # fmt: skip
     observed_in = Spec(
         "observed-in", "In resistance mechanisms", "observed-in",
         ["mechanism", "change", "model"],
         lambda r: [node(r, "mechanism"), Cell(r.get("change", "")), Cell(r.get("modelLabel", ""))],
+        edge=lambda r: page.edge(r, "mechanism", "involves", f"involves ({r.get('change', '')})",
+                                 False),
     )  # fmt: skip
     arms = Spec(
         "arms", "Arms", "trial-arms", ["arm", "role", "gives", "dose", "cases"],
@@ -149,7 +169,7 @@ def specs(kind: str, page: Page, year: str) -> list[Spec]:
         "mechanism": [statements, observations, reversals],
         "trial": [arms, endpoints, biomarkers_in_study, discrepancies],
         "biomarker": [associations, statements],
-        "target": [acted_on, observed_in, statements],
+        "molecule": [acted_on, observed_in, statements],
         "pathway": [acted_on, observed_in, statements],
         "model": [biomarkers_in_study],
     }.get(kind, [statements])
@@ -168,7 +188,7 @@ async def build(
     found = []
     for spec in specs(kind, page, year):
         rows = await rows_of(backend, spec.query, {spec.bind: f"<{iri}>"})
-        table: list[Row] = grouped(rows, spec.cells, quotes)
+        table: list[Row] = grouped(rows, spec.cells, quotes, spec.edge)
         if table:
             found.append(
                 Section(spec.id, spec.title, spec.headers, table, spec.intro, spec.evidence)

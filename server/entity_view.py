@@ -43,7 +43,7 @@ class Node:
 
 
 # what a page is about, by the first segment of its path; the template orders sections by it
-KINDS = {"drug": "drug", "trial": "trial", "mechanism": "mechanism", "molecule": "target",
+KINDS = {"drug": "drug", "trial": "trial", "mechanism": "mechanism", "molecule": "molecule",
          "pathway": "pathway", "intervention": "intervention", "biomarker": "biomarker",
          "model": "model"}  # fmt: skip
 # evidence properties shown in their own places; any other (modality, evidence type …) is

@@ -80,8 +80,8 @@ async def entity(
         entity_term = str(ox.NamedNode(iri))
     except ValueError:  # "/drug/a%20b", "/%C2%83": no IRI of this graph is spelt so
         return Response(f"not an IRI of this graph: {iri!r}", 404, media_type="text/plain")
-    job = Job("query", querylib.page_query("entity").text, format=NTRIPLES.name, bindings={"entity": entity_term},
-              max_rows=settings.max_rows)  # fmt: skip
+    job = Job("query", querylib.page_query("entity").text, format=NTRIPLES.name,
+              bindings={"entity": entity_term}, max_rows=settings.max_rows)  # fmt: skip
     reply = await backend.run(job)
     if reply.status != 200:
         return Response(reply.body, reply.status, media_type=reply.media_type)
@@ -131,7 +131,7 @@ async def entity(
                 for picture in (
                     context.outcome_chart(f"Outcomes of {view.label}", outcomes),
                     context.hazard_plot(f"Hazard ratios in {view.label}", outcomes),
-                    context.neighbourhood(view),
+                    context.neighbourhood(view, page_sections),
                 )
                 if picture
             ],

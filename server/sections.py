@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sorakg import querylib
 
 from .backend import Backend, select
+from .charts import Edge
 
 STATUS_AS_OF = {"ongoing", "recruiting", "active, not recruiting", "not yet recruiting"}
 
@@ -59,6 +60,7 @@ class Cell:
 class Row:
     cells: list[Cell]
     uses: list[Use] = field(default_factory=list)
+    edge: Edge | None = None  # how the network draws the row's statement, if it draws it
 
     @property
     def dispute(self) -> str:
@@ -138,7 +140,10 @@ async def rows_of(backend: Backend, name: str, bindings: dict[str, str]) -> list
 
 
 def grouped(
-    rows: list[dict[str, str]], cells: Callable[[dict[str, str]], list[Cell]], quotes: Quotes
+    rows: list[dict[str, str]],
+    cells: Callable[[dict[str, str]], list[Cell]],
+    quotes: Quotes,
+    edge: Callable[[dict[str, str]], Edge | None] | None = None,
 ) -> list[Row]:
     """One table row per distinct set of cells, with the quotes of all its evidence records."""
     found: dict[tuple[Cell, ...], Row] = {}
@@ -146,13 +151,16 @@ def grouped(
     for row in rows:
         made = cells(row)
         key = tuple(made)
-        table_row = found.setdefault(key, Row(made))
+        table_row = found.setdefault(key, Row(made, edge=edge(row) if edge else None))
         ev = row.get("ev", "")
         if ev and (key, ev) not in seen:
             seen.add((key, ev))
             use = quotes.use(ev)
             if use and all(u.quote is not use.quote for u in table_row.uses):
                 table_row.uses.append(use)
+    for table_row in found.values():  # a disputed statement is drawn as disputed
+        if table_row.edge is not None and table_row.dispute:
+            table_row.edge = replace(table_row.edge, disputed=True)
     return list(found.values())
 
 
