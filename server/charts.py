@@ -85,6 +85,63 @@ def bar_chart(title: str, groups: list[tuple[str, list[Bar]]], unit: str) -> Mar
 
 
 @dataclass(frozen=True)
+class Study:
+    """One study's bars in a chart across studies: its arms, under its own name."""
+
+    label: str  # the trial's name, with its phase and size ("phase III, n=362")
+    href: str
+    bars: list[Bar]
+
+
+def study_bars(title: str, designs: list[tuple[str, list[Study]]], unit: str) -> Markup:
+    """Bars grouped by design (randomised, single-arm, retrospective: never one ranking) and by
+    study, each bar named by its arm in full, so two arms of one trial never look alike."""
+    designs = [(name, [s for s in studies if s.bars]) for name, studies in designs]
+    designs = [(name, studies) for name, studies in designs if studies]
+    if not designs:
+        return Markup("")
+    label_w, bar_w, row_h = 280, 330, 22
+    top = max(b.value for _, studies in designs for s in studies for b in s.bars) or 1.0
+    rows = sum(1 + sum(1 + len(s.bars) for s in studies) for _, studies in designs)
+    height = 36 + rows * row_h + 10
+    width = label_w + bar_w + 100
+    parts = [_svg_open("bars across-studies", width, height, title), _heading(title)]
+    y = 30
+    for design, studies in designs:
+        parts.append(
+            f'<text class="design" x="0" y="{y + 16}" font-weight="bold" fill="#16324f">'
+            f"{_t(design)}</text>"
+        )
+        y += row_h
+        for index, study in enumerate(studies):
+            colour = PALETTE[index % len(PALETTE)]
+            name = (
+                f'<a href="{_t(study.href)}">{_t(study.label)}</a>'
+                if study.href
+                else _t(study.label)
+            )
+            parts.append(
+                f'<text class="study" x="8" y="{y + 16}" font-style="italic">{name}</text>'
+            )
+            y += row_h
+            for bar in study.bars:
+                length = max(1.0, bar.value / top * bar_w)
+                parts.append(
+                    f'<text class="bar-label" x="{label_w - 8}" y="{y + 15}" text-anchor="end">'
+                    f"{_t(bar.label)}</text>"
+                    f'<rect class="bar" x="{label_w}" y="{y + 3}" width="{length:.1f}" '
+                    f'height="{row_h - 6}" fill="{colour}" data-value="{bar.value:g}" '
+                    f'data-study="{_t(study.label)}" data-arm="{_t(bar.label)}">'
+                    f"<title>{_t(study.label)}: {_t(bar.label)}: {bar.value:g} {_t(unit)}</title>"
+                    f'</rect><text class="bar-value" x="{label_w + length + 6:.1f}" '
+                    f'y="{y + 15}">{bar.value:g} {_t(unit)}</text>'
+                )
+                y += row_h
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+@dataclass(frozen=True)
 class Ratio:
     label: str
     value: float
@@ -244,8 +301,9 @@ def network(centre: str, kind: str, edges: list[Edge]) -> Markup:
     kinds = sorted({e.kind for e in unique})
     for i, k in enumerate(kinds):
         x, y = width - 110, 14 + i * 18
+        fill = KIND_COLOURS.get(k, KIND_COLOURS["entity"])
         parts.append(
-            f'<circle cx="{x}" cy="{y}" r="6" fill="{KIND_COLOURS.get(k, KIND_COLOURS["entity"])}"/>'
+            f'<circle cx="{x}" cy="{y}" r="6" fill="{fill}"/>'
             f'<text class="legend kind" x="{x + 12}" y="{y + 4}" font-size="12">{_t(k)}</text>'
         )
     for i, (relation, label) in enumerate(legend):

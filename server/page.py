@@ -99,19 +99,8 @@ async def labels(request: Request) -> Response:
     return Response(cached, media_type="application/json", headers={"Cache-Control": "max-age=300"})
 
 
-ALL_OUTCOMES = """PREFIX sk: <https://w3id.org/sorakg/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?trial ?trialLabel ?arm ?armLabel ?measure ?measureLabel ?statisticLabel ?value ?unitLabel
-       ?subgroup WHERE {
-  ?outcome sk:ofStudy ?trial ; sk:measure ?measure ; sk:value ?value .
-  ?trial rdfs:label ?trialLabel . ?measure rdfs:label ?measureLabel .
-  OPTIONAL { ?outcome sk:ofArm ?arm . ?arm rdfs:label ?armLabel }
-  OPTIONAL { ?outcome sk:statistic/rdfs:label ?statisticLabel }
-  OPTIONAL { ?outcome sk:unit/rdfs:label ?unitLabel }
-  OPTIONAL { ?outcome sk:subgroup ?subgroup }
-  VALUES ?measure { sk:OverallSurvival sk:TimeToProgression sk:ProgressionFreeSurvival
-                    sk:HazardRatioMeasure }
-} ORDER BY ?trialLabel ?armLabel"""
+DESIGNS = ["randomised", "controlled, randomisation not stated in the review", "single-arm",
+           "retrospective"]  # fmt: skip
 
 
 @router.get("/outcomes", response_class=HTMLResponse, summary="Outcome charts across trials")
@@ -122,7 +111,12 @@ async def outcomes_page(request: Request) -> Response:
 
     settings = request.app.state.settings
     reply = await request.app.state.backend.run(
-        Job("query", ALL_OUTCOMES, format=JSON.name, max_rows=settings.max_rows)
+        Job(
+            "query",
+            querylib.page_query("all-outcomes").text,
+            format=JSON.name,
+            max_rows=settings.max_rows,
+        )
     )
     if reply.status != 200:
         return Response(reply.body, reply.status, media_type=reply.media_type)
@@ -133,20 +127,33 @@ async def outcomes_page(request: Request) -> Response:
     base = settings.base_iri
     pictures = []
     for measure, short in TIMES.items():
-        bars = [
-            charts.Bar(
-                f"{r['trialLabel']}: {r.get('armLabel', 'whole study')}"
-                + (f" ({r['subgroup']})" if r.get("subgroup") else ""),
-                float(r["value"]),
-                "/" + r["trial"].removeprefix(base),
-            )
-            for r in rows
-            if r["measure"] == measure
-            and r.get("statisticLabel") == "median"
+        chosen = [
+            r for r in rows
+            if r["measure"] == measure and r.get("statisticLabel") == "median"
             and r.get("unitLabel") == "month"
-        ]
-        name = next((r["measureLabel"] for r in rows if r["measure"] == measure), short)
-        pictures.append(charts.bar_chart(f"Median {name} ({short})", [("", bars)], "months"))
+        ]  # fmt: skip
+        studies: dict[str, dict[str, charts.Study]] = {d: {} for d in DESIGNS}
+        for r in chosen:
+            size = f"n={r['enrolled']}" if "enrolled" in r else ""
+            facts = ", ".join(x for x in (r.get("phaseLabel", ""), size) if x)
+            label = r["trialLabel"] + (f" ({facts})" if facts else "")
+            study = studies.setdefault(r["design"], {}).setdefault(
+                r["trial"], charts.Study(label, "/" + r["trial"].removeprefix(base), [])
+            )
+            arm = r.get("armLabel", "whole study")
+            study.bars.append(
+                charts.Bar(
+                    arm + (f" ({r['subgroup']})" if r.get("subgroup") else ""), float(r["value"])
+                )
+            )
+        name = next((r["measureLabel"] for r in chosen), short)
+        pictures.append(
+            charts.study_bars(
+                f"Median {name} ({short})",
+                [(design, list(found.values())) for design, found in studies.items()],
+                "months",
+            )
+        )
     ratios = [
         charts.Ratio(f"{r['trialLabel']}: {r.get('armLabel', '')}", float(r["value"]))
         for r in rows
