@@ -60,6 +60,7 @@ test: test-deps setup browser-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/sorakg lint --check
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
@@ -74,7 +75,7 @@ bench-deps: setup
 	@.ci/apt-install wrk=wrk
 	$(BIN)/pip install -q -c constraints.txt -e '.[dev,bench]'
 
-# The engine's shape (issue 14.4): the pool before/after beside the Oxigraph server, 100k and 1M triples.
+# The engine's shape: the pool before/after beside the Oxigraph server, 100k and 1M triples.
 bench-engines: bench-deps
 	$(BIN)/python -m benchmarks.engines
 

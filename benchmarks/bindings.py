@@ -1,5 +1,5 @@
 """How a named query's parameters are bound, measured: Oxigraph's substitutions (the embedded
-store's method until issue 15) against :func:`sorakg.querylib.with_values` (a ``VALUES`` block
+store's former method) against :func:`sorakg.sparql.bindings.with_values` (a ``VALUES`` block
 plus the constants in place, now the one method of every path).
 
     .venv/bin/python -m benchmarks.bindings [--triples 300000] [--repeat 3]
@@ -21,10 +21,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from sorakg import querylib as ql
-from sorakg.build import current_graph_file
+from sorakg.release.default_view import default_graphs
+from sorakg.release.folder import current_graph_file
 from sorakg.settings import Settings
-from sorakg.views import default_graphs
+from sorakg.sparql import catalogue as ql
+from sorakg.sparql.bindings import with_values
 
 from .workload import synthetic
 
@@ -75,7 +76,7 @@ def main() -> None:
         ):
             continue
         bound = ql.bind(query, {}, prefixes)
-        text = ql.with_values(query.text, bound)
+        text = with_values(query.text, bound)
         before: list[float] = []
         now: list[float] = []
         began = time.perf_counter()

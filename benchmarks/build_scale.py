@@ -141,11 +141,18 @@ def synthesise(out: Path, papers: int, source: Path = SOURCE) -> Path:
 # --------------------------------------------------------------------------- timed builds
 
 # Run in a fresh interpreter against whichever sorakg is first on its path. Uses only what both
-# the baseline and the current pipeline have: assemble() with its timings, and publish().
+# the baseline and the current pipeline have: assemble() with its timings, and the release writer
+# (publish(built, settings) in sorakg.build before the pipeline and the release had folders).
 _RUN = """
 import json, os, resource, sys, time
 from pathlib import Path
-from sorakg.build import assemble, publish
+try:
+    from sorakg.pipeline.build import assemble
+    from sorakg.release.folder import write_release
+    def publish(built, settings):
+        return write_release(built.graphs, settings, built.timings)
+except ImportError:
+    from sorakg.build import assemble, publish
 from sorakg.settings import Settings
 
 def cpu():  # this process and its finished children (HermiT's java)

@@ -1,4 +1,4 @@
-"""The endpoint at 1M and 10M triples beside the Oxigraph server (issue 15.3).
+"""The endpoint at 1M and 10M triples beside the Oxigraph server.
 
     .venv/bin/python -m benchmarks.endpoint_scale [--sizes 1M 10M] [--samples 5]  (bench-scale)
 
@@ -26,9 +26,10 @@ from pathlib import Path
 
 import httpx
 
-from sorakg import querylib
-from sorakg.build import current_graph_file
+from sorakg.release.folder import current_graph_file
 from sorakg.settings import Settings
+from sorakg.sparql import catalogue
+from sorakg.sparql.bindings import with_values
 
 from .servers import Server, manifest, oxigraph_load, sorakg_build, start
 from .starvation import percentile
@@ -54,13 +55,13 @@ class Run:
 
 def requests_for(server: Server) -> dict[str, tuple[str, str, dict[str, str]]]:
     """Each query as (method, URL, parameters) for this server."""
-    prefixes = querylib.prefixes_for(Settings().base_iri)
+    prefixes = catalogue.prefixes_for(Settings().base_iri)
     out: dict[str, tuple[str, str, dict[str, str]]] = {}
-    for query in querylib.list_queries():
+    for query in catalogue.list_queries():
         if server.name == "sorakg":
             out[query.name] = ("GET", f"{server.root}/queries/{query.name}", {"format": "json"})
         else:
-            text = querylib.with_values(query.text, querylib.bind(query, {}, prefixes))
+            text = with_values(query.text, catalogue.bind(query, {}, prefixes))
             out[query.name] = ("POST", server.sparql, {"query": text})
     out[POINT_NAME] = ("GET", server.sparql, {"query": POINT})
     return out

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import psutil
 
-from sorakg.build import current_graph_file, write_store
+from sorakg.release.folder import current_graph_file, write_store
 from sorakg.server.execute import Job
 from sorakg.server.pool import WorkerPool
 from sorakg.settings import Settings

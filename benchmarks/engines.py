@@ -1,4 +1,4 @@
-"""The embedded engine's shape, measured (issue 14.4): three ways of serving the same graph.
+"""The embedded engine's shape, measured: three ways of serving the same graph.
 
     .venv/bin/python -m benchmarks.engines [--sizes 100k 1M] [--seconds 5]   (make bench-engines)
 
@@ -35,7 +35,7 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 
-from sorakg.build import current_graph_file
+from sorakg.release.folder import current_graph_file
 from sorakg.settings import Settings
 
 from . import baseline

@@ -3,7 +3,7 @@
     .venv/bin/python -m benchmarks.reasoners [--copies 1 4 10]   (also run by make bench)
 
 For each size, wall time of: owlrl (OWL 2 RL in pure Python, the reference), the build's engine
-(`reasonable`, Rust, plus the property chains it lacks; see sorakg/reasoning.py), raw
+(`reasonable`, Rust, plus the property chains it lacks; see sorakg/pipeline/reasoning.py), raw
 `reasonable` on the full input (to show what it gets wrong), HermiT (owlready2; the build's
 consistency check) and Pellet (owlready2, with a Java ≥ 21 when the machine has one). Then
 the inferences each finds and the differences. The synthetic graph repeats the entity facts
@@ -24,9 +24,14 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
-from sorakg.build import assemble
 from sorakg.loaders.vocab import SK
-from sorakg.reasoning import _worth_keeping, check_consistency, materialize, reasoning_input
+from sorakg.pipeline.build import assemble
+from sorakg.pipeline.reasoning import (
+    _worth_keeping,
+    check_consistency,
+    materialize,
+    reasoning_input,
+)
 from sorakg.settings import Settings
 
 BASE = "https://w3id.org/sorakg/"

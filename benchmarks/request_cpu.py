@@ -1,4 +1,4 @@
-"""CPU per cheap request (issue 15.4): this checkout beside named baselines and Oxigraph's server.
+"""CPU per cheap request: this checkout beside named baselines and Oxigraph's server.
 
     .venv/bin/python -m benchmarks.request_cpu [--baselines 1fc542e e3b0baa] [--rounds 3]
 
@@ -8,8 +8,9 @@ of :data:`benchmarks.workload.MIX` (200 texts naming different entities, cycled)
 divided by the requests it answered. The servers take turns, round after round, so a burst of
 other load on the shared 2-core machine falls on all of them; each cell is the median over the
 rounds. Baselines are commits of this repository run as they were (:mod:`benchmarks.baseline`):
-``1fc542e`` is the code issue 15 measured (0.9 ms per lookup), ``e3b0baa`` main before this
-work. Prints markdown and writes ``benchmarks/request_cpu.md``; docs/endpoint.md quotes it.
+``1fc542e`` is the code before the per-request work (0.9 ms per lookup), ``e3b0baa`` main
+just before its last step. Prints markdown and writes ``benchmarks/request_cpu.md``;
+docs/endpoint.md quotes it.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from sorakg.build import current_graph_file
+from sorakg.release.folder import current_graph_file
 from sorakg.settings import Settings
 
 from . import baseline

@@ -21,7 +21,7 @@ from urllib.parse import quote, urlsplit
 
 import pyoxigraph as ox
 
-from sorakg.build import current_graph_file
+from sorakg.release.folder import current_graph_file
 from sorakg.settings import Settings
 
 from .servers import Server, start

@@ -131,7 +131,7 @@ def sorakg_build(graph: Path, store: bool = False) -> tuple[Path, float]:
     (release / "downloads" / "index.json").write_text("{}\n")
     seconds = 0.0
     if store:
-        from sorakg.build import STORE_DIR, write_store
+        from sorakg.release.folder import STORE_DIR, write_store
 
         started = time.perf_counter()
         write_store(release / "sorakg.nq", release / STORE_DIR)

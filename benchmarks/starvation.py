@@ -1,4 +1,4 @@
-"""Can runaway queries starve a point lookup? (issue 10.4, security audit finding 5)
+"""Can runaway queries starve a point lookup?
 
     .venv/bin/python -m benchmarks.starvation [--seconds 40] [--workers 2]   (make bench-starvation)
 
@@ -24,7 +24,7 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 
-from sorakg.build import current_graph_file
+from sorakg.release.folder import current_graph_file
 from sorakg.settings import Settings
 
 from . import baseline

@@ -18,12 +18,12 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from sorakg import querylib
-from sorakg.build import current_graph_file
-from sorakg.publish import Method, publish
-from sorakg.remote import Remote
+from sorakg.release.folder import current_graph_file
 from sorakg.server.app import create_app
 from sorakg.settings import Settings
+from sorakg.sparql import catalogue
+from sorakg.sparql.publish import Method, publish
+from sorakg.sparql.remote import Remote
 from tests.stores import Store, oxigraph, virtuoso
 
 from .workload import synthetic
@@ -72,7 +72,7 @@ def query_times(application: object, runs: int) -> list[float]:
     """Best-of-``runs`` milliseconds of every named query through ``/queries/NAME``."""
     found = []
     with TestClient(application) as client:  # type: ignore[arg-type]
-        for query in querylib.list_queries():
+        for query in catalogue.list_queries():
             best = float("inf")
             for _ in range(runs):
                 start = time.perf_counter()

@@ -15,14 +15,14 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
+from sorakg.formats import HTML, NotAcceptable, negotiate
+from sorakg.release.store import MissingBuild, built_file
 from sorakg.settings import Settings
-from sorakg.store import MissingBuild, built_file
 
 from . import canned, downloads, linked_data, openapi, page, protocol, search
 from .backend import Backend, backend_for, get_backend, get_settings, served_root
 from .description import Stats, parse_stats, stats_job, void_description
 from .execute import MAXBYTES_HEADER, MAXROWS_HEADER
-from .formats import HTML, NotAcceptable, negotiate
 from .hardening import HeadAsGet, TypedErrors
 from .pool import WorkerPool
 

@@ -11,8 +11,8 @@ from typing import Protocol
 
 from fastapi import Request
 
+from sorakg.release.store import built_file
 from sorakg.settings import Settings
-from sorakg.store import built_file
 
 from .execute import Job, Reply
 
@@ -74,6 +74,7 @@ async def get_settings(request: Request) -> Settings:
 
 def served_root(request: Request) -> str:
     """The served base URL ('/'-terminated) from the settings, never from the Host header,
-    which a client chooses and a shared cache would keep (security audit, finding 14)."""
+    which a client chooses and a shared cache would keep: a forged Host must not reach the links
+    another client is served."""
     settings: Settings = request.app.state.settings
     return settings.served_root()

@@ -2,7 +2,7 @@
 
 ``GET /queries`` lists them (HTML, or JSON by ``Accept``/``format``). ``GET /queries/NAME``
 runs one: its parameters come from the URL (``?drug=drug:sorafenib``), are checked and turned
-into RDF terms by :mod:`sorakg.querylib`, and reach the store as bound terms, never as query
+into RDF terms by :mod:`sorakg.sparql.catalogue`, and reach the store as bound terms, never as query
 text. The answer is negotiated like ``/sparql`` (JSON, XML, CSV, TSV; ``format=csv`` for
 browsers); a browser gets a page with the query, a form for its parameters and the results.
 The query runs through the backend, so it obeys the same timeout and row cap as ``/sparql``.
@@ -10,27 +10,31 @@ The query runs through the backend, so it obeys the same timeout and row cap as 
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
-from sorakg import querylib
+from sorakg.formats import HTML, JSON, NotAcceptable, negotiate
 from sorakg.names import Names
 from sorakg.settings import Settings
+from sorakg.sparql import catalogue
 
 from .backend import Backend, get_backend, get_settings, served_root
 from .execute import Job
-from .formats import HTML, JSON, NotAcceptable, negotiate
 from .labels import Linker, fetch_labels
 from .page import templates
+from .pool import WorkerPool
 
 router = APIRouter()
 RESERVED = {"format"}  # request parameters that are not query parameters
 
 
-def _describe(query: querylib.NamedQuery, root: str) -> dict[str, object]:
+def _describe(query: catalogue.NamedQuery, root: str) -> dict[str, object]:
     return {
         "name": query.name,
         "title": query.title,
@@ -52,7 +56,7 @@ def _describe(query: querylib.NamedQuery, root: str) -> dict[str, object]:
 
 @router.get("/queries", response_class=Response, summary="The named queries")
 async def list_canned(request: Request) -> Response:
-    queries = querylib.list_queries()
+    queries = catalogue.list_queries()
     try:
         fmt = negotiate("canned", request.headers.get("accept"), request.query_params.get("format"))
     except NotAcceptable as error:
@@ -82,21 +86,25 @@ async def run_canned(
     settings: Annotated[Settings, Depends(get_settings)],
 ) -> Response:
     try:
-        query = querylib.load_query(name)
-    except querylib.UnknownQuery as error:
+        query = catalogue.load_query(name)
+    except catalogue.UnknownQuery as error:
         return Response(f"{error} (the list: /queries)", 404, media_type="text/plain")
     raw = {k: v for k, v in request.query_params.items() if k not in RESERVED}
     # an empty form field means "not given", as on the CLI
     kinds = {p.name: p.kind for p in query.parameters}
     raw = {k: v for k, v in raw.items() if v.strip() or kinds.get(k, "string") == "string"}
-    prefixes = querylib.prefixes_for(settings.base_iri)
+    prefixes = catalogue.prefixes_for(settings.base_iri)
+    notes: list[str] = []  # a name of another kind read as the entity it leads to
     try:
         fmt = negotiate("canned", request.headers.get("accept"), request.query_params.get("format"))
         names = await _names(request, backend, settings) if raw else None
-        bound = querylib.bind(query, raw, prefixes, names)
+        if names is None:
+            bound = catalogue.bind(query, raw, prefixes)
+        else:  # index lookups, and a did-you-mean's scan: off the event loop
+            bound = await run_in_threadpool(catalogue.bind, query, raw, prefixes, names, notes)
     except NotAcceptable as error:
         return Response(str(error), 406, media_type="text/plain")
-    except querylib.ParameterError as error:
+    except catalogue.ParameterError as error:
         if fmt is not HTML:
             return Response(str(error), 400, media_type="text/plain")
         html = templates().get_template("canned.html").render(
@@ -116,12 +124,14 @@ async def run_canned(
     )
     reply = await backend.run(job)
     headers = {"Vary": "Accept", **reply.headers}
+    if notes:  # e.g. "trial 'tivantinib' is a drug …: read as trial:NCT00988741 …"
+        headers["Sorakg-Note"] = quote(" | ".join(notes), safe=" ,;:()'/|")
     if fmt is not HTML or reply.status != 200:
         return Response(reply.body, reply.status, headers=headers, media_type=reply.media_type)
     results = json.loads(reply.body)
     rows = results.get("results", {}).get("bindings", [])
     iris = [cell["value"] for row in rows for cell in row.values() if cell.get("type") == "uri"]
-    prefixes = querylib.prefixes_for(settings.base_iri)
+    prefixes = catalogue.prefixes_for(settings.base_iri)
     linker = Linker(await fetch_labels(backend, iris), prefixes, settings.base_iri)
     html = (
         templates()
@@ -135,6 +145,7 @@ async def run_canned(
             heading=heading,
             boolean=results.get("boolean"),
             query_string=request.url.query,
+            notes=notes,
         )
     )
     return HTMLResponse(html, headers=headers)
@@ -157,25 +168,43 @@ NAMES = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX sk: <https://w3id.org/sorakg/ontology#>
 SELECT ?s ?p ?o WHERE {
-  VALUES ?p { rdfs:label skos:altLabel rdf:type sk:nctId sk:chemblId sk:uniprotId sk:chebiId
-              sk:drugbankId sk:hgncId }
+  VALUES ?p { rdfs:label skos:altLabel rdf:type rdfs:subClassOf sk:nctId sk:chemblId sk:uniprotId
+              sk:chebiId sk:drugbankId sk:hgncId sk:acronym }
   ?s ?p ?o FILTER(isIRI(?s))
 }""".replace("PREFIX sk:", "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\nPREFIX sk:")
+_OPENING = asyncio.Lock()
 
 
 async def _names(request: Request, backend: Backend, settings: Settings) -> Names | None:
-    """The graph's names, for arguments given as a label, path or identifier (read once)."""
+    """The graph's names index, for arguments given as a label, path, acronym or identifier.
+
+    Serving a release as built, it is the release's ``names.sqlite`` (written by ``sorakg
+    build``, or once here for an older release), opened on first use: lookups read an index on
+    disk at any size of graph. A proxied endpoint or a store that takes updates has no such
+    file: its names are read once through the backend (bounded by the backend's answer size,
+    so a name past the cut stays a CURIE-only name there)."""
     cached = getattr(request.app.state, "names", None)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
+    async with _OPENING:
+        cached = getattr(request.app.state, "names", None)
+        if cached is None:
+            cached = await _open_names(backend, settings)
+            request.app.state.names = cached
+    return cached
+
+
+async def _open_names(backend: Backend, settings: Settings) -> Names | None:
+    prefixes = catalogue.prefixes_for(settings.base_iri)
+    if isinstance(backend, WorkerPool) and backend.graph_file and not backend.updatable:
+        from sorakg.release.store import release_names
+
+        release = backend.graph_file.parent
+        path = await run_in_threadpool(release_names, release, settings.base_iri)
+        return Names.open(path, settings.base_iri, prefixes)
     reply = await backend.run(Job("query", NAMES, format=JSON.name, max_rows=200_000))
     if reply.status != 200:
         return None  # CURIEs and IRIs still work
     rows = json.loads(reply.body)["results"]["bindings"]
-    names = Names.from_triples(
-        ((r["s"]["value"], r["p"]["value"], r["o"]["value"]) for r in rows),
-        settings.base_iri,
-        querylib.prefixes_for(settings.base_iri),
-    )
-    request.app.state.names = names
-    return names
+    triples = [(r["s"]["value"], r["p"]["value"], r["o"]["value"]) for r in rows]
+    return await run_in_threadpool(Names.from_triples, triples, settings.base_iri, prefixes)

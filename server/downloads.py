@@ -29,16 +29,16 @@ from fastapi.responses import FileResponse, HTMLResponse
 from rdflib import VOID, Graph, URIRef
 
 from sorakg.children import die_with_parent
-from sorakg.explain import Explainer
-from sorakg.export import ExportFile, export_files
-from sorakg.metadata import PREFIXES as VOID_PREFIXES
-from sorakg.metadata import dataset_facts, void_graph
-from sorakg.ontodocs import ontology_document
+from sorakg.formats import HTML, NotAcceptable, negotiate
+from sorakg.pipeline.explain import Explainer
+from sorakg.release.export import ExportFile, export_files
+from sorakg.release.metadata import PREFIXES as VOID_PREFIXES
+from sorakg.release.metadata import dataset_facts, void_graph
+from sorakg.release.ontodocs import ontology_document
+from sorakg.release.store import read_build, read_graphs, release_store
 from sorakg.settings import Settings
-from sorakg.store import read_build, read_graphs, release_store
 
 from .backend import served_root
-from .formats import HTML, NotAcceptable, negotiate
 from .page import templates
 
 router = APIRouter()
@@ -56,7 +56,7 @@ class Resources:
     asserted: Graph | None = None
     files: dict[str, ExportFile] = field(default_factory=dict)
     failed: str = ""
-    ontology_pages: dict[str, str] = field(default_factory=dict)  # by media type
+    ontology_pages: dict[str, str] = field(default_factory=dict)  # by format name
     exporting: asyncio.Task[None] | None = None
     loading: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -271,16 +271,16 @@ async def download(name: str, request: Request) -> Response:
 async def ontology(request: Request) -> Response:
     resources = _resources(request)
     try:  # the same representations as an entity's page
-        media_type = negotiate("page", request.headers.get("accept")).media_type
+        fmt = negotiate("page", request.headers.get("accept"))
     except NotAcceptable as error:
         return Response(str(error), 406, media_type="text/plain")
-    body = resources.ontology_pages.get(media_type)
+    body = resources.ontology_pages.get(fmt.name)
     if body is None:
         graph = (await graphs(resources, request.app.state.settings)).get("ontology")
-        body = await asyncio.to_thread(ontology_document, media_type, graph)
+        body = await asyncio.to_thread(ontology_document, fmt, graph)
         if graph is not None:
-            resources.ontology_pages[media_type] = body  # rendering the HTML takes seconds
-    return Response(body, media_type=media_type, headers={"Vary": "Accept"})
+            resources.ontology_pages[fmt.name] = body  # rendering the HTML takes seconds
+    return Response(body, media_type=fmt.media_type, headers={"Vary": "Accept"})
 
 
 if __name__ == "__main__":  # the export process of write_downloads: RELEASE SETTINGS_JSON

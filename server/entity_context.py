@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import pyoxigraph as ox
 from markupsafe import Markup
 
-from sorakg import querylib
-from sorakg.explain import Reason
+from sorakg.pipeline.explain import Reason
+from sorakg.sparql import catalogue
 
 from . import charts
 from .backend import Backend
@@ -20,12 +21,14 @@ from .backend import select as backend_select
 from .entity_view import EntityView
 from .sections import Section
 
+ENTITY = ox.Variable("entity")
+
 
 async def select(backend: Backend, name: str, iri: str) -> list[dict[str, str]]:
     """Rows of the page query ``name`` (``server/queries/``) about ``iri`` (bound to
     ``?entity``) as plain strings."""
-    text = querylib.page_query(name).text
-    return await backend_select(backend, text, 2000, {"entity": f"<{iri}>"}) or []
+    text = catalogue.page_query(name).text
+    return await backend_select(backend, text, 2000, {ENTITY: ox.NamedNode(iri)}) or []
 
 
 @dataclass

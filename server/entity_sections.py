@@ -187,7 +187,7 @@ async def build(
 ) -> list[Section]:
     found = []
     for spec in specs(kind, page, year):
-        rows = await rows_of(backend, spec.query, {spec.bind: f"<{iri}>"})
+        rows = await rows_of(backend, spec.query, {spec.bind: iri})
         table: list[Row] = grouped(rows, spec.cells, quotes, spec.edge)
         if table:
             found.append(
@@ -197,7 +197,7 @@ async def build(
         "said", "What the review says of it", "own-evidence", ["where"],
         lambda r: [Cell(r["location"])],
     )  # fmt: skip
-    rows = await rows_of(backend, said.query, {"entity": f"<{iri}>"})
+    rows = await rows_of(backend, said.query, {"entity": iri})
     table = [row for row in grouped(rows, said.cells, quotes) if any(u.first for u in row.uses)]
     if table:
         found.append(Section(said.id, said.title, said.headers, table))

@@ -21,12 +21,12 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from sorakg import sparql_text
+from sorakg.formats import Format, NotAcceptable, Offer, negotiate
 from sorakg.loaders.vocab import PREFIXES
-from sorakg.sparql_errors import declare_known_prefixes, short_error
-from sorakg.views import default_graphs
-
-from .formats import Format, Kind, NotAcceptable, negotiate
+from sorakg.release.default_view import default_graphs
+from sorakg.sparql import text as sparql_text
+from sorakg.sparql.bindings import with_values
+from sorakg.sparql.errors import declare_known_prefixes, parse_error, short_error
 
 MAXROWS_HEADER = "X-SPARQL-MaxRows"
 KNOWN_PREFIXES = {name: str(namespace) for name, namespace in PREFIXES.items()}
@@ -206,17 +206,6 @@ def _triples(result: ox.QueryTriples, target: ox.RdfFormat, job: Job) -> tuple[b
         del kept[min(len(kept) - 1, int(len(kept) * job.max_bytes / len(body) * 0.9)) :]
 
 
-# The fewest bytes one solution takes in each format: a JSON object ``{}`` (plus a comma), an
-# XML ``<result/>``, a CSV or TSV line's end. An answer shorter than ``max_rows`` times this
-# cannot hold more than ``max_rows`` solutions, so it needs no counting.
-_SMALLEST_ROW = {
-    ox.QueryResultsFormat.JSON: 2,
-    ox.QueryResultsFormat.XML: 9,
-    ox.QueryResultsFormat.CSV: 1,
-    ox.QueryResultsFormat.TSV: 1,
-}
-
-
 class _Budget(io.RawIOBase):
     """A byte sink that stops the writer (raises :class:`Full`) past ``limit`` bytes."""
 
@@ -237,14 +226,15 @@ class _Budget(io.RawIOBase):
         return len(chunk)
 
 
-def _small(result: ox.QuerySolutions, target: ox.QueryResultsFormat, job: Job) -> bytes | None:
-    """The answer written straight in ``target`` when it is small enough that neither cap can
+def _small(result: ox.QuerySolutions, fmt: Format, job: Job) -> bytes | None:
+    """The answer written straight in ``fmt`` when it is small enough that neither cap can
     apply (most answers); None when it is not, and the query must run again under the caps.
     This skips the count-and-rewrite of :func:`_solutions`, a fixed cost larger than a point
     lookup's evaluation."""
-    sink = _Budget(min(job.max_bytes, job.max_rows * _SMALLEST_ROW[target]))
+    # an answer shorter than max_rows times the smallest row cannot hold more than max_rows
+    sink = _Budget(min(job.max_bytes, job.max_rows * fmt.smallest_row))
     try:
-        result.serialize(sink, format=target)  # type: ignore[arg-type]
+        result.serialize(sink, format=fmt.results)  # type: ignore[arg-type]
     except _Budget.Full:
         return None
     return bytes(sink.buffer)
@@ -260,7 +250,7 @@ def _serialize(
         return result.serialize(format=fmt.results) or b"", _Cut()
     if isinstance(result, ox.QuerySolutions):
         assert fmt.results is not None
-        if (body := _small(result, fmt.results, job)) is not None:
+        if (body := _small(result, fmt, job)) is not None:
             return body, _Cut()
         result = again()
         assert isinstance(result, ox.QuerySolutions)
@@ -282,7 +272,7 @@ def nesting(text: str) -> int:
     return deepest
 
 
-def _kind(result: object) -> Kind:
+def _kind(result: object) -> Offer:
     if isinstance(result, ox.QueryBoolean):
         return "boolean"
     if isinstance(result, ox.QuerySolutions):
@@ -311,14 +301,18 @@ def refusal(job: Job) -> Reply | None:
 def _query(store: ox.Store, text: str, options: dict[str, object]) -> object:
     """``store.query``; a query that does not parse is tried again with a ``PREFIX`` line for
     each prefix of the project's vocabulary (sk:, rdfs: …) it uses without declaring. Declared
-    only after a failure, so a query that parses is lexed by nobody but Oxigraph."""
+    only after a failure, so a query that parses is lexed by nobody but Oxigraph. A query that
+    still fails is reported at the user's own line (the added lines taken off)."""
     try:
         return store.query(text, **options)  # type: ignore[arg-type]
     except SyntaxError:
         declared, lines = declare_known_prefixes(text, KNOWN_PREFIXES)
         if not lines:
             raise
-        return store.query(declared, **options)  # type: ignore[arg-type]
+        try:
+            return store.query(declared, **options)  # type: ignore[arg-type]
+        except SyntaxError as error:
+            raise parse_error(error, len(lines)) from None
 
 
 Graphs = list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]
@@ -341,16 +335,12 @@ def run_query(store: ox.Store, job: Job, graphs: Graphs | None = None) -> Reply:
         options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
     text = job.text
     if job.bindings:
-        # the one binding method of every path (querylib.with_values): Oxigraph's substitutions
-        # were 9-20x slower on the parameterised queries with joins (benchmarks/bindings.py).
-        # Imported here: the query library (remote client, table models) adds 0.13 s to the
-        # start of every worker, and only named queries and pages send bindings
-        from sorakg.querylib import QueryError, with_values
-
+        # the one binding method of every path (bindings.with_values): Oxigraph's substitutions
+        # were 9-20x slower on the parameterised queries with joins (benchmarks/bindings.py)
         try:
             bound = {ox.Variable(name): parse_term(term) for name, term in job.bindings.items()}
             text = with_values(job.text, bound)
-        except (ValueError, QueryError) as error:
+        except ValueError as error:
             return Reply.text(400, str(error))
     try:
         result = _query(store, text, options)

@@ -2,10 +2,10 @@
 
 - ``HEAD`` is answered as ``GET`` without the body (RFC 9110, 9.3.2): FastAPI's GET routes do
   not answer HEAD, which then fell through to the Linked Data catch-all (404), while link
-  checkers and Linked Data clients send HEAD (security audit, finding 9).
+  checkers and Linked Data clients send HEAD.
 - Every answer carries ``X-Content-Type-Options: nosniff``, and an error without a
   ``Content-Type`` gets ``text/plain; charset=utf-8``: error bodies may echo the request
-  (a download name), and a browser must not sniff them as HTML (finding 14).
+  (a download name), and a browser must not sniff them as HTML and run what they echo.
 """
 
 from __future__ import annotations

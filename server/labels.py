@@ -5,7 +5,8 @@ fetched in one query through the backend (so the same timeout applies), and ever
 rendered by :func:`link`: the label (or, with none, the CURIE ``drug:sorafenib``) as link text,
 the full IRI as its title, and the link itself only for ``http(s)`` IRIs, pointing at this
 server's page when the IRI is under the base. Other schemes (``javascript:``, ``data:``) are
-shown as text, never as links (security audit, finding 12).
+shown as text, never as links: a label or IRI from the data must not run script in a reader's
+browser.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """Linked Data: every entity IRI under the base IRI dereferences on this server.
 
 ``GET /drug/sorafenib`` describes ``{base_iri}drug/sorafenib``: an HTML page for a browser, or
-the same description as Turtle / JSON-LD / N-Triples / RDF/XML by ``Accept`` or by extension
-(``/drug/sorafenib.ttl``, ``.jsonld``, ``.nt``, ``.rdf``). The description is one CONSTRUCT run
+the same description in any RDF format of the page offer (:data:`sorakg.formats.OFFERS`) by
+``Accept`` or by extension (``/drug/sorafenib.ttl``, ``.jsonld``, ``.nt``, ``.rdf``, ``.n3``,
+``.trig``, ``.nq``). The description is one CONSTRUCT run
 through the backend (so it obeys the same timeout): the entity's facts in both directions, the
 labels of everything it touches, and its evidence with the cited references. No match → 404.
 """
@@ -17,17 +18,19 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse
 from rdflib import URIRef
 
-from sorakg import querylib
-from sorakg.explain import Reason
+from sorakg.formats import HTML, NTRIPLES, OFFERS, Format, NotAcceptable, by_extension, negotiate
+from sorakg.pipeline.explain import Reason
 from sorakg.settings import Settings
+from sorakg.sparql import catalogue
+from sorakg.sparql.bindings import with_values
 
 from . import entity_context as context
 from . import entity_sections, sections
 from .backend import Backend, get_backend, get_settings, served_root
 from .downloads import Resources, explanations
+from .entity_context import ENTITY
 from .entity_view import RDF_TYPE, SK, entity_view
 from .execute import Job
-from .formats import FORMATS, HTML, NTRIPLES, Format, NotAcceptable, negotiate
 from .labels import Linker
 from .page import templates
 
@@ -39,7 +42,6 @@ PREFIXES = {
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "sk": "https://w3id.org/sorakg/ontology#",
 }
-EXTENSIONS = {fmt.name: fmt for fmt in FORMATS["page"]}
 
 
 def entity_iri(path: str, settings: Settings) -> str:
@@ -52,15 +54,15 @@ def entity_iri(path: str, settings: Settings) -> str:
 
 def _split_extension(path: str) -> tuple[str, Format | None]:
     stem, dot, extension = path.rpartition(".")
-    if dot and "/" not in extension and extension in EXTENSIONS:
-        return stem, EXTENSIONS[extension]
+    if dot and "/" not in extension and (fmt := by_extension("page", extension)) is not None:
+        return stem, fmt
     return path, None
 
 
 @router.get(  # HEAD too, as for every route (server/hardening.py): clients check IRIs so
     "/{path:path}",
     response_class=Response,
-    summary="Linked Data page of an entity (HTML, Turtle, JSON-LD, N-Triples, RDF/XML)",
+    summary="Linked Data page of an entity (HTML, or any RDF format by Accept or suffix)",
     responses={404: {"description": "no entity with this IRI"}},
 )
 async def entity(
@@ -77,11 +79,10 @@ async def entity(
         except NotAcceptable as error:
             return Response(str(error), 406, media_type="text/plain")
     try:
-        entity_term = str(ox.NamedNode(iri))
+        text = with_values(catalogue.page_query("entity").text, {ENTITY: ox.NamedNode(iri)})
     except ValueError:  # "/drug/a%20b", "/%C2%83": no IRI of this graph is spelt so
         return Response(f"not an IRI of this graph: {iri!r}", 404, media_type="text/plain")
-    job = Job("query", querylib.page_query("entity").text, format=NTRIPLES.name,
-              bindings={"entity": entity_term}, max_rows=settings.max_rows)  # fmt: skip
+    job = Job("query", text, format=NTRIPLES.name, max_rows=settings.max_rows)
     reply = await backend.run(job)
     if reply.status != 200:
         return Response(reply.body, reply.status, media_type=reply.media_type)
@@ -98,7 +99,7 @@ async def entity(
         return Response(body, media_type=fmt.media_type, headers=headers)
     reasons, inferred = await _explanations(request.app.state.resources, settings, iri, triples)
     names = {r["node"]: r["name"] for r in await context.select(backend, "node-names", iri)}
-    prefixes = querylib.prefixes_for(settings.base_iri)
+    prefixes = catalogue.prefixes_for(settings.base_iri)
     view = entity_view(iri, triples, settings.base_iri, names, prefixes, inferred)
     outcomes: list[context.Outcome] = []
     extras: list[str] = []
@@ -170,7 +171,7 @@ async def _explanations(
 def _alternates(request: Request, path: str) -> str:
     root = served_root(request).rstrip("/")
     return ", ".join(
-        f'<{root}/{path}.{fmt.name}>; rel="alternate"; type="{fmt.media_type}"'
-        for fmt in FORMATS["page"]
+        f'<{root}/{path}.{fmt.extension}>; rel="alternate"; type="{fmt.media_type}"'
+        for fmt in OFFERS["page"]
         if fmt is not HTML
     )

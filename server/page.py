@@ -1,6 +1,6 @@
 """The query page at ``/``: YASGUI (served from the package) with the example queries.
 
-The examples are the query library's named queries (:mod:`sorakg.querylib`); with none, the
+The examples are the query library's named queries (:mod:`sorakg.sparql.catalogue`); with none, the
 page starts from a small default query.
 """
 
@@ -15,10 +15,11 @@ import jinja2
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
-from sorakg import querylib
+from sorakg.formats import JSON
+from sorakg.sparql import catalogue
+from sorakg.sparql.bindings import with_values
 
 from .execute import Job
-from .formats import JSON
 
 router = APIRouter()
 
@@ -42,11 +43,11 @@ class Example:
 def examples(base_iri: str) -> list[Example]:
     """The query library's queries, each with its parameters' defaults as a ``VALUES`` block,
     so the example runs as it is and shows where to change the arguments."""
-    prefixes = querylib.prefixes_for(base_iri)
+    prefixes = catalogue.prefixes_for(base_iri)
     found = []
-    for query in querylib.list_queries():
-        defaults = querylib.bind(query, {}, prefixes)
-        text = querylib.with_values(query.text, defaults)
+    for query in catalogue.list_queries():
+        defaults = catalogue.bind(query, {}, prefixes)
+        text = with_values(query.text, defaults)
         # the "#+" header is for the library; the title and description are shown above the editor
         text = "\n".join(line for line in text.splitlines() if not line.startswith("#+")) + "\n"
         found.append(Example(query.name, query.title, query.description, text))
@@ -72,7 +73,7 @@ async def query_page(request: Request) -> HTMLResponse:
             examples=[asdict(e) for e in listed],
             default_query=start,
             base_iri=request.app.state.settings.base_iri,
-            prefixes=querylib.prefixes_for(request.app.state.settings.base_iri),
+            prefixes=catalogue.prefixes_for(request.app.state.settings.base_iri),
         )
     )
     return HTMLResponse(html)
@@ -113,7 +114,7 @@ async def outcomes_page(request: Request) -> Response:
     reply = await request.app.state.backend.run(
         Job(
             "query",
-            querylib.page_query("all-outcomes").text,
+            catalogue.page_query("all-outcomes").text,
             format=JSON.name,
             max_rows=settings.max_rows,
         )

@@ -2,7 +2,7 @@
 
 Why processes: a pyoxigraph query cannot be interrupted from Python, so the only sound way to
 stop a runaway query is to stop the process running it. Every worker opens the same on-disk
-store read-only (``build/releases/<digest>/store/``, see :mod:`sorakg.store`), so a worker
+store read-only (``build/releases/<digest>/store/``, see :mod:`sorakg.release.store`), so a worker
 starts in well under a second and holds no copy of the graph. Each job goes to an idle worker; if
 it does not answer within the timeout the worker is killed and a fresh one is started in the
 background, while the other workers keep answering. docs/endpoint.md gives the overhead.
@@ -53,9 +53,9 @@ from typing import IO
 
 import pyoxigraph as ox
 
-from sorakg import sparql_text
 from sorakg.children import die_with_parent
-from sorakg.views import default_graphs
+from sorakg.release.default_view import default_graphs
+from sorakg.sparql import text as sparql_text
 
 from .execute import MAXROWS_HEADER, Graphs, Job, Reply, run_query
 from .worker import HEADER, READY, Config, memory_message
@@ -138,8 +138,8 @@ class WorkerPool:
 
     async def start(self) -> None:
         if self.graph_file is not None:
-            from sorakg.build import pin
-            from sorakg.store import release_store
+            from sorakg.release.folder import pin
+            from sorakg.release.store import release_store
 
             try:
                 self._pin = pin(self.graph_file.parent)

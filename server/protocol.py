@@ -8,7 +8,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import unquote_to_bytes
 
 import pyoxigraph as ox
@@ -16,13 +18,13 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from sorakg import sparql_text
+from sorakg.formats import HTML, NotAcceptable, negotiate
 from sorakg.settings import Settings
+from sorakg.sparql import text as sparql_text
 
 from .backend import Backend, served_root
 from .description import service_description
-from .execute import Job, Reply
-from .formats import HTML, NotAcceptable, negotiate
+from .execute import Job, Reply, refusal
 
 router = APIRouter()
 
@@ -98,20 +100,37 @@ def _utf8_pairs(encoded: bytes, where: str) -> list[tuple[str, str]]:
     return pairs
 
 
-def checked_text(name: str, text: str, settings: Settings) -> str:
-    """The query or update text, refused (400) when it nests deeper than ``max_nesting``: a
-    recursive parser's stack grows with the depth, so this is checked before any engine."""
-    if len(text) <= settings.max_nesting:  # each level takes a character at least
-        return text
-    deep = sparql_text.depth(text)
-    if deep > settings.max_nesting:
-        limit = settings.max_nesting
-        raise ProtocolError(
-            400,
-            f"the {name} nests {deep} levels deep (brackets and chained operators); "
-            f"the limit is max_nesting = {limit}",
-        )
-    return text
+# Texts up to this length are checked on the event loop (microseconds); longer ones in a thread,
+# since lexing costs about 2 s of CPU per MB and would stall every other client meanwhile.
+_CHECK_INLINE = 4096
+# Two threads: two large texts are checked at once and more wait, the event loop keeps its turn.
+_CHECKS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sparql-check")
+
+
+def _checked(job: Job, max_nesting: int) -> Job:
+    """``job``, or a :class:`ProtocolError`: 400 when the text nests deeper than
+    ``max_nesting`` (a recursive parser's stack grows with the depth), 403 when it might use
+    SERVICE or LOAD and the settings refuse them (:func:`execute.refusal`). Both are decided
+    here, before any worker or external store sees the text."""
+    if len(job.text) > max_nesting:  # each level takes a character at least
+        deep = sparql_text.depth(job.text)
+        if deep > max_nesting:
+            raise ProtocolError(
+                400,
+                f"the {job.op} nests {deep} levels deep (brackets and chained operators); "
+                f"the limit is max_nesting = {max_nesting}",
+            )
+    if (refused := refusal(job)) is not None:
+        raise ProtocolError(refused.status, refused.body.decode())
+    return job
+
+
+async def checked(job: Job, settings: Settings) -> Job:
+    """:func:`_checked`, in a thread for long texts so that the event loop stays free."""
+    if len(job.text) <= _CHECK_INLINE:
+        return _checked(job, settings.max_nesting)
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_CHECKS, _checked, job, settings.max_nesting)
 
 
 def graph_iris(values: dict[str, list[str]], name: str) -> tuple[str, ...]:
@@ -175,17 +194,16 @@ async def sparql(request: Request) -> Response:
             if request.method != "POST":
                 raise ProtocolError(405, "an update must be sent by POST", {"Allow": "POST"})
             _check_token(request, settings)
-            text = checked_text("update", updates[0], settings)
-            job = Job("update", text, allow_load=settings.allow_load,
+            job = Job("update", updates[0], allow_load=settings.allow_load,
                       allow_service=settings.allow_service, base_iri=endpoint)  # fmt: skip
-            return reply_response(await backend.update(job))
+            return reply_response(await backend.update(await checked(job, settings)))
         if not queries:
             if request.method == "POST":
                 raise ProtocolError(400, "no 'query' or 'update' in the request")
             return _description(request, settings, accept, format_param)
         job = Job(
             "query",
-            checked_text("query", queries[0], settings),
+            queries[0],
             accept=accept,
             format=format_param,
             default_graphs=graph_iris(values, "default-graph-uri"),
@@ -194,7 +212,7 @@ async def sparql(request: Request) -> Response:
             allow_service=settings.allow_service,
             base_iri=endpoint,
         )
-        return reply_response(await backend.run(job))
+        return reply_response(await backend.run(await checked(job, settings)))
     except ProtocolError as error:
         return _text(error.status, str(error), error.headers)
 

@@ -1,11 +1,11 @@
 """External triplestore mode: queries go to ``sparql_endpoint`` (Oxigraph's server, Virtuoso,
-Fuseki …) over the SPARQL Protocol, through the client of :mod:`sorakg.remote`.
+Fuseki …) over the SPARQL Protocol, through the client of :mod:`sorakg.sparql.remote`.
 
 What makes it answer as the embedded store does (docs/scaling.md, "External stores"):
 
 * bound variables (a Linked Data page's entity, a named query's parameters) become a ``VALUES``
-  block opening the WHERE group (:func:`sorakg.querylib.with_values`, the CLI's method), never
-  a trailing ``VALUES`` that a ``FILTER``/``GROUP BY``/``HAVING`` would not see;
+  block opening the WHERE group (:func:`sorakg.sparql.bindings.with_values`, the CLI's method),
+  never a trailing ``VALUES`` that a ``FILTER``/``GROUP BY``/``HAVING`` would not see;
 * the store is asked for one unambiguous format chosen from the query's form, read as it
   streams (row cap with ``X-SPARQL-MaxRows``, byte cap
   ``max_result_bytes`` with ``X-SPARQL-MaxBytes``) and re-written by
@@ -29,8 +29,11 @@ import json
 import httpx
 import pyoxigraph as ox
 
-from sorakg import querylib, sparql_text
-from sorakg.remote import (
+from sorakg.formats import Format, NotAcceptable, Offer, negotiate
+from sorakg.settings import Settings
+from sorakg.sparql import text as sparql_text
+from sorakg.sparql.bindings import with_values
+from sorakg.sparql.remote import (
     ACCEPT,
     Answer,
     Reader,
@@ -43,13 +46,11 @@ from sorakg.remote import (
     request_error,
     timeout_fields,
 )
-from sorakg.settings import Settings
 
 from .execute import MAXBYTES_HEADER, MAXROWS_HEADER, Job, Reply, parse_term, refusal
-from .formats import Format, Kind, NotAcceptable, negotiate
 
 
-def _answer_kind(form: str) -> Kind:
+def _answer_kind(form: str) -> Offer:
     return "boolean" if form == "ASK" else kind_of(form)
 
 
@@ -58,7 +59,7 @@ def _bound_text(job: Job) -> str:
     if not job.bindings:
         return job.text
     bound = {ox.Variable(name): parse_term(term) for name, term in job.bindings.items()}
-    return querylib.with_values(job.text, bound)
+    return with_values(job.text, bound)
 
 
 def serialize(answer: Answer, fmt: Format) -> bytes:
@@ -143,7 +144,7 @@ class ProxyBackend:
             return Reply.text(406, str(error))
         try:
             text = _bound_text(job)
-        except (ValueError, querylib.QueryError) as error:
+        except ValueError as error:
             return Reply.text(400, str(error))
         fields = [("query", text)]
         fields += dataset_fields(text, self.graphs, job.default_graphs, job.named_graphs)

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
 from sorakg.names import curie
-from sorakg.querylib import prefixes_for
+from sorakg.sparql.catalogue import prefixes_for
 
 from .backend import select
 from .entity_context import SEGMENT_KINDS

@@ -13,7 +13,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from sorakg import querylib
+import pyoxigraph as ox
+
+from sorakg.sparql import catalogue
 
 from .backend import Backend, select
 from .charts import Edge
@@ -135,8 +137,9 @@ def evidence_records(rows: list[dict[str, str]]) -> dict[str, dict[str, str | se
 
 
 async def rows_of(backend: Backend, name: str, bindings: dict[str, str]) -> list[dict[str, str]]:
-    """The rows of the page query ``name`` with ``bindings`` (variable → N-Triples term)."""
-    return await select(backend, querylib.page_query(name).text, 2000, bindings) or []
+    """The rows of the page query ``name`` with ``bindings`` (variable name → IRI)."""
+    bound = {ox.Variable(name): ox.NamedNode(iri) for name, iri in bindings.items()}
+    return await select(backend, catalogue.page_query(name).text, 2000, bound) or []
 
 
 def grouped(

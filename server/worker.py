@@ -44,7 +44,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from sorakg.views import default_graphs
+from sorakg.release.default_view import default_graphs
 
 from .execute import Graphs
 

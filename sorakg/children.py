@@ -2,7 +2,7 @@
 
 HermiT's ``java``, the query workers and the server's one-time export are children of a build or
 a server; if that parent dies (``kill -9`` included) the kernel must end them too, or they keep
-running with nobody to read their answers (security audit, findings 6 and 11).
+running with nobody to read their answers, holding memory and locks.
 """
 
 from __future__ import annotations

@@ -16,13 +16,15 @@ from rich.table import Table
 from rich.text import Text
 
 from sorakg import names as names_
-from sorakg.build import BuildError, assemble, build, current_graph_file, stages
-from sorakg.export import FORMATS, GRAPHS
-from sorakg.progress import StageProgress
+from sorakg.formats import FORMATS, OFFERS
+from sorakg.pipeline.build import BuildError, assemble, build, stages
+from sorakg.pipeline.progress import StageProgress
+from sorakg.release.export import EXPORTED, GRAPHS
+from sorakg.release.folder import current_graph_file
 from sorakg.settings import Settings
 
 if TYPE_CHECKING:
-    from sorakg import querylib
+    from sorakg.sparql import catalogue
 
 app = typer.Typer(
     help="Sorafenib Resistance Knowledge Graph: build, check and inspect the graph.",
@@ -40,7 +42,7 @@ class Exit(IntEnum):
     INVALID = 1  # the data or graph failed a check; a query is not valid SPARQL
     USAGE = 2  # typer's own code for bad arguments, and a bad setting (SORAKG_PORT=abc)
     MISSING = 3  # an input file, build, query or entity does not exist
-    UNAVAILABLE = 4  # the port to serve on is taken; the --endpoint cannot be reached
+    UNAVAILABLE = 4  # the port to serve on is taken; the --endpoint cannot be reached; no java
     DISK_FULL = 5  # the disk filled while writing a build (the previous release is untouched)
 
 
@@ -111,9 +113,14 @@ def build_command(
     ] = False,
 ) -> None:
     """Build the graph from the source tables, validate it, and write build/graph/."""
-    from sorakg.build import inputs_digest, reusable_build
+    from sorakg.release.folder import inputs_digest, reusable_build
 
     settings = _settings(reason=False) if no_reason else _settings()
+    if settings.reason:
+        from sorakg.pipeline.hermit import missing_java
+
+        if (why := missing_java()) is not None:  # one line before any work, not a traceback
+            raise _error(why, Exit.UNAVAILABLE)
     if if_changed and (manifest := reusable_build(settings)) is not None:
         out.print(
             f"[green]unchanged[/green]: reusing {current_graph_file(settings).parent.resolve()} "
@@ -136,7 +143,7 @@ def build_command(
             "and the partial one was removed: free some space and build again",
             Exit.DISK_FULL,
         ) from None
-    from sorakg.stats import graph_stats
+    from sorakg.release.stats import graph_stats
 
     stats = graph_stats(built.graphs)
     if verbose:
@@ -175,7 +182,7 @@ def validate_command(
     from rdflib.util import guess_format
 
     from sorakg.ontology import ontology_graph
-    from sorakg.validate import validate_graph
+    from sorakg.pipeline.validate import validate_graph
 
     dataset = Dataset()
     try:
@@ -223,7 +230,7 @@ def stats_command(
         _print_stats(stats)
 
 
-def _resolve(names: names_.Names, text: str, expect: str | None, what: str) -> str:
+def _resolve(names: names_.Names, text: str, expect: names_.Expect, what: str) -> str:
     """The IRI a user's name stands for (:mod:`sorakg.names`: IRI, CURIE, path or label)."""
     try:
         return names.resolve(text, expect=expect, what=what)
@@ -231,6 +238,39 @@ def _resolve(names: names_.Names, text: str, expect: str | None, what: str) -> s
         raise _error(error, Exit.MISSING) from None
     except names_.AmbiguousName as error:
         raise _error(error, Exit.USAGE) from None
+
+
+def _open_names(settings: Settings) -> names_.Names:
+    """The current build's names index, to resolve what a user types (``query -p``)."""
+    from sorakg.release.store import built_file, open_store, release_names
+    from sorakg.sparql.catalogue import prefixes_for
+
+    release = built_file(settings).resolve().parent
+    prefixes = prefixes_for(settings.base_iri)
+    try:
+        path = release_names(release, settings.base_iri)
+    except OSError as error:  # a release folder we may not write: index it in memory
+        from sorakg.release.default_view import default_graphs
+
+        err.print(Text(f"note: cannot write {release}'s names index ({error})", style="dim"))
+        store = open_store(settings)
+        return names_.from_store(store, settings.base_iri, prefixes, default_graphs(store))
+    return names_.Names.open(path, settings.base_iri, prefixes)
+
+
+def _swapped(names: names_.Names, entity: str, cls: str) -> bool:
+    """``explain CLASS ENTITY``: the first names only classes and the second an individual."""
+    try:
+        names.resolve(entity, names_.INDIVIDUAL)
+        return False
+    except names_.NamingError:
+        pass
+    try:
+        names.resolve(entity, names_.CLASS)
+        names.resolve(cls, names_.INDIVIDUAL)
+    except names_.NamingError:
+        return False
+    return True
 
 
 @app.command("explain")
@@ -257,10 +297,10 @@ def explain_command(
     their evidence and the axioms."""
     from rdflib import URIRef
 
-    from sorakg import querylib
-    from sorakg.explain import Explainer
     from sorakg.loaders.vocab import PREFIXES
-    from sorakg.store import read_build
+    from sorakg.pipeline.explain import Explainer
+    from sorakg.release.store import read_build
+    from sorakg.sparql import catalogue
 
     settings = _settings()
     try:
@@ -271,17 +311,25 @@ def explain_command(
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace)
     names = names_.Names.from_triples(
-        graph, settings.base_iri, querylib.prefixes_for(settings.base_iri)
+        graph, settings.base_iri, catalogue.prefixes_for(settings.base_iri)
     )
-    subject = _resolve(names, entity, None, "entity")
+    # the subject and a relation's object are individuals: "VEGFR" is then the molecule
+    # molecule:vegfr, not the class sk:VEGFR it shares a name with
+    if obj is None and _swapped(names, entity, cls):
+        raise _error(
+            f"'{entity}' is a class and '{cls}' an entity: the entity comes first "
+            f"(sorakg explain '{cls}' '{entity}')",
+            Exit.USAGE,
+        )
+    subject = _resolve(names, entity, names_.INDIVIDUAL, "entity")
     kind = names_.CLASS if obj is None else names_.PROPERTY
-    target = _resolve(names, cls, kind, kind)
+    target = _resolve(names, cls, kind, kind.noun)
     explainer = Explainer(graph)
     if obj is None:
         reason = explainer.explain(URIRef(subject), URIRef(target))
         claim = f"{names.show(subject)} is not shown to be {names.show(target)}"
     else:
-        other = _resolve(names, obj, None, "entity")
+        other = _resolve(names, obj, names_.INDIVIDUAL, "entity")
         reason = explainer.explain_relation(URIRef(subject), URIRef(target), URIRef(other))
         claim = f"{names.show(subject)} {names.show(target)} {names.show(other)} does not follow"
     if reason is None:
@@ -303,8 +351,8 @@ def review_inferences_command(
     ] = False,
 ) -> None:
     """Compare the inferred graph with the reviewed list of inferences (exit 1 on a difference)."""
-    from sorakg.build import inferences
-    from sorakg.inference_review import (
+    from sorakg.pipeline.build import inferences
+    from sorakg.pipeline.inference_review import (
         FILE_NAME,
         candidates,
         problems,
@@ -350,18 +398,11 @@ def lint_command(
         raise typer.Exit(Exit.INVALID)
 
 
-class ResultFormat(StrEnum):
-    table = "table"
-    csv = "csv"
-    tsv = "tsv"
-    json = "json"
-
-
-SERIALIZERS = {
-    ResultFormat.csv: "CSV",
-    ResultFormat.tsv: "TSV",
-    ResultFormat.json: "JSON",
-}
+# a table on the terminal, or any results format of the registry
+ResultFormat = StrEnum(  # type: ignore[misc]
+    "ResultFormat", {name: name for name in ("table", *(f.name for f in OFFERS["results"]))}
+)
+TABLE = ResultFormat("table")
 
 
 def _split_param(text: str) -> tuple[str, str]:
@@ -383,9 +424,7 @@ def query_command(
     file: Annotated[
         Path | None, typer.Option("--file", "-f", help="Run this .rq file instead.")
     ] = None,
-    fmt: Annotated[ResultFormat, typer.Option("--format", help="Output format.")] = (
-        ResultFormat.table
-    ),
+    fmt: Annotated[ResultFormat, typer.Option("--format", help="Output format.")] = (TABLE),
     endpoint: Annotated[
         str | None,
         typer.Option(
@@ -398,26 +437,27 @@ def query_command(
     """Run a named query of the library (or a .rq file) and print its answer."""
     import pyoxigraph
 
-    from sorakg import querylib as ql
+    from sorakg.sparql import catalogue as ql
 
     if name is None and file is None:
         _print_query_list(ql.list_queries())
         return
-    from sorakg.sparql_errors import declare_known_prefixes, short_error
+    from sorakg.sparql.errors import declare_known_prefixes, shift_lines, short_error
 
     settings = _settings()
     prefixes = ql.prefixes_for(settings.base_iri)
     raw = dict(_split_param(p) for p in param or [])
     source = ""  # the file's text, read once: run, and searched for prefixes on an error
+    declared: list[str] = []  # PREFIX lines added above the file's text
     try:
         if file is not None:
             if not file.exists():
                 raise _error(f"no such file: {file}", Exit.MISSING)
             source = file.read_text(encoding="utf-8")
             text, declared = declare_known_prefixes(source, prefixes)
+            query = ql.parse_query(text, file.stem, file)
             for line in declared:  # the project's prefixes need no PREFIX line; say so
                 err.print(Text(f"note: {file}: assumed {line}", style="dim"))
-            query = ql.parse_query(text, file.stem, file)
         else:
             assert name is not None
             query = ql.load_query(name)
@@ -426,15 +466,18 @@ def query_command(
         if endpoint or settings.sparql_endpoint:
             target = ql.Endpoint.from_settings(settings, endpoint)
         else:
-            from sorakg.store import MissingBuild, open_store
+            from sorakg.release.store import MissingBuild, open_store
 
             try:
                 target = open_store(settings)
             except MissingBuild as error:
                 raise _error(error, Exit.MISSING) from error
             if raw:  # names checked against the graph: a misspelt one is an error, not 0 rows
-                names = names_.from_store(target, settings.base_iri, prefixes)
-        results = ql.run_query(target, query, raw, prefixes, names)
+                names = _open_names(settings)
+        notes: list[str] = []
+        results = ql.run_query(target, query, raw, prefixes, names, notes)
+        for note in notes:  # a name of another kind, read as the one entity it leads to
+            err.print(Text(f"note: {note}", style="dim"), soft_wrap=True)
     except ql.UnknownQuery as error:
         raise _error(error, Exit.MISSING) from error
     except ql.ParameterError as error:
@@ -443,13 +486,14 @@ def query_command(
         raise _error(str(error), Exit.UNAVAILABLE) from error
     except ql.QueryError as error:
         where, _, message = str(error).partition(": ")
+        message = shift_lines(message, -len(declared))  # at the file's own lines
         raise _error(f"{where}: {short_error(message, source, prefixes)}", Exit.INVALID) from error
-    if fmt is ResultFormat.table:
+    if fmt == "table":
         columns, table_rows = ql.rows(results)
         cells = [[ql.shorten(row[c], prefixes) for c in columns] for row in table_rows]
         _print_table(query.title, columns, cells)
         return
-    serialized = results.serialize(format=getattr(pyoxigraph.QueryResultsFormat, SERIALIZERS[fmt]))
+    serialized = results.serialize(format=FORMATS[fmt].results)
     sys.stdout.write(serialized.decode("utf-8") if serialized else "")
 
 
@@ -468,7 +512,7 @@ def _print_table(title: str, columns: list[str], cells: list[list[str]]) -> None
     console.print(table, markup=False, highlight=False)
 
 
-def _print_query_list(queries: list[querylib.NamedQuery]) -> None:
+def _print_query_list(queries: list[catalogue.NamedQuery]) -> None:
     table = Table("name", "title", "parameters", title="Named queries (sorakg query NAME)")
     for query in queries:
         params = ", ".join(
@@ -479,7 +523,7 @@ def _print_query_list(queries: list[querylib.NamedQuery]) -> None:
 
 
 # the choices come from the tables the export dispatches on, so the help cannot drift
-FormatChoice = Enum("FormatChoice", {name: name for name in FORMATS}, type=str)  # type: ignore[misc]
+FormatChoice = Enum("FormatChoice", {name: name for name in EXPORTED}, type=str)  # type: ignore[misc]
 GraphChoice = Enum("GraphChoice", {name: name for name in GRAPHS}, type=str)  # type: ignore[misc]
 ALL_GRAPHS = GraphChoice("all")
 
@@ -501,7 +545,7 @@ def export_command(
     ] = None,
 ) -> None:
     """Export the current build into dist/: RDF in every format, SSSOM, VoID/DCAT, ontology HTML."""
-    from sorakg.export import MissingGraph, export_files, export_one
+    from sorakg.release.export import MissingGraph, export_files, export_one
 
     settings = _settings()
     try:
@@ -527,8 +571,8 @@ def diff_command(
 ) -> None:
     """What changed between two releases: facts added, removed and changed, each with its source
     row and evidence (releases are folders under build/releases, named by digest)."""
-    from sorakg import querylib
-    from sorakg.diff import UnknownRelease, as_text, diff_releases
+    from sorakg.release.diff import UnknownRelease, as_text, diff_releases
+    from sorakg.sparql import catalogue
 
     settings = _settings()
     try:
@@ -538,7 +582,7 @@ def diff_command(
     if as_json:
         sys.stdout.write(json.dumps(diff.to_json(), indent=2, ensure_ascii=False) + "\n")
     else:
-        sys.stdout.write(as_text(diff, querylib.prefixes_for(settings.base_iri)))
+        sys.stdout.write(as_text(diff, catalogue.prefixes_for(settings.base_iri)))
 
 
 class PublishMethod(StrEnum):
@@ -582,9 +626,9 @@ def publish_command(
     """Load the current build into an external SPARQL store, one named graph per graph, replacing
     the previous copy in one switch, and check the counts. Credentials come from the
     sparql_auth_* settings (environment or sorakg.toml), never from the command line."""
-    from sorakg.publish import PublishError, publish
-    from sorakg.remote import Remote, RemoteError
-    from sorakg.store import MissingBuild
+    from sorakg.release.store import MissingBuild
+    from sorakg.sparql.publish import PublishError, publish
+    from sorakg.sparql.remote import Remote, RemoteError
 
     settings = _settings()
     try:
@@ -628,8 +672,8 @@ def serve_command(
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
 ) -> None:
     """Serve the current build over SPARQL 1.1 and as Linked Data (see docs/endpoint.md)."""
+    from sorakg.release.store import MissingBuild
     from sorakg.server.app import run_serve
-    from sorakg.store import MissingBuild
 
     settings = _settings()
     where = (host or settings.host, port or settings.port)

@@ -1,222 +1,171 @@
-"""The RDF writers: each format, from the same canonical triples, in a fixed order, so the same
-graphs always give the same bytes; plus writing a file with its checksum.
+"""Every format sorakg reads or writes, in one table, and content negotiation over it.
 
-The lowest layer of the export: the parts of a release (``metadata``, ``ontodocs``, ``sssom``)
-write through these, and ``sorakg.export`` assembles a release from the parts. Nothing here
-imports those modules. Turtle and TriG bind the prefixes of the vocabularies, of the registries we
-link to (from the Bioregistry, see ``loaders/identifiers.py``) and of our own entity kinds, so the
-files read like hand-written ones.
+A :class:`Format` is one row: its short name (the ``format`` parameter, ``--format``, an entity
+path's suffix) and the other names that select it. Media types, file extensions and whether a
+format keeps named graphs come from pyoxigraph's :class:`~pyoxigraph.RdfFormat` and
+:class:`~pyoxigraph.QueryResultsFormat`, never typed twice. :data:`OFFERS` says which formats each
+kind of answer offers, the preferred one first; every surface reads it: ``/sparql``, the entity
+pages, ``/ontology``, the named queries, the downloads, ``sorakg export`` and ``sorakg query``
+(``tests/test_formats.py`` runs each format on each surface).
+
+An ``Accept`` header picks among an offer's formats by q-value (python-mimeparse does the
+matching), ties going to the earlier entry, and a ``format`` parameter (a short name, an alias
+or a media type) overrides the header so that a browser link can ask for CSV.
 """
 
 from __future__ import annotations
 
-import hashlib
-import io
-import json
-import re
-from collections.abc import Iterable
-from dataclasses import dataclass
-from pathlib import Path
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
 
-from rdflib import BNode, Dataset, Graph, Namespace, URIRef
-from rdflib.plugins.serializers.turtle import TurtleSerializer
-from rdflib.term import Node
+import mimeparse
+from pyoxigraph import QueryResultsFormat, RdfFormat
 
-from sorakg.loaders.identifiers import split_iri
-from sorakg.loaders.vocab import PREFIXES
-from sorakg.serialize import canonical, nquads, rdfxml, sorted_lines, union
-from sorakg.settings import Settings
-from sorakg.views import in_default_view
+# what is answered: SELECT solutions, an ASK boolean, CONSTRUCT/DESCRIBE triples, an entity's
+# page, a description of a resource (/ontology, the service description, VoID), a named query's
+# answer or page, the files of `sorakg export`, and `sorakg query`'s output
+Offer = Literal[
+    "solutions", "boolean", "graph", "page", "description", "canned", "export", "results"
+]
 
 
 @dataclass(frozen=True)
 class Format:
-    name: str  # the --format choice
-    rdflib: str  # rdflib's serializer and parser name
-    extension: str
-    media_type: str
-    quads: bool  # keeps named graphs
-    rapper: str | None  # raptor's parser name; None where raptor has no parser
+    name: str  # the one short name: `format=`, `--format`, an entity path's suffix
+    aliases: tuple[str, ...] = ()  # other media types and short names that select it
+    rdf: RdfFormat | None = None
+    results: QueryResultsFormat | None = None
+    given_media_type: str | None = field(default=None, repr=False)  # only for HTML
+    rdflib: str | None = None  # rdflib's parser and serializer name (the export's writers)
+    rapper: str | None = None  # raptor's parser name, where raptor has one (tests)
+    # results formats: the fewest bytes one solution can take (a JSON "{}" and a comma, an XML
+    # "<result/>", a CSV or TSV line's end): an answer shorter than max_rows times this cannot
+    # hold more than max_rows solutions, so the engine need not count them
+    smallest_row: int = 1
+
+    @property
+    def media_type(self) -> str:
+        """The Content-Type we answer with (without parameters)."""
+        source = self.rdf or self.results
+        found = source.media_type if source is not None else self.given_media_type
+        assert found is not None, self.name
+        return found.split(";")[0].strip()
+
+    @property
+    def extension(self) -> str:
+        """The file extension, and the suffix of an entity path asking for this format."""
+        source = self.rdf or self.results
+        return source.file_extension if source is not None else self.name
+
+    @property
+    def quads(self) -> bool:
+        """Whether the format keeps named graphs."""
+        return self.rdf is not None and self.rdf.supports_datasets
+
+    def selected_by(self, name: str) -> bool:
+        """Whether ``name`` (lower case: a short name, an extension or a media type) means it."""
+        return name in (self.name, self.extension, self.media_type, *self.aliases)
 
 
-FORMATS: dict[str, Format] = {
-    f.name: f
-    for f in (
-        Format("ttl", "turtle", "ttl", "text/turtle", False, "turtle"),
-        Format("nt", "nt", "nt", "application/n-triples", False, "ntriples"),
-        Format("nq", "nquads", "nq", "application/n-quads", True, "nquads"),
-        Format("trig", "trig", "trig", "application/trig", True, "trig"),
-        Format("jsonld", "json-ld", "jsonld", "application/ld+json", True, None),
-        Format("rdfxml", "xml", "rdf", "application/rdf+xml", False, "rdfxml"),
-    )
+JSON = Format("json", ("application/json", "srj"), results=QueryResultsFormat.JSON,
+              smallest_row=2)  # fmt: skip
+XML = Format("xml", ("application/xml", "text/xml", "srx"), results=QueryResultsFormat.XML,
+             smallest_row=9)  # fmt: skip
+CSV = Format("csv", results=QueryResultsFormat.CSV)
+TSV = Format("tsv", results=QueryResultsFormat.TSV)
+
+TURTLE = Format("ttl", ("application/x-turtle", "application/turtle", "turtle"),
+                rdf=RdfFormat.TURTLE, rdflib="turtle", rapper="turtle")  # fmt: skip
+NTRIPLES = Format("nt", ("text/plain", "ntriples"), rdf=RdfFormat.N_TRIPLES, rdflib="nt",
+                  rapper="ntriples")  # fmt: skip
+NQUADS = Format("nq", ("nquads",), rdf=RdfFormat.N_QUADS, rdflib="nquads", rapper="nquads")
+TRIG = Format("trig", (), rdf=RdfFormat.TRIG, rdflib="trig", rapper="trig")
+# "rdf" (the extension) is how the endpoint named it before the names were made one
+RDFXML = Format("rdfxml", ("application/xml", "text/xml", "rdf", "rdf+xml", "xml"),
+                rdf=RdfFormat.RDF_XML, rdflib="xml", rapper="rdfxml")  # fmt: skip
+# "json-ld" and "application/x-json+ld" are what SPARQLWrapper sends for JSONLD
+JSONLD = Format("jsonld", ("application/json", "application/x-json+ld", "json", "json-ld"),
+                rdf=RdfFormat.JSON_LD, rdflib="json-ld")  # fmt: skip
+N3 = Format("n3", ("text/rdf+n3", "application/n3"), rdf=RdfFormat.N3, rdflib="n3")
+HTML = Format("html", ("application/xhtml+xml",), given_media_type="text/html")
+
+RESULTS = (JSON, XML, CSV, TSV)
+RDF = (TURTLE, NTRIPLES, RDFXML, JSONLD, N3, TRIG, NQUADS)
+
+# The formats of each kind of answer, the preferred one first.
+OFFERS: dict[Offer, tuple[Format, ...]] = {
+    "solutions": RESULTS,
+    "boolean": RESULTS,
+    "graph": RDF,
+    "page": (HTML, TURTLE, JSONLD, NTRIPLES, RDFXML, N3, TRIG, NQUADS),
+    "description": (*RDF, HTML),
+    "canned": (*RESULTS, HTML),  # a named query: its results, or its page
+    # the export's files; N3 is left out (Turtle says the same, and more tools read it)
+    "export": (TURTLE, NTRIPLES, NQUADS, TRIG, JSONLD, RDFXML),
+    "results": (CSV, TSV, JSON, XML),
 }
 
-
-@dataclass(frozen=True)
-class ExportFile:
-    path: Path
-    sha256: str
-    media_type: str
+# every format by its short name
+FORMATS: dict[str, Format] = {f.name: f for formats in OFFERS.values() for f in formats}
 
 
-# -- prefixes ----------------------------------------------------------------------------------
+class NotAcceptable(ValueError):
+    """No format of this offer matches what the client accepts."""
+
+    def __init__(self, offer: Offer):
+        offered = ", ".join(f.media_type for f in OFFERS[offer])
+        super().__init__(f"no acceptable format; this answer is available as: {offered}")
 
 
-_PREFIX_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*[A-Za-z0-9_-]$|^[A-Za-z]$")
+def by_name(offer: Offer, name: str) -> Format | None:
+    """The format of ``offer`` named by ``name`` (short name, extension, alias or media type),
+    or by the first of a comma-separated list that names one: SPARQLWrapper sends
+    ``format=json-ld&format=application/ld+json,application/x-json+ld``, joined by the caller."""
+    for part in name.split(","):
+        part = part.strip().lower()
+        for fmt in OFFERS[offer]:
+            if fmt.selected_by(part):
+                return fmt
+    return None
 
 
-def prefixes_for(graphs: Iterable[Graph], base: str) -> dict[str, str]:
-    """Prefix → namespace for a file: vocabularies, linked registries, our entity kinds."""
-    found = {name: str(ns) for name, ns in PREFIXES.items()}
-    iris = {
-        str(node)
-        for graph in graphs
-        for triple in graph
-        for node in triple
-        if isinstance(node, URIRef)
-    }
-    for iri in sorted(iris):
-        if iri.startswith(base):
-            parts = iri.removeprefix(base).split("/")
-            if len(parts) == 2 and _PREFIX_NAME.match(parts[0]) and parts[0] not in found:
-                found[parts[0]] = f"{base}{parts[0]}/"
-            continue
-        split = split_iri(iri)
-        if split is not None and _PREFIX_NAME.match(split[0]) and split[0] not in found:
-            found[split[0]] = split[1]
-    return dict(sorted(found.items()))
+def by_extension(offer: Offer, extension: str) -> Format | None:
+    """The format of ``offer`` whose file extension is ``extension`` (an entity path's suffix)."""
+    return next((f for f in OFFERS[offer] if f.extension == extension), None)
 
 
-def _bound(graph: Graph, prefixes: dict[str, str]) -> Graph:
-    for name, namespace in prefixes.items():
-        graph.bind(name, Namespace(namespace), override=True, replace=True)
-    return graph
+# Clients send the same few Accept headers again and again, and parsing one costs more than the
+# engine's answer to a point lookup: answers are remembered (a failure is not, so it raises anew)
+@functools.lru_cache(maxsize=512)
+def negotiate(offer: Offer, accept: str | None, format_param: str | None = None) -> Format:
+    """Choose the answer's format; raise :class:`NotAcceptable` when nothing fits."""
+    formats = OFFERS[offer]
+    if format_param:
+        chosen = by_name(offer, format_param)
+        if chosen is None:
+            raise NotAcceptable(offer)
+        return chosen
+    if not accept or not accept.strip():
+        return formats[0]
+    best, best_q = None, 0.0
+    for fmt in formats:
+        for media_type in (fmt.media_type, *(a for a in fmt.aliases if "/" in a)):
+            try:
+                q = mimeparse.quality(media_type, accept)
+            except (ValueError, mimeparse.MimeTypeParseException):
+                return formats[0]  # a malformed header is ignored, as if absent
+            if q > best_q:
+                best, best_q = fmt, q
+    if best is None:
+        raise NotAcceptable(offer)
+    return best
 
 
-# -- serialization -----------------------------------------------------------------------------
-
-
-def _key(triple: tuple[Node, Node, Node]) -> tuple[str, ...]:
-    return tuple(f"{type(t).__name__}:{t.n3()}" for t in triple)
-
-
-def prepare(graphs: dict[str, Graph]) -> dict[str, Graph]:
-    """Each graph with its blank nodes relabelled from their content (done once per export)."""
-    return {name: canonical(graph) for name, graph in graphs.items()}
-
-
-def _ordered(graph: Graph, prefixes: dict[str, str]) -> Graph:
-    """A fresh graph with the triples added in sorted order (a stable store order)."""
-    result = _bound(Graph(bind_namespaces="none"), prefixes)
-    for triple in sorted(graph, key=_key):
-        result.add(triple)
-    return result
-
-
-class SortedTurtleSerializer(TurtleSerializer):
-    """rdflib's Turtle with named subjects in plain IRI order (rdflib orders them by how often
-    each is referenced, which moves a subject when an unrelated fact is added). Blank nodes keep
-    rdflib's order, which its inlining of lists and restrictions relies on."""
-
-    def orderSubjects(self) -> list[Node]:
-        def key(subject: Node) -> tuple[bool, int, str]:
-            blank = isinstance(subject, BNode)
-            return blank, self._references[subject] if blank else 0, str(subject)
-
-        return sorted(self._subjects, key=key)
-
-
-def _turtle(graph: Graph) -> str:
-    stream = io.BytesIO()
-    SortedTurtleSerializer(graph).serialize(stream, encoding="utf-8")
-    return stream.getvalue().decode("utf-8")
-
-
-def _trig(graphs: dict[str, Graph], iris: dict[str, str], prefixes: dict[str, str]) -> str:
-    """TriG: the prefixes once, then each named graph's Turtle body in a block, by name."""
-    head = "".join(f"@prefix {name}: <{ns}> .\n" for name, ns in prefixes.items())
-    blocks = []
-    for name in sorted(graphs):
-        body = _turtle(_ordered(graphs[name], prefixes))
-        lines = [line for line in body.splitlines() if not line.startswith("@prefix")]
-        text = "\n".join(f"    {line}" if line else "" for line in lines).strip("\n")
-        blocks.append(f"<{iris[name]}> {{\n{text}\n}}\n")
-    return head + "\n" + "\n".join(blocks)
-
-
-def _jsonld(graphs: dict[str, Graph], iris: dict[str, str], prefixes: dict[str, str]) -> str:
-    dataset = Dataset()
-    for name, graph in graphs.items():
-        named = dataset.graph(URIRef(iris[name]))
-        for triple in sorted(graph, key=_key):
-            named.add(triple)
-    context = dict(prefixes)
-    document = json.loads(dataset.serialize(format="json-ld", context=context, auto_compact=True))
-    return json.dumps(_sort_json(document), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-
-
-def _sort_json(value: object, ordered: bool = False) -> object:
-    """Sort JSON-LD arrays (sets in RDF) for stable output; an ``@list`` keeps its order."""
-    if isinstance(value, dict):
-        return {k: _sort_json(v, ordered=k == "@list") for k, v in value.items()}
-    if isinstance(value, list) and ordered:
-        return [_sort_json(v) for v in value]
-    if isinstance(value, list):
-        items = [_sort_json(v) for v in value]
-        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
-    return value
-
-
-def serialize(
-    graphs: dict[str, Graph],
-    fmt: Format,
-    settings: Settings,
-    extra_prefixes: dict[str, str] | None = None,
-    prefixes: dict[str, str] | None = None,
-) -> str:
-    """The selected graphs in one format; triple formats get their union.
-
-    The graphs must have gone through :func:`prepare` (stable blank node labels); ``prefixes``
-    saves working them out again when one selection is written in several formats."""
-    iris = {name: f"{settings.base_iri}graph/{name}" for name in graphs}
-    if prefixes is None:
-        prefixes = prefixes_for(graphs.values(), settings.base_iri)
-    prefixes = prefixes | (extra_prefixes or {})
-    if fmt.name == "nq":
-        return nquads({URIRef(iris[name]): graph for name, graph in graphs.items()})
-    if fmt.name == "trig":
-        return _trig(graphs, iris, prefixes)
-    if fmt.name == "jsonld":
-        return _jsonld(graphs, iris, prefixes)
-    # a triple format has no graph names, so a selection of several graphs is written as the
-    # default view: the disputed layer only goes out on its own or in a quad format
-    merged = union(g for name, g in graphs.items() if len(graphs) == 1 or in_default_view(name))
-    if fmt.name == "nt":
-        return sorted_lines(merged.serialize(format="nt"))
-    if fmt.name == "ttl":
-        return _turtle(_ordered(merged, prefixes))
-    return rdfxml(merged, prefixes)
-
-
-def serialize_graph(
-    graph: Graph, fmt: Format, settings: Settings, extra_prefixes: dict[str, str] | None = None
-) -> str:
-    """One graph (the dataset metadata, say) in a triple format."""
-    return serialize(prepare({"default": graph}), fmt, settings, extra_prefixes)
-
-
-# -- files -------------------------------------------------------------------------------------
-
-
-def file_name(which: str, fmt: Format) -> str:
-    return f"sorakg-{which}.{fmt.extension}"
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def write(path: Path, text: str, media_type: str) -> ExportFile:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return ExportFile(path, sha256(path), media_type)
+def accept_header(formats: Sequence[Format]) -> str:
+    """An ``Accept`` header asking for ``formats``, the first preferred."""
+    return ", ".join(
+        f.media_type if i == 0 else f"{f.media_type};q={1 - i / 10:.1f}"
+        for i, f in enumerate(formats)
+    )

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from sorakg.build import Built, assemble
-from sorakg.serialize import sorted_nquads
+from sorakg.pipeline.build import Built, assemble
+from sorakg.release.serialize import sorted_nquads
 from sorakg.settings import PROJECT_ROOT, Settings
 
 DATA = PROJECT_ROOT / "loaders" / "data"
@@ -27,8 +27,8 @@ def built() -> Built:
 @pytest.fixture(scope="session")
 def reasoned(built: Built) -> Built:
     """The build with its inferred graph, as ``sorakg build`` makes it (HermiT is left out)."""
-    from sorakg.build import inferred_layers
     from sorakg.loaders.rdf import Minter
+    from sorakg.pipeline.build import inferred_layers
 
     graphs = dict(built.graphs)
     disputed = (

@@ -1,4 +1,4 @@
-"""Broken source files give located problems, never a traceback (security audit, finding 10)."""
+"""Broken source files give located problems, never a traceback."""
 
 from __future__ import annotations
 

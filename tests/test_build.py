@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from sorakg.build import Built, publish
 from sorakg.cli import app
+from sorakg.pipeline.build import Built
+from sorakg.release.folder import write_release
 from sorakg.settings import Settings
 from tests.conftest import BASE, PUB, edit_cell
 
@@ -53,7 +54,7 @@ def test_two_builds_give_identical_files(tmp_path: Path) -> None:
 @pytest.fixture
 def published(tmp_path: Path, built: Built) -> Settings:
     settings = Settings(build_dir=tmp_path / "build", reason=False)
-    publish(built, settings)
+    write_release(built.graphs, settings, built.timings)
     return settings
 
 
@@ -143,8 +144,8 @@ def test_a_second_publication_needs_tables_only(data_copy: Path) -> None:
     # so the fixture holds no fact the review does not state.
     from rdflib import URIRef
 
-    from sorakg.build import assemble
     from sorakg.loaders.vocab import SK
+    from sorakg.pipeline.build import assemble
 
     sentence = (
         "Sorafenib executes its anti-tumor activity partially through targeting the Raf-1 "

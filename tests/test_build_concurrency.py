@@ -11,11 +11,11 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL
 
-import sorakg.build
-from sorakg.build import BuildError, Built, assemble
-from sorakg.forked import ChildFailed, Forked
+import sorakg.pipeline.build
 from sorakg.loaders.vocab import SK
 from sorakg.ontology import ontology_graph
+from sorakg.pipeline.build import BuildError, Built, assemble
+from sorakg.pipeline.forked import ChildFailed, Forked
 from sorakg.settings import Settings
 from tests.conftest import BASE
 
@@ -59,7 +59,7 @@ def _clashing_ontology() -> Graph:
 
 
 def test_hermits_inconsistency_stops_the_build(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sorakg.build, "ontology_graph", _clashing_ontology)
+    monkeypatch.setattr(sorakg.pipeline.build, "ontology_graph", _clashing_ontology)
     with pytest.raises(BuildError) as caught:
         assemble(Settings(reason=True))
     error = caught.value
@@ -75,8 +75,10 @@ def test_hermits_inconsistency_stops_the_build(monkeypatch: pytest.MonkeyPatch) 
 @pytest.mark.skipif(not Path("/proc").exists(), reason="needs Linux /proc")
 def test_a_shapes_error_comes_first_and_ends_java(monkeypatch: pytest.MonkeyPatch) -> None:
     """HermiT was started before the shapes ran; their error is the build's, java is ended."""
-    monkeypatch.setattr(sorakg.build, "ontology_graph", _clashing_ontology)
-    monkeypatch.setattr(sorakg.build, "validate_graphs", lambda _: ["drugs.csv:2: a violation"])
+    monkeypatch.setattr(sorakg.pipeline.build, "ontology_graph", _clashing_ontology)
+    monkeypatch.setattr(
+        sorakg.pipeline.build, "validate_graphs", lambda _: ["drugs.csv:2: a violation"]
+    )
     with pytest.raises(BuildError) as caught:
         assemble(Settings(reason=True))
     assert caught.value.stage == "SHACL validation"
@@ -86,17 +88,17 @@ def test_a_shapes_error_comes_first_and_ends_java(monkeypatch: pytest.MonkeyPatc
 
 @pytest.mark.skipif(not Path("/proc").exists(), reason="needs Linux /proc")
 def test_a_real_violation_stops_the_build(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The shapes check the build's named graphs in place (sorakg.validate.UnionView): a
+    """The shapes check the build's named graphs in place (sorakg.pipeline.validate.UnionView): a
     relation without evidence is the build's SHACL error, located, and neither java nor the
     OWL RL child outlive the failed build."""
-    facts_graphs = sorakg.build.facts_graphs
+    facts_graphs = sorakg.pipeline.build.facts_graphs
 
     def with_an_unsupported_relation(*args: object, **kwargs: object) -> tuple[Graph, Graph]:
         facts, disputed = facts_graphs(*args, **kwargs)  # type: ignore[arg-type]
         facts.add((URIRef(BASE + "drug/sorafenib"), SK.inhibits, URIRef(BASE + "molecule/egfr")))
         return facts, disputed
 
-    monkeypatch.setattr(sorakg.build, "facts_graphs", with_an_unsupported_relation)
+    monkeypatch.setattr(sorakg.pipeline.build, "facts_graphs", with_an_unsupported_relation)
     with pytest.raises(BuildError) as caught:
         assemble(Settings(reason=True))
     assert caught.value.stage == "SHACL validation"

@@ -1,4 +1,5 @@
-"""Faults during a build leave nothing behind (security audit, findings 6 and 11)."""
+"""Faults during a build (a full disk, kill -9) leave nothing behind: no staging folder, no stray
+link, no child process, and the last good release untouched."""
 
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import sorakg.build
-from sorakg.build import BUILDING, Built, _staging, clean_leftovers, pin, publish
+import sorakg.pipeline.build
+import sorakg.release.folder
 from sorakg.cli import Exit, app
+from sorakg.pipeline.build import Built
+from sorakg.release.folder import BUILDING, _staging, clean_leftovers, pin, write_release
 from sorakg.settings import Settings
 
 
@@ -61,14 +64,14 @@ def test_full_disk_is_one_line_with_its_own_exit_code(
     built: Built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings = Settings(build_dir=tmp_path, reason=False)
-    link = publish(built, settings)
+    link = write_release(built.graphs, settings, built.timings)
     before = link.resolve()
 
     def full(nquads: Path, target: Path) -> None:
         raise OSError(errno.ENOSPC, "No space left on device", str(target))
 
-    monkeypatch.setattr(sorakg.build, "assemble", lambda *_: built)
-    monkeypatch.setattr(sorakg.build, "write_store", full)
+    monkeypatch.setattr(sorakg.pipeline.build, "assemble", lambda *_: built)
+    monkeypatch.setattr(sorakg.release.folder, "write_store", full)
     result = CliRunner().invoke(app, ["build"], env={"SORAKG_BUILD_DIR": str(tmp_path)})
     assert result.exit_code == Exit.DISK_FULL == 5
     errors = [line for line in result.output.splitlines() if not line.endswith(" …")]
@@ -81,7 +84,7 @@ def test_full_disk_is_one_line_with_its_own_exit_code(
 CHILD = """
 from rdflib import Graph
 from sorakg.ontology import ontology_graph
-from sorakg.reasoning import check_consistency
+from sorakg.pipeline.reasoning import check_consistency
 graph = ontology_graph()
 while True:
     check_consistency(graph)

@@ -1,4 +1,4 @@
-"""Children end with their parent, however it dies (security audit, findings 6 and 11)."""
+"""Children end with their parent, however it dies (kill -9 included)."""
 
 from __future__ import annotations
 

@@ -1,14 +1,15 @@
-"""Claims with their strength, trial endpoints, and the named questions that use them (issue 11).
+"""Claims with their strength, trial endpoints, and the named questions that use them.
 
-Expectations are written from the review (/work/shared/seed/review.txt)."""
+Expectations are written from the review (its full text:
+``loaders/data/<publication>/source.txt``)."""
 
 from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
 
-from sorakg import querylib as ql
-from sorakg.build import Built
+from sorakg.pipeline.build import Built
+from sorakg.sparql import catalogue as ql
 from tests.conftest import BASE, write_graph
 
 PREFIXES = ql.prefixes_for(BASE)

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from sorakg import querylib as ql
-from sorakg.build import inputs_digest, reusable_build
 from sorakg.cli import app
-from sorakg.names import CLASS, AmbiguousName, Names, UnknownName
+from sorakg.names import CLASS, AmbiguousName, Expect, Names, UnknownName
+from sorakg.release.folder import inputs_digest, reusable_build
 from sorakg.settings import Settings
+from sorakg.sparql import catalogue as ql
 from tests.conftest import BASE
 from tests.test_queries import cli_env, nquads, store  # noqa: F401  (fixtures)
 
@@ -41,12 +41,12 @@ def test_every_form_of_a_name_resolves_to_one_iri(names: Names) -> None:
     assert names.resolve("VEGFRInhibitor", expect=CLASS) == SK + "VEGFRInhibitor"
     assert names.resolve("NCT00988741") == BASE + "trial/NCT00988741"  # an identifier
     # a parameter's kind narrows the candidates
-    assert names.resolve("sorafenib", expect=BASE + "drug/") == sorafenib
+    assert names.resolve("sorafenib", expect=Expect("drug", (SK + "Drug",))) == sorafenib
 
 
 def test_unknown_and_ambiguous_names_say_what_to_type(names: Names) -> None:
     with pytest.raises(UnknownName, match=r"did you mean drug:sorafenib \(Sorafenib\)"):
-        names.resolve("drug:Sorafenib")
+        names.resolve("drug:sorafenibb")
     with pytest.raises(UnknownName, match=r"did you mean drug:sunitinib \(Sunitinib\)"):
         names.resolve("sunitnib")
     twins = Names.from_triples(
@@ -149,3 +149,21 @@ def test_an_unchanged_build_is_reused(tmp_path: Path, data_copy: Path) -> None:
     table = next(data_copy.rglob("*.csv"))
     table.write_text(table.read_text() + "\n")
     assert reusable_build(settings) is None  # a table changed: build again
+
+
+def test_build_without_java_says_what_it_needs_in_one_line(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    bin_dir = Path(sys.executable).parent  # the venv's programs, and no java among them
+    assert not (bin_dir / "java").exists()
+    env = {**os.environ, "PATH": str(bin_dir), "SORAKG_BUILD_DIR": str(tmp_path / "build")}
+    ran = subprocess.run([str(bin_dir / "sorakg"), "build"], env=env, capture_output=True,
+                         text=True, timeout=120)  # fmt: skip
+    assert ran.returncode == 4, ran.stderr
+    lines = (ran.stdout + ran.stderr).strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in ran.stderr, ran.stderr
+    assert lines[0].startswith("error: sorakg build checks consistency with HermiT")
+    assert "no 'java' program on PATH" in lines[0] and "sorakg build --no-reason" in lines[0]
+    assert not (tmp_path / "build" / "graph").exists()  # nothing half-written

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from sorakg.build import Built, assemble, publish
 from sorakg.cli import app
-from sorakg.diff import UnknownRelease, resolve
+from sorakg.pipeline.build import Built, assemble
+from sorakg.release.diff import UnknownRelease, resolve
+from sorakg.release.folder import write_release
 from sorakg.settings import Settings
 from tests.conftest import DATA, PUB, edit_cell
 
@@ -29,9 +30,9 @@ def releases(built: Built, tmp_path_factory: pytest.TempPathFactory) -> tuple[Pa
     line = edit_cell(data / PUB / "drugs.csv", "axitinib", "label", "Axitinib (AG-013736)")
     build_dir = root / "build"
     settings = Settings(build_dir=build_dir, reason=False)
-    old = publish(built, settings).resolve().name
+    old = write_release(built.graphs, settings, built.timings).resolve().name
     edited = assemble(Settings(data_dir=data, reason=False))
-    new = publish(edited, settings).resolve().name
+    new = write_release(edited.graphs, settings, edited.timings).resolve().name
     assert old != new
     return build_dir, old, new, line
 

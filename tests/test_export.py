@@ -14,10 +14,12 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import SKOS
 from typer.testing import CliRunner
 
-from sorakg.build import Built, publish
 from sorakg.cli import app
-from sorakg.export import (
-    FORMATS,
+from sorakg.loaders.vocab import SK
+from sorakg.pipeline.build import Built
+from sorakg.release.default_view import in_default_view
+from sorakg.release.export import (
+    EXPORTED,
     ExportFile,
     by_name,
     export_files,
@@ -26,9 +28,8 @@ from sorakg.export import (
     select,
     serialize,
 )
-from sorakg.loaders.vocab import SK
+from sorakg.release.folder import write_release
 from sorakg.settings import Settings
-from sorakg.views import in_default_view
 from tests.conftest import BASE
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -63,7 +64,7 @@ def dist(
 
 def _parse_rdflib(path: Path, fmt: str) -> Dataset:
     dataset = Dataset()
-    dataset.parse(path, format=FORMATS[fmt].rdflib)
+    dataset.parse(path, format=EXPORTED[fmt].rdflib)
     return dataset
 
 
@@ -86,20 +87,20 @@ def _expected(graphs: dict[str, Graph], which: str, quads: bool = True) -> Graph
 
 def test_every_format_of_every_selection_is_written(dist: dict[str, ExportFile]) -> None:
     for which in SELECTIONS:
-        for fmt in FORMATS.values():
+        for fmt in EXPORTED.values():
             name = file_name(which, fmt)
             assert name in dist, name
             assert dist[name].media_type == fmt.media_type
             assert dist[name].path.stat().st_size > 1000
 
 
-@pytest.mark.parametrize("fmt", sorted(FORMATS))
+@pytest.mark.parametrize("fmt", sorted(EXPORTED))
 def test_rdflib_reparses_each_format_to_the_same_triples(
     fmt: str, dist: dict[str, ExportFile], graphs: dict[str, Graph]
 ) -> None:
     for which in SELECTIONS if fmt == "ttl" else ("all",):
-        parsed = _parse_rdflib(dist[file_name(which, FORMATS[fmt])].path, fmt)
-        expected = _expected(graphs, which, FORMATS[fmt].quads)
+        parsed = _parse_rdflib(dist[file_name(which, EXPORTED[fmt])].path, fmt)
+        expected = _expected(graphs, which, EXPORTED[fmt].quads)
         assert isomorphic(_triples(parsed), expected), (which, fmt)
 
 
@@ -107,21 +108,21 @@ def test_rdflib_reparses_each_format_to_the_same_triples(
 def test_quad_formats_keep_the_named_graphs(
     fmt: str, dist: dict[str, ExportFile], graphs: dict[str, Graph]
 ) -> None:
-    parsed = _parse_rdflib(dist[file_name("all", FORMATS[fmt])].path, fmt)
+    parsed = _parse_rdflib(dist[file_name("all", EXPORTED[fmt])].path, fmt)
     names = {str(g.identifier): g for g in parsed.graphs() if len(g)}
     assert sorted(names) == sorted(f"{BASE}graph/{n}" for n in graphs)
     for name, graph in graphs.items():
         assert len(names[f"{BASE}graph/{name}"]) == len(graph)
 
 
-@pytest.mark.parametrize("fmt", sorted(f for f in FORMATS if FORMATS[f].rapper))
+@pytest.mark.parametrize("fmt", sorted(f for f in EXPORTED if EXPORTED[f].rapper))
 def test_rapper_parses_each_format_to_the_same_triples_as_rdflib(
     fmt: str, dist: dict[str, ExportFile]
 ) -> None:
     assert shutil.which("rapper"), "rapper missing: 'make setup' installs raptor2-utils"
-    path = dist[file_name("all", FORMATS[fmt])].path
+    path = dist[file_name("all", EXPORTED[fmt])].path
     run = subprocess.run(
-        ["rapper", "-q", "-i", str(FORMATS[fmt].rapper), "-o", "ntriples", str(path)],
+        ["rapper", "-q", "-i", str(EXPORTED[fmt].rapper), "-o", "ntriples", str(path)],
         capture_output=True,
         text=True,
         check=True,
@@ -132,13 +133,13 @@ def test_rapper_parses_each_format_to_the_same_triples_as_rdflib(
     assert isomorphic(by_rapper, by_rdflib)
 
 
-@pytest.mark.parametrize("fmt", sorted(FORMATS))
+@pytest.mark.parametrize("fmt", sorted(EXPORTED))
 def test_oxigraph_parses_each_format_to_the_same_number_of_triples(
     fmt: str, dist: dict[str, ExportFile], graphs: dict[str, Graph]
 ) -> None:
-    path = dist[file_name("all", FORMATS[fmt])].path
+    path = dist[file_name("all", EXPORTED[fmt])].path
     quads = list(pyoxigraph.parse(path=str(path), format=OXIGRAPH[fmt]))
-    expected = _expected(graphs, "all", FORMATS[fmt].quads)
+    expected = _expected(graphs, "all", EXPORTED[fmt].quads)
     assert len({(q.subject, q.predicate, q.object) for q in quads}) == len(expected)
 
 
@@ -152,7 +153,7 @@ def test_the_same_graph_gives_the_same_bytes_whatever_order_it_was_built_in(
         for triple in sorted(graph, key=str, reverse=True):
             again.add(triple)
         reordered[name] = again
-    chosen = FORMATS[fmt]
+    chosen = EXPORTED[fmt]
     written = dist[file_name("all", chosen)].path.read_text(encoding="utf-8")
     assert serialize(prepare(reordered), chosen, settings) == written
 
@@ -242,7 +243,7 @@ def test_cli_exports_one_format_and_reports_a_missing_graph(
     tmp_path: Path, built: Built, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SORAKG_BUILD_DIR", str(tmp_path / "build"))
-    publish(built, Settings(reason=False))
+    write_release(built.graphs, Settings(reason=False), built.timings)
     out = tmp_path / "facts.ttl"
     runner = CliRunner()
     result = runner.invoke(

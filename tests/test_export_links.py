@@ -9,13 +9,14 @@ import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS, VOID
 
-from sorakg.build import Built
-from sorakg.export import by_name
+from sorakg.formats import HTML, OFFERS, Format
 from sorakg.loaders.identifiers import CHOICES, SCHEMES, Identifier, converter
-from sorakg.metadata import void_graph
-from sorakg.ontodocs import REPRESENTATIONS, ontology_document, ontology_html
+from sorakg.pipeline.build import Built
+from sorakg.release.export import by_name
+from sorakg.release.metadata import void_graph
+from sorakg.release.ontodocs import ontology_document, ontology_html
+from sorakg.release.sssom import sssom_table
 from sorakg.settings import Settings
-from sorakg.sssom import sssom_table
 from tests.conftest import BASE
 
 DATASET = URIRef(BASE + "dataset")
@@ -201,7 +202,7 @@ def test_linksets_count_the_links_to_each_registry(
 def test_downloads_are_dcat_distributions_with_checksums(
     tmp_path: Path, graphs: dict[str, Graph]
 ) -> None:
-    from sorakg.export import write
+    from sorakg.release.export import write
 
     file = write(tmp_path / "sorakg-all.nt", "<a:b> <a:c> <a:d> .\n", "application/n-triples")
     void = void_graph(Settings(reason=False), graphs, [file])
@@ -242,20 +243,11 @@ def test_ontology_html_is_the_same_bytes_each_time(html: str, graphs: dict[str, 
     assert ontology_html(graphs["ontology"]) == html
 
 
-RDFLIB_PARSERS = {
-    "text/turtle": "turtle",
-    "application/n-triples": "nt",
-    "application/rdf+xml": "xml",
-    "application/ld+json": "json-ld",
-}
-
-
-@pytest.mark.parametrize("media_type", sorted(RDFLIB_PARSERS))
-def test_the_ontology_itself_in_each_rdf_format(graphs: dict[str, Graph], media_type: str) -> None:
-    assert media_type in REPRESENTATIONS
-    body = ontology_document(media_type, graphs["ontology"])
-    parsed = Dataset().parse(data=body, format=RDFLIB_PARSERS[media_type])
-    # JSON-LD names the graph it holds; the other formats hold one unnamed graph
+@pytest.mark.parametrize("fmt", [f for f in OFFERS["page"] if f is not HTML], ids=lambda f: f.name)
+def test_the_ontology_itself_in_each_rdf_format(graphs: dict[str, Graph], fmt: Format) -> None:
+    body = ontology_document(fmt, graphs["ontology"])
+    parsed = Dataset().parse(data=body, format=fmt.rdflib)
+    # a dataset format names the graph it holds; the others hold one unnamed graph
     assert sum(1 for _ in parsed.quads((None, None, None, None))) == len(graphs["ontology"])
 
 

@@ -10,10 +10,16 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 from typer.testing import CliRunner
 
-from sorakg.build import Built, inferences, review_problems
 from sorakg.cli import app
-from sorakg.inference_review import FILE_NAME, ReviewFileError, Status, problems, read_reviewed
 from sorakg.loaders.vocab import SK
+from sorakg.pipeline.build import Built, inferences, review_problems
+from sorakg.pipeline.inference_review import (
+    FILE_NAME,
+    ReviewFileError,
+    Status,
+    problems,
+    read_reviewed,
+)
 from sorakg.settings import Settings
 from tests.conftest import BASE, DATA, PUB
 

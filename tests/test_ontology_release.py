@@ -15,10 +15,11 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, XSD
 
-from sorakg.build import Built
-from sorakg.export import FORMATS, by_name, prepare, serialize
+from sorakg.formats import RDFXML
 from sorakg.loaders.vocab import ONTOLOGY_IRI
-from sorakg.ontorelease import (
+from sorakg.pipeline.build import Built
+from sorakg.release.export import by_name, prepare, serialize
+from sorakg.release.ontorelease import (
     Release,
     ReleaseError,
     ontology_files,
@@ -47,7 +48,7 @@ def release(reasoned: Built, tmp_path_factory: pytest.TempPathFactory) -> dict[s
         paths[name] = folder / name
         paths[name].write_text(text, encoding="utf-8")
     paths["with-data"] = folder / "sorakg-all.rdf"
-    paths["with-data"].write_text(serialize(prepare(graphs), FORMATS["rdfxml"], SETTINGS))
+    paths["with-data"].write_text(serialize(prepare(graphs), RDFXML, SETTINGS))
     paths["broken"] = folder / "undeclared.ttl"
     paths["broken"].write_text(UNDECLARED)
     return paths

@@ -8,12 +8,12 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from sorakg import querylib
-from sorakg.build import Built
+from sorakg.pipeline.build import Built
 from sorakg.server.app import create_app
 from sorakg.server.labels import Linker
 from sorakg.server.pool import WorkerPool
 from sorakg.settings import Settings
+from sorakg.sparql import catalogue
 from tests.conftest import BASE, write_graph
 
 HTML = {"Accept": "text/html"}
@@ -57,7 +57,7 @@ def test_query_page_gets_labels_for_its_results(client: TestClient) -> None:
 
 
 def test_only_web_iris_become_links() -> None:
-    link = Linker({BASE + "drug/x": "X"}, querylib.prefixes_for(BASE), BASE)
+    link = Linker({BASE + "drug/x": "X"}, catalogue.prefixes_for(BASE), BASE)
     assert str(link(BASE + "drug/x")) == f'<a href="/drug/x" title="{BASE}drug/x">X</a>'
     assert str(link("https://example.org/a")).startswith('<a href="https://example.org/a"')
     hostile = str(link("javascript:alert(1)"))
@@ -132,7 +132,7 @@ def test_a_javascript_iri_is_never_a_link() -> None:
         ox.Triple(me, ox.NamedNode("https://w3id.org/sorakg/ontology#p"),
                   ox.NamedNode("javascript:alert(2)")),
     ]  # fmt: skip
-    view = entity_view(me.value, triples, BASE, prefixes=querylib.prefixes_for(BASE))
+    view = entity_view(me.value, triples, BASE, prefixes=catalogue.prefixes_for(BASE))
     assert all(not url.startswith("javascript:") for _, url in view.links)
     assert [o.href for _, o in view.outgoing] == [None, None]
     from sorakg.server.page import templates

@@ -1,8 +1,9 @@
 """Drug classes that mean what pharmacology means, and disputed statements kept one graph away.
 
-Issue 11: bevacizumab (an antibody that binds VEGF-A) had become a VEGFR, receptor-tyrosine-kinase,
-tyrosine-kinase and kinase inhibitor; ramucirumab a tyrosine kinase inhibitor; U0126 an ERK
-inhibitor. These tests run over the default graph a plain /sparql query sees.
+Reasoning once drew more than pharmacology allows: bevacizumab (an antibody that binds VEGF-A)
+became a VEGFR, receptor-tyrosine-kinase, tyrosine-kinase and kinase inhibitor; ramucirumab a
+tyrosine kinase inhibitor; U0126 an ERK inhibitor. These tests run over the default graph a
+plain /sparql query sees.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF
 
 from server.execute import Job, run_query
-from sorakg.build import Built
 from sorakg.loaders.vocab import SK
-from sorakg.views import default_graphs
+from sorakg.pipeline.build import Built
+from sorakg.release.default_view import default_graphs
 from tests.conftest import BASE, write_graph
 
 PREFIXES = "PREFIX sk: <https://w3id.org/sorakg/ontology#>\n"

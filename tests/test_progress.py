@@ -9,10 +9,10 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-import sorakg.build
-from sorakg.build import Built
+import sorakg.pipeline.build
 from sorakg.cli import app
-from sorakg.progress import StageProgress
+from sorakg.pipeline.build import Built
+from sorakg.pipeline.progress import StageProgress
 
 MESSAGES = [
     "ontology …",
@@ -67,7 +67,7 @@ def test_ci_gets_plain_lines_even_on_a_terminal(monkeypatch: pytest.MonkeyPatch)
 def test_build_prints_stages_and_one_summary_without_the_class_table(
     built: Built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sorakg.build, "assemble", lambda *_: built)
+    monkeypatch.setattr(sorakg.pipeline.build, "assemble", lambda *_: built)
     result = CliRunner().invoke(app, ["build"], env={"SORAKG_BUILD_DIR": str(tmp_path)})
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()

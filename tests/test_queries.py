@@ -9,13 +9,14 @@ import pyoxigraph as ox
 import pytest
 from typer.testing import CliRunner
 
-from sorakg import querylib as ql
-from sorakg import remote
-from sorakg.build import Built
 from sorakg.cli import app
-from sorakg.serialize import sorted_nquads
-from sorakg.store import release_store
-from sorakg.views import default_graphs
+from sorakg.pipeline.build import Built
+from sorakg.release.default_view import default_graphs
+from sorakg.release.serialize import sorted_nquads
+from sorakg.release.store import release_store
+from sorakg.sparql import catalogue as ql
+from sorakg.sparql import remote
+from sorakg.sparql.bindings import with_values
 from tests.conftest import BASE
 from tests.stores import concat_columns
 
@@ -138,7 +139,7 @@ def test_values_block_serializes_terms_safely() -> None:
         '#+ [params.t]\n#+ kind = "string"\nSELECT ?t ?s WHERE { ?s ?p ?t }\n', "t"
     )
     bound = ql.bind(query, {"t": 'a" } ; DROP ALL ; #\n'}, PREFIXES)
-    text = ql.with_values(query.text, bound)
+    text = with_values(query.text, bound)
     assert 'VALUES (?t) { ("a\\" } ; DROP ALL ; #\\n") }' in text
     ox.Store().query(text)  # still one well-formed query
 
@@ -246,7 +247,7 @@ def test_docs_list_every_query() -> None:
 
 def test_every_query_has_an_answer_test() -> None:
     here = Path(__file__).parent
-    # the evidence-strength questions (issue 11) are answered in test_claims.py, on the reasoned
+    # the evidence-strength questions are answered in test_claims.py, on the reasoned
     # build with its disputed layer
     source = "".join(
         (here / name).read_text(encoding="utf-8")

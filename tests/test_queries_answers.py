@@ -1,6 +1,6 @@
 """Each named query gives the review's answer.
 
-Expectations are written from the review (``/work/shared/seed/review.txt``, also
+Expectations are written from the review (its full text is
 ``loaders/data/<publication>/source.txt``); the sentence each rests on is quoted in a comment.
 Entities are named by the graph's IRIs (``drug:sorafenib``) or by the review's own words.
 """
@@ -13,9 +13,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from sorakg import querylib as ql
-from sorakg.build import Built
-from sorakg.store import load_store
+from sorakg.pipeline.build import Built
+from sorakg.release.store import load_store
+from sorakg.sparql import catalogue as ql
 from tests import test_queries as shared
 from tests.conftest import BASE, write_graph
 
@@ -684,7 +684,7 @@ def test_entities_without_identifier(store: ox.Store, nquads: Path) -> None:
     rows = answer(store, "entities-without-identifier")
     assert "drug:sorafenib" not in column(rows, "entity")
     for row in rows:
-        iri = ql.to_term(ql.Parameter("x", ql.Kind.iri, ""), row["entity"], shared.PREFIXES)
+        iri = ql.to_term(ql.Parameter("x", ql.ParamKind.iri, ""), row["entity"], shared.PREFIXES)
         assert not list(
             store.quads_for_pattern(
                 iri, ox.NamedNode("http://www.w3.org/2004/02/skos/core#exactMatch"), None

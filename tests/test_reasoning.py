@@ -6,11 +6,11 @@ import pytest
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from sorakg.build import Built
-from sorakg.explain import Explainer
 from sorakg.loaders.vocab import SK
 from sorakg.ontology import ontology_graph
-from sorakg.reasoning import InconsistentOntology, check_consistency, materialize
+from sorakg.pipeline.build import Built
+from sorakg.pipeline.explain import Explainer
+from sorakg.pipeline.reasoning import InconsistentOntology, check_consistency, materialize
 from tests.conftest import BASE
 
 
@@ -190,7 +190,7 @@ def test_disputed_statements_extend_the_closure_as_a_fresh_one_would(
 ) -> None:
     """The build adds the disputed statements to the asserted facts' closure (incrementally);
     the answer is the closure of both computed from scratch."""
-    from sorakg.reasoning import Closure
+    from sorakg.pipeline.reasoning import Closure
 
     disputed = built.graph("disputed")
     assert len(disputed) > 0

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from rdflib import BNode, Graph, URIRef
 
-from sorakg.build import Built
-from sorakg.serialize import (
+from sorakg.pipeline.build import Built
+from sorakg.release.default_view import in_default_view
+from sorakg.release.serialize import (
     canonical,
     nquads,
     release_texts,
@@ -13,7 +14,6 @@ from sorakg.serialize import (
     sorted_nquads,
     sorted_ntriples,
 )
-from sorakg.views import in_default_view
 
 
 def _reference_ntriples(graph: Graph) -> str:

@@ -12,11 +12,11 @@ import pytest
 from fastapi.testclient import TestClient
 from rdflib import RDF, Graph, URIRef
 
-from sorakg import querylib
-from sorakg.build import Built
+from sorakg.pipeline.build import Built
 from sorakg.server.app import create_app
 from sorakg.server.pool import WorkerPool
 from sorakg.settings import Settings
+from sorakg.sparql import catalogue
 from tests.conftest import write_graph
 
 
@@ -41,7 +41,7 @@ def _wait_for_downloads(client: TestClient) -> list[dict[str, object]]:
 
 def test_queries_are_listed(client: TestClient) -> None:
     listed = client.get("/queries", headers={"Accept": "application/json"}).json()
-    assert {q["name"] for q in listed} == {q.name for q in querylib.list_queries()}
+    assert {q["name"] for q in listed} == {q.name for q in catalogue.list_queries()}
     html = client.get("/queries", headers={"Accept": "text/html"}).text
     assert 'href="/queries/resistance-reversals"' in html
 
@@ -61,7 +61,7 @@ def test_canned_query_as_csv_with_a_parameter(client: TestClient) -> None:
 
 
 def _query_with_parameter(param: str) -> str:
-    for query in querylib.list_queries():
+    for query in catalogue.list_queries():
         if any(p.name == param and p.kind == "iri" for p in query.parameters) and (
             "outcome" in query.name
         ):

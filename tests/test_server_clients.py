@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from rdflib import URIRef
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, TSV, XML, SPARQLWrapper
 
-from sorakg.build import Built
+from sorakg.pipeline.build import Built
 from sorakg.server.app import create_app
 from sorakg.server.proxy import ProxyBackend
 from sorakg.settings import Settings

@@ -24,13 +24,14 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from sorakg.build import STORE_DIR, Built, _prune, publish
 from sorakg.cli import app as cli
+from sorakg.pipeline.build import Built
+from sorakg.release.folder import STORE_DIR, prune, write_release
+from sorakg.release.store import release_store
 from sorakg.server.app import create_app
 from sorakg.server.execute import MAXBYTES_HEADER, MAXROWS_HEADER, Job, Reply
 from sorakg.server.pool import WorkerPool
 from sorakg.settings import Settings
-from sorakg.store import release_store
 from tests.conftest import write_graph
 from tests.test_server_helpers import RDFS_LABEL, SLOW_QUERY, SORAFENIB, free_port
 
@@ -40,7 +41,7 @@ ASK_LABEL = f"ASK {{ <{SORAFENIB}> <{RDFS_LABEL}> ?l }}"
 @pytest.fixture(scope="module")
 def published(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     settings = Settings(build_dir=tmp_path_factory.mktemp("engine") / "build", reason=False)
-    publish(built, settings)
+    write_release(built.graphs, settings, built.timings)
     return settings
 
 
@@ -68,7 +69,7 @@ def test_a_release_without_a_store_is_converted_once(built: Built, tmp_path: Pat
 
 
 def test_a_release_that_cannot_hold_a_store_says_rebuild(tmp_path: Path) -> None:
-    from sorakg.store import MissingBuild
+    from sorakg.release.store import MissingBuild
 
     with pytest.raises(MissingBuild, match="sorakg build"):
         release_store(tmp_path)
@@ -181,7 +182,7 @@ def test_answers_are_cut_at_max_result_bytes(graph_file: Path) -> None:
         )
         assert graph.headers[MAXBYTES_HEADER] == "20000" and len(graph.content) <= 20_000
         ox.parse(graph.content, format=ox.RdfFormat.TURTLE)  # still a whole document
-        # the audit's one-liner: 400 rows of 1 MiB (a 419 MB answer before)
+        # 400 rows of 1 MiB each: without the byte cap, a 419 MB answer
         doubled = client.post("/sparql", content=_doubling(10, rows=400),
                               headers={"Content-Type": "application/sparql-query"})  # fmt: skip
         assert doubled.status_code == 200 and doubled.headers[MAXBYTES_HEADER] == "20000"
@@ -255,7 +256,7 @@ def test_a_rebuild_does_not_prune_the_served_release(built: Built, tmp_path: Pat
         await pool.start()
         try:
             (releases / "b").mkdir()  # a new build, published with keep_builds = 1
-            _prune(releases, keep=1, current=releases / "b")  # the audit's reproduction
+            prune(releases, keep=1, current=releases / "b")  # would delete the served one
             assert served.exists() and live.exists()
             slow = [await pool.run(Job("query", SLOW_QUERY)) for _ in range(2)]
             return [*slow, await pool.run(Job("query", ASK_LABEL, format="json"))]
@@ -266,7 +267,7 @@ def test_a_rebuild_does_not_prune_the_served_release(built: Built, tmp_path: Pat
     assert [reply.status for reply in replies] == [503, 503, 200]  # workers respawned
     assert pool.restarts == 2
     (releases / "c").mkdir()
-    _prune(releases, keep=1, current=releases / "c")  # no longer served: pruned like any other
+    prune(releases, keep=1, current=releases / "c")  # no longer served: pruned like any other
     assert not served.exists() and not live.exists()  # the live copy goes with its release
 
 
@@ -311,7 +312,8 @@ def _ask(client: TestClient, query: str) -> bool:
 def test_an_update_must_name_its_graph_and_then_deletes(writable: TestClient) -> None:
     before = writable.get("/health").json()
     label = f"<{SORAFENIB}> <{RDFS_LABEL}> ?l"
-    # the audit's DELETE WHERE: a 204 that deleted nothing; now a 400 that says what to write
+    # DELETE WHERE on the default graph would be a 204 that deletes nothing: a 400 says what
+    # to write instead
     refused = writable.post("/sparql", data={"update": f"DELETE WHERE {{ {label} }}"}, headers=AUTH)
     assert refused.status_code == 400 and "GRAPH <" in refused.text
     assert _ask(writable, ASK_LABEL)
@@ -380,7 +382,7 @@ def test_an_update_survives_kill_9(graph_file: Path, tmp_path: Path) -> None:
         server.wait(timeout=30)
 
 
-# --- point lookups answered in the server's own process (issue 15.4) ---------------------------
+# --- point lookups answered in the server's own process ----------------------------------------
 
 POINT = f"SELECT ?p ?o WHERE {{ <{SORAFENIB}> ?p ?o }}"
 
@@ -434,8 +436,8 @@ def test_only_one_pattern_queries_without_a_dataset_are_answered_inline(
 def test_small_answers_written_straight_equal_the_counted_writing(graph_file: Path) -> None:
     """A small answer is written in its format at once (no count, no rewrite); it must be the
     bytes the counted path writes, in every format, and a large one must still be cut."""
+    from sorakg.release.default_view import default_graphs
     from sorakg.server.execute import _SMALLEST_ROW, _small, _solutions
-    from sorakg.views import default_graphs
 
     store = ox.Store()
     store.bulk_load(path=str(graph_file), format=ox.RdfFormat.N_QUADS)

@@ -1,4 +1,4 @@
-"""The fast lane (issue 10.4): runaway queries holding every general worker cannot starve a
+"""The fast lane: runaway queries holding every general worker cannot starve a
 point lookup; a query that overruns the lane's budget is moved, not lost, and stays out of it.
 
 Behaviour, not timing: each test states which worker must answer what while the others are

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import uvicorn
 
-from sorakg.build import Built
+from sorakg.pipeline.build import Built
 from sorakg.server.app import create_app
 from sorakg.server.pool import WorkerPool
 from sorakg.settings import Settings

@@ -1,4 +1,4 @@
-"""Inputs refused (400) by the web layer before any engine sees them (security audit, finding 2).
+"""Inputs refused (400) by the web layer before any engine sees them.
 
 Before the fix each of these killed a query worker (a Python exception outside the worker's
 error handling, or a stack overflow in Oxigraph's parser). Now each is a 400 naming what is
@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from sorakg import sparql_text
 from sorakg.server.app import create_app
 from sorakg.server.pool import WorkerPool
 from sorakg.settings import Settings
+from sorakg.sparql import text as sparql_text
 
 TOKEN = "s3cret-token"
 ASK = "ASK {}"
@@ -92,9 +92,9 @@ def test_too_deep_is_400_before_the_engine(client: TestClient, pool: WorkerPool,
 
 def test_ordinary_queries_are_far_below_the_limit() -> None:
     """Every query of the query library, and a long flat one, stays well under max_nesting."""
-    from sorakg import querylib
+    from sorakg.sparql import catalogue
 
-    for query in querylib.list_queries():
+    for query in catalogue.list_queries():
         assert sparql_text.depth(query.text) < 50, query.name
     flat = "SELECT * { " + " . ".join(f"?s <p>/<q> ?o{i}" for i in range(5000)) + " }"
     assert sparql_text.depth(flat) < 10
@@ -111,9 +111,9 @@ def test_depth_just_at_the_limit_runs(client: TestClient) -> None:
 
 
 def test_canned_query_refuses_graph_parameters_and_bad_iris(client: TestClient) -> None:
-    from sorakg import querylib
+    from sorakg.sparql import catalogue
 
-    query = querylib.load_query("drug-actions")  # one parameter, `drug`, an IRI
+    query = catalogue.load_query("drug-actions")  # one parameter, `drug`, an IRI
     for params in ({"default-graph-uri": ""}, {"named-graph-uri": "<x>"}, {"drug": "a b<>"}):
         response = client.get(f"/queries/{query.name}", params=params)
         assert response.status_code == 400, params

@@ -11,11 +11,11 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
-from sorakg.build import Built
+from sorakg.pipeline.build import Built
+from sorakg.release.default_view import in_default_view
 from sorakg.server.app import create_app
 from sorakg.server.pool import WorkerPool
 from sorakg.settings import Settings
-from sorakg.views import in_default_view
 from tests.test_server_helpers import RDFS_LABEL, SORAFENIB
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
@@ -282,7 +282,7 @@ def test_query_page_lists_examples_and_vendored_yasgui(client: TestClient):
         assert client.get(asset).status_code == 200
 
 
-# --- SPARQL 1.1 Protocol details (issue 10, item 8) ---------------------------------------------
+# --- SPARQL 1.1 Protocol details ---------------------------------------------------------------
 
 
 def test_cr_in_an_xml_literal_is_written_as_a_character_reference(client: TestClient):

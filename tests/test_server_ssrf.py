@@ -1,4 +1,4 @@
-"""SERVICE/LOAD stay refused however they are written (security audit, finding 1).
+"""SERVICE/LOAD stay refused however they are written: no query makes the endpoint send a request.
 
 Each form below made the endpoint send a request to a listener before the fix. Every test
 first proves its form is live, by running it straight in pyoxigraph against a loopback
@@ -22,7 +22,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from sorakg.server.app import create_app
-from sorakg.server.execute import Job
+from sorakg.server.execute import Job, Reply
 from sorakg.server.pool import WorkerPool
 from sorakg.server.proxy import ProxyBackend
 from sorakg.settings import Settings
@@ -112,6 +112,39 @@ def _queries(url: str) -> dict[str, str]:
             f"PREFIX ex: <{url}/> SELECT * WHERE {{ BIND(1 AS ?l) BIND(2 AS ?r) "
             f"FILTER(?l<?r)SERVICEex:lt#>\n{group} }}"
         ),
+        **_escaped_queries(url),
+    }
+
+
+# An escaped quote in a string: a check that misreads the escape thinks the string ends early,
+# and then that the rest of the line (up to the last comment's quote) is one more string.
+ESCAPED = 'BIND("\\u0022" AS ?x)'
+
+
+def _escaped_queries(url: str) -> dict[str, str]:
+    """The audit's escape forms (turn 3): each reached the listener on an endpoint without a
+    network namespace, and through the proxy."""
+    service = f"SERVICE <{url}/e-@> {{ ?a ?b ?c }}"
+    forms = {
+        "top level": f'SELECT * WHERE {{ {ESCAPED} {service} }} #"',
+        "subquery": f'SELECT * WHERE {{ {{ SELECT * WHERE {{ {ESCAPED} {service} }} }} }} #"',
+        "FILTER EXISTS": f'SELECT * WHERE {{ FILTER EXISTS {{ {ESCAPED} {service} }} }} #"',
+        "FILTER NOT EXISTS": (
+            f'SELECT * WHERE {{ FILTER NOT EXISTS {{ {ESCAPED} {service} }} }} #"'
+        ),
+        "MINUS": f'SELECT * WHERE {{ ?s ?p ?o MINUS {{ {ESCAPED} {service} }} }} #"',
+        "OPTIONAL": f'SELECT * WHERE {{ OPTIONAL {{ {ESCAPED} {service} }} }} #"',
+        "GRAPH": f'SELECT * WHERE {{ GRAPH ?g {{ {ESCAPED} {service} }} }} #"',
+        "UNION": f'SELECT * WHERE {{ {{ }} UNION {{ {ESCAPED} {service} }} }} #"',
+        "CONSTRUCT": f'CONSTRUCT {{ ?a ?b ?c }} WHERE {{ {ESCAPED} {service} }} #"',
+        "lower case": f'select * where {{ {ESCAPED.lower()} {service.lower()} }} #"',
+        "SILENT": f'SELECT * WHERE {{ {ESCAPED} {service.replace("E ", "E SILENT ", 1)} }} #"',
+        "long string": f'SELECT * WHERE {{ BIND("""\\u0022""" AS ?x) {service} }} #"""',
+        "single quote": f"SELECT * WHERE {{ BIND('\\u0027' AS ?x) {service} }} #'",
+        "escape in an IRI": f"SELECT * WHERE {{ BIND(<urn:\\u0041> AS ?x) {service} }} #>",
+    }
+    return {
+        f"escape, {name}": text.replace("@", str(i)) for i, (name, text) in enumerate(forms.items())
     }
 
 
@@ -126,13 +159,33 @@ def _updates(url: str) -> dict[str, str]:
         "SERVICE in an update, CR comment": (
             f"INSERT {{ ?a ?b ?c }} WHERE {{ #x\rSERVICE <{url}/upd-cr> {{ ?a ?b ?c }} }}"
         ),
+        **_escaped_updates(url),
+    }
+
+
+def _escaped_updates(url: str) -> dict[str, str]:
+    where = f"{{ {ESCAPED} SERVICE <{url}/u-@> {{ ?a ?b ?c }} }}"
+    insert = 'INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:b> "\\u0022" } } ; '
+    forms = {
+        "INSERT WHERE": f'INSERT {{ GRAPH <urn:g> {{ ?a ?b ?c }} }} WHERE {where} #"',
+        "DELETE WHERE": f'DELETE {{ GRAPH <urn:g> {{ ?a ?b ?c }} }} WHERE {where} #"',
+        "WITH": f'WITH <urn:g> INSERT {{ ?a ?b ?c }} WHERE {where} #"',
+        "USING": f'INSERT {{ GRAPH <urn:g> {{ ?a ?b ?c }} }} USING <urn:g> WHERE {where} #"',
+        "LOAD INTO": f'{insert}LOAD <{url}/u-@> INTO GRAPH <urn:g> #"',
+        "LOAD": f'{insert}LOAD <{url}/u-@> #"',
+    }
+    return {
+        f"escape, {name}": text.replace("@", str(i)) for i, (name, text) in enumerate(forms.items())
     }
 
 
 def _live_store() -> ox.Store:
     """A store in which every pattern of the forms above matches, so Oxigraph reaches SERVICE."""
     store = ox.Store()
-    store.update("INSERT DATA { <urn:s> <urn:x> <urn:o> ; <urn:p> 2, true, <http://e/a#> }")
+    store.update(
+        "INSERT DATA { <urn:s> <urn:x> <urn:o> ; <urn:p> 2, true, <http://e/a#> "
+        "GRAPH <urn:g> { <urn:s> <urn:x> <urn:o> } }"
+    )
     return store
 
 
@@ -228,3 +281,42 @@ def test_allowed_service_still_runs(listener: Listener, graph_file: Path) -> Non
         response = allowed.get("/sparql", params={"query": query})
     assert response.status_code != 403
     assert listener.hits[before:] == ["POST /allowed"]
+
+
+class Spy:
+    """A backend that records every job it is given: what the web layer lets through."""
+
+    def __init__(self) -> None:
+        self.jobs: list[Job] = []
+
+    async def start(self) -> None:
+        pass
+
+    async def close(self) -> None:
+        pass
+
+    async def run(self, job: Job) -> Reply:
+        self.jobs.append(job)
+        return Reply.text(500, "the spy answers nothing")
+
+    async def update(self, job: Job) -> Reply:
+        return await self.run(job)
+
+
+def test_every_form_is_refused_before_any_worker_sees_it() -> None:
+    """The check runs in the web layer: a refused text never reaches a worker (where a worker
+    without a network namespace would have fetched it) nor an external store."""
+    spy = Spy()
+    settings = Settings(update_enabled=True, update_token=TOKEN)  # type: ignore[arg-type]
+    with TestClient(create_app(settings, spy)) as web:
+        spy.jobs.clear()  # the start-up statistics query
+        for query in _queries("http://127.0.0.1:1").values():
+            assert web.post("/sparql", data={"query": query}).status_code == 403, query
+        for update in _updates("http://127.0.0.1:1").values():
+            response = web.post("/sparql", data={"update": update}, headers=AUTH)
+            assert response.status_code == 403, update
+        long = "SELECT * WHERE { " + "?s ?p ?o . " * 1000 + ESCAPED + ' SERVICE <x> {} } #"'
+        assert web.post("/sparql", data={"query": long}).status_code == 403  # checked off-loop
+        assert spy.jobs == []
+        assert web.post("/sparql", data={"query": "ASK {}"}).status_code == 500  # reaches the spy
+    assert [job.text for job in spy.jobs] == ["ASK {}"]

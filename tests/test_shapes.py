@@ -9,9 +9,9 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
-from sorakg.build import Built
 from sorakg.loaders.vocab import SK
-from sorakg.validate import Violation, validate_graph
+from sorakg.pipeline.build import Built
+from sorakg.pipeline.validate import Violation, validate_graph
 from tests.conftest import BASE, PUB
 
 Edit = Callable[[Graph], None]
@@ -310,7 +310,7 @@ def test_the_builds_way_finds_the_same_violations(
     """The build validates its named graphs in place (a union view, not a copy): the same
     violations, sources and order as one graph. The parts overlap (the ontology twice), as
     named graphs may, and a duplicated triple must not break a maximum count."""
-    from sorakg.validate import UnionView, validate_graphs
+    from sorakg.pipeline.validate import UnionView, validate_graphs
 
     triples = sorted(broken, key=str)
     parts = [Graph(), Graph(), built.graph("ontology")]
@@ -342,7 +342,7 @@ def test_every_violation_is_one_of_the_breakages(violations: list[Violation]) ->
 
 def test_identifier_patterns_agree_with_the_loader() -> None:
     from sorakg.loaders.identifiers import SCHEMES
-    from sorakg.validate import SHAPES
+    from sorakg.pipeline.validate import SHAPES
 
     text = SHAPES.read_text()
     for scheme in ("uniprot",):
@@ -375,7 +375,7 @@ def test_the_fast_engine_agrees_with_pyshacl(broken: Graph) -> None:
     import pyshacl
     import pyshacl_turbo
 
-    from sorakg.validate import shapes_graph
+    from sorakg.pipeline.validate import shapes_graph
 
     found = {}
     for engine in (pyshacl, pyshacl_turbo):

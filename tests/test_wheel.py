@@ -24,8 +24,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from sorakg.release.default_view import in_default_view
 from sorakg.settings import PROJECT_ROOT
-from sorakg.views import in_default_view
 from tests.test_server_helpers import free_port
 
 # what a checkout holds that a wheel must not be built from (outputs, caches, the dev venv)

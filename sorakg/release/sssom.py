@@ -23,8 +23,8 @@ from rdflib.namespace import RDFS, SKOS
 
 from sorakg.loaders.identifiers import SCHEMES, read_identifiers, split_iri
 from sorakg.loaders.vocab import SK
-from sorakg.metadata import dataset_facts
 from sorakg.ontology import MAPPINGS
+from sorakg.release.metadata import dataset_facts
 from sorakg.settings import Settings
 
 COLUMNS = (
@@ -88,12 +88,12 @@ def mappings(settings: Settings, graphs: dict[str, Graph]) -> tuple[list[Mapping
     rows: list[Mapping] = []
     with MAPPINGS.open(newline="", encoding="utf-8") as handle:
         for record in csv.DictReader(handle):
-            subject = SK[record["subject"].removeprefix("sk:")]
+            term = SK[record["subject"].removeprefix("sk:")]
             note = f"; {record['note']}" if record["note"] else ""
             rows.append(
                 Mapping(
-                    subject_id=name(str(subject)),
-                    subject_label=_label(ontology, subject),
+                    subject_id=name(str(term)),
+                    subject_label=_label(ontology, term),
                     predicate_id=record["predicate"],
                     object_id=name(record["object"]),
                     object_label=record["object_label"],

@@ -3,9 +3,9 @@
 
 Correct by construction, whatever the store:
 
-* **Parameters** are bound by :func:`sorakg.querylib.with_values` (a ``VALUES`` block opening the
-  WHERE group) by the callers; nothing here pastes text into a query.
-* **Formats** come from the query's form (:func:`sorakg.sparql_text.form`), never from a short
+* **Parameters** are bound by :func:`sorakg.sparql.bindings.with_values` (a ``VALUES`` block
+  opening the WHERE group) by the callers; nothing here pastes text into a query.
+* **Formats** come from the query's form (:func:`sorakg.sparql.text.form`), never from a short
   name that could mean two media types: SELECT/ASK ask for SPARQL Results XML (read as a stream,
   so the row cap stops the download) or JSON; CONSTRUCT/DESCRIBE ask for N-Triples (one triple
   a line, also capped while streaming). Any other answer a store insists on is parsed whole.
@@ -30,23 +30,25 @@ from xml.etree.ElementTree import Element, ParseError, XMLPullParser
 import httpx
 import pyoxigraph as ox
 
-from sorakg import sparql_text
+from sorakg import formats
+from sorakg.release.default_view import OUTSIDE_DEFAULT_VIEW, in_default_view
 from sorakg.settings import Settings
-from sorakg.views import OUTSIDE_DEFAULT_VIEW, in_default_view
+from sorakg.sparql import text as sparql_text
 
-RESULTS_XML = "application/sparql-results+xml"
-RESULTS_JSON = "application/sparql-results+json"
-NTRIPLES = "application/n-triples"
+RESULTS_XML = formats.XML.media_type
+RESULTS_JSON = formats.JSON.media_type
+NTRIPLES = formats.NTRIPLES.media_type
+# what the client asks a store for: the formats it reads as they stream, XML and N-Triples first
 ACCEPT = {
-    "solutions": f"{RESULTS_XML}, {RESULTS_JSON};q=0.9",
-    "graph": f"{NTRIPLES}, text/turtle;q=0.5",
+    "solutions": formats.accept_header((formats.XML, formats.JSON)),
+    "graph": formats.accept_header((formats.NTRIPLES, formats.TURTLE)),
 }
 _SR = "{http://www.w3.org/2005/sparql-results#}"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _BNODE_UNSAFE = re.compile(r"[^A-Za-z0-9_]")
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 Row = dict[str, Term]
-Kind = Literal["solutions", "graph"]
+Shape = Literal["solutions", "graph"]  # what a query of a form returns
 GRAPH_NAMES = ("ontology", "asserted", "inferred", *sorted(OUTSIDE_DEFAULT_VIEW))
 
 
@@ -58,7 +60,7 @@ class RemoteError(Exception):
         self.status = status  # what the proxy answers: 400 bad query, 502 store fault, 503 time
 
 
-def kind_of(form: str) -> Kind:
+def kind_of(form: str) -> Shape:
     """What a query of this form (``sparql_text.form``) returns: solutions or triples."""
     return "graph" if form in ("CONSTRUCT", "DESCRIBE") else "solutions"
 
@@ -70,8 +72,8 @@ def dataset_fields(
     named_graphs: Iterable[str] = (),
 ) -> list[tuple[str, str]]:
     """The protocol's dataset parameters: the client's, else the release's graphs: those of the
-    default view (:mod:`sorakg.views`) as the default graph (their union), all of them as the
-    named graphs; none when the query names its own with ``FROM``/``FROM NAMED``."""
+    default view (:mod:`sorakg.release.default_view`) as the default graph (their union), all of
+    them as the named graphs; none when the query names its own with ``FROM``/``FROM NAMED``."""
     default_graphs, named_graphs = list(default_graphs), list(named_graphs)
     if default_graphs or named_graphs:
         return [("default-graph-uri", g) for g in default_graphs] + [
@@ -80,14 +82,14 @@ def dataset_fields(
     if "FROM" in sparql_text.uses(text, "FROM"):
         return []
     graphs = list(graphs)
-    default = [g for g in graphs if in_default_view(g)]  # not the disputed layer (views.py)
+    default = [g for g in graphs if in_default_view(g)]  # not the disputed layer (default_view.py)
     return [("default-graph-uri", g) for g in default] + [("named-graph-uri", g) for g in graphs]
 
 
 def release_graphs(settings: Settings) -> tuple[str, ...]:
     """The named graphs of the release: the local build's when there is one, else the graph
     names builds use (a graph the store lacks is simply empty)."""
-    from sorakg.store import MissingBuild, built_file
+    from sorakg.release.store import MissingBuild, built_file
 
     try:
         manifest = built_file(settings).parent / "manifest.json"

@@ -50,6 +50,20 @@ def _java() -> str:
     return str(owlready2.JAVA_EXE)
 
 
+def missing_java() -> str | None:
+    """Why HermiT cannot run here (no java program), or None when it can."""
+    import shutil
+
+    java = _java()
+    if shutil.which(java):
+        return None
+    return (
+        f"sorakg build checks consistency with HermiT (OWL 2 DL), which runs in Java, and there "
+        f"is no '{java}' program on PATH: install a Java runtime, 11 or later (Debian/Ubuntu: "
+        "apt install default-jre-headless), or build without reasoning: sorakg build --no-reason"
+    )
+
+
 class HermitError(RuntimeError):
     """java failed for another reason than an inconsistent ontology (its own message)."""
 

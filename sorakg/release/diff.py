@@ -20,8 +20,8 @@ from rdflib.term import Node
 
 from sorakg.loaders.vocab import SK
 from sorakg.names import curie
+from sorakg.release.store import read_build
 from sorakg.settings import Settings
-from sorakg.store import read_build
 
 GRAPH_FILE = "sorakg.nq"
 

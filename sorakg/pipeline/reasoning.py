@@ -9,8 +9,8 @@ docs/reasoning.md and ``benchmarks/reasoners.py``):
   runs over the ontology and the entity facts only: evidence records take part in no axiom.
 * **owlrl** (OWL 2 RL in pure Python) is the slow reference; a test holds the two to the same
   answer.
-* **HermiT** (OWL 2 DL; the jar owlready2 ships, run by :mod:`sorakg.hermit`) checks the graph
-  is consistent and every class satisfiable; it is complete where OWL RL is not, so a
+* **HermiT** (OWL 2 DL; the jar owlready2 ships, run by :mod:`sorakg.pipeline.hermit`) checks
+  the graph is consistent and every class satisfiable; it is complete where OWL RL is not, so a
   contradiction RL misses still fails the build. It runs in java while the build goes on.
 
 ``InhibitorOfSeveralKinases`` uses a qualified minimum cardinality, which OWL RL cannot derive
@@ -30,8 +30,8 @@ from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
-from sorakg.hermit import Hermit, rows_of
 from sorakg.loaders.vocab import SK
+from sorakg.pipeline.hermit import Hermit, rows_of
 
 PROVENANCE_CLASSES = (SK.Evidence, SK.Citation, SK.Publication)
 
@@ -213,7 +213,7 @@ def _apply(rule: str, triples: set[Triple]) -> list[Triple]:
     engine on a graph of the whole closure cost more than the reasoning."""
     import pyoxigraph as ox
 
-    from sorakg.serialize import oxigraph_term, rdflib_term
+    from sorakg.release.serialize import oxigraph_term, rdflib_term
 
     _, patterns = _prepared(rule)
     if patterns is None:

@@ -21,8 +21,9 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, XSD
 
-from sorakg.formats import FORMATS, serialize_graph
+from sorakg.formats import FORMATS
 from sorakg.loaders.vocab import ONTOLOGY_IRI
+from sorakg.release.writers import serialize_graph
 from sorakg.settings import Settings
 
 RELEASES = Path(str(files("sorakg.ontology"))) / "releases.toml"

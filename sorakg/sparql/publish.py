@@ -4,7 +4,7 @@ One named graph of the store per graph of the release (``…/graph/ontology``, `
 ``inferred``), replacing the previous copy. Readers never see half a release being loaded:
 
 1. each graph is uploaded into a *staging* graph ``<graph>/staging-<digest>`` (nobody queries
-   it: the proxy's dataset is the release's graph names, see :mod:`sorakg.remote`);
+   it: the proxy's dataset is the release's graph names, see :mod:`sorakg.sparql.remote`);
 2. the staging graphs' triple counts are checked against the release;
 3. one SPARQL Update request switches them in (``MOVE SILENT GRAPH <staging> TO GRAPH <g>`` for
    each graph, ``DROP SILENT GRAPH`` for a graph this release no longer has);
@@ -42,9 +42,9 @@ from typing import Literal
 
 import pyoxigraph as ox
 
-from sorakg.remote import GRAPH_NAMES, Remote, RemoteError
+from sorakg.release.store import built_file
 from sorakg.settings import Settings
-from sorakg.store import built_file
+from sorakg.sparql.remote import GRAPH_NAMES, Remote, RemoteError
 
 Method = Literal["oxigraph", "gsp", "update"]
 METHODS: tuple[Method, ...] = ("oxigraph", "gsp", "update")

@@ -141,7 +141,7 @@ def write_reviewed(path: Path, rows: list[Reviewed], base: str) -> None:
 
 def suggested_reasons(inferred: Graph, explained_over: Graph) -> dict[Triple, str]:
     """The first line of each triple's explanation (``sorkg explain``), as a suggested reason."""
-    from sorakg.explain import Explainer
+    from sorakg.pipeline.explain import Explainer
 
     explainer = Explainer(explained_over)
     reasons: dict[Triple, str] = {}

@@ -4,8 +4,8 @@ SSSOM mappings, the ontology's documentation, the VoID/DCAT description and ``SH
 
 The build's N-Quads (``build/graph/sorakg.nq``) is the one input: an export never rebuilds.
 This module is the top of the export group: it assembles a release from the parts written by
-``metadata``, ``ontodocs`` and ``sssom``, which all write through ``sorakg.formats``; none of
-them imports this module.
+``metadata``, ``ontodocs`` and ``sssom``, which all write through :mod:`sorakg.release.writers`;
+none of them imports this module (an import-linter contract in ``pyproject.toml``).
 """
 
 from __future__ import annotations
@@ -14,10 +14,16 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 
-from sorakg.formats import (
-    FORMATS,
+from sorakg.formats import OFFERS, Format
+from sorakg.release.metadata import dataset_metadata
+from sorakg.release.ontodocs import ontology_html
+from sorakg.release.ontorelease import FILES as ONTOLOGY_FORMATS
+from sorakg.release.ontorelease import ontology_files
+from sorakg.release.serialize import rdfc10_nquads
+from sorakg.release.sssom import sssom_table
+from sorakg.release.store import graph_name, read_build
+from sorakg.release.writers import (
     ExportFile,
-    Format,
     file_name,
     prefixes_for,
     prepare,
@@ -26,19 +32,12 @@ from sorakg.formats import (
     sha256,
     write,
 )
-from sorakg.metadata import dataset_metadata
-from sorakg.ontodocs import ontology_html
-from sorakg.ontorelease import FILES as ONTOLOGY_FORMATS
-from sorakg.ontorelease import ontology_files
-from sorakg.serialize import rdfc10_nquads
 from sorakg.settings import Settings
-from sorakg.sssom import sssom_table
-from sorakg.store import graph_name, read_build
 
 # the writers, for callers that know them from here
 __all__ = [
     "CANONICAL",
-    "FORMATS",
+    "EXPORTED",
     "GRAPHS",
     "ExportFile",
     "Format",
@@ -57,6 +56,8 @@ __all__ = [
 ]
 
 GRAPHS = ("asserted", "inferred", "all")
+# the formats of the export, by short name (the registry's export offer)
+EXPORTED: dict[str, Format] = {f.name: f for f in OFFERS["export"]}
 # every graph as RDFC-1.0 canonical N-Quads: its SHA-256 is the dataset's hash (docs/export.md)
 CANONICAL = "sorakg-all.canonical.nq"
 
@@ -69,7 +70,7 @@ class MissingGraph(LookupError):
 
 
 def by_name(settings: Settings, graphs: dict[URIRef, Graph]) -> dict[str, Graph]:
-    """Named graphs keyed by IRI (as :class:`sorakg.build.Built` holds them) → by short name."""
+    """Named graphs keyed by IRI (as a build holds them) → by short name."""
     return {graph_name(settings, str(iri)): graph for iri, graph in graphs.items()}
 
 
@@ -93,7 +94,7 @@ def export_one(
     graphs: dict[str, Graph] | None = None,
 ) -> ExportFile:
     """One format of one graph selection, into ``settings.export_dir`` or ``output``."""
-    chosen = FORMATS[fmt]
+    chosen = EXPORTED[fmt]
     selected = prepare(select(graphs if graphs is not None else read_build(settings), which))
     path = output or settings.export_dir / file_name(which, chosen)
     return write(path, serialize(selected, chosen, settings), chosen.media_type)
@@ -114,17 +115,21 @@ def export_files(
             continue
         selected = select(graphs, which)
         prefixes = prefixes_for(selected.values(), settings.base_iri)
-        for fmt in FORMATS.values():
+        for fmt in EXPORTED.values():
             text = serialize(selected, fmt, settings, prefixes=prefixes)
             files.append(write(dist / file_name(which, fmt), text, fmt.media_type))
     iris = {URIRef(f"{settings.base_iri}graph/{name}"): graph for name, graph in graphs.items()}
-    files.append(write(dist / CANONICAL, rdfc10_nquads(iris), FORMATS["nq"].media_type))
+    files.append(write(dist / CANONICAL, rdfc10_nquads(iris), EXPORTED["nq"].media_type))
     files.append(
-        write(dist / "sorakg.sssom.tsv", sssom_table(settings, graphs), "text/tab-separated-values")
+        write(
+            dist / "sorakg.sssom.tsv",
+            sssom_table(settings, graphs),
+            "text/tab-separated-values",
+        )
     )
     files.append(write(dist / "ontology.html", ontology_html(graphs["ontology"]), "text/html"))
     for name, text in ontology_files(graphs["ontology"], settings).items():
-        fmt = FORMATS[ONTOLOGY_FORMATS[name]]
+        fmt = EXPORTED[ONTOLOGY_FORMATS[name]]
         files.append(write(dist / name, text, fmt.media_type))
     metadata = dataset_metadata(settings, graphs, files)
     files.append(write(dist / "void.ttl", metadata, "text/turtle"))

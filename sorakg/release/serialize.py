@@ -144,11 +144,17 @@ def rdfxml(graph: Graph, prefixes: dict[str, str]) -> str:
     gives the same bytes. (rdflib's writer numbers the namespaces it has no prefix for while
     iterating a ``set``, so its output moved with ``PYTHONHASHSEED``.) Blank nodes keep their
     labels: callers pass a graph with canonical ones (:func:`canonical`)."""
+    return oxigraph_text(graph, prefixes, ox.RdfFormat.RDF_XML)
+
+
+def oxigraph_text(graph: Graph, prefixes: dict[str, str], format: ox.RdfFormat) -> str:
+    """``graph`` in ``format``, written by pyoxigraph from the triples in sorted order (the same
+    graph always gives the same bytes)."""
     triples = [
         ox.Triple(*(oxigraph_term(term) for term in triple))  # type: ignore[arg-type]
         for triple in sorted(graph, key=_rdfxml_key)
     ]
-    data = ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=prefixes)
+    data = ox.serialize(triples, format=format, prefixes=prefixes)
     assert data is not None
     return data.decode("utf-8")
 

@@ -16,9 +16,10 @@ from importlib.metadata import metadata as package_metadata
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, VOID, XSD
 
-from sorakg.formats import FORMATS, ExportFile, serialize_graph
+from sorakg.formats import FORMATS
 from sorakg.loaders.identifiers import link_converter, split_iri
 from sorakg.loaders.vocab import ONTOLOGY_IRI, SK
+from sorakg.release.writers import ExportFile, serialize_graph
 from sorakg.settings import Settings
 
 SPDX = Namespace("http://spdx.org/rdf/terms#")

@@ -4,8 +4,8 @@ A query file opens with a header of ``#+`` comment lines that together are a TOM
 (title, description, parameters; the format is in ``docs/queries.md``). Parameters are bound as
 RDF terms, never pasted into query text as strings: a ``VALUES`` block of terms written by
 Oxigraph's serializer opens the WHERE group, and the same terms stand in for their variables
-where that is safe (:func:`with_values`, the one binding method of every path, embedded store
-or remote endpoint: CLI, ``/queries``, Linked Data pages).
+where that is safe (:func:`sorakg.sparql.bindings.with_values`, the one binding method of every
+path, embedded store or remote endpoint: CLI, ``/queries``, Linked Data pages).
 
 Contract for the endpoint's ``/queries`` routes (plain functions, no web code here):
 
@@ -37,19 +37,21 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from sorakg import sparql_text
 from sorakg.loaders.tables import ENTITY_MODELS
 from sorakg.loaders.vocab import PREFIXES
-from sorakg.names import Names, NamingError, curie, suggest_word
-from sorakg.remote import Remote as Endpoint  # a remote SPARQL store (sorakg/remote.py)
-from sorakg.remote import RemoteError
-from sorakg.views import default_graphs
+from sorakg.names import ANY, Expect, Names, NamingError, curie, suggest_word
+from sorakg.release.default_view import default_graphs
+from sorakg.sparql import text as sparql_text
+from sorakg.sparql.bindings import BindingError, Term, with_values
+from sorakg.sparql.remote import (
+    Remote as Endpoint,  # a remote SPARQL store (sorakg/sparql/remote.py)
+)
+from sorakg.sparql.remote import RemoteError
 
 HEADER = "#+"
 LIBRARY_FORMS = frozenset({"SELECT", "ASK"})
 XSD = "http://www.w3.org/2001/XMLSchema#"
 Results = ox.QuerySolutions | ox.QueryBoolean
-Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 
 class QueryError(Exception):
@@ -68,7 +70,7 @@ class RemoteUnavailable(QueryError):
     """The remote endpoint is down, refused, timed out or answered something unreadable."""
 
 
-class Kind(StrEnum):
+class ParamKind(StrEnum):
     """What an argument must be, and the RDF term it becomes."""
 
     iri = "iri"  # a full IRI, <IRI> or prefixed name (drug:sorafenib, sk:PhaseIII)
@@ -80,10 +82,24 @@ class Kind(StrEnum):
 @dataclass(frozen=True)
 class Parameter:
     name: str
-    kind: Kind
+    kind: ParamKind
     description: str
     default: str | None = None  # None: the variable stays free unless the caller binds it
     required: bool = False
+    # what an IRI argument must name: instances of these classes, or classes under these
+    instance_of: tuple[str, ...] = ()
+    subclass_of: tuple[str, ...] = ()
+
+    def expect(self) -> Expect:
+        """The kind a name given for this parameter resolves to (:mod:`sorakg.names`)."""
+        if not (self.instance_of or self.subclass_of):
+            return ANY
+        noun = self.name  # "drug", "trial", "phase" …; for classes, "drug class"
+        if self.subclass_of:
+            top = self.subclass_of[0].rsplit("#", 1)[-1]
+            words = "".join(f" {c.lower()}" if c.isupper() else c for c in top).strip()
+            noun = "class" if top == "Thing" else f"{words} class"
+        return Expect(noun, instance_of=self.instance_of, subclass_of=self.subclass_of)
 
 
 @dataclass(frozen=True)
@@ -127,13 +143,15 @@ def parse_query(
         raise QueryError(f"{where}: unknown header keys {sorted(unknown)}")
     params = []
     for pname, spec in meta.get("params", {}).items():
-        extra = set(spec) - {"kind", "description", "default", "required"}
+        extra = set(spec) - {
+            "kind", "description", "default", "required", "instance_of", "subclass_of"
+        }  # fmt: skip
         if extra:
             raise QueryError(f"{where}: parameter '{pname}' has unknown keys {sorted(extra)}")
         try:
-            kind = Kind(spec.get("kind", "iri"))
+            kind = ParamKind(spec.get("kind", "iri"))
         except ValueError as error:
-            known = ", ".join(Kind)
+            known = ", ".join(ParamKind)
             raise QueryError(
                 f"{where}: parameter '{pname}': kind must be one of {known}"
             ) from error
@@ -145,6 +163,8 @@ def parse_query(
                 description=str(spec.get("description", "")),
                 default=None if default is None else str(default),
                 required=bool(spec.get("required", False)),
+                instance_of=_classes(spec.get("instance_of"), where, pname),
+                subclass_of=_classes(spec.get("subclass_of"), where, pname),
             )
         )
     form = sparql_text.form(text)
@@ -160,6 +180,18 @@ def parse_query(
     )
     _check(query, where, forms)
     return query
+
+
+def _classes(value: object, where: str, pname: str) -> tuple[str, ...]:
+    """``"sk:Drug"`` or a list of CURIEs, as full IRIs."""
+    items = [value] if isinstance(value, str) else list(value or [])  # type: ignore[call-overload]
+    found = []
+    for item in items:
+        prefix, colon, local = str(item).partition(":")
+        if not colon or prefix not in PREFIXES:
+            raise QueryError(f"{where}: parameter '{pname}': '{item}' is not a known CURIE")
+        found.append(str(PREFIXES[prefix]) + local)
+    return tuple(found)
 
 
 def _check(query: NamedQuery, where: str, forms: frozenset[str] = LIBRARY_FORMS) -> None:
@@ -220,14 +252,14 @@ def prefixes_for(base_iri: str) -> dict[str, str]:
 
 def to_term(param: Parameter, value: str, prefixes: Mapping[str, str]) -> Term:
     """The RDF term for one argument, or :class:`ParameterError` saying what is wrong."""
-    if param.kind is not Kind.string:
+    if param.kind is not ParamKind.string:
         value = value.strip()
     try:
-        if param.kind is Kind.iri:
+        if param.kind is ParamKind.iri:
             return ox.NamedNode(_expand(value, prefixes))
-        if param.kind is Kind.integer:
+        if param.kind is ParamKind.integer:
             return ox.Literal(str(int(value)), datatype=ox.NamedNode(XSD + "integer"))
-        if param.kind is Kind.decimal:
+        if param.kind is ParamKind.decimal:
             number = Decimal(value)
             if not number.is_finite():
                 raise ValueError(value)
@@ -253,12 +285,16 @@ def bind(
     raw: Mapping[str, str],
     prefixes: Mapping[str, str],
     names: Names | None = None,
+    notes: list[str] | None = None,
 ) -> dict[ox.Variable, Term]:
     """Arguments (with defaults filled in) as terms by variable; unknown or missing ones fail.
 
-    With ``names`` (the graph's labels and IRIs), an IRI argument may also be a path
-    (``drug/sorafenib``), a label (``sorafenib``) or an identifier (``NCT00988741``), and one
-    that names nothing in the graph is an error with suggestions, not an empty answer."""
+    With ``names`` (the graph's names index), an IRI argument may also be a path
+    (``drug/sorafenib``), a label (``sorafenib``), an acronym (``SEARCH``) or an identifier
+    (``NCT00988741``); it resolves to the parameter's kind, and one that names nothing, or
+    only something of another kind, is an error with candidates, not an empty answer. A name of
+    another kind that leads to one entity of the right kind (``trial=tivantinib``: the one trial
+    testing it) is read as that entity, and ``notes`` gets a line saying so."""
     for name in raw:
         if name not in {p.name for p in query.parameters}:
             hint = suggest_word(name, [p.name for p in query.parameters])
@@ -273,22 +309,21 @@ def bind(
             if param.required:
                 raise ParameterError(f"query '{query.name}' needs parameter '{param.name}'")
             continue
-        if names is not None and param.kind is Kind.iri and param.name in raw:
-            value = _resolve(names, param, value, prefixes)
+        if names is not None and param.kind is ParamKind.iri and param.name in raw:
+            value = _resolve(names, param, value, notes)
         bound[ox.Variable(param.name)] = to_term(param, value, prefixes)
     return bound
 
 
-def _resolve(names: Names, param: Parameter, value: str, prefixes: Mapping[str, str]) -> str:
-    """The full IRI an IRI argument names, preferring the parameter's own kind (a ``drug``
-    parameter prefers ``drug/…``)."""
-    expect = prefixes.get(param.name) if param.name in prefixes else None
-    if expect is not None and not expect.startswith(names.base_iri):
-        expect = None  # ``sk``, ``rdf`` … are not entity kinds
+def _resolve(names: Names, param: Parameter, value: str, notes: list[str] | None) -> str:
+    """The full IRI an IRI argument names, as the parameter's kind."""
     try:
-        return "<" + names.resolve(value, expect=expect, what=param.name) + ">"
+        found = names.resolution(value, expect=param.expect(), what=param.name)
     except NamingError as error:
         raise ParameterError(f"parameter '{param.name}': {error}") from error
+    if found.note and notes is not None:
+        notes.append(found.note)
+    return "<" + found.iri + ">"
 
 
 # --- running ---------------------------------------------------------------------------------
@@ -300,13 +335,17 @@ def run_query(
     raw: Mapping[str, str] | None = None,
     prefixes: Mapping[str, str] | None = None,
     names: Names | None = None,
+    notes: list[str] | None = None,
 ) -> Results:
     """Run ``query`` with arguments ``raw`` on the embedded store or a remote endpoint."""
-    bound = bind(query, raw or {}, prefixes or {}, names)
-    if isinstance(target, Endpoint):
-        return _run_remote(target, with_values(query.text, bound))
+    bound = bind(query, raw or {}, prefixes or {}, names, notes)
     try:
         text = with_values(query.text, bound)
+    except BindingError as error:
+        raise QueryError(f"{query.name}: {error}") from error
+    if isinstance(target, Endpoint):
+        return _run_remote(target, text)
+    try:
         results = target.query(text, default_graph=default_graphs(target))
     except (SyntaxError, RuntimeError) as error:
         raise QueryError(f"{query.name}: {error}") from error
@@ -326,65 +365,6 @@ def _run_remote(endpoint: Endpoint, text: str) -> Results:
             f"the answer is over {endpoint.max_bytes} bytes (setting max_result_bytes)"
         )
     return answer.results()
-
-
-def with_values(text: str, bound: Mapping[ox.Variable, Term]) -> str:
-    """The query with a ``VALUES`` block of the bound terms opening its WHERE group, and each
-    bound term also written in place of its variable inside that group where this is safe.
-
-    The ``VALUES`` block binds the parameters for the whole group (its ``FILTER``, ``GROUP BY``,
-    ``HAVING`` and projection see them: one binding method for every path). Writing the
-    constants in place as well lets the engine start from them: without it Oxigraph joins the
-    ``VALUES`` row last and evaluates ``drugs-by-class`` for every class first (over 60 s
-    instead of 0.4 s on its server); with it, parameterised joins run 9-20x faster than with
-    Oxigraph's own substitutions (``benchmarks/bindings.py``). Places left alone:
-    sub-selects (their variables are their own), ``AS ?v`` and ``VALUES`` (a variable is needed
-    there); with ``MINUS`` (whose meaning depends on shared variables) nothing is written in.
-
-    The terms are written by Oxigraph's N-Triples serializer (``str(term)``), which escapes
-    literals and only accepts valid IRIs, so no argument can end the block early.
-    """
-    if not bound:
-        return text
-    names = " ".join(str(variable) for variable in bound)
-    values = " ".join(str(term) for term in bound.values())
-    at = sparql_text.where_brace(text)
-    if at is None:
-        raise QueryError("cannot find the query's WHERE group")
-    body = _inline(text, at, {v.value: str(t) for v, t in bound.items()})
-    return f"{text[:at]} VALUES ({names}) {{ ({values}) }}{body}"
-
-
-def _inline(text: str, at: int, terms: Mapping[str, str]) -> str:
-    """``text[at:]`` with the variables of ``terms`` replaced by the terms inside the WHERE
-    group (which opens just before ``at``), outside sub-selects, ``AS`` and ``VALUES``."""
-    tokens = list(sparql_text.lex(text[at:]))
-    if any(t.kind == "word" and t.text.upper() == "MINUS" for t in tokens):
-        return text[at:]
-    out, last, depth, skip_from, previous = [], 0, 1, None, ""
-    for token in tokens:
-        if token.text == "{":
-            depth += 1
-        elif token.text == "}":
-            depth -= 1
-            if skip_from is not None and depth < skip_from:
-                skip_from = None  # the sub-select or VALUES block is over
-            if depth == 0:
-                break
-        elif token.kind == "word" and token.text.upper() in ("SELECT", "VALUES"):
-            if skip_from is None:
-                skip_from = depth if token.text.upper() == "SELECT" else depth + 1
-        elif (
-            token.kind == "var"
-            and token.text[1:] in terms
-            and skip_from is None
-            and previous.upper() != "AS"
-        ):
-            out.append(text[at + last : at + token.start] + terms[token.text[1:]])
-            last = token.end
-        previous = token.text
-    out.append(text[at + last :])
-    return "".join(out)
 
 
 # --- results as rows -------------------------------------------------------------------------

@@ -6,9 +6,10 @@ build`` writes the release's N-Quads into an on-disk store (``build/releases/<di
 RocksDB via pyoxigraph) once; every reader (the endpoint's query workers, ``sorakg query``)
 opens it read-only, so nothing re-parses the graph and the page cache is shared between
 processes. The default graph of a query is the union of the default view's named graphs
-(:func:`sorakg.views.default_graphs`), so a plain query sees the ontology, the asserted facts
-and the inferences together, but not the disputed layer; ``GRAPH <…/graph/asserted>`` narrows
-it and ``GRAPH <…/graph/disputed>`` reaches the statements a curator disputes.
+(:func:`sorakg.release.default_view.default_graphs`), so a plain query sees the ontology, the
+asserted facts and the inferences together, but not the disputed layer;
+``GRAPH <…/graph/asserted>`` narrows it and ``GRAPH <…/graph/disputed>`` reaches the statements a
+curator disputes.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from pathlib import Path
 import pyoxigraph
 from rdflib import Dataset, Graph, URIRef
 
-from sorakg.build import STORE_DIR, current_graph_file, write_store
+from sorakg.release.default_view import default_graphs
+from sorakg.release.folder import STORE_DIR, current_graph_file, write_store
 from sorakg.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -69,6 +71,18 @@ def release_store(release: Path) -> Path:
             f"{release} has no on-disk store and it could not be written ({error}): "
             "run 'sorakg build' to rebuild"
         ) from error
+    return target
+
+
+def release_names(release: Path, base_iri: str) -> Path:
+    """The names index of the release folder ``release`` (:mod:`sorakg.name_index`), written
+    once from its store if the release predates it (or is a bare folder, as in tests)."""
+    from sorakg.name_index import NAMES_FILE, write
+
+    target = release / NAMES_FILE
+    if not target.exists():
+        log.warning("%s has no names index (an older build): writing it once now", release)
+        write(release_store(release), target, base_iri, default_graphs)
     return target
 
 

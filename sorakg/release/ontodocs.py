@@ -1,7 +1,7 @@
 """The ontology's documentation as HTML (pyLODE), and the ontology itself by media type.
 
-The server serves ``/ontology``, choosing by ``Accept`` among :data:`REPRESENTATIONS`: HTML for a
-browser, Turtle, N-Triples, RDF/XML or JSON-LD for an RDF client.
+The server serves ``/ontology``, choosing by ``Accept`` among the page offer of
+:data:`sorakg.formats.OFFERS`: HTML for a browser, any RDF format for an RDF client.
 """
 
 from __future__ import annotations
@@ -9,19 +9,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from html import escape
 from html import unescape as html_unescape
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from sorakg.formats import FORMATS, serialize_graph
+from sorakg.formats import HTML, Format
 from sorakg.loaders.vocab import SK
-from sorakg.serialize import canonical
+from sorakg.release.serialize import canonical
+from sorakg.release.writers import prepare, serialize
 from sorakg.settings import Settings
-
-HTML = "text/html"
 
 
 class _InsertionOrderedSet(dict[object, None]):
@@ -131,31 +129,12 @@ def with_site_header(html: str) -> str:
     return html[:at] + SITE_HEADER + html[at:] if at > 0 else html
 
 
-@dataclass(frozen=True)
-class Representation:
-    media_type: str
-    format: str | None  # the export format name; None for the HTML documentation
-
-
-# media type → representation; the first is the default for */*
-REPRESENTATIONS: dict[str, Representation] = {
-    r.media_type: r
-    for r in (
-        Representation(HTML, None),
-        Representation("text/turtle", "ttl"),
-        Representation("application/n-triples", "nt"),
-        Representation("application/rdf+xml", "rdfxml"),
-        Representation("application/ld+json", "jsonld"),
-    )
-}
-
-
-def ontology_document(media_type: str, ontology: Graph | None = None) -> str:
-    """The ontology in one of the media types of :data:`REPRESENTATIONS`."""
+def ontology_document(fmt: Format, ontology: Graph | None = None) -> str:
+    """The ontology in ``fmt``: the HTML documentation, or the ontology graph in any RDF format
+    (:data:`sorakg.formats.RDF`; a dataset format names it as the release's ontology graph)."""
     from sorakg.ontology import ontology_graph
 
-    chosen = REPRESENTATIONS[media_type]
     graph = ontology if ontology is not None else ontology_graph()
-    if chosen.format is None:
+    if fmt is HTML:
         return ontology_html(graph)
-    return serialize_graph(graph, FORMATS[chosen.format], Settings())
+    return serialize(prepare({"ontology": graph}), fmt, Settings())
