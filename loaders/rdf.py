@@ -47,7 +47,7 @@ class Minter:
         return self("graph", name)
 
 
-def _local(iri: URIRef) -> str:
+def _local(iri: URIRef | Literal) -> str:
     return re.split(r"[#/]", str(iri))[-1]
 
 
@@ -83,6 +83,13 @@ class Loader:
         # evidence records in the order they first entered their graph: a disputed row's records
         # are the tail it adds (scanning the graph for them per row made loading quadratic)
         self.records: list[URIRef] = []
+        # reference checks by the table they check
+        self.checks: dict[str, list[Located]] = {}
+        for check in pub.of(t.ReferenceCheck):
+            row: t.ReferenceCheck = check.row  # type: ignore[assignment]
+            self.checks.setdefault(row.checked_table, []).append(check)
+        # the evidence records each row gave, for the checks to point at
+        self.row_records: list[tuple[t.Row, list[URIRef]]] = []
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -99,7 +106,7 @@ class Loader:
         item: Located,
         about: URIRef,
         predicate: URIRef | None = None,
-        obj: URIRef | None = None,
+        obj: URIRef | Literal | None = None,
     ) -> URIRef:
         row = item.row
         stem = row.table.removesuffix(".csv").replace("_", "-")
@@ -217,11 +224,50 @@ class Loader:
             g.add((node, SK.primaryOutcome, term(row.primary_outcome, t.PrimaryOutcome)))
         self.add(node, SK.enrolled, row.enrolled)
         self.add(node, SK.acronym, row.acronym)
+        for column in TRIAL_COLUMNS:
+            checks = self.contradicting(item, column)
+            if checks:
+                self.trial_column_dispute(item, node, column, checks)
         if row.source_table:
             g.add((node, SK.listedInTable, Literal(f"Table {row.source_table}")))
         if row.nct:
             g.add((node, SK.nctId, Literal(row.nct)))
             g.add((node, SKOS.exactMatch, URIRef(SCHEMES["nct"].iri_for(row.nct))))
+
+    def trial_column_dispute(
+        self, item: Located, node: URIRef, column: str, checks: list[Located]
+    ) -> None:
+        """The review's value of one trial column leaves the default view: its evidence record
+        (which names subject, property and value) and the dispute go to the disputed graph; the
+        reference's value takes its place, as the curator's statement."""
+        prop, as_term = TRIAL_COLUMNS[column]
+        stated = getattr(item.row, column)
+        check = checks[0]  # one reference value replaces the review's: the first check's
+        corrected = as_term(check.row.value)  # type: ignore[attr-defined]
+        if stated is not None:
+            said = as_term(stated)
+            self.asserted.remove((node, prop, said))
+            self.g = self.disputed
+            try:
+                # the record states the review's value (subject, predicate, object); the triple
+                # itself is left out, so the trial keeps one phase even with the layer added
+                before = len(self.records)
+                self.evidence(item, node, prop, said)
+                self.dispute_records(
+                    self.records[before:], checks, DISPUTE_KINDS[(item.row.table, column)]
+                )
+            finally:
+                self.g = self.asserted
+        else:
+            # nothing to take out of the default view: the dispute points at the trial's record
+            self.g = self.disputed
+            try:
+                record = self.mint("evidence", self.pub.id, "trials", slug(item.fact_id))
+                self.dispute_records([record], checks, DISPUTE_KINDS[(item.row.table, column)])
+            finally:
+                self.g = self.asserted
+        self.asserted.add((node, prop, corrected))
+        self.evidence(check, node, prop, corrected)
 
     def biomarker(self, item: Located) -> None:
         row: t.Biomarker = item.row  # type: ignore[assignment]
@@ -378,6 +424,65 @@ class Loader:
         g.add((node, SK.alternativeLocation, Literal(row.alternative_location)))
         self.evidence(item, node)
 
+    def conclusion(self, item: Located) -> None:
+        row: t.Conclusion = item.row  # type: ignore[assignment]
+        node = self.mint("conclusion", self.pub.id, row.id)
+        g = self.g
+        g.add((node, RDF.type, SK.Conclusion))
+        g.add((node, RDFS.label, Literal(row.statement, lang="en")))
+        g.add((node, SK.concerns, self.ref(row.subject)))
+        g.add((node, SK.conclusionKind, term(row.claim_kind, t.ConclusionKind)))
+        self.evidence(item, node)
+
+    def comparison(self, item: Located) -> None:
+        row: t.Comparison = item.row  # type: ignore[assignment]
+        name = slug(row.arm or "study", "vs", row.versus, row.measure, row.subgroup)
+        node = self.mint("trial", row.trial, "comparison", name)
+        g = self.g
+        g.add((node, RDF.type, SK.OutcomeComparison))
+        words = [row.arm or row.trial, row.measure, str(row.result).replace("_", " ")]
+        if row.versus:
+            words += ["than", row.versus]
+        if row.bound is not None:
+            words += [f"{row.bound:g}", str(row.unit)]
+        if row.subgroup:
+            words.append(f"({row.subgroup})")
+        g.add((node, RDFS.label, Literal(f"{row.trial}: {' '.join(words)}", lang="en")))
+        g.add((node, SK.ofStudy, self.ref(row.trial)))
+        if row.arm:
+            g.add((node, SK.ofArm, self.arm_iri(row.trial, row.arm)))
+        if row.versus:
+            g.add((node, SK.comparedWith, self.arm_iri(row.trial, row.versus)))
+        g.add((node, SK.comparisonMeasure, term(row.measure, t.Measure)))
+        g.add((node, SK.comparisonResult, term(row.result, t.ComparisonResult)))
+        g.add((node, SK.significance, term(row.significance, t.Significance)))
+        self.add(node, SK.comparisonSubgroup, row.subgroup)
+        if row.bound is not None and row.unit is not None:
+            g.add((node, SK.upperBound, _literal(float(row.bound))))
+            g.add((node, SK.unit, term(row.unit, t.Unit)))
+        self.evidence(item, node)
+
+    def reference_check(self, item: Located) -> None:
+        row: t.ReferenceCheck = item.row  # type: ignore[assignment]
+        node = self.check_iri(item)
+        g = self.g
+        g.add((node, RDF.type, SK.ReferenceCheck))
+        g.add((node, RDFS.label, Literal(f"check: {row.statement}", lang="en")))
+        g.add((node, SK.checkedStatement, Literal(row.statement)))
+        g.add((node, SK.reference, Literal(row.reference)))
+        g.add((node, SK.referenceRelease, Literal(row.release)))
+        if row.reference_url:
+            g.add((node, SK.referenceUrl, Literal(row.reference_url, datatype=XSD.anyURI)))
+        g.add((node, SK.checkVerdict, term(row.verdict, t.CheckVerdict)))
+        self.add(node, SK.correctStatement, row.correction)
+        self.add(node, SK.checkedColumn, row.column)
+        checked = {
+            r for checked, records in self.row_records if row.covers(checked) for r in records
+        }
+        for record in sorted(checked):
+            g.add((node, SK.checksRecord, record))
+        self.evidence(item, node)
+
     def publication(self) -> None:
         g, node = self.g, self.pub_iri
         g.add((node, RDF.type, SK.Publication))
@@ -405,14 +510,20 @@ class Loader:
         t.Outcome: outcome,
         t.AdverseEvent: adverse_event,
         t.Discrepancy: discrepancy,
+        t.Conclusion: conclusion,
+        t.Comparison: comparison,
+        t.ReferenceCheck: reference_check,
     }
 
-    def dispute(self, item: Located, reason: str) -> None:
-        """The row's statement and evidence go to the disputed graph, with the curator's dispute
-        pointing at each evidence record the row gave."""
-        before = len(self.records)
-        self.HANDLERS[type(item.row)](self, item)
-        for record in sorted(set(self.records[before:])):
+    def check_iri(self, check: Located) -> URIRef:
+        return self.mint("check", self.pub.id, slug(check.fact_id))
+
+    def dispute_records(self, records: list[URIRef], checks: list[Located], kind: URIRef) -> None:
+        """A curator's dispute of each record, from the reference checks that contradict it
+        (written into the current graph: the disputed one)."""
+        rows: list[t.ReferenceCheck] = [c.row for c in checks]  # type: ignore[misc]
+        reason = " ".join(f"{row.correction} ({row.reference}, {row.release})." for row in rows)
+        for record in sorted(set(records)):
             node = self.mint(
                 "dispute", *str(record).removeprefix(self.mint("evidence", "")).split("/")
             )
@@ -420,20 +531,63 @@ class Loader:
             self.g.add((node, RDFS.label, Literal(f"dispute of {_local(record)}", lang="en")))
             self.g.add((node, SK.disputes, record))
             self.g.add((node, SK.disputeReason, Literal(reason)))
+            self.g.add((node, SK.disputeKind, kind))
+            for check, row in zip(checks, rows, strict=True):
+                self.g.add((node, SK.fromCheck, self.check_iri(check)))
+                self.g.add((node, SK.reference, Literal(row.reference)))
+                self.g.add((node, SK.referenceRelease, Literal(row.release)))
+                self.g.add((node, SK.correctStatement, Literal(row.correction)))
+
+    def dispute(self, item: Located, checks: list[Located]) -> None:
+        """The row's statement and evidence go to the disputed graph, with the curator's dispute
+        pointing at each evidence record the row gave."""
+        before = len(self.records)
+        self.HANDLERS[type(item.row)](self, item)
+        kind = DISPUTE_KINDS.get((item.row.table, ""), SK.StatementDispute)
+        self.dispute_records(self.records[before:], checks, kind)
+
+    def contradicting(self, item: Located, column: str | None = None) -> list[Located]:
+        """The reference checks that contradict the row (or one of its columns)."""
+        return [
+            check
+            for check in self.checks.get(item.row.table, [])
+            if check.row.verdict == t.CheckVerdict.contradicted  # type: ignore[attr-defined]
+            and check.row.column == column  # type: ignore[attr-defined]
+            and check.row.covers(item.row)  # type: ignore[attr-defined]
+        ]
 
     def load(self) -> None:
         self.publication()
         for model in t.ALL_MODELS:
             for item in self.pub.of(model):
-                reason = getattr(item.row, "dispute", None)
-                if reason:
+                before = len(self.records)
+                checks = self.contradicting(item)
+                if checks:
                     self.g = self.disputed
                     try:
-                        self.dispute(item, reason)
+                        self.dispute(item, checks)
                     finally:
                         self.g = self.asserted
                 else:
                     self.HANDLERS[model](self, item)
+                self.row_records.append((item.row, self.records[before:]))
+
+
+# trial columns a reference check may correct: the property and how a cell becomes its value
+TRIAL_COLUMNS: dict[str, tuple[URIRef, Callable[[object], URIRef | Literal]]] = {
+    "phase": (SK.phase, lambda value: term(str(value), t.Phase)),
+    "enrolled": (SK.enrolled, lambda value: _literal(int(str(value)))),
+    "acronym": (SK.acronym, lambda value: Literal(str(value))),
+}
+
+# what kind of statement a dispute is about: (table, column) → sk:DisputeKind individual
+DISPUTE_KINDS: dict[tuple[str, str], URIRef] = {
+    ("drug_actions.csv", ""): SK.DrugTargetDispute,
+    ("drug_classes.csv", ""): SK.DrugClassDispute,
+    ("trials.csv", "phase"): SK.TrialPhaseDispute,
+    ("trials.csv", "enrolled"): SK.EnrolmentDispute,
+    ("trials.csv", "acronym"): SK.StudyIdentityDispute,
+}
 
 
 def _add_identifiers(graph: Graph, sources: Sources, mint: Minter) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from . import tables
 from .errors import Problem, TableError
@@ -180,6 +180,43 @@ def _check_duplicates(rows: list[Located]) -> Iterator[Problem]:
         seen[item.fact_id] = item
 
 
+# the trial columns a reference check may correct (loaders/rdf.py TRIAL_COLUMNS)
+CHECKED_COLUMNS = {"trials.csv": frozenset({"phase", "enrolled", "acronym"})}
+
+
+def _check_reference_checks(sources: Sources) -> Iterator[Problem]:
+    """Each reference check names rows that exist, and only a column a check may correct; a
+    corrected value must be one the column accepts."""
+    for pub in sources.publications:
+        by_table = {model.table: rows for model, rows in pub.rows.items()}
+        for item in pub.of(tables.ReferenceCheck):
+            check: tables.ReferenceCheck = item.row  # type: ignore[assignment]
+            if not any(check.covers(r.row) for r in by_table.get(check.checked_table, [])):
+                yield Problem(
+                    item.file,
+                    item.line,
+                    "row_key",
+                    f"no row of {check.checked_table} has the key '{check.row_key}'",
+                )
+            if check.column and check.column not in CHECKED_COLUMNS.get(
+                check.checked_table, frozenset()
+            ):
+                yield Problem(
+                    item.file, item.line, "column", f"'{check.column}' cannot be corrected"
+                )
+            elif check.column and check.value:
+                field = tables.Trial.model_fields[check.column]
+                try:
+                    TypeAdapter(field.rebuild_annotation()).validate_python(check.value)
+                except ValidationError:
+                    yield Problem(
+                        item.file,
+                        item.line,
+                        "value",
+                        f"'{check.value}' is not a value of trials.csv {check.column}",
+                    )
+
+
 def _check_classes(sources: Sources, known: set[str]) -> Iterator[Problem]:
     """Target classes named in molecules.csv must be classes of the ontology."""
     for pub in sources.publications:
@@ -254,6 +291,15 @@ def read_sources(
     sources = Sources(publications, identifiers)
     if not problems:
         problems += _check_references(sources)
+        problems += _check_reference_checks(sources)
+        lexicon = data_dir / "hedge_cues.csv"
+        if lexicon.exists():
+            from .hedges import read_lexicon, unexplained  # hedges reads Located from here
+
+            cues = read_lexicon(lexicon)
+            for pub in sources.publications:
+                for rows in pub.rows.values():
+                    problems += unexplained(rows, cues)
         if ontology_classes is not None:
             problems += _check_classes(sources, ontology_classes)
     if problems:

@@ -134,6 +134,8 @@ class EvidenceType(StrEnum):
     cell_line = "cell_line"
     xenograft = "xenograft"
     patient_tissue = "patient_tissue"
+    #: tumour tissue whose origin (patients or animals) the review does not state
+    tissue_unspecified = "tissue_unspecified"
     clinical_trial = "clinical_trial"
     retrospective_analysis = "retrospective_analysis"
     review_statement = "review_statement"
@@ -152,8 +154,9 @@ class Claim(BaseModel):
     modality: Modality = Field(description="stated, hedged ('may', 'suggest') or hypothesis")
     scope: Scope = Field(description="drug_specific, or antitumour_general")
     evidence_type: EvidenceType = Field(
-        description="cell_line, xenograft, patient_tissue, clinical_trial, "
-        "retrospective_analysis or review_statement (a trial's phase is the trial's)"
+        description="cell_line, xenograft, patient_tissue (only when the review says the tissue "
+        "is patients'), tissue_unspecified, clinical_trial, retrospective_analysis or "
+        "review_statement (a trial's phase is the trial's)"
     )
     supports: Supports = Field(description="yes, or no when the evidence speaks against it")
 
@@ -279,6 +282,8 @@ class ModelType(StrEnum):
     engineered_cell_line = "engineered_cell_line"
     xenograft = "xenograft"
     patient_tissue = "patient_tissue"
+    #: tissue whose origin (patients or animals) the review does not state
+    tissue = "tissue"
 
 
 class Model(Entity):
@@ -383,24 +388,14 @@ ENTITY_MODELS: tuple[type[Entity], ...] = (
 # --- fact tables -----------------------------------------------------------------------------
 
 
-Dispute = Annotated[
-    str | None,
-    BeforeValidator(_blank_to_none),
-    Field(
-        description="set when the curator disputes what the review states: why, and the source "
-        "of the contradicting pharmacology; the statement then goes to the disputed graph"
-    ),
-]
-
-
-class DrugClassAssertion(Row):
-    """The review calls a drug a member of a class ("a multikinase inhibitor")."""
+class DrugClassAssertion(Row, Claim):
+    """The review calls a drug a member of a class ("a multikinase inhibitor"). Every row has a
+    check in reference_checks.csv; a contradicted one puts the row in the disputed graph."""
 
     table = "drug_classes.csv"
     key = ("drug", "drug_class")
     drug: Slug = ref("drug")
     drug_class: DrugClass
-    dispute: Dispute = None
 
 
 class Action(StrEnum):
@@ -414,7 +409,8 @@ class Action(StrEnum):
 
 
 class DrugAction(Row, Claim):
-    """A drug acts on a molecule, pathway or process (sorafenib inhibits Raf-1)."""
+    """A drug acts on a molecule, pathway or process (sorafenib inhibits Raf-1). Every row has a
+    check in reference_checks.csv; a contradicted one puts the row in the disputed graph."""
 
     table = "drug_actions.csv"
     key = ("drug", "action", "target", "model")
@@ -422,7 +418,6 @@ class DrugAction(Row, Claim):
     action: Action
     target: Slug = ref("molecule", "pathway")
     model: OptionalSlug = ref("model", default=None)
-    dispute: Dispute = None
 
 
 class MemberRole(StrEnum):
@@ -618,6 +613,151 @@ class Discrepancy(Row):
     alternative_location: str
 
 
+class ConclusionKind(StrEnum):
+    treatment_option = "treatment_option"
+    efficacy = "efficacy"
+    safety = "safety"
+    predictive_biomarker = "predictive_biomarker"
+    mechanism = "mechanism"
+    background = "background"
+    research_need = "research_need"
+
+
+class Conclusion(Row, Claim):
+    """A claim of the review that is not a number and that no other table holds: what a trial's
+    results are taken to show ("these results provide an option …"), a biomarker's promise ("Met
+    might serve as a predictive biomarker"), a background statement. The same claim in several
+    places (abstract, body, conclusion) is one row per occurrence, each with its quote."""
+
+    table = "conclusions.csv"
+    key = ("id",)
+    id: Slug
+    subject: Slug = ref(
+        "trial",
+        "drug",
+        "biomarker",
+        "mechanism",
+        "molecule",
+        "pathway",
+        description="what the claim is about",
+    )
+    claim_kind: ConclusionKind = Field(description="what the claim is about")
+    statement: str = Field(min_length=1, description="the claim in the curator's short words")
+
+
+class ComparisonResult(StrEnum):
+    longer = "longer"
+    shorter = "shorter"
+    higher = "higher"
+    lower_ = "lower"  # the value is the CSV's word; the name keeps str.lower
+    no_difference = "no_difference"
+    #: every patient's value (of the arm or subgroup) was at most ``bound``
+    within = "within"
+
+
+class Significance(StrEnum):
+    significant = "significant"
+    not_significant = "not_significant"
+    not_stated = "not_stated"
+
+
+class Comparison(Row, Claim):
+    """An outcome the review reports in words or as a bound, not as a figure: a comparison
+    between arms ("longer", "no statistically difference") or an upper bound ("died within 4
+    mo")."""
+
+    table = "comparisons.csv"
+    key = ("trial", "arm", "versus", "measure", "subgroup")
+    trial: Slug = ref("trial")
+    arm: OptionalSlug = Field(None, description="the arm the result is about")
+    versus: OptionalSlug = Field(None, description="the arm it is compared with (same trial)")
+    measure: Measure
+    subgroup: OptionalText = None
+    result: ComparisonResult = Field(
+        description="the arm's value against the other arm's, or 'within' a bound"
+    )
+    significance: Significance = Significance.not_stated
+    bound: OptionalFloat = Field(None, description="for 'within': the upper bound")
+    unit: Annotated[Unit | None, BeforeValidator(_blank_to_none)] = None
+
+    @model_validator(mode="after")
+    def _bound_or_comparator(self) -> Comparison:
+        if self.result == ComparisonResult.within:
+            if self.bound is None or self.unit is None:
+                raise ValueError("result 'within' needs a bound and its unit")
+        elif not (self.arm and self.versus):
+            raise ValueError(f"result '{self.result}' needs the arm and the arm compared with")
+        return self
+
+
+class CheckVerdict(StrEnum):
+    consistent = "consistent"
+    #: the reference states otherwise: the statement is disputed
+    contradicted = "contradicted"
+    #: the reference contradicts a qualifier ("selective", "directly"), not the statement itself
+    partly_contradicted = "partly_contradicted"
+    #: the reference says nothing on it (a cellular effect of one study, not a target)
+    not_covered = "not_covered"
+    #: no reference could be found that settles it
+    not_confirmed = "not_confirmed"
+
+
+class ReferenceCheck(Row):
+    """One statement of the review checked against a named reference (the drug's label,
+    ChEMBL's mechanism of action, IUPHAR/BPS, the trial's registry record or publication).
+    Every drug-action and drug-class statement has one. A `contradicted` verdict disputes the
+    statement: its rows go to the disputed graph (docs/reasoning.md), or, for one `column` of a
+    trial, the review's value goes there and the reference's `value` takes its place."""
+
+    table = "reference_checks.csv"
+    key = ("checked_table", "row_key", "column", "reference", "statement")
+    checked_table: str = Field(
+        pattern=r"^[a-z_]+\.csv$", description="the table of the checked statement"
+    )
+    row_key: str = Field(
+        min_length=1,
+        description="the checked rows' key columns joined by '|': every row whose key starts with "
+        "these values is checked (sorafenib|inhibits|p-erk covers the rows of each model)",
+    )
+    column: OptionalText = Field(None, description="for one cell of a trial: phase or enrolled")
+    statement: str = Field(min_length=1, description="the statement checked, in short words")
+    reference: str = Field(min_length=3, description="the named reference checked against")
+    reference_url: OptionalText = None
+    release: str = Field(min_length=2, description="the reference's version, release or date")
+    verdict: CheckVerdict
+    correction: OptionalText = Field(
+        None, description="what the reference says (the correct pharmacology), when it differs"
+    )
+    value: OptionalText = Field(
+        None, description="for a contradicted trial column: the reference's value"
+    )
+
+    @model_validator(mode="after")
+    def _contradiction_says_what_is_right(self) -> ReferenceCheck:
+        if self.verdict in WRONG and not self.correction:
+            raise ValueError("a contradicted statement needs the correction the reference gives")
+        if self.column and self.verdict == CheckVerdict.contradicted and not self.value:
+            raise ValueError(f"a contradicted '{self.column}' needs the reference's value")
+        return self
+
+    def keys(self) -> tuple[str, ...]:
+        return key_parts(self.row_key)
+
+    def covers(self, row: Row) -> bool:
+        """Whether this check is about ``row`` (of the checked table, its key starting so)."""
+        parts = self.keys()
+        values = tuple(v for v in row.key_values() if v)
+        return row.table == self.checked_table and values[: len(parts)] == parts
+
+
+WRONG = frozenset({CheckVerdict.contradicted, CheckVerdict.partly_contradicted})
+
+
+def key_parts(text: str) -> tuple[str, ...]:
+    """A row key as its non-empty parts (``sorafenib|inhibits|vegfr|`` → three parts)."""
+    return tuple(part.strip() for part in text.split("|") if part.strip())
+
+
 FACT_MODELS: tuple[type[Row], ...] = (
     DrugClassAssertion,
     DrugAction,
@@ -631,6 +771,9 @@ FACT_MODELS: tuple[type[Row], ...] = (
     Outcome,
     AdverseEvent,
     Discrepancy,
+    Conclusion,
+    Comparison,
+    ReferenceCheck,
 )
 
 ALL_MODELS: tuple[type[Row], ...] = ENTITY_MODELS + FACT_MODELS

@@ -7,14 +7,19 @@ Routes reach the backend through the :func:`get_backend` dependency.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Protocol
 
+import pyoxigraph as ox
 from fastapi import Request
 
 from sorakg.release.store import built_file
 from sorakg.settings import Settings
+from sorakg.sparql.bindings import Term, with_values
 
 from .execute import Job, Reply
+
+ENTITY = ox.Variable("entity")  # the variable the pages' queries bind to the page's entity
 
 
 class Backend(Protocol):
@@ -25,11 +30,16 @@ class Backend(Protocol):
 
 
 async def select(
-    backend: Backend, text: str, max_rows: int, bindings: dict[str, str] | None = None
+    backend: Backend,
+    text: str,
+    max_rows: int,
+    bindings: Mapping[ox.Variable, Term] | None = None,
 ) -> list[dict[str, str]] | None:
     """Rows of a SELECT as ``{variable: value}`` strings (unbound variables left out), or
-    None when the query failed: the pages' one way to read an answer they render."""
-    job = Job("query", text, format="json", bindings=bindings or {}, max_rows=max_rows)
+    None when the query failed: the pages' one way to read an answer they render. ``bindings``
+    are written into the text here (:mod:`sorakg.sparql.bindings`), as for every job."""
+    text = with_values(text, bindings or {})
+    job = Job("query", text, format="json", max_rows=max_rows)
     reply = await backend.run(job)
     if reply.status != 200:
         return None

@@ -23,6 +23,7 @@ from sorakg.formats import HTML, JSON, NotAcceptable, negotiate
 from sorakg.names import Names
 from sorakg.settings import Settings
 from sorakg.sparql import catalogue
+from sorakg.sparql.bindings import with_values
 
 from .backend import Backend, get_backend, get_settings, served_root
 from .execute import Job
@@ -102,6 +103,7 @@ async def run_canned(
             bound = catalogue.bind(query, raw, prefixes)
         else:  # index lookups, and a did-you-mean's scan: off the event loop
             bound = await run_in_threadpool(catalogue.bind, query, raw, prefixes, names, notes)
+        text = with_values(query.sparql, bound)  # bound here, once
     except NotAcceptable as error:
         return Response(str(error), 406, media_type="text/plain")
     except catalogue.ParameterError as error:
@@ -116,9 +118,8 @@ async def run_canned(
         return HTMLResponse(html, 400)  # the form stays, with the message above it
     job = Job(
         "query",
-        query.text,
+        text,
         format=(JSON if fmt is HTML else fmt).name,
-        bindings={variable.value: str(term) for variable, term in bound.items()},
         max_rows=settings.max_rows,
         allow_service=settings.allow_service,
     )

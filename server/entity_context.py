@@ -16,12 +16,10 @@ from sorakg.pipeline.explain import Reason
 from sorakg.sparql import catalogue
 
 from . import charts
-from .backend import Backend
+from .backend import ENTITY, Backend
 from .backend import select as backend_select
 from .entity_view import EntityView
 from .sections import Section
-
-ENTITY = ox.Variable("entity")
 
 
 async def select(backend: Backend, name: str, iri: str) -> list[dict[str, str]]:

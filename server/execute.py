@@ -5,18 +5,19 @@ a test. The web layer never touches the store: it sends a :class:`Job` and sends
 :class:`Reply` (status, media type, bytes) it gets.
 
 The row cap (``max_rows``) and the byte cap (``max_bytes``) are applied while serializing:
-solutions are first written as TSV, one line per row (or XML records when rows may be longer
-than Oxigraph's readers take), into a sink that stops the evaluation at a cap, and the rows
-kept are re-serialized in the negotiated format; triples are taken one at a time. Oxigraph
-evaluates lazily, so a capped ``SELECT * { ?s ?p ?o }`` stops early instead of running to the end.
+solutions are written once, in the negotiated format, into a sink that knows where each one
+ends in that format and stops the evaluation at a cap, keeping whole solutions; triples are
+taken one at a time. Oxigraph evaluates lazily, so a capped ``SELECT * { ?s ?p ?o }`` stops
+early instead of running to the end, and every answer is evaluated once.
 A cut answer carries ``X-SPARQL-MaxRows: <max_rows>`` or ``X-SPARQL-MaxBytes: <max_bytes>``.
 """
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import io
-from collections.abc import Callable
+import re
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -25,13 +26,13 @@ from sorakg.formats import Format, NotAcceptable, Offer, negotiate
 from sorakg.loaders.vocab import PREFIXES
 from sorakg.release.default_view import default_graphs
 from sorakg.sparql import text as sparql_text
-from sorakg.sparql.bindings import with_values
 from sorakg.sparql.errors import declare_known_prefixes, parse_error, short_error
 
 MAXROWS_HEADER = "X-SPARQL-MaxRows"
 KNOWN_PREFIXES = {name: str(namespace) for name, namespace in PREFIXES.items()}
 MAXBYTES_HEADER = "X-SPARQL-MaxBytes"
-READER_LINE_LIMIT = 16 * 2**20  # Oxigraph's TSV, JSON and N-Triples readers refuse longer lines
+# Oxigraph writes a CR in a literal as is, and XML readers turn it into LF: written as a reference
+XML_CR = b"&#13;"
 # The worker's thread stack (server/worker.py) parses 200,000 nested groups; past this bound a
 # query is refused before Oxigraph sees it. The web layer refuses far shallower queries first.
 MAX_NESTING = 100_000
@@ -45,9 +46,6 @@ class Job:
     format: str | None = None
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
-    # variable → an RDF term in N-Triples syntax (``<iri>``, ``"text"``, ``"5"^^<…#integer>``);
-    # made with ``str(term)`` of a pyoxigraph term and parsed back by :func:`parse_term`
-    bindings: dict[str, str] = field(default_factory=dict)
     max_rows: int = 10_000
     max_bytes: int = 16_000_000  # the pool sets the `max_result_bytes` setting
     allow_service: bool = False
@@ -68,51 +66,115 @@ class Reply:
         return cls(status, "text/plain; charset=utf-8", message.encode())
 
 
-def parse_term(text: str) -> ox.NamedNode | ox.Literal:
-    """One IRI or literal from its N-Triples form. The text is parsed as the object of a single
-    triple, so anything that is not exactly one term (a second triple, a blank node) fails."""
-    try:
-        quads = list(ox.parse(f"<urn:s> <urn:p> {text} .".encode(), format=ox.RdfFormat.N_TRIPLES))
-    except SyntaxError as error:
-        raise ValueError(f"not an RDF term: {text!r}") from error
-    if len(quads) != 1 or not isinstance(quads[0].object, ox.NamedNode | ox.Literal):
-        raise ValueError(f"not one IRI or literal: {text!r}")
-    return quads[0].object
+class _Records:
+    """Where one solution ends in a results format, so that an answer written straight in that
+    format is counted and cut at a solution's end: one evaluation, one writing.
+
+    ``record`` matches one solution (and its line end), anchored where it starts; every match
+    ends in ``terminator``, whose count (C speed) bounds the solutions from above, so the exact
+    matching runs only near a cap. ``head`` ends where the first solution starts; ``foot``
+    closes a cut answer. JSON knows a solution has ended only when the next one starts
+    (``started``: one more than the matches) and joins them with a comma (``skip``)."""
+
+    def __init__(self, record: bytes, terminator: bytes, head: bytes, foot: bytes = b"",
+                 header_lines: int = 0, started: int = 0, skip: int = 0,
+                 cr: bytes = b"\r") -> None:  # fmt: skip
+        self.record = re.compile(record, re.DOTALL)
+        self.cr = cr  # what a CR is written as (counted by the caps)
+        self.terminator, self.head, self.foot = terminator, head, foot
+        self.header_lines, self.started, self.skip = header_lines, started, skip
 
 
-class _Cap(io.RawIOBase):
-    """A byte sink keeping whole records (each ending with ``end``): at most ``rows`` of them,
-    within ``budget`` bytes; past either limit it stops the writer by raising :class:`Full`."""
+_RECORDS = {
+    # a TSV line never holds a raw line break (Oxigraph escapes it); the header line first
+    ox.QueryResultsFormat.TSV: _Records(rb"[^\n]*+\n", b"\n", head=b"\n", header_lines=1),
+    # CSV quotes a value holding a comma, quote or line break, doubling its quotes
+    ox.QueryResultsFormat.CSV: _Records(
+        rb'(?:[^"\r]++|"(?:[^"]++|"")*+"|\r(?!\n))*+\r\n', b"\r\n", head=b"\r\n", header_lines=1
+    ),
+    # ``<`` is escaped inside values, so ``</result>`` only closes a solution
+    ox.QueryResultsFormat.XML: _Records(
+        rb"(?:[^<]++|<(?!/result>))*+</result>",
+        b"</result>",
+        head=b"<results>",
+        foot=b"</results></sparql>",
+        cr=XML_CR,
+    ),
+    # solutions are ``{…}`` objects joined by commas; outside strings ``},{`` occurs only
+    # between two of them (a solution's own members are joined by ``},"``)
+    ox.QueryResultsFormat.JSON: _Records(
+        rb'\{(?:[^"}]++|"(?:[^"\\]++|\\.)*+"|\}(?!,\{))*+\}(?=,\{)',
+        b"},{",
+        head=b'"bindings":[',
+        foot=b"]}}",
+        started=1,
+        skip=1,
+    ),
+}
+
+
+class _Capped(io.RawIOBase):
+    """A byte sink for an answer written in its own format: past ``max_rows`` solutions or
+    ``max_bytes`` bytes it stops the writer (and so Oxigraph's lazy evaluation) by raising
+    :class:`Full`; :meth:`answer` is then the solutions kept, closed as a whole document."""
 
     class Full(Exception):
         pass
 
-    def __init__(self, end: bytes, rows: int, budget: int):
-        self.end, self.rows, self.budget = end, rows, budget
+    def __init__(self, records: _Records, max_rows: int, max_bytes: int) -> None:
+        self.records, self.max_rows, self.max_bytes = records, max_rows, max_bytes
         self.buffer = bytearray()
-        self.ends: list[int] = []  # where each kept record ends
-        self.scan = 0  # where the next record end may start
+        self.bound = 0  # terminators written: at least the solutions' line ends
+        self.ends: list[int] = []  # once counting: where the head and each solution end
+        self.next = 0  # where the next solution starts
+        self.probe = 0  # no terminator starts between ``next`` and here (the last match failed)
         self.cut_rows = self.cut_bytes = False
 
     def writable(self) -> bool:
         return True
 
     def write(self, chunk: bytes) -> int:  # type: ignore[override]
-        self.buffer += chunk
-        while (found := self.buffer.find(self.end, self.scan)) >= 0:
-            self.scan = found + len(self.end)
-            if len(self.ends) >= self.rows:
+        records = self.records
+        seen = max(0, len(self.buffer) - len(records.terminator) + 1)
+        self.buffer += chunk if records.cr == b"\r" else chunk.replace(b"\r", records.cr)
+        self.bound += self.buffer.count(records.terminator, seen)
+        over_bytes = len(self.buffer) > self.max_bytes
+        most = self.bound - records.header_lines + records.started
+        if self.ends or over_bytes or most > self.max_rows:
+            if self._count() > self.max_rows:
                 self.cut_rows = True
-                raise _Cap.Full
-            if self.scan > self.budget:
+                raise _Capped.Full
+            if over_bytes:
                 self.cut_bytes = True
-                raise _Cap.Full
-            self.ends.append(self.scan)
-        if len(self.buffer) > self.budget:  # the record being written is already too big
-            self.cut_bytes = True
-            raise _Cap.Full
-        self.scan = max(self.scan, len(self.buffer) - len(self.end) + 1)
+                raise _Capped.Full
         return len(chunk)
+
+    def _count(self) -> int:
+        """Match the solutions written since the last call; how many there are at least."""
+        records, buffer = self.records, self.buffer
+        if not self.ends:
+            head = buffer.find(records.head)
+            if head < 0:
+                return 0
+            self.next = self.probe = head + len(records.head)
+            self.ends.append(self.next)
+        if buffer.find(records.terminator, self.probe) >= 0:
+            while match := records.record.match(buffer, self.next):
+                self.ends.append(match.end())
+                self.next = match.end() + records.skip
+            self.probe = max(self.next, len(buffer) - len(records.terminator) + 1)
+        matched = len(self.ends) - 1
+        return matched + records.started if matched else 0
+
+    def answer(self) -> bytes:
+        if not (self.cut_rows or self.cut_bytes) or not self.ends:
+            return bytes(self.buffer)
+        keep = min(len(self.ends) - 1, self.max_rows)
+        fits = bisect.bisect_right(self.ends, self.max_bytes - len(self.records.foot), hi=keep + 1)
+        if fits <= keep:  # the solutions kept are longer than max_bytes: fewer
+            self.cut_bytes = True
+            keep = max(0, fits - 1)
+        return bytes(self.buffer[: self.ends[keep]]) + self.records.foot
 
 
 @dataclass
@@ -127,60 +189,16 @@ class _Cut:
         return headers
 
 
-def _write_capped(result: ox.QuerySolutions, fmt: ox.QueryResultsFormat, rows: int, budget: int,
-                  end: bytes) -> _Cap:  # fmt: skip
-    sink = _Cap(end, rows, budget)
-    with contextlib.suppress(_Cap.Full):
-        result.serialize(sink, format=fmt)  # type: ignore[arg-type]
-    return sink
-
-
 def _solutions(
     result: ox.QuerySolutions, target: ox.QueryResultsFormat, job: Job
 ) -> tuple[bytes, _Cut]:
-    """The solutions in ``target``, cut at ``max_rows`` and ``max_bytes``, evaluated lazily.
-
-    They are written as TSV (one line per row) into a sink that stops the evaluation at a cap;
-    the lines kept are parsed back and written in ``target``. Oxigraph's TSV reader refuses a
-    line over 16 MiB, so when ``max_bytes`` allows rows that long the records are XML results
-    instead (``</result>`` cannot occur inside a value: ``<`` is escaped), which it reads
-    without that limit. If the answer in ``target`` is longer than ``max_bytes`` (JSON is more
-    verbose than TSV), rows are dropped from the end until it fits."""
-    tsv, xml = ox.QueryResultsFormat.TSV, ox.QueryResultsFormat.XML
-    inter, end = (xml, b"</result>") if job.max_bytes > READER_LINE_LIMIT else (tsv, b"\n")
-    # TSV: the header line counts as a record; XML: the head precedes the first record
-    header_record = 1 if inter == tsv else 0
-    sink = _write_capped(result, inter, job.max_rows + header_record, job.max_bytes, end)
-    cut = _Cut(sink.cut_rows, sink.cut_bytes)
-    complete = not (cut.rows or cut.bytes)
-    if complete and inter == target:
-        return bytes(sink.buffer), cut
-
-    def prefix(records: int) -> bytes:
-        if inter == tsv:
-            return bytes(sink.buffer[: sink.ends[records - 1]]) if records else b""
-        if complete and records == len(sink.ends):
-            return bytes(sink.buffer)
-        head = sink.buffer.index(b"<results>") + len(b"<results>")
-        stop = sink.ends[records - 1] if records else head
-        return bytes(sink.buffer[:stop]) + b"</results></sparql>"
-
-    records = len(sink.ends)
-    while True:
-        kept = prefix(records)
-        body = kept if inter == target else _reserialize(kept, inter, target)
-        if len(body) <= job.max_bytes or records <= header_record:
-            return body, cut
-        cut.bytes = True
-        rows = records - header_record
-        records = header_record + min(rows - 1, int(rows * job.max_bytes / len(body) * 0.9))
-
-
-def _reserialize(
-    body: bytes, source: ox.QueryResultsFormat, target: ox.QueryResultsFormat
-) -> bytes:
-    body = body or b"\n"  # a TSV answer cut before its header line: no variables known
-    return ox.parse_query_results(body, format=source).serialize(format=target) or b""
+    """The solutions in ``target``, cut at ``max_rows`` and ``max_bytes``: written once, in
+    ``target``, into a sink that stops the lazy evaluation at a cap."""
+    sink = _Capped(_RECORDS[target], job.max_rows, job.max_bytes)
+    with contextlib.suppress(_Capped.Full):
+        result.serialize(sink, format=target)  # type: ignore[arg-type]
+    body = sink.answer()
+    return body, _Cut(sink.cut_rows, sink.cut_bytes)
 
 
 def _triples(result: ox.QueryTriples, target: ox.RdfFormat, job: Job) -> tuple[bytes, _Cut]:
@@ -206,54 +224,13 @@ def _triples(result: ox.QueryTriples, target: ox.RdfFormat, job: Job) -> tuple[b
         del kept[min(len(kept) - 1, int(len(kept) * job.max_bytes / len(body) * 0.9)) :]
 
 
-class _Budget(io.RawIOBase):
-    """A byte sink that stops the writer (raises :class:`Full`) past ``limit`` bytes."""
-
-    class Full(Exception):
-        pass
-
-    def __init__(self, limit: int):
-        self.limit = limit
-        self.buffer = bytearray()
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, chunk: bytes) -> int:  # type: ignore[override]
-        self.buffer += chunk
-        if len(self.buffer) > self.limit:
-            raise _Budget.Full
-        return len(chunk)
-
-
-def _small(result: ox.QuerySolutions, fmt: Format, job: Job) -> bytes | None:
-    """The answer written straight in ``fmt`` when it is small enough that neither cap can
-    apply (most answers); None when it is not, and the query must run again under the caps.
-    This skips the count-and-rewrite of :func:`_solutions`, a fixed cost larger than a point
-    lookup's evaluation."""
-    # an answer shorter than max_rows times the smallest row cannot hold more than max_rows
-    sink = _Budget(min(job.max_bytes, job.max_rows * fmt.smallest_row))
-    try:
-        result.serialize(sink, format=fmt.results)  # type: ignore[arg-type]
-    except _Budget.Full:
-        return None
-    return bytes(sink.buffer)
-
-
-def _serialize(
-    result: object, fmt: Format, job: Job, again: Callable[[], object]
-) -> tuple[bytes, _Cut]:
-    """``result`` in ``fmt`` under the caps; ``again`` runs the query anew (a large answer's
-    first, uncounted writing is abandoned and it is written counted)."""
+def _serialize(result: object, fmt: Format, job: Job) -> tuple[bytes, _Cut]:
+    """``result`` in ``fmt`` under the caps."""
     if isinstance(result, ox.QueryBoolean):
         assert fmt.results is not None
         return result.serialize(format=fmt.results) or b"", _Cut()
     if isinstance(result, ox.QuerySolutions):
         assert fmt.results is not None
-        if (body := _small(result, fmt, job)) is not None:
-            return body, _Cut()
-        result = again()
-        assert isinstance(result, ox.QuerySolutions)
         return _solutions(result, fmt.results, job)
     assert isinstance(result, ox.QueryTriples) and fmt.rdf is not None
     return _triples(result, fmt.rdf, job)
@@ -334,27 +311,18 @@ def run_query(store: ox.Store, job: Job, graphs: Graphs | None = None) -> Reply:
     if job.named_graphs:
         options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
     text = job.text
-    if job.bindings:
-        # the one binding method of every path (bindings.with_values): Oxigraph's substitutions
-        # were 9-20x slower on the parameterised queries with joins (benchmarks/bindings.py)
-        try:
-            bound = {ox.Variable(name): parse_term(term) for name, term in job.bindings.items()}
-            text = with_values(job.text, bound)
-        except ValueError as error:
-            return Reply.text(400, str(error))
     try:
         result = _query(store, text, options)
         fmt = negotiate(_kind(result), job.accept, job.format)
-        body, cut = _serialize(result, fmt, job, lambda: _query(store, text, options))
+        body, cut = _serialize(result, fmt, job)
     except SyntaxError as error:
         return Reply.text(400, f"bad query: {short_error(str(error), job.text, KNOWN_PREFIXES)}")
     except NotAcceptable as error:
         return Reply.text(406, str(error))
     except (OSError, ValueError, RuntimeError) as error:
         return Reply.text(500, f"query failed: {error}")
-    if fmt.results == ox.QueryResultsFormat.XML or fmt.rdf == ox.RdfFormat.RDF_XML:
-        # Oxigraph writes a CR in a literal as is, and XML readers turn it into LF
-        body = body.replace(b"\r", b"&#13;")
+    if fmt.rdf == ox.RdfFormat.RDF_XML:
+        body = body.replace(b"\r", XML_CR)  # as in XML results (_Records)
     return Reply(200, fmt.media_type, body, cut.headers(job))
 
 

@@ -26,9 +26,8 @@ from sorakg.sparql.bindings import with_values
 
 from . import entity_context as context
 from . import entity_sections, sections
-from .backend import Backend, get_backend, get_settings, served_root
+from .backend import ENTITY, Backend, get_backend, get_settings, served_root
 from .downloads import Resources, explanations
-from .entity_context import ENTITY
 from .entity_view import RDF_TYPE, SK, entity_view
 from .execute import Job
 from .labels import Linker

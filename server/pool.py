@@ -337,9 +337,9 @@ class WorkerPool:
 
     @staticmethod
     def _key(job: Job) -> str:
-        """What identifies a query for the slow list: its text with whitespace normalised, and
-        its bindings (a named query is slow or not with its parameters)."""
-        return " ".join(job.text.split()) + "\n" + repr(sorted(job.bindings.items()))
+        """What identifies a query for the slow list: its text with whitespace normalised (a
+        named query's parameters are bound in its text: slow or not with them)."""
+        return " ".join(job.text.split())
 
     def _remember_slow(self, job: Job) -> None:
         key = self._key(job)

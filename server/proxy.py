@@ -32,7 +32,6 @@ import pyoxigraph as ox
 from sorakg.formats import Format, NotAcceptable, Offer, negotiate
 from sorakg.settings import Settings
 from sorakg.sparql import text as sparql_text
-from sorakg.sparql.bindings import with_values
 from sorakg.sparql.remote import (
     ACCEPT,
     Answer,
@@ -47,19 +46,11 @@ from sorakg.sparql.remote import (
     timeout_fields,
 )
 
-from .execute import MAXBYTES_HEADER, MAXROWS_HEADER, Job, Reply, parse_term, refusal
+from .execute import MAXBYTES_HEADER, MAXROWS_HEADER, Job, Reply, refusal
 
 
 def _answer_kind(form: str) -> Offer:
     return "boolean" if form == "ASK" else kind_of(form)
-
-
-def _bound_text(job: Job) -> str:
-    """The query with its bindings as a VALUES block opening the WHERE group."""
-    if not job.bindings:
-        return job.text
-    bound = {ox.Variable(name): parse_term(term) for name, term in job.bindings.items()}
-    return with_values(job.text, bound)
 
 
 def serialize(answer: Answer, fmt: Format) -> bytes:
@@ -142,10 +133,7 @@ class ProxyBackend:
             fmt = negotiate(_answer_kind(form), job.accept, job.format)
         except NotAcceptable as error:
             return Reply.text(406, str(error))
-        try:
-            text = _bound_text(job)
-        except ValueError as error:
-            return Reply.text(400, str(error))
+        text = job.text
         fields = [("query", text)]
         fields += dataset_fields(text, self.graphs, job.default_graphs, job.named_graphs)
         fields += timeout_fields(self.server, self.timeout)

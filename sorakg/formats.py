@@ -40,10 +40,6 @@ class Format:
     given_media_type: str | None = field(default=None, repr=False)  # only for HTML
     rdflib: str | None = None  # rdflib's parser and serializer name (the export's writers)
     rapper: str | None = None  # raptor's parser name, where raptor has one (tests)
-    # results formats: the fewest bytes one solution can take (a JSON "{}" and a comma, an XML
-    # "<result/>", a CSV or TSV line's end): an answer shorter than max_rows times this cannot
-    # hold more than max_rows solutions, so the engine need not count them
-    smallest_row: int = 1
 
     @property
     def media_type(self) -> str:
@@ -69,10 +65,8 @@ class Format:
         return name in (self.name, self.extension, self.media_type, *self.aliases)
 
 
-JSON = Format("json", ("application/json", "srj"), results=QueryResultsFormat.JSON,
-              smallest_row=2)  # fmt: skip
-XML = Format("xml", ("application/xml", "text/xml", "srx"), results=QueryResultsFormat.XML,
-             smallest_row=9)  # fmt: skip
+JSON = Format("json", ("application/json", "srj"), results=QueryResultsFormat.JSON)
+XML = Format("xml", ("application/xml", "text/xml", "srx"), results=QueryResultsFormat.XML)
 CSV = Format("csv", results=QueryResultsFormat.CSV)
 TSV = Format("tsv", results=QueryResultsFormat.TSV)
 

@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import hashlib
 import io
+import json
+import pickle
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 from rdflib import RDF, Graph, URIRef
 
 from sorakg.pipeline.build import Built
 from sorakg.server.app import create_app
+from sorakg.server.execute import Job, Reply
 from sorakg.server.pool import WorkerPool
 from sorakg.settings import Settings
 from sorakg.sparql import catalogue
+from sorakg.sparql.bindings import with_values
 from tests.conftest import write_graph
 
 
@@ -172,3 +181,68 @@ def test_entity_page_explains_inferred_relations(client: TestClient) -> None:
     _wait_for_downloads(client)
     html = client.get("/drug/sorafenib", headers={"Accept": "text/html"}).text
     assert "targets pathway ⊒ inhibits ∘ member of pathway" in html
+
+
+TRIAL = "https://w3id.org/sorakg/trial/"
+
+
+class _Recording:
+    """A backend that keeps every job it is sent, then answers it with the pool."""
+
+    def __init__(self, pool: WorkerPool) -> None:
+        self.pool = pool
+        self.jobs: list[Job] = []
+
+    async def start(self) -> None:
+        await self.pool.start()
+
+    async def close(self) -> None:
+        await self.pool.close()
+
+    async def run(self, job: Job) -> Reply:
+        self.jobs.append(job)
+        return await self.pool.run(job)
+
+    async def update(self, job: Job) -> Reply:
+        return await self.pool.update(job)
+
+
+def test_parameters_are_bound_once_in_the_web_process(reasoned: Built, tmp_path: Path) -> None:
+    """A named query reaches the worker as one text: its parameters already written in (a
+    VALUES block), its '#+' header gone, so the worker has nothing to bind and lexes nothing,
+    and answers it without loading the query library."""
+    graph = write_graph(reasoned, tmp_path)
+    backend = _Recording(WorkerPool(graph, size=1, inline_rows=0))
+    with TestClient(create_app(Settings(), backend)) as client:  # type: ignore[arg-type]
+        rows = list(csv.DictReader(io.StringIO(client.get(
+            "/queries/trial-arms", params={"trial": "trial:NCT00988741", "format": "csv"}
+        ).text)))  # fmt: skip
+    assert rows and {row["trial"] for row in rows} == {f"{TRIAL}NCT00988741"}
+    (job,) = [job for job in backend.jobs if "sk:hasArm" in job.text]  # the other: names
+    assert f"VALUES (?trial) {{ (<{TRIAL}NCT00988741>) }}" in job.text
+    assert "#+" not in job.text and job.text.isascii()
+    assert _answered_without_the_query_library(job, graph) == len(rows)
+    assert job.text == with_values(
+        catalogue.load_query("trial-arms").sparql,
+        {ox.Variable("trial"): ox.NamedNode(TRIAL + "NCT00988741")},
+    )
+
+
+def _answered_without_the_query_library(job: Job, graph: Path) -> int:
+    """The rows a worker answers ``job`` with, in a fresh process, asserting that it never
+    loaded the query library (0.12 s of imports a fresh worker, one replacing a worker killed
+    at a timeout included, paid on its first named query)."""
+    probe = f"""
+import base64, json, pickle, sys, pyoxigraph as ox
+from sorakg.server.worker import answer
+store = ox.Store()
+store.bulk_load(path={str(graph)!r}, format=ox.RdfFormat.N_QUADS)
+job = pickle.loads(base64.b64decode({base64.b64encode(pickle.dumps(job)).decode()!r}))
+reply = answer(store, job, 0)
+print(json.dumps([reply.status, reply.body.decode(),
+                  sorted(m for m in sys.modules if m.startswith("sorakg.sparql.catalogue"))]))
+"""
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    status, body, loaded = json.loads(out.stdout)
+    assert status == 200 and loaded == []
+    return len(list(csv.DictReader(io.StringIO(body))))

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import csv
 import http.server
+import io
 import json
 import os
 import shutil
@@ -29,7 +31,7 @@ from sorakg.pipeline.build import Built
 from sorakg.release.folder import STORE_DIR, prune, write_release
 from sorakg.release.store import release_store
 from sorakg.server.app import create_app
-from sorakg.server.execute import MAXBYTES_HEADER, MAXROWS_HEADER, Job, Reply
+from sorakg.server.execute import MAXBYTES_HEADER, MAXROWS_HEADER, Job, Reply, run_query
 from sorakg.server.pool import WorkerPool
 from sorakg.settings import Settings
 from tests.conftest import write_graph
@@ -433,25 +435,93 @@ def test_only_one_pattern_queries_without_a_dataset_are_answered_inline(
     assert live.answered_inline == 0  # update mode: readers follow snapshots, so workers only
 
 
-def test_small_answers_written_straight_equal_the_counted_writing(graph_file: Path) -> None:
-    """A small answer is written in its format at once (no count, no rewrite); it must be the
-    bytes the counted path writes, in every format, and a large one must still be cut."""
-    from sorakg.release.default_view import default_graphs
-    from sorakg.server.execute import _SMALLEST_ROW, _small, _solutions
+# Values that look like a format's own separators: JSON's ``},{``, XML's ``</result>``, CSV's
+# quotes and line breaks, escapes at a value's end
+TRICKY = ('x},{"y\\\\",\nz\r,w</result>', "a\\\\", '"', "},{}", "\r\n", "")
+RESULT_FORMATS = {"json": "JSON", "xml": "XML", "csv": "CSV", "tsv": "TSV"}
 
+
+class _CountingStore:
+    """A store that counts its evaluations (each ``query`` call evaluates once)."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store, self.queries = store, 0
+
+    def query(self, *args: object, **kwargs: object) -> object:
+        self.queries += 1
+        return self.store.query(*args, **kwargs)  # type: ignore[arg-type]
+
+
+def _tricky_store(rows: int) -> ox.Store:
     store = ox.Store()
-    store.bulk_load(path=str(graph_file), format=ox.RdfFormat.N_QUADS)
-    graphs = default_graphs(store)
-    queries = [
-        POINT,
-        f"SELECT ?l (LANG(?l) AS ?t) {{ <{SORAFENIB}> <{RDFS_LABEL}> ?l }}",
-        "SELECT ?x { VALUES ?x { UNDEF 1 'a\\tb' \"c\\nd\"@en <urn:x> } }",
-    ]
-    for text in queries:
-        for fmt in _SMALLEST_ROW:  # JSON, XML, CSV, TSV
-            job = Job("query", text)
-            direct = _small(store.query(text, default_graph=graphs), fmt, job)
-            counted, cut = _solutions(store.query(text, default_graph=graphs), fmt, job)
-            assert direct == counted and not (cut.rows or cut.bytes), (text, fmt)
-    few = Job("query", POINT, max_rows=5)  # 59 rows: more bytes than 5 of the smallest rows
-    assert _small(store.query(POINT, default_graph=graphs), ox.QueryResultsFormat.TSV, few) is None
+    graph = ox.NamedNode("https://w3id.org/sorakg/graph/asserted")
+    store.extend(
+        ox.Quad(ox.NamedNode(f"urn:s{i:05}"), ox.NamedNode("urn:p"),
+                ox.Literal(TRICKY[i % len(TRICKY)] * (i % 7)), graph)
+        for i in range(rows)
+    )  # fmt: skip
+    return store
+
+
+def test_a_large_answer_is_evaluated_once_with_the_bytes_oxigraph_writes() -> None:
+    """5,000 rows (over a megabyte) below both caps: one evaluation, and the body is exactly
+    what Oxigraph writes uncapped, in every results format."""
+    store = _tricky_store(5_000)
+    counting = _CountingStore(store)
+    graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [ox.DefaultGraph()]
+    text = "SELECT ?s ?o { GRAPH ?g { ?s ?p ?o } } ORDER BY ?s"
+    for name, fmt in RESULT_FORMATS.items():
+        counting.queries = 0
+        job = Job("query", text, format=name, max_rows=10_000)
+        reply = run_query(counting, job, graphs)  # type: ignore[arg-type]
+        assert counting.queries == 1, name
+        assert reply.status == 200 and MAXROWS_HEADER not in reply.headers, name
+        whole = store.query(text).serialize(format=getattr(ox.QueryResultsFormat, fmt))
+        assert whole is not None and len(whole) > 100_000
+        expected = whole.replace(b"\r", b"&#13;") if name == "xml" else whole
+        assert reply.body == expected, name
+
+
+def _rows(body: bytes, name: str) -> list[tuple[str, ...]]:
+    if name == "csv":  # Oxigraph reads no CSV results: Python's reader (values as written)
+        return [tuple(row) for row in csv.reader(io.StringIO(body.decode(), newline=""))][1:]
+    parsed = ox.parse_query_results(
+        body, format=getattr(ox.QueryResultsFormat, RESULT_FORMATS[name])
+    )
+    assert isinstance(parsed, ox.QuerySolutions)
+    return [tuple(str(term) for term in row) for row in parsed]
+
+
+def test_answers_are_cut_at_a_solution_s_end_in_their_own_format() -> None:
+    """A capped answer is a whole document holding the answer's first solutions: exactly
+    ``max_rows`` of them, or as many as fit ``max_bytes`` (one more would not), with the
+    header naming the cap; one evaluation either way."""
+    store = _tricky_store(3_000)
+    counting = _CountingStore(store)
+    text = "SELECT ?s ?o { GRAPH ?g { ?s ?p ?o } } ORDER BY ?s"
+    graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [ox.DefaultGraph()]
+    for name in RESULT_FORMATS:
+        whole = run_query(counting, Job("query", text, format=name, max_rows=10**6), graphs)  # type: ignore[arg-type]
+        every = _rows(whole.body, name)
+        assert len(every) == 3_000
+        for max_rows in (1, 7, 2_999):
+            counting.queries = 0
+            reply = run_query(counting, Job("query", text, format=name, max_rows=max_rows), graphs)  # type: ignore[arg-type]
+            assert counting.queries == 1
+            assert reply.headers == {MAXROWS_HEADER: str(max_rows)}, (name, max_rows)
+            assert _rows(reply.body, name) == every[:max_rows], (name, max_rows)
+        assert (
+            MAXROWS_HEADER
+            not in run_query(store, Job("query", text, format=name, max_rows=3_000), graphs).headers
+        )
+        for max_bytes in (5_000, len(whole.body) // 3):
+            job = Job("query", text, format=name, max_bytes=max_bytes)
+            reply = run_query(counting, job, graphs)  # type: ignore[arg-type]
+            assert reply.headers == {MAXBYTES_HEADER: str(max_bytes)}, (name, max_bytes)
+            kept = _rows(reply.body, name)
+            assert 0 < len(kept) < 3_000 and kept == every[: len(kept)], (name, max_bytes)
+            assert len(reply.body) <= max_bytes
+            one_more = run_query(
+                store, Job("query", text, format=name, max_rows=len(kept) + 1), graphs
+            )
+            assert len(one_more.body) > max_bytes, (name, max_bytes)  # as many as fit

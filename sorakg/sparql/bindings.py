@@ -1,14 +1,14 @@
 """Parameter binding: a query's text with RDF terms bound to its variables.
 
 The one binding method of every path, embedded store or remote endpoint (the CLI, ``/queries``,
-the Linked Data pages, the query workers and the proxy). Kept apart from the query library
-(:mod:`sorakg.sparql.catalogue`) so the query workers bind without importing it: the library
-brings the table models and the remote client, 0.13 s at every worker's start.
+the Linked Data pages, the proxy). The web process binds before a job is sent: a query worker
+receives a text and binds nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 
 import pyoxigraph as ox
 
@@ -35,26 +35,32 @@ def with_values(text: str, bound: Mapping[ox.Variable, Term]) -> str:
     there); with ``MINUS`` (whose meaning depends on shared variables) nothing is written in.
 
     The terms are written by Oxigraph's N-Triples serializer (``str(term)``), which escapes
-    literals and only accepts valid IRIs, so no argument can end the block early.
+    literals and only accepts valid IRIs, so no argument can end the block early. Each text
+    is lexed once per process (:func:`_template`); binding it is then a string join.
     """
     if not bound:
         return text
+    at, pieces, rest = _template(text)
     names = " ".join(str(variable) for variable in bound)
     values = " ".join(str(term) for term in bound.values())
-    at = sparql_text.where_brace(text)
-    if at is None:
-        raise BindingError("cannot find the query's WHERE group")
-    body = _inline(text, at, {v.value: str(t) for v, t in bound.items()})
+    terms = {variable.value: str(term) for variable, term in bound.items()}
+    body = "".join(piece + terms.get(var[1:], var) for piece, var in pieces) + rest
     return f"{text[:at]} VALUES ({names}) {{ ({values}) }}{body}"
 
 
-def _inline(text: str, at: int, terms: Mapping[str, str]) -> str:
-    """``text[at:]`` with the variables of ``terms`` replaced by the terms inside the WHERE
-    group (which opens just before ``at``), outside sub-selects, ``AS`` and ``VALUES``."""
+@lru_cache(maxsize=512)
+def _template(text: str) -> tuple[int, tuple[tuple[str, str], ...], str]:
+    """Where the WHERE group opens in ``text`` (just after its ``{``), and the group split at
+    each variable a bound term may be written in place of: (text before it, the variable)
+    pairs, then the rest. None inside sub-selects, after ``AS``, in ``VALUES``; none at all
+    with ``MINUS`` (whose meaning depends on shared variables)."""
+    at = sparql_text.where_brace(text)
+    if at is None:
+        raise BindingError("cannot find the query's WHERE group")
     tokens = list(sparql_text.lex(text[at:]))
     if any(t.kind == "word" and t.text.upper() == "MINUS" for t in tokens):
-        return text[at:]
-    out, last, depth, skip_from, previous = [], 0, 1, None, ""
+        return at, (), text[at:]
+    pieces, last, depth, skip_from, previous = [], 0, 1, None, ""
     for token in tokens:
         if token.text == "{":
             depth += 1
@@ -67,14 +73,8 @@ def _inline(text: str, at: int, terms: Mapping[str, str]) -> str:
         elif token.kind == "word" and token.text.upper() in ("SELECT", "VALUES"):
             if skip_from is None:
                 skip_from = depth if token.text.upper() == "SELECT" else depth + 1
-        elif (
-            token.kind == "var"
-            and token.text[1:] in terms
-            and skip_from is None
-            and previous.upper() != "AS"
-        ):
-            out.append(text[at + last : at + token.start] + terms[token.text[1:]])
+        elif token.kind == "var" and skip_from is None and previous.upper() != "AS":
+            pieces.append((text[at + last : at + token.start], token.text))
             last = token.end
         previous = token.text
-    out.append(text[at + last :])
-    return "".join(out)
+    return at, tuple(pieces), text[at + last :]

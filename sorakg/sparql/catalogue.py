@@ -31,7 +31,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -112,6 +112,12 @@ class NamedQuery:
     tags: tuple[str, ...] = ()
     form: str = "SELECT"  # SELECT or ASK
     path: Path | None = field(default=None, compare=False)
+
+    @property
+    def sparql(self) -> str:
+        """The query without its ``#+`` header: what is sent to a store (the header is lexed
+        by nobody, and its text, often not ASCII, sends no check down its slow path)."""
+        return _without_header(self.text)
 
     def parameter(self, name: str) -> Parameter:
         for param in self.parameters:
@@ -203,6 +209,11 @@ def _check(query: NamedQuery, where: str, forms: frozenset[str] = LIBRARY_FORMS)
         ox.Store().query(query.text, substitutions=dummy)
     except (SyntaxError, RuntimeError) as error:
         raise QueryError(f"{where}: {error}") from error
+
+
+@lru_cache(maxsize=512)
+def _without_header(text: str) -> str:
+    return "\n".join(line for line in text.splitlines() if not line.startswith(HEADER)) + "\n"
 
 
 @cache
@@ -340,7 +351,7 @@ def run_query(
     """Run ``query`` with arguments ``raw`` on the embedded store or a remote endpoint."""
     bound = bind(query, raw or {}, prefixes or {}, names, notes)
     try:
-        text = with_values(query.text, bound)
+        text = with_values(query.sparql, bound)
     except BindingError as error:
         raise QueryError(f"{query.name}: {error}") from error
     if isinstance(target, Endpoint):
