@@ -22,6 +22,7 @@ PREFIXES = {
     "skos": SKOS,
     "dcterms": DCTERMS,
     "prov": PROV,
+    "bibo": "http://purl.org/ontology/bibo/",
 }
 
 # table value → ontology individual or class (local names in SK)

@@ -26,6 +26,7 @@ from sorakg.sparql import catalogue
 from sorakg.sparql.bindings import with_values
 
 from .backend import Backend, get_backend, get_settings, served_root
+from .error_pages import error_page, wants_html
 from .execute import Job
 from .labels import Linker, fetch_labels
 from .page import templates
@@ -89,6 +90,8 @@ async def run_canned(
     try:
         query = catalogue.load_query(name)
     except catalogue.UnknownQuery as error:
+        if wants_html(request):
+            return error_page(404, "No such named query", f"{error}", _queries_like(name))
         return Response(f"{error} (the list: /queries)", 404, media_type="text/plain")
     raw = {k: v for k, v in request.query_params.items() if k not in RESERVED}
     # an empty form field means "not given", as on the CLI
@@ -98,7 +101,7 @@ async def run_canned(
     notes: list[str] = []  # a name of another kind read as the entity it leads to
     try:
         fmt = negotiate("canned", request.headers.get("accept"), request.query_params.get("format"))
-        names = await _names(request, backend, settings) if raw else None
+        names = await names_index(request, backend, settings) if raw else None
         if names is None:
             bound = catalogue.bind(query, raw, prefixes)
         else:  # index lookups, and a did-you-mean's scan: off the event loop
@@ -152,6 +155,15 @@ async def run_canned(
     return HTMLResponse(html, headers=headers)
 
 
+def _queries_like(name: str) -> list[tuple[str, str]]:
+    """The named queries whose names are nearest to ``name``, as (title, path)."""
+    import difflib
+
+    library = {q.name: q for q in catalogue.list_queries()}
+    near = difflib.get_close_matches(name, list(library), n=5, cutoff=0.5)
+    return [(library[n].title, f"/queries/{n}") for n in near]
+
+
 def heading(variable: str) -> str:
     """A column header from a variable name: ``statisticLabel`` → "statistic"."""
     words = variable.removesuffix("Label") or variable
@@ -176,7 +188,7 @@ SELECT ?s ?p ?o WHERE {
 _OPENING = asyncio.Lock()
 
 
-async def _names(request: Request, backend: Backend, settings: Settings) -> Names | None:
+async def names_index(request: Request, backend: Backend, settings: Settings) -> Names | None:
     """The graph's names index, for arguments given as a label, path, acronym or identifier.
 
     Serving a release as built, it is the release's ``names.sqlite`` (written by ``sorakg

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from rdflib import URIRef
 
@@ -27,8 +28,10 @@ from sorakg.sparql.bindings import with_values
 from . import entity_context as context
 from . import entity_sections, sections
 from .backend import ENTITY, Backend, get_backend, get_settings, served_root
+from .canned import names_index
 from .downloads import Resources, explanations
 from .entity_view import RDF_TYPE, SK, entity_view
+from .error_pages import did_you_mean, error_page, wants_html
 from .execute import Job
 from .labels import Linker
 from .page import templates
@@ -90,7 +93,13 @@ async def entity(
         (q.triple for q in ox.parse(reply.body, format=ox.RdfFormat.N_TRIPLES)), key=str
     )
     if not triples:
-        return Response(f"no entity <{iri}> in this graph", 404, media_type="text/plain")
+        message = f"no entity <{iri}> in this graph"
+        if not wants_html(request):
+            return Response(message, 404, media_type="text/plain")
+        index = await names_index(request, backend, settings)
+        suggestions = await run_in_threadpool(did_you_mean, index, iri, settings.base_iri)
+        probe = path.rsplit("/", 1)[-1].replace("-", " ")
+        return error_page(404, "No such page", message, suggestions, probe)
     headers = {"Vary": "Accept", "Link": _alternates(request, path)}
     if fmt is not HTML:
         assert fmt.rdf is not None

@@ -19,6 +19,7 @@ from sorakg.formats import JSON
 from sorakg.sparql import catalogue
 from sorakg.sparql.bindings import with_values
 
+from .backend import served_root
 from .execute import Job
 
 router = APIRouter()
@@ -62,7 +63,59 @@ def templates() -> jinja2.Environment:
     )
 
 
-@router.get("/", response_class=HTMLResponse, summary="The query page")
+# The home page's groups of named questions, by the first tag that names one; curators' checks
+# (quality) last, apart from a reader's questions
+QUESTION_GROUPS = [
+    ("drugs", "Drugs and what they act on"),
+    ("mechanisms", "Resistance mechanisms"),
+    ("biomarkers", "Biomarkers"),
+    ("trials", "Trials"),
+    ("outcomes", "Outcomes"),
+    ("pathways", "Pathways"),
+    ("evidence", "Evidence and claims"),
+    ("links", "Links to ChEMBL, UniProt, ClinicalTrials.gov"),
+    ("overview", "Overview"),
+]
+CHECKS = ("quality", "Curators' checks")
+
+
+def question_groups(queries: list[catalogue.NamedQuery]) -> list[tuple[str, list]]:
+    groups: dict[str, list[catalogue.NamedQuery]] = {}
+    for query in queries:
+        tags = list(query.tags)
+        key = (
+            CHECKS[0]
+            if CHECKS[0] in tags
+            else next((tag for tag, _ in QUESTION_GROUPS if tag in tags), "overview")
+        )
+        groups.setdefault(key, []).append(query)
+    names = dict([*QUESTION_GROUPS, CHECKS])
+    order = [tag for tag, _ in QUESTION_GROUPS] + [CHECKS[0]]
+    return [(names[tag], groups[tag]) for tag in order if tag in groups]
+
+
+@router.get("/", response_class=HTMLResponse, summary="The home page: what the graph holds")
+async def home_page(request: Request) -> HTMLResponse:
+    from .sections import bibliography, rows_of
+
+    backend = request.app.state.backend
+    counts = await rows_of(backend, "home-counts", {})
+    example = catalogue.load_query("resistance-reversals").sparql
+    html = (
+        templates()
+        .get_template("home.html")
+        .render(
+            counts=counts,
+            publications=list((await bibliography(backend)).publications.values()),
+            example=example.strip(),
+            groups=question_groups(catalogue.list_queries()),
+            root=served_root(request).rstrip("/"),
+        )
+    )
+    return HTMLResponse(html)
+
+
+@router.get("/query", response_class=HTMLResponse, summary="The SPARQL query page")
 async def query_page(request: Request) -> HTMLResponse:
     listed = examples(request.app.state.settings.base_iri)
     start = listed[0].query if listed else DEFAULT_QUERY
