@@ -163,16 +163,19 @@ def specs(kind: str, page: Page, year: str) -> list[Spec]:
                    Cell(r.get("dose", "")), Cell(r.get("cases", ""))],
         evidence=False,
     )  # fmt: skip
-    return {
-        "drug": [acts, classes, mechanisms, biomarkers_of_drug, trials],
-        "intervention": [acts, mechanisms, trials],
-        "mechanism": [statements, observations, reversals],
-        "trial": [arms, endpoints, biomarkers_in_study, discrepancies],
-        "biomarker": [associations, statements],
-        "molecule": [acted_on, observed_in, statements],
-        "pathway": [acted_on, observed_in, statements],
-        "model": [biomarkers_in_study],
-    }.get(kind, [statements])
+    return [
+        *{
+            "drug": [acts, classes, mechanisms, biomarkers_of_drug, trials],
+            "intervention": [acts, mechanisms, trials],
+            "mechanism": [statements, observations, reversals],
+            "trial": [arms, endpoints, biomarkers_in_study],
+            "biomarker": [associations, statements],
+            "molecule": [acted_on, observed_in, statements],
+            "pathway": [acted_on, observed_in, statements],
+            "model": [biomarkers_in_study],
+        }.get(kind, [statements]),
+        discrepancies,  # any entity the review contradicts itself about
+    ]
 
 
 def _met(value: str | None) -> Cell:
