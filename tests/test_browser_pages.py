@@ -5,10 +5,11 @@ at a phone's width. Each test leaves its screenshots in build/screenshots/ (not 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Locator, Page
 from rdflib import Graph, Namespace, URIRef
 
 from tests.test_browser import ARTEFACTS, browser_page, server  # noqa: F401 (fixtures)
@@ -44,9 +45,16 @@ def edges(page: Page) -> list[dict[str, str]]:
     )
 
 
-def quote_of(page: Page, row: str) -> str:
+def row_named(page: Page, section: str, name: str) -> Locator:
+    """The row of a section's table whose first cell reads ``name`` exactly."""
+    first = page.locator("td:first-child", has_text=re.compile(f"^{re.escape(name)}$"))
+    return page.locator(f"#{section} tbody tr").filter(has=first).first
+
+
+def quote_of(page: Page, row: str | Locator) -> str:
     """The quote beside a table row: written in the row, or the one its link points back to."""
-    cell = page.locator(row).locator("td.evidence").first
+    found = page.locator(row) if isinstance(row, str) else row
+    cell = found.locator("td.evidence").first
     same = cell.locator("p.same-quote a")
     if same.count():
         target = (same.first.get_attribute("href") or "").lstrip("#")
@@ -113,12 +121,12 @@ def test_mechanism_page_shows_observations_and_reversals_with_quotes(
     agents = page.locator("#reversals tbody tr td:first-child").all_inner_texts()
     assert set(agents) == {"MK-2206", "Gene knockdown of Akt"}
     for agent in ("MK-2206", "Gene knockdown of Akt"):
-        quote = quote_of(page, f"#reversals tr:has(td:first-child:text-is('{agent}'))")
+        quote = quote_of(page, row_named(page, "reversals", agent))
         assert "Akt inhibitor MK-2206" in quote
     observed = page.locator("#observations tbody tr td:first-child").all_inner_texts()
     assert {"Akt", "Phosphorylated Akt", "p85"} <= set(observed)
     for name in ("Akt", "Phosphorylated Akt", "p85"):
-        assert quote_of(page, f"#observations tr:has(td:first-child:text-is('{name}'))")
+        assert quote_of(page, row_named(page, "observations", name))
     assert "none" not in page.locator("#observations").inner_text()
     # the reversing agents are drawn as reversing it, the drug as what it resists
     drawn = {(e["relation"], e["node"], e["direction"]) for e in edges(page)}
@@ -226,7 +234,7 @@ def test_home_page_says_what_is_inside(
     groups = page.locator("#questions h3").all_inner_texts()
     assert groups[0] == "Drugs and what they act on" and groups[-1] == "Curators' checks"
     checks = page.locator("#questions ul").last.inner_text()
-    assert "without evidence" in checks  # curators' checks kept apart from the questions
+    assert "without a reference number" in checks  # curators' checks kept apart
     shot(page, "home")
     page.click("ol.start a[href='/mechanism/pi3k-akt-activation']")
     assert page.locator("h1").inner_text() == "Compensatory activation of the PI3K/Akt pathway"
