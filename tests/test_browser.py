@@ -118,7 +118,7 @@ PAGE_KINDS = {
     "trial": "/trial/ref50-doxorubicin-sorafenib",
     "trial-with-subgroups": "/trial/NCT00988741",
     "mechanism": "/mechanism/jak-stat-activation",
-    "target": "/molecule/met",
+    "molecule": "/molecule/met",
     "pathway": "/pathway/jak-stat",
     "outcomes": "/outcomes",
     "search": "/search?q=MET",
@@ -140,7 +140,7 @@ def test_every_page_kind_fits_the_window(
     )
     assert width <= WIDTH, f"{kind} is {width} px wide"
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTEFACTS / f"{kind}.png"), full_page=True)
+    page.screenshot(path=str(ARTEFACTS / f"wide-{kind}.png"), full_page=True)
     sizes = ARTEFACTS / "page-sizes.tsv"
     with sizes.open("a", encoding="utf-8") as log:
         log.write(f"{kind}\t{PAGE_KINDS[kind]}\t{width}\t{height}\n")
