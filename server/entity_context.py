@@ -19,7 +19,7 @@ from . import charts
 from .backend import ENTITY, Backend
 from .backend import select as backend_select
 from .entity_view import EntityView
-from .sections import Section
+from .sections import Quotes, Section, Use
 
 
 async def select(backend: Backend, name: str, iri: str) -> list[dict[str, str]]:
@@ -40,6 +40,9 @@ class Outcome:
     subgroup: str
     extra: dict[str, str] = field(default_factory=dict)  # CI, p value … by property label
     measure_iri: str = ""
+    evidence: list[str] = field(default_factory=list)  # its evidence records' IRIs
+    uses: list[Use] = field(default_factory=list)  # their quotes, as the page shows them
+    dispute: str = ""  # (an outcome figure is never disputed; the page's quote cell reads it)
 
 
 def outcomes(rows: list[dict[str, str]], base_iri: str) -> tuple[list[Outcome], list[str]]:
@@ -64,11 +67,22 @@ def outcomes(rows: list[dict[str, str]], base_iri: str) -> tuple[list[Outcome], 
                 measure_iri=row["measure"],
             ),
         )
+        if row.get("ev") and row["ev"] not in outcome.evidence:
+            outcome.evidence.append(row["ev"])
         if "extraLabel" in row:
             outcome.extra[row["extraLabel"]] = row["extra"]
             if row["extraLabel"] not in extras:
                 extras.append(row["extraLabel"])
     return list(found.values()), extras
+
+
+def quote_outcomes(outcomes: list[Outcome], quotes: Quotes) -> None:
+    """Each figure's quotes (the table cell or sentence it was read from), once per page."""
+    for outcome in outcomes:
+        for ev in outcome.evidence:
+            use = quotes.use(ev)
+            if use is not None and all(u.quote is not use.quote for u in outcome.uses):
+                outcome.uses.append(use)
 
 
 # --- explanations ---------------------------------------------------------------------------

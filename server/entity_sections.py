@@ -7,8 +7,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sorakg.pipeline.explain import Reason
+
 from .backend import Backend
 from .charts import Edge
+from .entity_view import EntityView
 from .sections import Cell, Quotes, Row, Section, grouped, rows_of, status_text
 
 Cells = Callable[[dict[str, str]], list[Cell]]
@@ -205,3 +208,31 @@ async def build(
     if table:
         found.append(Section(said.id, said.title, said.headers, table))
     return found
+
+
+def _steps(reason: Reason, depth: int = 0) -> list[tuple[int, str]]:
+    """An explanation as (depth, line), each stated step with its references."""
+    refs = sorted({n for e in reason.evidence for n in e.refs})
+    said = f" [{', '.join(map(str, refs))}]" if refs else ""
+    lines = [(depth, reason.statement + said)]
+    for child in reason.because:
+        lines += _steps(child, depth + 1)
+    return lines
+
+
+def add_inferred_classes(found: list[Section], view: EntityView, why: dict[str, Reason]) -> None:
+    """The classes the reasoner gives the drug, each with why, after the stated ones."""
+    rows = []
+    for t in view.types:
+        if t.inferred and t.iri in why:
+            steps = _steps(why[t.iri])
+            # the summary: the review's statements it rests on (the ontology's steps open below)
+            stated = [line for _, line in steps if "(stated)" in line]
+            gist = "; ".join(dict.fromkeys(stated)) or steps[0][1]
+            rows.append(Row([Cell(t.text, t.href or "")], why=steps, why_gist=gist))
+    if not rows:
+        return
+    intro = "What follows from what it acts on and the ontology's definitions."
+    section = Section("inferred-classes", "Its classes, inferred", ["class"], rows, intro)
+    at = next((i + 1 for i, s in enumerate(found) if s.id == "classes"), 1)
+    found.insert(at, section)

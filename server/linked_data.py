@@ -105,7 +105,9 @@ async def entity(
         assert fmt.rdf is not None
         body = ox.serialize(triples, format=fmt.rdf, prefixes=PREFIXES)
         return Response(body, media_type=fmt.media_type, headers=headers)
-    reasons, inferred = await _explanations(request.app.state.resources, settings, iri, triples)
+    reasons, inferred, by_class = await _explanations(
+        request.app.state.resources, settings, iri, triples
+    )
     names = {r["node"]: r["name"] for r in await context.select(backend, "node-names", iri)}
     prefixes = catalogue.prefixes_for(settings.base_iri)
     view = entity_view(iri, triples, settings.base_iri, names, prefixes, inferred)
@@ -121,6 +123,9 @@ async def entity(
     page_sections = await entity_sections.build(
         backend, view.kind, iri, entity_sections.Page(settings.base_iri), quotes, books.year
     )
+    context.quote_outcomes(outcomes, quotes)
+    if view.kind in ("drug", "intervention"):
+        entity_sections.add_inferred_classes(page_sections, view, by_class)
     html = (
         templates()
         .get_template("entity.html")
@@ -152,16 +157,17 @@ async def entity(
 
 async def _explanations(
     resources: Resources, settings: Settings, iri: str, triples: list[ox.Triple]
-) -> tuple[list[Reason], set[tuple[str, str]]]:
-    """Why each class and relation the reasoner added to the entity holds, and the (property,
-    value) pairs it added (from the local
+) -> tuple[list[Reason], set[tuple[str, str]], dict[str, Reason]]:
+    """Why each class and relation the reasoner added to the entity holds, the (property,
+    value) pairs it added, and the reason for each added class (from the local
     release; in proxy mode without a local build there is none)."""
     loaded = await explanations(resources, settings)
     if loaded is None:
-        return [], set()
+        return [], set(), {}
     explainer, asserted = loaded
-    found = []
+    found: list[Reason | None] = []
     inferred: set[tuple[str, str]] = set()
+    classes: dict[str, Reason] = {}
     for t in sorted(triples, key=str):
         if t.subject != ox.NamedNode(iri) or not isinstance(t.object, ox.NamedNode):
             continue
@@ -171,9 +177,11 @@ async def _explanations(
         inferred.add((t.predicate.value, t.object.value))
         if t.predicate.value == RDF_TYPE:
             found.append(explainer.explain(s, o))
+            if found[-1] is not None:
+                classes[t.object.value] = found[-1]
         elif t.predicate.value.startswith(SK):
             found.append(explainer.explain_relation(s, p, o))
-    return [reason for reason in found if reason is not None], inferred
+    return [reason for reason in found if reason is not None], inferred, classes
 
 
 def _alternates(request: Request, path: str) -> str:

@@ -63,6 +63,8 @@ class Row:
     cells: list[Cell]
     uses: list[Use] = field(default_factory=list)
     edge: Edge | None = None  # how the network draws the row's statement, if it draws it
+    why: list[tuple[int, str]] = field(default_factory=list)  # an inference's steps, by depth
+    why_gist: str = ""  # the statements of the review the inference rests on
 
     @property
     def dispute(self) -> str:
