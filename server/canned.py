@@ -177,14 +177,6 @@ def shown_columns(head: list[str]) -> list[str]:
     return [v for v in head if not (v.endswith("Label") and v.removesuffix("Label") in head)]
 
 
-NAMES = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX sk: <https://w3id.org/sorakg/ontology#>
-SELECT ?s ?p ?o WHERE {
-  VALUES ?p { rdfs:label skos:altLabel rdf:type rdfs:subClassOf sk:nctId sk:chemblId sk:uniprotId
-              sk:chebiId sk:drugbankId sk:hgncId sk:acronym }
-  ?s ?p ?o FILTER(isIRI(?s))
-}""".replace("PREFIX sk:", "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\nPREFIX sk:")
 _OPENING = asyncio.Lock()
 
 
@@ -215,7 +207,9 @@ async def _open_names(backend: Backend, settings: Settings) -> Names | None:
         release = backend.graph_file.parent
         path = await run_in_threadpool(release_names, release, settings.base_iri)
         return Names.open(path, settings.base_iri, prefixes)
-    reply = await backend.run(Job("query", NAMES, format=JSON.name, max_rows=200_000))
+    reply = await backend.run(
+        Job("query", catalogue.page_query("names").sparql, format=JSON.name, max_rows=200_000)
+    )
     if reply.status != 200:
         return None  # CURIEs and IRIs still work
     rows = json.loads(reply.body)["results"]["bindings"]

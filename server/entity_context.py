@@ -25,7 +25,7 @@ from .sections import Quotes, Section, Use
 async def select(backend: Backend, name: str, iri: str) -> list[dict[str, str]]:
     """Rows of the page query ``name`` (``server/queries/``) about ``iri`` (bound to
     ``?entity``) as plain strings."""
-    text = catalogue.page_query(name).text
+    text = catalogue.page_query(name).sparql
     return await backend_select(backend, text, 2000, {ENTITY: ox.NamedNode(iri)}) or []
 
 

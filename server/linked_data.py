@@ -81,7 +81,7 @@ async def entity(
         except NotAcceptable as error:
             return Response(str(error), 406, media_type="text/plain")
     try:
-        text = with_values(catalogue.page_query("entity").text, {ENTITY: ox.NamedNode(iri)})
+        text = with_values(catalogue.page_query("entity").sparql, {ENTITY: ox.NamedNode(iri)})
     except ValueError:  # "/drug/a%20b", "/%C2%83": no IRI of this graph is spelt so
         return Response(f"not an IRI of this graph: {iri!r}", 404, media_type="text/plain")
     job = Job("query", text, format=NTRIPLES.name, max_rows=settings.max_rows)

@@ -132,10 +132,6 @@ async def query_page(request: Request) -> HTMLResponse:
     return HTMLResponse(html)
 
 
-ALL_LABELS = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?s (SAMPLE(?l) AS ?label) WHERE { ?s rdfs:label ?l FILTER(isIRI(?s)) } GROUP BY ?s"""
-
-
 @router.get("/labels.json", summary="The label of every labelled IRI (for the query page's table)")
 async def labels(request: Request) -> Response:
     """``{iri: label}``: the query page shows results by label, and a graph this size (a few
@@ -143,7 +139,12 @@ async def labels(request: Request) -> Response:
     cached = getattr(request.app.state, "labels_json", None)
     if cached is None:
         reply = await request.app.state.backend.run(
-            Job("query", ALL_LABELS, format=JSON.name, max_rows=100_000)
+            Job(
+                "query",
+                catalogue.page_query("all-labels").sparql,
+                format=JSON.name,
+                max_rows=100_000,
+            )
         )
         if reply.status != 200:
             return Response(reply.body, reply.status, media_type=reply.media_type)
@@ -167,7 +168,7 @@ async def outcomes_page(request: Request) -> Response:
     reply = await request.app.state.backend.run(
         Job(
             "query",
-            catalogue.page_query("all-outcomes").text,
+            catalogue.page_query("all-outcomes").sparql,
             format=JSON.name,
             max_rows=settings.max_rows,
         )

@@ -141,7 +141,7 @@ def evidence_records(rows: list[dict[str, str]]) -> dict[str, dict[str, str | se
 async def rows_of(backend: Backend, name: str, bindings: dict[str, str]) -> list[dict[str, str]]:
     """The rows of the page query ``name`` with ``bindings`` (variable name → IRI)."""
     bound = {ox.Variable(name): ox.NamedNode(iri) for name, iri in bindings.items()}
-    return await select(backend, catalogue.page_query(name).text, 2000, bound) or []
+    return await select(backend, catalogue.page_query(name).sparql, 2000, bound) or []
 
 
 def grouped(
