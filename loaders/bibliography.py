@@ -14,7 +14,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS
+from rdflib.namespace import DCTERMS, SKOS
 
 from .errors import Problem
 from .source_files import read_csv
@@ -150,6 +150,11 @@ def add_record(g: Graph, node: URIRef, record: PublicationRecord) -> None:
             g.add((node, prop, Literal(value)))
     if record.citation():
         g.add((node, DCTERMS.bibliographicCitation, Literal(record.citation())))
+    check = record.record_check
+    if check.get("result"):  # why a field is missing, for a reader of the page or the export
+        said = f"Bibliographic record {check['result']}"
+        said += f" (checked {check['checked']})" if check.get("checked") else ""
+        g.add((node, SKOS.editorialNote, Literal(said + ".")))
 
 
 def add_reference(g: Graph, citation: URIRef, pub: URIRef, reference: Reference) -> None:

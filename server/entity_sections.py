@@ -160,6 +160,11 @@ def specs(kind: str, page: Page, year: str) -> list[Spec]:
         edge=lambda r: page.edge(r, "mechanism", "involves", f"involves ({r.get('change', '')})",
                                  False),
     )  # fmt: skip
+    citing = Spec(
+        "citing", "What the review states citing it", "citing", ["about", "relation", "to"],
+        lambda r: [node(r, "about"), Cell(r.get("how", "")), node(r, "object")
+                   if r.get("object") else Cell("")],
+    )  # fmt: skip
     arms = Spec(
         "arms", "Arms", "trial-arms", ["arm", "role", "gives", "dose", "cases"],
         lambda r: [node(r, "arm"), Cell(r.get("roleLabel", "")), Cell(r.get("gives", "")),
@@ -176,6 +181,7 @@ def specs(kind: str, page: Page, year: str) -> list[Spec]:
             "molecule": [acted_on, observed_in, statements],
             "pathway": [acted_on, observed_in, statements],
             "model": [biomarkers_in_study],
+            "reference": [citing],
         }.get(kind, [statements]),
         discrepancies,  # any entity the review contradicts itself about
     ]

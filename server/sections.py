@@ -186,6 +186,7 @@ class Record:
     year: str = ""
     doi: str = ""
     pmid: str = ""
+    note: str = ""  # why the record is incomplete
 
 
 @dataclass
@@ -215,7 +216,7 @@ async def bibliography(backend: Backend) -> Bibliography:
     for r in await rows_of(backend, "publications", {}):
         records[r["publication"]] = Record(
             r["publication"], r["title"], r.get("citation", ""), r.get("year", ""),
-            r.get("doi", ""), r.get("pmid", ""),
+            r.get("doi", ""), r.get("pmid", ""), r.get("note", ""),
         )  # fmt: skip
     cites = {}
     for r in await rows_of(backend, "references", {}):
