@@ -24,7 +24,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
-from sorakg.namespaces import SK
+from sorakg.loaders.vocab import SK
 from sorakg.pipeline.build import assemble
 from sorakg.pipeline.reasoning import (
     _worth_keeping,

@@ -3,6 +3,7 @@ a reference check …), each naming the entities it is about by their keys."""
 
 from __future__ import annotations
 
+import hashlib
 from enum import StrEnum
 from typing import Annotated
 
@@ -140,8 +141,9 @@ class BiomarkerFinding(Row, Claim):
     samples: OptionalInt = None
 
 
-class EndpointResult(Row):
-    """Whether a trial met its primary endpoint, as the review reports it."""
+class EndpointResult(Row, Claim):
+    """Whether a trial met its primary endpoint, as the review reports it (SEARCH's result is
+    preliminary, so hedged)."""
 
     table = "endpoints.csv"
     key = ("trial", "endpoint")
@@ -378,6 +380,11 @@ class ReferenceCheck(Row):
 
     def keys(self) -> tuple[str, ...]:
         return key_parts(self.row_key)
+
+    def id_words(self) -> tuple[str, ...]:
+        # the reference and statement are long sentences: a digest keeps the IRI readable
+        digest = hashlib.sha1(f"{self.reference}\n{self.statement}".encode()).hexdigest()[:8]
+        return (self.checked_table.removesuffix(".csv"), *self.keys(), self.column or "", digest)
 
     def covers(self, row: Row) -> bool:
         """Whether this check is about ``row`` (of the checked table, its key starting so)."""

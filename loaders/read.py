@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
-from . import tables
+from . import bibliography, tables
 from .errors import Problem, TableError
 from .identifiers import Identifier, read_identifiers
 from .source_files import read_csv, read_text, read_toml
@@ -48,7 +48,7 @@ class Located:
     def fact_id(self) -> str:
         """Stable id of the row's fact: its key columns, plus a digest of its quote so that two
         sentences stating the same fact are two pieces of evidence."""
-        words = [v for v in self.row.key_values() if v]
+        words = [v for v in self.row.id_words() if v]
         digest = hashlib.sha1(normalize_text(self.row.quote).encode()).hexdigest()[:8]
         return "--".join([*words, digest]).lower()
 
@@ -60,6 +60,8 @@ class Publication:
     folder: Path
     text: str | None  # None when source.txt could not be read (a problem says why)
     rows: dict[type[tables.Row], list[Located]] = field(default_factory=dict)
+    record: bibliography.PublicationRecord | None = None  # None when publication.toml is bad
+    references: list[bibliography.Reference] = field(default_factory=list)
 
     def of(self, model: type[tables.Row]) -> list[Located]:
         return self.rows.get(model, [])
@@ -140,7 +142,12 @@ def read_publication(folder: Path, root: Path) -> tuple[Publication, list[Proble
     pub = Publication(id=str(meta.get("id", folder.name)), meta=meta, folder=folder, text=text)
     if pub.id != folder.name:
         problems.append(Problem(_display(meta_path, root), 0, "id", "must equal the folder name"))
-    known = {m.table for m in tables.ALL_MODELS}
+    pub.record, found = bibliography.read_record(meta, _display(meta_path, root))
+    problems += found
+    shown = _display(folder / bibliography.TABLE, root)
+    pub.references, found = bibliography.read_references(folder, shown)
+    problems += found
+    known = {m.table for m in tables.ALL_MODELS} | {bibliography.TABLE}
     for csv_path in sorted(folder.glob("*.csv")):
         if csv_path.name not in known:
             problems.append(
@@ -275,7 +282,8 @@ def read_sources(
 
     ``ontology_classes`` (local names) lets the reader check the target classes of molecules.
     """
-    root = root or data_dir.resolve().parent.parent  # the checkout (or package) root
+    # resolved first: the package reaches the tables through a symlink (sorakg/loaders)
+    root = root or data_dir.resolve().parent.parent
     problems: list[Problem] = []
     publications = []
     for folder in sorted(p for p in data_dir.iterdir() if (p / "publication.toml").exists()):
@@ -291,7 +299,8 @@ def read_sources(
     sources = Sources(publications, identifiers)
     if not problems:
         problems += _check_references(sources)
-        problems += _check_reference_checks(sources)
+        if not problems:  # a check names rows by their key: with a key broken, it would too
+            problems += _check_reference_checks(sources)
         lexicon = data_dir / "hedge_cues.csv"
         if lexicon.exists():
             from .hedges import read_lexicon, unexplained  # hedges reads Located from here

@@ -87,6 +87,10 @@ class Row(BaseModel):
     def key_values(self) -> tuple[str, ...]:
         return tuple(str(getattr(self, name) or "") for name in self.key)
 
+    def id_words(self) -> tuple[str, ...]:
+        """The words of the row's IRIs (its key values, unless a table shortens them)."""
+        return self.key_values()
+
 
 def parse_refs(text: str) -> list[int]:
     """Parse ``"17-19;21"`` into ``[17, 18, 19, 21]``; an empty cell means no citation."""

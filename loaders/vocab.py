@@ -1,17 +1,19 @@
-"""The ontology term each controlled table value stands for (the namespaces are
-:mod:`sorakg.namespaces`'s)."""
+"""Namespaces, and the ontology term each controlled table value stands for."""
 
 from __future__ import annotations
 
 from enum import Enum
 
-from rdflib import URIRef
-
-from sorakg.namespaces import DEFAULT_BASE, ONTOLOGY_IRI, PREFIXES, SK
+from rdflib import Namespace, URIRef
 
 from . import tables as t
+from .prefixes import PREFIX_IRIS
 
-__all__ = ["DEFAULT_BASE", "ONTOLOGY_IRI", "PREFIXES", "SK", "TERMS"]
+SK = Namespace(PREFIX_IRIS["sk"])
+ONTOLOGY_IRI = URIRef("https://w3id.org/sorakg/ontology")
+DEFAULT_BASE = "https://w3id.org/sorakg/"
+
+PREFIXES = {name: Namespace(iri) for name, iri in PREFIX_IRIS.items()}
 
 # table value → ontology individual or class (local names in SK)
 TERMS: dict[type[Enum], dict[str, str]] = {

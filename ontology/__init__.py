@@ -10,7 +10,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from rdflib.namespace import SKOS
 
-from sorakg.namespaces import PREFIXES, SK
+from sorakg.loaders.vocab import PREFIXES, SK
 
 HERE = Path(str(files(__name__)))
 ONTOLOGY_FILES = (HERE / "sorakg.ttl", HERE / "vocabulary.ttl")

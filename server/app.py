@@ -22,8 +22,8 @@ from sorakg.settings import Settings
 from . import canned, downloads, linked_data, openapi, page, protocol, search
 from .backend import Backend, backend_for, get_backend, get_settings, served_root
 from .description import Stats, parse_stats, stats_job, void_description
-from .execute import MAXBYTES_HEADER, MAXROWS_HEADER
-from .hardening import HeadAsGet, TypedErrors
+from .execute import MAXBYTES_HEADER, MAXROWS_HEADER, Job
+from .hardening import HeadAsGet, NoAmbiguousLength, TypedErrors
 from .pool import WorkerPool
 from .resources import Resources
 from .resources import graphs as release_graphs
@@ -93,7 +93,8 @@ def create_app(
         expose_headers=[MAXROWS_HEADER, MAXBYTES_HEADER],
     )
     app.add_middleware(TypedErrors)
-    app.add_middleware(HeadAsGet)  # outermost: every route below answers HEAD
+    app.add_middleware(HeadAsGet)  # every route below answers HEAD
+    app.add_middleware(NoAmbiguousLength)  # outermost: before anything reads the body
     static = files("sorakg.server") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.include_router(protocol.router)
@@ -115,6 +116,11 @@ def create_app(
     async def health(request: Request) -> JSONResponse:
         if request.app.state.store_error:  # try again: the store may be up by now
             await _read_stats(request.app, request.app.state.backend)
+        elif settings.sparql_endpoint:  # is the external store still up? (one cheap question)
+            alive = await request.app.state.backend.run(Job("query", "ASK {}", format="json"))
+            if alive.status != 200:
+                message = alive.body.decode("utf-8", "replace").strip()[:300]
+                request.app.state.store_error = f"the external store failed: {message}"
         stats: Stats = request.app.state.stats
         body: dict[str, object] = {
             "status": "ok",
@@ -128,7 +134,10 @@ def create_app(
         if isinstance(chosen, WorkerPool):
             body["workers"] = {"size": chosen.expected, "missing": chosen.missing,
                                "restarts": chosen.restarts}  # fmt: skip
-            if chosen.missing:  # being replaced, or failing to start (see the log)
+            body["network"] = chosen.isolation()  # how the workers are cut off from it
+            if chosen.updatable:
+                body["writer"] = chosen.writer_error or "ok"
+            if chosen.missing or chosen.writer_error:  # see the log
                 body["status"] = "degraded"
                 return JSONResponse(body, status_code=503)
         return JSONResponse(body)
@@ -227,4 +236,6 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         # 64 KiB by default (400 "Invalid HTTP request received"): h11, with room for the limit
         http="h11",
         h11_max_incomplete_event_size=settings.max_body_bytes + HEADER_ROOM,
+        # connections at once (slow senders of headers included): past it, 503 at once
+        limit_concurrency=settings.max_connections,
     )

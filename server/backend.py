@@ -39,7 +39,7 @@ async def select(
     None when the query failed: the pages' one way to read an answer they render. ``bindings``
     are written into the text here (:mod:`sorakg.sparql.bindings`), as for every job."""
     text = with_values(text, bindings or {})
-    job = Job("query", text, format="json", max_rows=max_rows)
+    job = Job("query", text, format="json", max_rows=max_rows, page=True)
     reply = await backend.run(job)
     if reply.status != 200:
         return None
@@ -56,20 +56,7 @@ def backend_for(settings: Settings) -> Backend:
     from .pool import WorkerPool
 
     # resolve the build link now, so a rebuild while serving cannot mix two releases
-    path = built_file(settings).resolve()
-    return WorkerPool(
-        path,
-        size=settings.query_workers,
-        timeout=settings.query_timeout,
-        fast_lane=settings.fast_lane_ms / 1000,
-        inline_rows=settings.inline_rows,
-        updatable=settings.update_enabled,
-        live_dir=settings.build_dir / "live" / path.parent.name,
-        max_result_bytes=settings.max_result_bytes,
-        memory_mb=settings.query_memory_mb,
-        # workers need no network unless a query may fetch: defence in depth behind the checks
-        isolate_network=not (settings.allow_service or settings.allow_load),
-    )
+    return WorkerPool.from_settings(settings, built_file(settings).resolve())
 
 
 # async, so FastAPI calls them in the event loop: a plain ``def`` dependency runs in a thread

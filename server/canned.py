@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from typing import Annotated
 from urllib.parse import quote
 
@@ -26,11 +27,13 @@ from sorakg.sparql import catalogue
 from sorakg.sparql.bindings import with_values
 
 from .backend import Backend, get_backend, get_settings, served_root
+from .error_pages import error_page, wants_html
 from .execute import Job
 from .labels import Linker, fetch_labels
 from .page import templates
 from .pool import WorkerPool
 
+log = logging.getLogger(__name__)
 router = APIRouter()
 RESERVED = {"format"}  # request parameters that are not query parameters
 
@@ -89,6 +92,8 @@ async def run_canned(
     try:
         query = catalogue.load_query(name)
     except catalogue.UnknownQuery as error:
+        if wants_html(request):
+            return error_page(404, "No such named query", f"{error}", _queries_like(name))
         return Response(f"{error} (the list: /queries)", 404, media_type="text/plain")
     raw = {k: v for k, v in request.query_params.items() if k not in RESERVED}
     # an empty form field means "not given", as on the CLI
@@ -98,7 +103,7 @@ async def run_canned(
     notes: list[str] = []  # a name of another kind read as the entity it leads to
     try:
         fmt = negotiate("canned", request.headers.get("accept"), request.query_params.get("format"))
-        names = await _names(request, backend, settings) if raw else None
+        names = await names_for(request) if raw else None
         if names is None:
             bound = catalogue.bind(query, raw, prefixes)
         else:  # index lookups, and a did-you-mean's scan: off the event loop
@@ -152,6 +157,15 @@ async def run_canned(
     return HTMLResponse(html, headers=headers)
 
 
+def _queries_like(name: str) -> list[tuple[str, str]]:
+    """The named queries whose names are nearest to ``name``, as (title, path)."""
+    import difflib
+
+    library = {q.name: q for q in catalogue.list_queries()}
+    near = difflib.get_close_matches(name, list(library), n=5, cutoff=0.5)
+    return [(library[n].title, f"/queries/{n}") for n in near]
+
+
 def heading(variable: str) -> str:
     """A column header from a variable name: ``statisticLabel`` → "statistic"."""
     words = variable.removesuffix("Label") or variable
@@ -165,18 +179,10 @@ def shown_columns(head: list[str]) -> list[str]:
     return [v for v in head if not (v.endswith("Label") and v.removesuffix("Label") in head)]
 
 
-NAMES = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX sk: <https://w3id.org/sorakg/ontology#>
-SELECT ?s ?p ?o WHERE {
-  VALUES ?p { rdfs:label skos:altLabel rdf:type rdfs:subClassOf sk:nctId sk:chemblId sk:uniprotId
-              sk:chebiId sk:drugbankId sk:hgncId sk:acronym }
-  ?s ?p ?o FILTER(isIRI(?s))
-}""".replace("PREFIX sk:", "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\nPREFIX sk:")
 _OPENING = asyncio.Lock()
 
 
-async def _names(request: Request, backend: Backend, settings: Settings) -> Names | None:
+async def names_for(request: Request) -> Names | None:
     """The graph's names index, for arguments given as a label, path, acronym or identifier.
 
     Serving a release as built, it is the release's ``names.sqlite`` (written by ``sorakg
@@ -187,6 +193,7 @@ async def _names(request: Request, backend: Backend, settings: Settings) -> Name
     cached = getattr(request.app.state, "names", None)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
+    backend, settings = request.app.state.backend, request.app.state.settings
     async with _OPENING:
         cached = getattr(request.app.state, "names", None)
         if cached is None:
@@ -201,9 +208,15 @@ async def _open_names(backend: Backend, settings: Settings) -> Names | None:
         from sorakg.release.store import release_names
 
         release = backend.graph_file.parent
-        path = await run_in_threadpool(release_names, release, settings.base_iri)
-        return Names.open(path, settings.base_iri, prefixes)
-    reply = await backend.run(Job("query", NAMES, format=JSON.name, max_rows=200_000))
+        try:
+            path = await run_in_threadpool(release_names, release, settings.base_iri)
+            return Names.open(path, settings.base_iri, prefixes)
+        except OSError as error:  # an older release in a folder we may not write
+            log.warning("no names index for %s (%s): reading the names through the pool",
+                        release, error)  # fmt: skip
+    reply = await backend.run(
+        Job("query", catalogue.page_query("names").sparql, format=JSON.name, max_rows=200_000)
+    )
     if reply.status != 200:
         return None  # CURIEs and IRIs still work
     rows = json.loads(reply.body)["results"]["bindings"]

@@ -23,13 +23,16 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from sorakg.formats import Format, NotAcceptable, Offer, negotiate
-from sorakg.namespaces import PREFIXES
+from sorakg.loaders.prefixes import PREFIX_IRIS
 from sorakg.release.default_view import default_graphs
 from sorakg.sparql import text as sparql_text
 from sorakg.sparql.errors import declare_known_prefixes, parse_error, short_error
 
+from . import text_check
+from .update_graphs import default_graph_update
+
 MAXROWS_HEADER = "X-SPARQL-MaxRows"
-KNOWN_PREFIXES = {name: str(namespace) for name, namespace in PREFIXES.items()}
+KNOWN_PREFIXES = PREFIX_IRIS
 MAXBYTES_HEADER = "X-SPARQL-MaxBytes"
 # Oxigraph writes a CR in a literal as is, and XML readers turn it into LF: written as a reference
 XML_CR = b"&#13;"
@@ -52,6 +55,7 @@ class Job:
     allow_load: bool = False
     # relative IRIs in the text resolve against this (the endpoint's URL, as Oxigraph's server)
     base_iri: str | None = None
+    page: bool = False  # one of the site's own pages' queries: it may use their reserved worker
 
 
 @dataclass(frozen=True)
@@ -265,14 +269,10 @@ def _too_deep(job: Job) -> Reply | None:
 
 
 def refusal(job: Job) -> Reply | None:
-    """403 when the text might use SERVICE or LOAD and the settings refuse it. The check reads
-    the text the way Oxigraph might (:func:`sparql_text.may_use`), erring towards refusing."""
-    used = sparql_text.may_use(job.text, "SERVICE", "LOAD")
-    if "SERVICE" in used and not job.allow_service:
-        return Reply.text(403, "SERVICE (federated query) is disabled on this endpoint")
-    if "LOAD" in used and job.op == "update" and not job.allow_load:
-        return Reply.text(403, "LOAD is disabled on this endpoint")
-    return None
+    """403 when the text might use SERVICE or LOAD and the settings refuse it
+    (:func:`text_check.refused`; the web layer asked first, this is the workers' backstop)."""
+    why = text_check.refused(job.text, job.op, job.allow_service, job.allow_load)
+    return Reply.text(403, why) if why else None
 
 
 def _query(store: ox.Store, text: str, options: dict[str, object]) -> object:
@@ -324,56 +324,6 @@ def run_query(store: ox.Store, job: Job, graphs: Graphs | None = None) -> Reply:
     if fmt.rdf == ox.RdfFormat.RDF_XML:
         body = body.replace(b"\r", XML_CR)  # as in XML results (_Records)
     return Reply(200, fmt.media_type, body, cut.headers(job))
-
-
-def _patterns_outside_graph(node: object, inside: bool = False) -> bool:
-    """Whether rdflib's algebra (or parse tree, under EXISTS) ``node`` has a triple pattern that
-    is not inside ``GRAPH``."""
-    from rdflib.plugins.sparql.parserutils import CompValue
-
-    if isinstance(node, CompValue):
-        inside = inside or node.name in ("Graph", "GraphGraphPattern")
-        if node.name in ("BGP", "TriplesBlock") and node["triples"] and not inside:
-            return True
-        return any(_patterns_outside_graph(value, inside) for value in node.values())
-    if isinstance(node, list | tuple):
-        return any(_patterns_outside_graph(value, inside) for value in node)
-    return False
-
-
-def default_graph_update(text: str) -> str | None:
-    """Why the update is refused: it uses the store's default graph.
-
-    A query's default graph is the union of the named graphs, but Oxigraph runs an update
-    against the store's own default graph, which holds nothing of the build: ``DELETE WHERE``
-    written like a query would answer 204 and change nothing. So every update names its graph
-    (``GRAPH <…>``, ``WITH <…>`` or ``USING <…>``), and the store's default graph stays empty.
-    Checked on rdflib's algebra of the update; one rdflib cannot parse is left to Oxigraph."""
-    from rdflib.plugins.sparql.algebra import translateUpdate
-    from rdflib.plugins.sparql.parser import parseUpdate
-
-    try:
-        operations = translateUpdate(parseUpdate(text)).algebra
-    except Exception:  # rdflib's grammar or algebra differs: Oxigraph decides
-        return None
-
-    def field(node: dict[str, object], key: str) -> object:  # CompValue.get(k) answers k
-        return dict.get(node, key)
-
-    for op in operations:
-        if op.name in ("InsertData", "DeleteData", "DeleteWhere") and field(op, "triples"):
-            return f"{op.name}: triples outside GRAPH"
-        if op.name != "Modify" or field(op, "withClause") is not None:
-            continue
-        for clause in ("delete", "insert"):
-            template = field(op, clause)
-            if isinstance(template, dict) and field(template, "triples"):
-                return f"{clause.upper()}: a template outside GRAPH"
-        using = field(op, "using") or []
-        using_default = any(field(u, "default") is not None for u in using)  # type: ignore[attr-defined]
-        if not using_default and _patterns_outside_graph(field(op, "where")):
-            return "WHERE: a pattern outside GRAPH"
-    return None
 
 
 def run_update(store: ox.Store, job: Job) -> Reply:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from concurrent.futures import ThreadPoolExecutor
+import sys
+import weakref
 from urllib.parse import unquote_to_bytes
 
 import pyoxigraph as ox
@@ -22,9 +23,10 @@ from sorakg.formats import HTML, NotAcceptable, negotiate
 from sorakg.settings import Settings
 from sorakg.sparql import text as sparql_text
 
+from . import service_targets, text_check
 from .backend import Backend, served_root
 from .description import service_description
-from .execute import Job, Reply, refusal
+from .execute import Job, Reply
 
 router = APIRouter()
 
@@ -100,37 +102,54 @@ def _utf8_pairs(encoded: bytes, where: str) -> list[tuple[str, str]]:
     return pairs
 
 
-# Texts up to this length are checked on the event loop (microseconds); longer ones in a thread,
-# since lexing costs about 2 s of CPU per MB and would stall every other client meanwhile.
+# Texts up to this length are checked on the event loop (microseconds); longer ones in a child
+# process (``python -m sorakg.server.text_check``), since lexing costs seconds of CPU per MB: on
+# the event loop it stalled every client, and in a thread it still held the interpreter lock
+# the event loop needs. Two at a time: more long texts wait their turn, the event loop never.
 _CHECK_INLINE = 4096
-# Two threads: two large texts are checked at once and more wait, the event loop keeps its turn.
-_CHECKS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sparql-check")
+_checkers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary()
+)  # one per event loop (tests run several)
 
 
 def _checked(job: Job, max_nesting: int) -> Job:
-    """``job``, or a :class:`ProtocolError`: 400 when the text nests deeper than
-    ``max_nesting`` (a recursive parser's stack grows with the depth), 403 when it might use
-    SERVICE or LOAD and the settings refuse them (:func:`execute.refusal`). Both are decided
-    here, before any worker or external store sees the text."""
-    if len(job.text) > max_nesting:  # each level takes a character at least
-        deep = sparql_text.depth(job.text)
-        if deep > max_nesting:
-            raise ProtocolError(
-                400,
-                f"the {job.op} nests {deep} levels deep (brackets and chained operators); "
-                f"the limit is max_nesting = {max_nesting}",
-            )
-    if (refused := refusal(job)) is not None:
-        raise ProtocolError(refused.status, refused.body.decode())
+    """``job``, or a :class:`ProtocolError` (:func:`text_check.verdict`): 400 too deep, 403
+    SERVICE or LOAD refused. Decided before any worker or external store sees the text."""
+    status, message = text_check.verdict(job.text, job.op, max_nesting, job.allow_service,
+                                         job.allow_load)  # fmt: skip
+    if status != 200:
+        raise ProtocolError(status, message)
     return job
 
 
 async def checked(job: Job, settings: Settings) -> Job:
-    """:func:`_checked`, in a thread for long texts so that the event loop stays free."""
+    """:func:`_checked`, in a child process for long texts so that the event loop stays free."""
     if len(job.text) <= _CHECK_INLINE:
-        return _checked(job, settings.max_nesting)
+        return await _service_targets(_checked(job, settings.max_nesting), settings)
+    flags = [job.op, str(settings.max_nesting), str(job.allow_service), str(job.allow_load)]
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(_CHECKS, _checked, job, settings.max_nesting)
+    async with _checkers.setdefault(loop, asyncio.Semaphore(2)):
+        child = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "sorakg.server.text_check", *flags,
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        answer, _ = await child.communicate(job.text.encode("utf-8", "surrogatepass"))
+    if child.returncode != 0:
+        raise ProtocolError(503, "the text could not be checked; try again")
+    status, _, message = answer.decode().partition(" ")
+    if status != "200":
+        raise ProtocolError(int(status), message)
+    return await _service_targets(job, settings)
+
+
+async def _service_targets(job: Job, settings: Settings) -> Job:
+    """With SERVICE allowed, every target must be a public address or a listed host."""
+    if job.allow_service and sparql_text.may_use(job.text, "SERVICE"):
+        try:
+            await service_targets.check(job.text, settings.service_allowed_hosts)
+        except service_targets.Refused as error:
+            raise ProtocolError(403, str(error)) from None
+    return job
 
 
 def graph_iris(values: dict[str, list[str]], name: str) -> tuple[str, ...]:
@@ -225,14 +244,17 @@ def _description(
     except NotAcceptable as error:
         return _text(406, str(error))
     if fmt is HTML:
-        return RedirectResponse("/", status_code=303)
+        return RedirectResponse("/query", status_code=303)
     endpoint = f"{served_root(request)}sparql"
     assert fmt.rdf is not None
     body = service_description(endpoint, settings, request.app.state.stats, fmt.rdf)
     return Response(body, media_type=fmt.media_type, headers={"Vary": "Accept"})
 
 
-_METHODS = ("GET", "POST")  # HEAD arrives as GET (HeadAsGet); OPTIONS is CORS's or the router's
+_METHODS = ("GET", "POST")
+ALLOW = (
+    "GET, POST, HEAD, OPTIONS"  # HEAD arrives as GET (HeadAsGet); OPTIONS is CORS's or the router's
+)
 
 
 class SparqlShortcut:
@@ -246,6 +268,10 @@ class SparqlShortcut:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == "/sparql" and scope["method"] == "OPTIONS":
+            # not a CORS preflight (CORSMiddleware answers those first): what the route allows
+            await Response(status_code=204, headers={"Allow": ALLOW})(scope, receive, send)
+            return
         if scope["type"] == "http" and scope["path"] == "/sparql" and scope["method"] in _METHODS:
             response = await sparql(Request(scope, receive))
             await response(scope, receive, send)

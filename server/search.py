@@ -94,8 +94,21 @@ async def _index(request: Request) -> Index | None:
     return found
 
 
+# A search box's query is a few words: ranking costs names x characters and quotes x words, so
+# longer input is cut here, before any work (a GET any web page can make a browser send).
+MAX_QUERY_CHARS = 200
+MAX_WORDS = 16
+
+
 def _words(text: str) -> list[str]:
     return re.findall(r"\w[\w-]*", text.casefold())
+
+
+def bounded(query: str) -> str:
+    """``query`` cut to :data:`MAX_QUERY_CHARS` characters and :data:`MAX_WORDS` words."""
+    query = query.strip()[:MAX_QUERY_CHARS]
+    words = list(re.finditer(r"\w[\w-]*", query))
+    return query[: words[MAX_WORDS - 1].end()] if len(words) > MAX_WORDS else query
 
 
 def rank(
@@ -103,10 +116,12 @@ def rank(
 ) -> tuple[list[Hit], list[QuoteHit]]:
     """Entities and quotes matching ``query``, best first (the module docstring says how)."""
     prefixes = prefixes_for(base_iri)
-    wanted = query.strip().casefold()
-    words = _words(query)
+    query = bounded(query)
+    wanted = query.casefold()
+    words = list(dict.fromkeys(_words(query)))
     if not wanted:
         return [], []
+    labels = {iri: name for iri, name, how, _ in reversed(index.names) if how == "label"}
     best: dict[str, Hit] = {}
     for iri, name, how, kind in index.names:
         text = name.casefold()
@@ -133,13 +148,13 @@ def rank(
             kind = SEGMENT_KINDS.get(path.split("/", 1)[0], kind) if path.count("/") == 1 else kind
         matched = how if how == "label" else f"{how}: {name}"
         if iri not in best or best[iri].score < score:
-            label = next((n for i, n, h, _ in index.names if i == iri and h == "label"), name)
+            label = labels.get(iri, name)
             best[iri] = Hit(label, href, iri, kind, matched, round(score, 2))
     hits = sorted(best.values(), key=lambda h: (-h.score, h.label.casefold()))[:limit]
     quotes: list[QuoteHit] = []
     if words:
         for quote, about, label, location in index.quotes:
-            held = _words(quote)
+            held = set(_words(quote))
             count = sum(1 for w in words if w in held)
             if count == 0:
                 continue
@@ -155,6 +170,7 @@ def rank(
 async def search(request: Request, q: str = "") -> Response:
     index = await _index(request)
     settings = request.app.state.settings
+    q = bounded(q)
     hits, quotes = rank(index, q, settings.base_iri) if index and q else ([], [])
     accept = request.headers.get("accept", "")
     wants_json = request.query_params.get("format") == "json" or (

@@ -4,13 +4,15 @@ Started by :mod:`sorakg.server.pool` as ``python -m sorakg.server.worker FD CONF
 JSON :class:`Config`). The store is opened read-only (milliseconds, whatever its size; the
 operating system's page cache is shared by every worker), so a worker holds no private copy of
 the graph. Frames are a 4-byte big-endian length and a pickle (both ends are this package). The
-first frame the worker sends is ``READY`` once the store is open; then one reply per job.
+first frame the worker sends is ``(READY, isolation)`` once the store is open (``isolation``:
+how it is cut off from the network, "" when it is not); then one reply per job.
 
 A worker is killed, not asked, when a query overruns its time: Oxigraph cannot be interrupted.
 What else protects it, in the order it is set up:
 
-- **No network** (``isolate_network``, when neither SERVICE nor LOAD is allowed): the worker
-  enters a network namespace of its own before it opens anything, so even a query that slipped
+- **No network** (``isolate_network``: a reader unless SERVICE is allowed, the writer unless
+  SERVICE or LOAD is): the worker enters a network namespace of its own before it opens
+  anything (with a user namespace when it lacks CAP_SYS_ADMIN), so even a query that slipped
   past the SERVICE/LOAD check cannot connect anywhere, loopback included.
 - **A large stack**: jobs run in a thread with a :data:`STACK_BYTES` stack, because Oxigraph
   parses and evaluates nested queries recursively and overflowing the 8 MB main stack is a
@@ -52,6 +54,7 @@ HEADER = struct.Struct("!I")
 READY = "ready"
 STACK_BYTES = 1 << 30  # 1 GiB: 200,000 nested groups parse (the main thread's 8 MB: under 5,000)
 CLONE_NEWNET = 0x40000000  # from <sched.h>; os.CLONE_NEWNET needs Python 3.12
+CLONE_NEWUSER = 0x10000000
 log = logging.getLogger("sorakg.server.worker")
 
 
@@ -90,20 +93,31 @@ def recv_frame(sock: socket.socket) -> object:
     return pickle.loads(_recv_exact(sock, size))
 
 
-def isolate_network() -> bool:
-    """Move this process into a new, empty network namespace; False (and a warning) where the
-    platform does not allow it (no CAP_SYS_ADMIN, no user namespaces, not Linux)."""
+def isolate_network() -> str:
+    """Move this process into a new, empty network namespace: with ``CLONE_NEWNET`` alone
+    (needs CAP_SYS_ADMIN: root, or a privileged container), else together with a new user
+    namespace (``CLONE_NEWUSER``: what ``unshare -Urn`` does, allowed to unprivileged users
+    where user namespaces are enabled). Returns how, or "" (and a warning) when neither works:
+    the worker then keeps the host's network, which the pool reports."""
     try:
         libc = ctypes.CDLL(None, use_errno=True)
-        if libc.unshare(CLONE_NEWNET) != 0:
-            error = ctypes.get_errno()
-            raise OSError(error, os.strerror(error))
-    except (OSError, AttributeError) as error:
-        log.warning(
-            "query worker keeps the host's network: unshare(CLONE_NEWNET) failed: %s", error
-        )
-        return False
-    return True
+    except OSError as error:
+        log.warning("query worker keeps the host's network: no libc (%s)", error)
+        return ""
+    attempts = (("network namespace", CLONE_NEWNET),
+                ("user and network namespaces", CLONE_NEWUSER | CLONE_NEWNET))  # fmt: skip
+    reasons = []
+    for how, flags in attempts:
+        try:
+            if libc.unshare(flags) == 0:
+                return how
+        except AttributeError:  # not Linux
+            reasons.append("unshare() is not available")
+            break
+        errno = ctypes.get_errno()
+        reasons.append(f"{how}: {os.strerror(errno)}")
+    log.warning("query worker keeps the host's network: unshare failed (%s)", "; ".join(reasons))
+    return ""
 
 
 def open_store(path: str | None, writable: bool = False) -> ox.Store:
@@ -175,7 +189,7 @@ def snapshot(store: ox.Store, target: str) -> object:
     return Reply(204, "text/plain", b"")
 
 
-def serve(sock: socket.socket, config: Config) -> None:
+def serve(sock: socket.socket, config: Config, isolation: str = "") -> None:
     from .execute import Job, run
 
     store = open_store(config.store, config.writable)
@@ -184,7 +198,7 @@ def serve(sock: socket.socket, config: Config) -> None:
     if config.memory_mb:
         run(store, Job("query", "ASK { ?s ?p ?o }", format="json"))  # warm up allocator arenas
         limit_memory(config.memory_mb)
-    send_frame(sock, READY)
+    send_frame(sock, (READY, isolation))  # how it is cut off from the network ("": it is not)
     while True:
         try:
             job = recv_frame(sock)
@@ -207,12 +221,11 @@ def main(argv: list[str]) -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s:     %(message)s")
     sock = socket.socket(fileno=int(argv[0]))
     config = Config.from_json(argv[1]) if len(argv) > 1 else Config()
-    if config.isolate_network:
-        isolate_network()
+    isolation = isolate_network() if config.isolate_network else ""
     with contextlib.suppress(OSError), open("/proc/self/oom_score_adj", "w") as handle:
         handle.write("1000")  # under memory pressure the kernel kills a worker, not the server
     threading.stack_size(STACK_BYTES)
-    thread = threading.Thread(target=serve, args=(sock, config), name="queries")
+    thread = threading.Thread(target=serve, args=(sock, config, isolation), name="queries")
     thread.start()
     thread.join()
 

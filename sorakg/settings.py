@@ -5,6 +5,7 @@ from __future__ import annotations
 from importlib.resources import files
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, TomlConfigSettingsSource
@@ -20,7 +21,12 @@ def packaged_data() -> Path:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="SORAKG_", toml_file="sorakg.toml", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="SORAKG_",
+        toml_file="sorakg.toml",
+        extra="ignore",
+        hide_input_in_errors=True,  # a refused value may hold a password
+    )
 
     base_iri: str = Field(
         "https://w3id.org/sorakg/", description="Base of every entity IRI; must end with '/'."
@@ -73,6 +79,11 @@ class Settings(BaseSettings):
         description="Milliseconds a query may run on the worker kept for cheap queries before it "
         "is moved to the other workers; 0: no such worker.",
     )
+    page_lane: bool = Field(
+        True,
+        description="Keep one more query worker for the Linked Data pages' own queries, so "
+        "that queries running until the timeout cannot starve the pages.",
+    )
     inline_rows: int = Field(
         1000,
         ge=0,
@@ -91,6 +102,19 @@ class Settings(BaseSettings):
         ge=1,
         description="Most bytes of a query's answer; rows past it are cut off (X-SPARQL-MaxBytes).",
     )
+    export_memory_mb: int = Field(
+        4096,
+        ge=0,
+        description="Memory (MB) the server's one-time export of the downloads may use beyond its "
+        "start; past it the export stops and /download says so. 0: no limit.",
+    )
+    export_nice: int = Field(
+        19,
+        ge=0,
+        le=19,
+        description="CPU priority (nice value) of the server's one-time export of the downloads: "
+        "at 19 it yields the cores to the questions.",
+    )
     query_memory_mb: int = Field(
         1024,
         ge=0,
@@ -103,6 +127,12 @@ class Settings(BaseSettings):
         description="Deepest nesting a query or update may have (brackets and chained "
         "operators, counted from its tokens); deeper is refused (400) before it runs.",
     )
+    max_connections: int = Field(
+        1000,
+        ge=1,
+        description="Connections served at once, slow senders included; past it a new "
+        "request is answered 503 at once (uvicorn's limit_concurrency).",
+    )
     max_body_bytes: int = Field(
         1_000_000, ge=1, description="Largest request body or query string accepted (413)."
     )
@@ -112,6 +142,17 @@ class Settings(BaseSettings):
     )
     allow_service: bool = Field(False, description="Allow SERVICE (federated) queries.")
     allow_load: bool = Field(False, description="Allow LOAD in updates (fetches remote data).")
+    service_allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description="With allow_service: hosts a SERVICE may reach although they are "
+        "loopback, link-local or private addresses (others such are refused, 403).",
+    )
+    allow_unisolated: bool = Field(
+        False,
+        description="Serve even when the query workers cannot be cut off from the network "
+        "(neither a network namespace nor an unprivileged user namespace can be made); "
+        "otherwise the server refuses to start while SERVICE or LOAD is off.",
+    )
 
     @field_validator("base_iri")
     @classmethod
@@ -147,6 +188,18 @@ class Settings(BaseSettings):
     def _update_needs_token(self) -> Settings:
         if self.update_enabled and not self.update_token:
             raise ValueError("update_enabled needs an update_token")
+        return self
+
+    @model_validator(mode="after")
+    def _no_credentials_in_urls(self) -> Settings:
+        # a URL is shown in logs and messages; a password in it would be shown with it
+        for name in ("sparql_endpoint", "sparql_update_endpoint", "sparql_graph_store"):
+            url = getattr(self, name)
+            if url and "@" in urlsplit(url).netloc:
+                raise ValueError(
+                    f"{name} holds a user name or password: give them in sparql_auth_user and "
+                    "sparql_auth_password (with sparql_auth_scheme), which are never shown"
+                )
         return self
 
     @model_validator(mode="after")

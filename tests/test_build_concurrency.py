@@ -12,7 +12,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL
 
 import sorakg.pipeline.build
-from sorakg.namespaces import SK
+from sorakg.loaders.vocab import SK
 from sorakg.ontology import ontology_graph
 from sorakg.pipeline.build import BuildError, Built, assemble
 from sorakg.pipeline.forked import ChildFailed, Forked

@@ -115,7 +115,7 @@ def test_unreachable_endpoint_is_one_line(cli_env: CliRunner) -> None:
     result = cli_env.invoke(app, ["query", "summary", "--endpoint", url])
     assert result.exit_code == 4
     assert result.output.strip().splitlines() == [
-        f"error: cannot reach {url}: [Errno 111] Connection refused"
+        f"error: the external store cannot be reached ({url}: [Errno 111] Connection refused)"
     ]
 
 

@@ -15,7 +15,7 @@ from rdflib.namespace import SKOS
 from typer.testing import CliRunner
 
 from sorakg.cli import app
-from sorakg.namespaces import SK
+from sorakg.loaders.vocab import SK
 from sorakg.pipeline.build import Built
 from sorakg.release.default_view import in_default_view
 from sorakg.release.export import (

@@ -16,7 +16,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, XSD
 
 from sorakg.formats import RDFXML
-from sorakg.namespaces import ONTOLOGY_IRI
+from sorakg.loaders.vocab import ONTOLOGY_IRI
 from sorakg.pipeline.build import Built
 from sorakg.release.export import by_name, prepare, serialize
 from sorakg.release.ontorelease import (

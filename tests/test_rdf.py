@@ -10,8 +10,7 @@ from rdflib.namespace import RDF, SKOS
 
 from sorakg.loaders.rdf import facts_graph
 from sorakg.loaders.read import read_sources
-from sorakg.loaders.vocab import TERMS
-from sorakg.namespaces import SK
+from sorakg.loaders.vocab import SK, TERMS
 from sorakg.ontology import ontology_graph
 from tests.conftest import BASE, DATA, PUB, REVIEW
 

@@ -274,7 +274,8 @@ def test_proxy_mode_forwards_none_of_the_forms(listener: Listener) -> None:
 
 def test_allowed_service_still_runs(listener: Listener, graph_file: Path) -> None:
     """With allow_service on, the same check lets SERVICE through (it is a policy, not a ban)."""
-    settings = Settings(allow_service=True)
+    # a loopback listener: allowed only because it is listed (tests/test_service_targets.py)
+    settings = Settings(allow_service=True, service_allowed_hosts=["127.0.0.1"])
     query = f"SELECT * WHERE {{ SERVICE <{listener.url}/allowed> {{ ?a ?b ?c }} }}"
     with app_client(graph_file, settings) as allowed:
         before = len(listener.hits)

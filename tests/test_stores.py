@@ -474,7 +474,8 @@ def test_server_starts_when_the_store_is_down(build_dir: Path) -> None:
     url = "http://127.0.0.1:9/sparql"  # discard port: nothing listens
     with TestClient(create_app(Settings(build_dir=build_dir, sparql_endpoint=url))) as client:
         health = client.get("/health").json()
-        assert health["status"] == "error" and "cannot reach" in health["error"]
+        assert health["status"] == "error" and "cannot be reached" in health["error"]
+        assert url not in json.dumps(health)
 
 
 def test_cli_reads_extra_json_members_and_honours_the_setting(
@@ -493,7 +494,7 @@ def test_cli_reads_extra_json_members_and_honours_the_setting(
     assert result.output.splitlines() == ["n", "42"]
     monkeypatch.setenv("SORAKG_SPARQL_ENDPOINT", "http://127.0.0.1:9/sparql")
     result = CliRunner().invoke(cli, ["query", "--file", str(query)])
-    assert result.exit_code == 4 and "cannot reach" in result.output
+    assert result.exit_code == 4 and "cannot be reached" in result.output
     assert "Traceback" not in result.output
 
 
@@ -513,3 +514,16 @@ def test_publish_command_from_the_environment(
     failed = CliRunner().invoke(cli, ["publish"])
     assert failed.exit_code == 1 and "publish failed" in failed.output
     assert "Traceback" not in failed.output
+
+
+def test_publish_against_unexpected_json_fails_in_one_line(
+    build_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answer = {"head": {"vars": ["x"]},
+              "results": {"bindings": [{"x": {"type": "literal", "value": "1"}}]}}  # fmt: skip
+    with fake_store(json.dumps(answer).encode(), "application/sparql-results+json") as url:
+        monkeypatch.setenv("SORAKG_BUILD_DIR", str(build_dir))
+        result = CliRunner().invoke(cli, ["publish", "--endpoint", url, "--method", "update"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    last = result.output.strip().splitlines()[-1]  # after the progress lines
+    assert last.startswith("error: publish failed: the store answered something unexpected")

@@ -78,7 +78,7 @@ def explain_command(
     their evidence and the axioms."""
     from rdflib import URIRef
 
-    from sorakg.namespaces import PREFIXES
+    from sorakg.loaders.vocab import PREFIXES
     from sorakg.pipeline.explain import Explainer
     from sorakg.release.store import read_build
     from sorakg.sparql import catalogue

@@ -18,7 +18,7 @@ from rdflib import Graph, URIRef
 
 from sorakg.loaders.rdf import Minter, facts_graphs
 from sorakg.loaders.read import read_sources
-from sorakg.namespaces import SK
+from sorakg.loaders.vocab import SK
 from sorakg.ontology import ontology_graph
 from sorakg.pipeline.forked import Forked
 from sorakg.pipeline.validate import validate_graphs

@@ -22,7 +22,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
-from sorakg.namespaces import SK
+from sorakg.loaders.vocab import SK
 
 
 def _a(noun: str) -> str:

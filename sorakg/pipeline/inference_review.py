@@ -22,7 +22,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
-from sorakg.namespaces import SK
+from sorakg.loaders.vocab import SK
 
 FILE_NAME = "reviewed_inferences.csv"
 COLUMNS = ("subject", "predicate", "object", "status", "reason")

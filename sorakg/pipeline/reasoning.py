@@ -30,7 +30,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
-from sorakg.namespaces import SK
+from sorakg.loaders.vocab import SK
 from sorakg.pipeline.hermit import Hermit, rows_of
 
 PROVENANCE_CLASSES = (SK.Evidence, SK.Citation, SK.Publication)

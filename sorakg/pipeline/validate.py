@@ -12,7 +12,7 @@ from pyshacl_turbo import validate as shacl_validate
 from rdflib import Graph, Literal, Node, URIRef
 from rdflib.namespace import RDF, SH
 
-from sorakg.namespaces import SK
+from sorakg.loaders.vocab import SK
 
 SHAPES = Path(str(files("sorakg.shapes"))) / "sorakg-shapes.ttl"
 

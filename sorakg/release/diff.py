@@ -18,8 +18,8 @@ from pathlib import Path
 from rdflib import RDF, Graph, URIRef
 from rdflib.term import Node
 
+from sorakg.loaders.vocab import SK
 from sorakg.names import curie
-from sorakg.namespaces import SK
 from sorakg.release.store import read_build
 from sorakg.settings import Settings
 

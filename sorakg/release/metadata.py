@@ -18,7 +18,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, VOID, XS
 
 from sorakg.formats import FORMATS
 from sorakg.loaders.identifiers import link_converter, split_iri
-from sorakg.namespaces import ONTOLOGY_IRI, SK
+from sorakg.loaders.vocab import ONTOLOGY_IRI, SK
 from sorakg.release.writers import ExportFile, serialize_graph
 from sorakg.settings import Settings
 

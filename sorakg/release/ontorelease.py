@@ -22,7 +22,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, XSD
 
 from sorakg.formats import FORMATS
-from sorakg.namespaces import ONTOLOGY_IRI
+from sorakg.loaders.vocab import ONTOLOGY_IRI
 from sorakg.release.writers import serialize_graph
 from sorakg.settings import Settings
 

@@ -22,7 +22,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS, SKOS
 
 from sorakg.loaders.identifiers import SCHEMES, read_identifiers, split_iri
-from sorakg.namespaces import SK
+from sorakg.loaders.vocab import SK
 from sorakg.ontology import MAPPINGS
 from sorakg.release.metadata import dataset_facts
 from sorakg.settings import Settings

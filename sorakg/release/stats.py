@@ -7,8 +7,8 @@ from collections import Counter
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
+from sorakg.loaders.vocab import PREFIXES
 from sorakg.names import curie
-from sorakg.namespaces import PREFIXES
 
 # one spelling per namespace (rdflib's per-graph bindings gave ":X", "sk:X" and "<…#X>" for one)
 _PREFIXES = {name: str(namespace) for name, namespace in PREFIXES.items()}

@@ -24,7 +24,7 @@ from rdflib.term import Node
 
 from sorakg.formats import JSONLD, NQUADS, NTRIPLES, RDFXML, TRIG, TURTLE, Format
 from sorakg.loaders.identifiers import split_iri
-from sorakg.namespaces import PREFIXES
+from sorakg.loaders.vocab import PREFIXES
 from sorakg.release.default_view import in_default_view
 from sorakg.release.serialize import canonical, nquads, oxigraph_text, rdfxml, sorted_lines, union
 from sorakg.settings import Settings

@@ -38,8 +38,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from sorakg.loaders.tables import ENTITY_MODELS
+from sorakg.loaders.vocab import PREFIXES
 from sorakg.names import ANY, Expect, Names, NamingError, curie, suggest_word
-from sorakg.namespaces import PREFIXES
 from sorakg.release.default_view import default_graphs
 from sorakg.sparql import text as sparql_text
 from sorakg.sparql.bindings import BindingError, Term, with_values
@@ -49,6 +49,8 @@ from sorakg.sparql.remote import (
 )
 
 HEADER = "#+"
+OWL_THING = "http://www.w3.org/2002/07/owl#Thing"
+LIBRARY_FORMS = frozenset({"SELECT", "ASK"})
 XSD = "http://www.w3.org/2001/XMLSchema#"
 Results = ox.QuerySolutions | ox.QueryBoolean
 
@@ -98,6 +100,8 @@ class Parameter:
             top = self.subclass_of[0].rsplit("#", 1)[-1]
             words = "".join(f" {c.lower()}" if c.isupper() else c for c in top).strip()
             noun = "class" if top == "Thing" else f"{words} class"
+        if self.instance_of == (OWL_THING,):  # any individual: an entity, not a class
+            return Expect(noun, individual=True)
         return Expect(noun, instance_of=self.instance_of, subclass_of=self.subclass_of)
 
 
@@ -129,7 +133,9 @@ class NamedQuery:
 # --- reading query files ---------------------------------------------------------------------
 
 
-def parse_query(text: str, name: str, path: Path | None = None) -> NamedQuery:
+def parse_query(
+    text: str, name: str, path: Path | None = None, forms: frozenset[str] = LIBRARY_FORMS
+) -> NamedQuery:
     """A :class:`NamedQuery` from a file's text: its ``#+`` header (TOML) and its SPARQL."""
     header = "\n".join(
         line.removeprefix(HEADER).removeprefix(" ")
@@ -181,7 +187,7 @@ def parse_query(text: str, name: str, path: Path | None = None) -> NamedQuery:
         form=form,
         path=path,
     )
-    _check(query, where)
+    _check(query, where, forms)
     return query
 
 
@@ -197,9 +203,9 @@ def _classes(value: object, where: str, pname: str) -> tuple[str, ...]:
     return tuple(found)
 
 
-def _check(query: NamedQuery, where: str) -> None:
+def _check(query: NamedQuery, where: str, forms: frozenset[str] = LIBRARY_FORMS) -> None:
     """Parse the query and check each parameter is a projected variable (Oxigraph's rule)."""
-    if query.form not in {"SELECT", "ASK"}:
+    if query.form not in forms:
         raise QueryError(f"{where}: only SELECT and ASK queries are supported, not {query.form}")
     dummy: dict[ox.Variable, Term] = {ox.Variable(p.name): ox.Literal("") for p in query.parameters}
     try:
@@ -236,6 +242,15 @@ def load_query(name: str) -> NamedQuery:
 
 def load_query_file(path: Path) -> NamedQuery:
     return parse_query(path.read_text(encoding="utf-8"), path.stem, path)
+
+
+@cache
+def page_query(name: str) -> NamedQuery:
+    """A query the server's pages run (``server/queries/<name>.rq``): read and checked like the
+    library's, CONSTRUCT allowed, but not listed (a page's section, not a user's question)."""
+    entry = resources.files("sorakg.server.queries") / f"{name}.rq"
+    path = Path(str(entry))
+    return parse_query(path.read_text(encoding="utf-8"), name, path, LIBRARY_FORMS | {"CONSTRUCT"})
 
 
 # --- binding parameters ----------------------------------------------------------------------
@@ -358,7 +373,7 @@ def _run_remote(endpoint: Remote, text: str) -> Results:
     except RemoteError as error:
         if error.status == 400:  # the store says the query is wrong
             raise QueryError(str(error)) from error
-        raise RemoteUnavailable(str(error)) from error
+        raise RemoteUnavailable(error.located()) from error
     if answer.cut_bytes:  # never print a silently shortened answer
         raise QueryError(
             f"the answer is over {endpoint.max_bytes} bytes (setting max_result_bytes)"

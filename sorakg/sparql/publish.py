@@ -216,5 +216,7 @@ def publish(
         live = count_triples(remote, list(expected))
         _check_counts(live, expected, "after the switch")
     except RemoteError as error:
-        raise PublishError(str(error)) from error
+        raise PublishError(error.located()) from error
+    except (KeyError, ValueError, TypeError) as error:  # an answer of another shape than asked
+        raise PublishError(f"the store answered something unexpected ({error!r})") from error
     return Published(digest, live, seconds)

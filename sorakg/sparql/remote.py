@@ -21,6 +21,7 @@ Correct by construction, whatever the store:
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -34,6 +35,8 @@ from sorakg import formats
 from sorakg.release.default_view import OUTSIDE_DEFAULT_VIEW, in_default_view
 from sorakg.settings import Settings
 from sorakg.sparql import text as sparql_text
+
+log = logging.getLogger(__name__)
 
 RESULTS_XML = formats.XML.media_type
 RESULTS_JSON = formats.JSON.media_type
@@ -55,9 +58,16 @@ GRAPH_NAMES = ("ontology", "asserted", "inferred", *sorted(OUTSIDE_DEFAULT_VIEW)
 class RemoteError(Exception):
     """The external store could not answer; the message is one line saying why."""
 
-    def __init__(self, message: str, status: int = 502):
+    def __init__(self, message: str, status: int = 502, where: str = ""):
         super().__init__(message)
         self.status = status  # what the proxy answers: 400 bad query, 502 store fault, 503 time
+        self.where = (
+            where  # the store's URL and details: for the operator (log, CLI), never a client
+        )
+
+    def located(self) -> str:
+        """The message with where it happened: for the command line, whose user is the operator."""
+        return f"{self} ({self.where})" if self.where else str(self)
 
 
 def kind_of(form: str) -> Shape:
@@ -334,18 +344,25 @@ def check_status(response: httpx.Response, body: bytes, url: str) -> None:
     """A one-line :class:`RemoteError` for an error status, or for Virtuoso's partial answer
     after its own timeout (``X-SQL-State: S1TAT`` with status 200)."""
     if response.headers.get("x-sql-state") == "S1TAT":
-        raise RemoteError(f"{url}: the store stopped the query at its time limit", 503)
+        log.warning("%s: the store stopped the query at its time limit", url)
+        raise RemoteError("the external store stopped the query at its time limit", 503, url)
     if response.status_code < 400:
         return
     message = " ".join(body.decode("utf-8", "replace").split())[:500]
-    status = 400 if response.status_code == 400 else 502
-    raise RemoteError(f"{url} answered {response.status_code}: {message}", status)
+    log.warning("%s answered %s: %s", url, response.status_code, message)
+    if response.status_code == 400:  # the client's text: the store's reason helps it
+        raise RemoteError(f"the external store answered 400: {message}", 400, url)
+    where = f"{url} answered {response.status_code}: {message}"
+    raise RemoteError(f"the external store failed ({response.status_code})", 502, where)
 
 
 def request_error(error: httpx.HTTPError, url: str, timeout: float) -> RemoteError:
+    # the URL and the details go to the log only: a message may reach any client
+    where = f"{url}: {str(error) or error.__class__.__name__}"
+    log.warning("%s", where)
     if isinstance(error, httpx.TimeoutException):
-        return RemoteError(f"{url} did not answer within {timeout:g} s", 503)
-    return RemoteError(f"cannot reach {url}: {str(error) or error.__class__.__name__}")
+        return RemoteError(f"the external store did not answer within {timeout:g} s", 503, where)
+    return RemoteError("the external store cannot be reached", 502, where)
 
 
 def timeout_fields(server: str, timeout: float) -> list[tuple[str, str]]:

@@ -1,0 +1,220 @@
+"""The pool's supervision: starting worker processes, replacing the ones that time out or die
+(in the background, with backoff), and saying how many are missing and how they are isolated
+from the network. :class:`sorakg.server.pool.WorkerPool` is built on it."""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import logging
+import pickle
+import shutil
+import socket
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from sorakg.children import die_with_parent
+
+from .worker import HEADER, READY, Config
+
+LOAD_TIMEOUT = 60.0  # seconds a new worker may take to start and open the store
+RETRY_FIRST, RETRY_MAX = 0.5, 30.0  # backoff between attempts to replace a worker, seconds
+log = logging.getLogger("sorakg.server.pool")
+
+
+class Unisolated(RuntimeError):
+    """A worker that should run without network could not be cut off from it."""
+
+
+@dataclass(eq=False)
+class _Worker:
+    process: subprocess.Popen[bytes]
+    reader: asyncio.StreamReader
+    writer: asyncio.StreamWriter
+    store: Path | None = None  # the store (release, or a snapshot in update mode) it reads
+    fast: bool = False  # the fast lane's worker
+    page: bool = False  # the worker kept for the site's own pages
+    isolation: str = ""  # how it is cut off from the network ("": it is not)
+
+    async def call(self, value: object) -> object:
+        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        self.writer.write(HEADER.pack(len(payload)) + payload)
+        await self.writer.drain()
+        return await self.receive()
+
+    async def receive(self) -> object:
+        (size,) = HEADER.unpack(await self.reader.readexactly(HEADER.size))
+        return pickle.loads(await self.reader.readexactly(size))
+
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            self.process.kill()
+        self.writer.close()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=5)
+
+
+class Supervision:
+    """Starts, replaces and counts the pool's worker processes."""
+
+    # declared by WorkerPool (the dataclass): what supervision reads and writes
+    size: int
+    store_dir: Path | None
+    live_dir: Path | None
+    updatable: bool
+    fast_lane: float
+    page_lane: bool
+    memory_mb: int
+    isolate_network: bool
+    isolate_writer: bool
+    allow_unisolated: bool
+    restarts: int
+    respawn_failures: int
+    _workers: set[_Worker]
+    _spawning: set[asyncio.Task[None]]
+    _opening: collections.Counter[Path | None]
+    _idle: asyncio.Queue[_Worker]
+    _fast_idle: asyncio.Queue[_Worker]
+    _page_idle: asyncio.Queue[_Worker]
+    _writer: _Worker | None
+    _refreshing: int
+    _closed: bool
+
+    @property
+    def expected(self) -> int:
+        """Readers that should run: the general ones, the fast lane's and the pages'."""
+        return self.size + (1 if self.fast_lane else 0) + (1 if self.page_lane else 0)
+
+    def _home(self, worker: _Worker) -> asyncio.Queue[_Worker]:
+        """The queue an idle ``worker`` waits in: its lane's."""
+        if worker.page:
+            return self._page_idle
+        return self._fast_idle if worker.fast else self._idle
+
+    async def _spawn(
+        self, store: Path | None = None, writable: bool = False, fast: bool = False,
+        page: bool = False,
+    ) -> _Worker:  # fmt: skip
+        parent, child = socket.socketpair()
+        store = store or self.store_dir
+        self._opening[store] += 1  # its snapshot must not be deleted while it opens
+        try:
+            worker = await self._start_worker(parent, child, store, writable)
+            worker.fast, worker.page = fast, page
+            return worker
+        finally:
+            self._opening[store] -= 1
+            if not self._opening[store]:
+                del self._opening[store]
+
+    async def _start_worker(
+        self, parent: socket.socket, child: socket.socket, store: Path | None, writable: bool
+    ) -> _Worker:
+        config = Config(
+            store=str(store) if store is not None else None,
+            writable=writable,
+            memory_mb=self.memory_mb,
+            isolate_network=self.isolate_writer if writable else self.isolate_network,
+        )
+        command = [
+            sys.executable,
+            "-m",
+            "sorakg.server.worker",
+            str(child.fileno()),
+            config.to_json(),
+        ]
+        process = subprocess.Popen(command, pass_fds=[child.fileno()], preexec_fn=die_with_parent())
+        child.close()
+        reader, writer = await asyncio.open_unix_connection(sock=parent, limit=2**20)
+        worker = _Worker(process, reader, writer, store)
+        try:
+            ready = await asyncio.wait_for(worker.receive(), LOAD_TIMEOUT)
+            assert isinstance(ready, tuple) and ready[0] == READY, ready
+            worker.isolation = ready[1]
+            isolate = self.isolate_writer if writable else self.isolate_network
+            if isolate and not worker.isolation and not self.allow_unisolated:
+                raise Unisolated(
+                    "the query workers cannot be cut off from the network (neither a network "
+                    "namespace nor a user namespace could be made: see the warning above); "
+                    "set allow_unisolated = true to serve anyway, with the SERVICE/LOAD check "
+                    "as the only guard"
+                )
+        except BaseException:
+            worker.kill()
+            raise
+        if not writable:
+            self._workers.add(worker)
+        return worker
+
+    def _replace(self, worker: _Worker, failed: bool = True) -> None:
+        """Kill ``worker`` and start its replacement in the background (``failed``: it timed
+        out or died; otherwise it read an older snapshot)."""
+        worker.kill()
+        self._workers.discard(worker)
+        self._drop_unused_snapshots()
+        if failed:
+            self.restarts += 1
+        if self._closed:
+            return
+        expected = not failed  # a replacement after an update: not a sign of trouble
+        self._refreshing += expected
+
+        async def respawn() -> None:
+            nonlocal expected
+            delay = RETRY_FIRST
+            while True:
+                try:
+                    fresh = await self._spawn(fast=worker.fast, page=worker.page)
+                    if fresh.store == self.store_dir:
+                        self._home(fresh).put_nowait(fresh)
+                        self._refreshing -= expected
+                        return
+                    fresh.kill()  # an update came while it started: start one on the new one
+                    self._workers.discard(fresh)
+                    continue
+                except Exception as error:  # e.g. the store was deleted: retry, and /health says
+                    self._refreshing -= expected  # from now on it counts as missing
+                    expected = False
+                    self.respawn_failures += 1
+                    log.error("a query worker could not be started (retry in %g s): %s",
+                              delay, error)  # fmt: skip
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, RETRY_MAX)
+
+        task = asyncio.ensure_future(respawn())
+        self._spawning.add(task)
+        task.add_done_callback(self._spawning.discard)
+
+    def _drop_unused_snapshots(self) -> None:
+        if not self.updatable or self.live_dir is None:  # read-only: there are no snapshots
+            return
+        used = {w.store for w in self._workers} | set(self._opening) | {self.store_dir}
+        for path in (self.live_dir / "snapshots").iterdir():
+            if path not in used:
+                shutil.rmtree(path, ignore_errors=True)
+
+    def isolation(self) -> dict[str, str]:
+        """How the readers (and the writer) are cut off from the network, in words."""
+
+        def state(isolate: bool, allowed: str, workers: list[_Worker]) -> str:
+            if not isolate:
+                return f"not isolated: {allowed} allowed"
+            hows = {worker.isolation for worker in workers}
+            if "" in hows:
+                return "NOT isolated: no network or user namespace (allow_unisolated is set)"
+            return "isolated: " + ", ".join(sorted(hows)) if hows else "isolated"
+
+        states = {"readers": state(self.isolate_network, "SERVICE is", list(self._workers))}
+        if self.updatable:
+            writers = [self._writer] if self._writer is not None else []
+            states["writer"] = state(self.isolate_writer, "SERVICE or LOAD is", writers)
+        return states
+
+    @property
+    def missing(self) -> int:
+        """Workers that should run but do not (being replaced after a timeout or a death, or
+        failing to start); readers being replaced by ones of a newer snapshot do not count."""
+        return max(0, self.expected - len(self._workers) - self._refreshing)
