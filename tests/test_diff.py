@@ -16,6 +16,8 @@ from sorakg.release.folder import write_release
 from sorakg.settings import Settings
 from tests.conftest import DATA, PUB, edit_cell
 
+pytestmark = pytest.mark.slow  # two builds and their releases
+
 DRUG = "https://w3id.org/sorakg/drug/axitinib"
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 

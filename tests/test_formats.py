@@ -117,6 +117,7 @@ def test_an_unknown_suffix_is_part_of_the_entity_path(client: TestClient) -> Non
 
 
 @pytest.mark.parametrize("fmt", OFFERS["page"], ids=ids)
+@pytest.mark.slow  # pyLODE renders the HTML page
 def test_the_ontology_in_each_page_format(client: TestClient, fmt: Format):
     body = answered_as(client.get("/ontology", headers={"Accept": fmt.media_type}), fmt)
     if fmt is HTML:
