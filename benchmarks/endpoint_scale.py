@@ -39,6 +39,7 @@ HERE = Path(__file__).resolve().parent
 SIZES = {"100k": 100_000, "1M": 1_000_000, "10M": 10_000_000}  # 100k: a quick trial
 JSON = "application/sparql-results+json"
 POINT_NAME = "(point lookup)"
+PAGE_NAME, SEARCH_NAME = "(page drug/sorafenib)", "(search sorafenib)"
 POINT = PREFIXES + "SELECT ?p ?o WHERE { <https://w3id.org/sorakg/drug/sorafenib> ?p ?o }"
 
 
@@ -64,6 +65,9 @@ def requests_for(server: Server) -> dict[str, tuple[str, str, dict[str, str]]]:
             text = with_values(query.text, catalogue.bind(query, {}, prefixes))
             out[query.name] = ("POST", server.sparql, {"query": text})
     out[POINT_NAME] = ("GET", server.sparql, {"query": POINT})
+    if server.name == "sorakg":  # the worst entity page of the shared graph, and a search
+        out[PAGE_NAME] = ("GET", f"{server.root}/drug/sorafenib.html", {})
+        out[SEARCH_NAME] = ("GET", f"{server.root}/search", {"q": "sorafenib"})
     return out
 
 
@@ -81,7 +85,7 @@ def measure(
     before = os.getloadavg()[0]
     with httpx.Client(timeout=patience, headers={"Accept": JSON}) as client:
         for name, (method, url, params) in requests_for(server).items():
-            if only and name not in only and name != POINT_NAME:
+            if only and name not in only and name not in (POINT_NAME, PAGE_NAME, SEARCH_NAME):
                 continue
             times: list[float] = []
             began = time.perf_counter()
@@ -136,6 +140,15 @@ def report(runs: dict[tuple[str, str], Run], samples: int, budget: float) -> lis
             )
     for size in sizes:
         ours, theirs = runs.get((size, "sorakg")), runs.get((size, "oxigraph"))
+        if ours is not None and theirs is None:  # sorakg alone: which requests pass a second
+            out += ["", f"### {size}: sorakg alone, ms per request", "",
+                    "| query | n | p50 | p99 | over 1 s |", "|---|---|---|---|---|"]  # fmt: skip
+            for name, times in ours.times.items():
+                failed = f" ({ours.failures[name]})" if name in ours.failures else ""
+                p50, p99 = percentile(times, 50), percentile(times, 99)
+                over = "**yes**" if p50 > 1 else ""
+                out.append(f"| {name} | {len(times)} | {p50 * 1000:.1f}{failed} | "
+                           f"{p99 * 1000:.1f} | {over} |")  # fmt: skip
         if ours is None or theirs is None:
             continue
         out += [
@@ -166,6 +179,14 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=120, help="both servers' query timeout")
     parser.add_argument("--only", nargs="+", metavar="QUERY", help="these named queries only")
     parser.add_argument(
+        "--shared",
+        action="store_true",
+        help="copies share the drugs, trials and targets (benchmarks.workload.SHARED_KINDS)",
+    )
+    parser.add_argument("--servers", nargs="+", choices=["sorakg", "oxigraph"],
+                        default=["sorakg", "oxigraph"])  # fmt: skip
+    parser.add_argument("--out", type=Path, default=HERE / "endpoint_scale.md")
+    parser.add_argument(
         "--reuse",
         nargs=2,
         metavar=("BUILD", "OXIGRAPH_STORE"),
@@ -186,11 +207,17 @@ def main() -> None:
                 manifest(graph.parent)
             sorakg_load = oxigraph_s = 0.0
         else:
-            graph = synthetic(source, SIZES[size], work / f"{size}.nq", keep_first=True)
+            graph = synthetic(
+                source, SIZES[size], work / f"{size}.nq", keep_first=True, shared=args.shared
+            )
             build, sorakg_load = sorakg_build(graph, store=True)
-            location, oxigraph_s = oxigraph_load(graph, work / f"{size}-oxigraph")
+            location, oxigraph_s = work / f"{size}-oxigraph", 0.0
+            if "oxigraph" in args.servers:
+                location, oxigraph_s = oxigraph_load(graph, location)
         print(f"{size}: stores written ({sorakg_load:.0f} s, {oxigraph_s:.0f} s)", flush=True)
         for name, load_s in (("sorakg", sorakg_load), ("oxigraph", oxigraph_s)):
+            if name not in args.servers:
+                continue
             server = start(name, graph, build=build, location=location, timeout=args.timeout)
             try:
                 patience = args.timeout + 60
@@ -202,10 +229,10 @@ def main() -> None:
             sent = sum(map(len, runs[size, name].times.values()))
             print(f"  {name}: started in {server.startup_s:.1f} s, {sent} requests", flush=True)
             text = "\n".join(report(runs, args.samples, args.budget)) + "\n"
-            (HERE / "endpoint_scale.md").write_text(text, encoding="utf-8")  # so far
+            args.out.write_text(text, encoding="utf-8")  # so far
         if not args.reuse:
             graph.unlink()  # the N-Quads of 10M triples are over a gigabyte
-    print((HERE / "endpoint_scale.md").read_text(encoding="utf-8"))
+    print(args.out.read_text(encoding="utf-8"))
 
 
 if __name__ == "__main__":

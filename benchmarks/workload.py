@@ -79,25 +79,47 @@ _OURS = re.compile(r"<https://w3id\.org/sorakg/(?!ontology|graph/)([^>]*)>")
 _BNODE = re.compile(r"(_:[A-Za-z0-9]+)")
 
 
-def synthetic(source: Path, target_triples: int, out: Path, keep_first: bool = False) -> Path:
+# The kinds of entity that papers share in the ``shared`` graph: many papers about the same
+# drugs, trials, targets and pathways. Evidence, publications and disputes are each paper's own.
+SHARED_KINDS = ("drug", "molecule", "pathway", "trial", "biomarker", "intervention", "mechanism",
+                "model")  # fmt: skip
+
+
+def synthetic(
+    source: Path, target_triples: int, out: Path, keep_first: bool = False, shared: bool = False
+) -> Path:
     """A graph of the project's shape with about ``target_triples`` triples: the ontology once,
     the asserted facts copied with every entity IRI (and blank node) renamed per copy. With
     ``keep_first`` the first copy keeps the review's own IRIs, so queries that name the review's
-    entities (the named queries' default parameters) find one copy's worth of answers."""
+    entities (the named queries' default parameters) find one copy's worth of answers.
+
+    With ``shared``, the copies keep the IRIs of :data:`SHARED_KINDS` (``drug/sorafenib`` is
+    the same entity in every copy) and rename the rest: every copy adds its own evidence,
+    quotes and publications about the same drugs, trials and targets, so the evidence about
+    sorafenib multiplies. A fact line that no copy changes is written once."""
     lines = source.read_text(encoding="utf-8").splitlines()
     ontology = [
         line for line in lines if line.endswith("<https://w3id.org/sorakg/graph/ontology> .")
     ]
     in_ontology = set(ontology)
     facts = [line for line in lines if line not in in_ontology]
-    copies = max(1, round((target_triples - len(ontology)) / max(1, len(facts))))
+
+    def rename(line: str, copy: int) -> str:
+        def iri(match: re.Match[str]) -> str:
+            if shared and match.group(1).split("/", 1)[0] in SHARED_KINDS:
+                return match.group(0)
+            return f"<https://w3id.org/sorakg/c{copy}/{match.group(1)}>"
+
+        return _BNODE.sub(rf"\1x{copy}", _OURS.sub(iri, line))
+
+    once = [line for line in facts if rename(line, 1) == line]
+    per_copy = [line for line in facts if rename(line, 1) != line]
+    copies = max(1, round((target_triples - len(ontology) - len(once)) / max(1, len(per_copy))))
     with out.open("w", encoding="utf-8") as handle:
-        handle.write("\n".join(ontology) + "\n")
+        handle.write("\n".join(ontology + once) + "\n")
         for copy in range(copies):
             if keep_first and copy == 0:
-                handle.write("\n".join(facts) + "\n")
+                handle.write("\n".join(per_copy) + "\n")
                 continue
-            for line in facts:
-                renamed = _OURS.sub(rf"<https://w3id.org/sorakg/c{copy}/\1>", line)
-                handle.write(_BNODE.sub(rf"\1x{copy}", renamed) + "\n")
+            handle.write("".join(rename(line, copy) + "\n" for line in per_copy))
     return out

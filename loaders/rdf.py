@@ -122,7 +122,11 @@ class Loader:
         g.add((node, SK.evidenceFor, about))
         if predicate is not None and obj is not None:
             g.add((node, SK.statementPredicate, predicate))
-            g.add((node, SK.statementObject, obj))
+            # a value (an enrolment, an acronym) is a literal: OWL 2 DL keeps it off the object
+            # property statementObject
+            g.add(
+                (node, SK.statementValue if isinstance(obj, Literal) else SK.statementObject, obj)
+            )
         g.add((node, SK.quote, Literal(row.quote)))
         g.add((node, SK.location, Literal(row.location)))
         g.add((node, SK.sourceRow, Literal(item.where)))
@@ -479,6 +483,18 @@ class Loader:
         checked = {
             r for checked, records in self.row_records if row.covers(checked) for r in records
         }
+        if row.column:
+            # a check of one value points at the record of that value (in the disputed graph
+            # when the review gave one), else at the row's own record, not at every record
+            prop = TRIAL_COLUMNS[row.column][0]
+            of_value = {r for r in checked if (r, SK.statementPredicate, prop) in self.disputed}
+            of_row = {
+                r
+                for r in checked
+                if (r, RDF.type, SK.Evidence) in self.asserted
+                and (r, SK.statementPredicate, None) not in self.asserted
+            }
+            checked = of_value or of_row
         for record in sorted(checked):
             g.add((node, SK.checksRecord, record))
         self.evidence(item, node)

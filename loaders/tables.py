@@ -16,6 +16,7 @@ Conventions shared by every table:
 
 from __future__ import annotations
 
+import hashlib
 import re
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar
@@ -99,6 +100,10 @@ class Row(BaseModel):
 
     def key_values(self) -> tuple[str, ...]:
         return tuple(str(getattr(self, name) or "") for name in self.key)
+
+    def id_words(self) -> tuple[str, ...]:
+        """The words of the row's IRIs (its key values, unless a table shortens them)."""
+        return self.key_values()
 
 
 def parse_refs(text: str) -> list[int]:
@@ -504,8 +509,9 @@ class BiomarkerFinding(Row, Claim):
     samples: OptionalInt = None
 
 
-class EndpointResult(Row):
-    """Whether a trial met its primary endpoint, as the review reports it."""
+class EndpointResult(Row, Claim):
+    """Whether a trial met its primary endpoint, as the review reports it (SEARCH's result is
+    preliminary, so hedged)."""
 
     table = "endpoints.csv"
     key = ("trial", "endpoint")
@@ -742,6 +748,11 @@ class ReferenceCheck(Row):
 
     def keys(self) -> tuple[str, ...]:
         return key_parts(self.row_key)
+
+    def id_words(self) -> tuple[str, ...]:
+        # the reference and statement are long sentences: a digest keeps the IRI readable
+        digest = hashlib.sha1(f"{self.reference}\n{self.statement}".encode()).hexdigest()[:8]
+        return (self.checked_table.removesuffix(".csv"), *self.keys(), self.column or "", digest)
 
     def covers(self, row: Row) -> bool:
         """Whether this check is about ``row`` (of the checked table, its key starting so)."""

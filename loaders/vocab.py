@@ -5,24 +5,15 @@ from __future__ import annotations
 from enum import Enum
 
 from rdflib import Namespace, URIRef
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from . import tables as t
+from .prefixes import PREFIX_IRIS
 
-SK = Namespace("https://w3id.org/sorakg/ontology#")
+SK = Namespace(PREFIX_IRIS["sk"])
 ONTOLOGY_IRI = URIRef("https://w3id.org/sorakg/ontology")
 DEFAULT_BASE = "https://w3id.org/sorakg/"
 
-PREFIXES = {
-    "sk": SK,
-    "rdf": RDF,
-    "rdfs": RDFS,
-    "owl": OWL,
-    "xsd": XSD,
-    "skos": SKOS,
-    "dcterms": DCTERMS,
-    "prov": PROV,
-}
+PREFIXES = {name: Namespace(iri) for name, iri in PREFIX_IRIS.items()}
 
 # table value → ontology individual or class (local names in SK)
 TERMS: dict[type[Enum], dict[str, str]] = {

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from typing import Annotated
 from urllib.parse import quote
 
@@ -31,6 +32,7 @@ from .labels import Linker, fetch_labels
 from .page import templates
 from .pool import WorkerPool
 
+log = logging.getLogger(__name__)
 router = APIRouter()
 RESERVED = {"format"}  # request parameters that are not query parameters
 
@@ -98,7 +100,7 @@ async def run_canned(
     notes: list[str] = []  # a name of another kind read as the entity it leads to
     try:
         fmt = negotiate("canned", request.headers.get("accept"), request.query_params.get("format"))
-        names = await _names(request, backend, settings) if raw else None
+        names = await names_for(request) if raw else None
         if names is None:
             bound = catalogue.bind(query, raw, prefixes)
         else:  # index lookups, and a did-you-mean's scan: off the event loop
@@ -176,7 +178,7 @@ SELECT ?s ?p ?o WHERE {
 _OPENING = asyncio.Lock()
 
 
-async def _names(request: Request, backend: Backend, settings: Settings) -> Names | None:
+async def names_for(request: Request) -> Names | None:
     """The graph's names index, for arguments given as a label, path, acronym or identifier.
 
     Serving a release as built, it is the release's ``names.sqlite`` (written by ``sorakg
@@ -187,6 +189,7 @@ async def _names(request: Request, backend: Backend, settings: Settings) -> Name
     cached = getattr(request.app.state, "names", None)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
+    backend, settings = request.app.state.backend, request.app.state.settings
     async with _OPENING:
         cached = getattr(request.app.state, "names", None)
         if cached is None:
@@ -201,8 +204,12 @@ async def _open_names(backend: Backend, settings: Settings) -> Names | None:
         from sorakg.release.store import release_names
 
         release = backend.graph_file.parent
-        path = await run_in_threadpool(release_names, release, settings.base_iri)
-        return Names.open(path, settings.base_iri, prefixes)
+        try:
+            path = await run_in_threadpool(release_names, release, settings.base_iri)
+            return Names.open(path, settings.base_iri, prefixes)
+        except OSError as error:  # an older release in a folder we may not write
+            log.warning("no names index for %s (%s): reading the names through the pool",
+                        release, error)  # fmt: skip
     reply = await backend.run(Job("query", NAMES, format=JSON.name, max_rows=200_000))
     if reply.status != 200:
         return None  # CURIEs and IRIs still work

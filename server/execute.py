@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from sorakg.formats import Format, NotAcceptable, Offer, negotiate
-from sorakg.loaders.vocab import PREFIXES
+from sorakg.loaders.prefixes import PREFIX_IRIS
 from sorakg.release.default_view import default_graphs
 from sorakg.sparql import text as sparql_text
 from sorakg.sparql.errors import declare_known_prefixes, parse_error, short_error
@@ -32,7 +32,7 @@ from . import text_check
 from .update_graphs import default_graph_update
 
 MAXROWS_HEADER = "X-SPARQL-MaxRows"
-KNOWN_PREFIXES = {name: str(namespace) for name, namespace in PREFIXES.items()}
+KNOWN_PREFIXES = PREFIX_IRIS
 MAXBYTES_HEADER = "X-SPARQL-MaxBytes"
 # Oxigraph writes a CR in a literal as is, and XML readers turn it into LF: written as a reference
 XML_CR = b"&#13;"

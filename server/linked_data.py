@@ -15,7 +15,8 @@ from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Request, Response
-from fastapi.responses import HTMLResponse
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse
 from rdflib import URIRef
 
 from sorakg.formats import HTML, NTRIPLES, OFFERS, Format, NotAcceptable, by_extension, negotiate
@@ -26,6 +27,7 @@ from sorakg.sparql.bindings import with_values
 
 from . import entity_context as context
 from .backend import ENTITY, Backend, get_backend, get_settings, served_root
+from .canned import names_for
 from .downloads import Resources, explanations
 from .entity_view import RDF_TYPE, SK, entity_view
 from .execute import Job
@@ -110,7 +112,7 @@ async def entity(
         (q.triple for q in ox.parse(reply.body, format=ox.RdfFormat.N_TRIPLES)), key=str
     )
     if not triples:
-        return Response(f"no entity <{iri}> in this graph", 404, media_type="text/plain")
+        return await _not_found(request, iri, path, settings)
     headers = {"Vary": "Accept", "Link": _alternates(request, path)}
     if fmt is not HTML:
         assert fmt.rdf is not None
@@ -178,6 +180,26 @@ async def _explanations(
         elif t.predicate.value.startswith(SK):
             found.append(explainer.explain_relation(s, p, o))
     return [reason for reason in found if reason is not None], inferred
+
+
+async def _not_found(request: Request, iri: str, path: str, settings: Settings) -> Response:
+    """A path that differs from an entity's only by case (``/drug/Sorafenib``) redirects to it;
+    any other unknown path is a 404 that names the nearest entities."""
+    names = await names_for(request)
+    if names is None:
+        return Response(f"no entity <{iri}> in this graph", 404, media_type="text/plain")
+    found = await run_in_threadpool(names.canonical, iri)
+    if found is not None and found != iri and found.startswith(settings.base_iri):
+        suffix = request.url.path[request.url.path.rfind(path) + len(path) :]  # ".ttl" or ""
+        target = served_root(request) + found[len(settings.base_iri) :] + suffix
+        return RedirectResponse(target, 301, headers={"Vary": "Accept"})
+    near = await run_in_threadpool(names.near, iri)
+    root = served_root(request).rstrip("/")
+    shown = [
+        f"{root}/{n[len(settings.base_iri) :]}" for n in near if n.startswith(settings.base_iri)
+    ]
+    hint = f"; did you mean {' or '.join(shown)}?" if shown else ""
+    return Response(f"no entity <{iri}> in this graph{hint}", 404, media_type="text/plain")
 
 
 def _alternates(request: Request, path: str) -> str:

@@ -49,19 +49,18 @@ ENTITY_SEGMENTS = frozenset(
      "publication")
 )  # fmt: skip
 SCHEMA = """
-CREATE TABLE term (iri TEXT PRIMARY KEY, label TEXT, depth INTEGER, whole TEXT, fold TEXT);
+CREATE TABLE term (iri TEXT PRIMARY KEY, label TEXT, depth INTEGER, whole TEXT);
 CREATE TABLE name (key TEXT, iri TEXT, how TEXT);
 CREATE TABLE type (iri TEXT, cls TEXT);
 CREATE TABLE super (cls TEXT, sup TEXT);
-CREATE TABLE link (a TEXT, b TEXT);
+CREATE TABLE link (a TEXT, b TEXT, PRIMARY KEY (a, b)) WITHOUT ROWID;
 """
 INDEXES = """
 CREATE INDEX name_key ON name (key);
-CREATE INDEX term_fold ON term (fold);
+CREATE INDEX term_fold ON term (iri COLLATE NOCASE);
 CREATE INDEX type_iri ON type (iri);
 CREATE INDEX type_cls ON type (cls);
 CREATE INDEX super_cls ON super (cls);
-CREATE INDEX link_a ON link (a);
 """
 Triple = tuple[str, str, str, bool]  # subject, predicate, object text, object is an IRI
 
@@ -99,7 +98,7 @@ def fill(db: sqlite3.Connection, triples: Iterable[Triple], base_iri: str) -> No
     def flush() -> None:
         db.executemany("INSERT INTO name VALUES (?, ?, ?)", names)
         db.executemany("INSERT INTO type VALUES (?, ?)", types)
-        db.executemany("INSERT INTO link VALUES (?, ?)", links)
+        db.executemany("INSERT OR IGNORE INTO link VALUES (?, ?)", links)
         names.clear()
         types.clear()
         links.clear()
@@ -128,11 +127,8 @@ def fill(db: sqlite3.Connection, triples: Iterable[Triple], base_iri: str) -> No
             flush()
     flush()
     db.executemany(
-        "INSERT INTO term VALUES (?, ?, ?, ?, ?)",
-        (
-            (iri, labels.get(iri), depth(iri, base_iri), whole(iri, base_iri), iri.casefold())
-            for iri in subjects
-        ),
+        "INSERT INTO term VALUES (?, ?, ?, ?)",
+        ((iri, labels.get(iri), depth(iri, base_iri), whole(iri, base_iri)) for iri in subjects),
     )
     db.executemany(
         "INSERT INTO name VALUES (?, ?, 'local')",
@@ -151,7 +147,6 @@ def fill(db: sqlite3.Connection, triples: Iterable[Triple], base_iri: str) -> No
         ),
     )
     db.executemany("INSERT INTO super VALUES (?, ?)", _closure(ontology))
-    db.execute("DELETE FROM link WHERE rowid NOT IN (SELECT MIN(rowid) FROM link GROUP BY a, b)")
     db.executescript(INDEXES)
     db.commit()
 

@@ -128,8 +128,17 @@ class Names:
         (``/drug/Sorafenib`` → ``/drug/sorafenib``), else None."""
         if self.known(iri):
             return iri
-        found = self._column("SELECT iri FROM term WHERE fold = ?", iri.casefold())
+        found = self._column("SELECT iri FROM term WHERE iri = ? COLLATE NOCASE", iri)
         return found[0] if len(found) == 1 else None
+
+    def near(self, iri: str, limit: int = 3) -> list[str]:
+        """Known IRIs near an unknown one (``/drug/sorafenibb`` → ``/drug/sorafenib``), those in
+        the same namespace first: the did-you-mean of a page that is not there."""
+        local = iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+        found = self.suggestions(local, limit * 3)
+        space = iri[: len(iri) - len(local)]
+        ordered = sorted(found, key=lambda known: not known.startswith(space))
+        return ordered[:limit]
 
     def label(self, iri: str) -> str | None:
         found = self._column("SELECT label FROM term WHERE iri = ?", iri)

@@ -102,6 +102,19 @@ class Settings(BaseSettings):
         ge=1,
         description="Most bytes of a query's answer; rows past it are cut off (X-SPARQL-MaxBytes).",
     )
+    export_memory_mb: int = Field(
+        4096,
+        ge=0,
+        description="Memory (MB) the server's one-time export of the downloads may use beyond its "
+        "start; past it the export stops and /download says so. 0: no limit.",
+    )
+    export_nice: int = Field(
+        19,
+        ge=0,
+        le=19,
+        description="CPU priority (nice value) of the server's one-time export of the downloads: "
+        "at 19 it yields the cores to the questions.",
+    )
     query_memory_mb: int = Field(
         1024,
         ge=0,

@@ -131,10 +131,14 @@ def test_explain_prints_the_reason_or_fails(
     published: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SORAKG_BUILD_DIR", str(published.build_dir))
-    result = runner.invoke(app, ["explain", "drug/tivantinib", "MET inhibitor"])
+    result = runner.invoke(app, ["explain", "drug/erlotinib", "EGFR inhibitor"])
     assert result.exit_code == 0, result.output
-    assert "Tivantinib is a MET inhibitor, defined as" in result.output
-    assert "ref. [6]" in result.output  # "tivantinib, a selective oral inhibitor of MET [6]"
+    assert "Erlotinib is an EGFR inhibitor, defined as" in result.output
+    assert (
+        "ref. [51, 52]" in result.output
+    )  # "Erlotinib, an oral tyrosine kinase inhibitor of EGFR"
+    # "tivantinib, a selective oral inhibitor of MET" is disputed: no MET-inhibitor class follows
+    assert runner.invoke(app, ["explain", "drug/tivantinib", "sk:METInhibitor"]).exit_code == 1
     assert runner.invoke(app, ["explain", "drug/doxorubicin", "sk:METInhibitor"]).exit_code == 1
     assert runner.invoke(app, ["explain", "drug/nothing", "sk:METInhibitor"]).exit_code == 3
 

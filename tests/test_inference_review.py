@@ -85,7 +85,7 @@ def test_a_new_fact_with_a_new_inference_fails_until_reviewed(data_copy: Path) -
     actions = data_copy / PUB / "drug_actions.csv"
     with actions.open("a", encoding="utf-8") as handle:
         handle.write(
-            "doxorubicin,inhibits,akt,,,stated,drug_specific,review_statement,yes,4;49,"
+            "doxorubicin,inhibits,akt,,stated,drug_specific,review_statement,yes,4;49,"
             "Doxorubicin is considered as one of the most "
             "effective cytotoxic agents,Combinational therapy with sorafenib,curator,a test row\n"
         )

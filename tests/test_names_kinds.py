@@ -43,7 +43,7 @@ def expect(query: str, parameter: str):  # type: ignore[no-untyped-def]
 def test_every_iri_parameter_declares_its_kind_and_its_default_is_of_it(names: Names) -> None:
     for query in ql.list_queries():
         for param in query.parameters:
-            if param.kind is not ql.Kind.iri:
+            if param.kind is not ql.ParamKind.iri:
                 continue
             assert param.instance_of or param.subclass_of, (query.name, param.name)
             if param.default:
@@ -59,6 +59,15 @@ def test_a_drug_given_for_a_trial_is_the_one_trial_testing_it(names: Names) -> N
     back = names.resolution("trial:NCT00988741", expect("drug-actions", "drug"), "drug")
     assert back.iri == BASE + "drug/tivantinib"
     assert back.note is not None and "is a trial (trial:NCT00988741), not a drug" in back.note
+
+
+def test_a_molecule_given_for_a_mechanism_is_the_one_mechanism_involving_it(names: Names) -> None:
+    found = names.resolution("Akt", expect("mechanism-molecules", "mechanism"), "mechanism")
+    assert found.iri == BASE + "mechanism/pi3k-akt-activation"
+    assert found.note is not None and "is a molecule (molecule:akt), not a mechanism" in found.note
+    # a brand name the review never uses stays unknown: refused, not an empty answer
+    with pytest.raises(NamingError, match="no such drug 'Nexavar'"):
+        names.resolve("Nexavar", expect("drug-actions", "drug"), "drug")
 
 
 def test_arms_are_never_offered_as_trials(names: Names) -> None:
@@ -189,3 +198,18 @@ def test_the_index_on_disk_answers_as_the_one_in_memory(
         ), text
     for text in ("CHEMBL1336", "drug:sorafenib", "Sorafenib", "sorafenib"):
         assert on_disk.resolve(text, expect("drug-actions", "drug")) == BASE + "drug/sorafenib"
+
+
+def test_entity_paths_are_case_insensitive_where_unambiguous(client: TestClient) -> None:
+    for asked, canonical in (
+        ("/drug/Sorafenib", "/drug/sorafenib"),
+        ("/trial/nct00988741", "/trial/NCT00988741"),
+        ("/drug/SORAFENIB.ttl", "/drug/sorafenib.ttl"),
+    ):
+        moved = client.get(asked, follow_redirects=False)
+        assert moved.status_code == 301, (asked, moved.text)
+        assert moved.headers["location"].endswith(canonical)
+        assert client.get(asked).status_code == 200
+    missing = client.get("/drug/sorafenibb")
+    assert missing.status_code == 404
+    assert "did you mean" in missing.text and "/drug/sorafenib" in missing.text

@@ -214,17 +214,17 @@ def test_cli_lists_the_queries(cli_env: CliRunner) -> None:
 
 
 def test_cli_prints_a_table_and_csv(cli_env: CliRunner) -> None:
-    result = cli_env.invoke(app, ["query", "drug-actions", "--param", "drug=drug:tivantinib"])
+    result = cli_env.invoke(app, ["query", "drug-actions", "--param", "drug=drug:erlotinib"])
     assert result.exit_code == 0, result.output
-    # "tivantinib, a selective oral inhibitor of MET"
-    assert "MET" in result.output
+    # "Erlotinib, an oral tyrosine kinase inhibitor of EGFR"
+    assert "EGFR" in result.output
     result = cli_env.invoke(
-        app, ["query", "drug-actions", "-p", "drug=drug:tivantinib", "--format", "csv"]
+        app, ["query", "drug-actions", "-p", "drug=drug:erlotinib", "--format", "csv"]
     )
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
     assert lines[0].split(",")[:3] == ["drug", "action", "target"]
-    assert any(line.endswith(",MET,") or ",MET," in line for line in lines[1:])
+    assert any(line.endswith(",EGFR,") or ",EGFR," in line for line in lines[1:])
 
 
 def test_cli_runs_a_file_and_reports_bad_input(cli_env: CliRunner, tmp_path: Path) -> None:

@@ -32,7 +32,8 @@ from tests.conftest import write_graph
 @pytest.fixture(scope="module")
 def client(reasoned: Built, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     graph_file = write_graph(reasoned, tmp_path_factory.mktemp("release"))
-    with TestClient(create_app(Settings(), WorkerPool(graph_file, size=1))) as test_client:
+    settings = Settings(export_nice=0)  # the tests wait for the downloads
+    with TestClient(create_app(settings, WorkerPool(graph_file, size=1))) as test_client:
         yield test_client
 
 
@@ -246,3 +247,25 @@ print(json.dumps([reply.status, reply.body.decode(),
     status, body, loaded = json.loads(out.stdout)
     assert status == 200 and loaded == []
     return len(list(csv.DictReader(io.StringIO(body))))
+
+
+def test_the_download_export_runs_at_the_lowest_priority() -> None:
+    """The export child runs at the lowest CPU priority (nice 19)."""
+    from sorakg.server.downloads import in_background
+
+    probe = "import os; print(os.nice(0))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True, preexec_fn=in_background(19))  # fmt: skip
+    assert int(out.stdout) == 19
+
+
+def test_an_export_over_its_memory_stops_with_a_message(reasoned: Built, tmp_path: Path) -> None:
+    """Past export_memory_mb the export process stops: one line naming the setting, and no
+    partial downloads folder is left to be served."""
+    from sorakg.server.downloads import _export_in_child
+
+    write_graph(reasoned, tmp_path)
+    settings = Settings(export_memory_mb=1, build_dir=tmp_path / "build")
+    with pytest.raises(RuntimeError, match="export_memory_mb"):
+        _export_in_child(tmp_path, settings)
+    assert not (tmp_path / "downloads").exists()

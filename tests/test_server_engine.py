@@ -525,3 +525,14 @@ def test_answers_are_cut_at_a_solution_s_end_in_their_own_format() -> None:
                 store, Job("query", text, format=name, max_rows=len(kept) + 1), graphs
             )
             assert len(one_more.body) > max_bytes, (name, max_bytes)  # as many as fit
+
+
+def test_a_worker_starts_without_rdflib_or_the_table_models() -> None:
+    """A query worker imports neither rdflib nor the table models (pydantic): most of its start
+    before, paid by every worker and every replacement of one killed at a timeout."""
+    probe = (
+        "import sys, sorakg.server.worker; "
+        "print([m for m in ('rdflib', 'pydantic', 'sorakg.loaders.tables') if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -39,7 +39,7 @@ class Served:
 
 @pytest.fixture(scope="module")
 def served(graph_file: Path) -> Iterator[Served]:
-    config = Settings(port=free_port(), query_timeout=5, max_body_bytes=300_000)
+    config = Settings(port=free_port(), query_timeout=5, max_body_bytes=300_000, export_nice=0)
     pool = WorkerPool(graph_file, size=2, timeout=config.query_timeout)
     app = create_app(config, pool, prepare_downloads=True)
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", **uvicorn_options(config)))

@@ -24,7 +24,7 @@ PUBLIC = "https://kg.example.org/sorakg/"
 @pytest.fixture(scope="module")
 def client(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     graph_file = write_graph(built, tmp_path_factory.mktemp("release"))
-    settings = Settings(update_enabled=True, update_token=TOKEN, public_url=PUBLIC)  # type: ignore[arg-type]
+    settings = Settings(update_enabled=True, update_token=TOKEN, public_url=PUBLIC, export_nice=0)  # type: ignore[arg-type]
     app = create_app(settings, WorkerPool(graph_file, size=1), prepare_downloads=True)
     with TestClient(app) as test_client:
         deadline = time.monotonic() + 240

@@ -105,7 +105,7 @@ def _drop_evidence_of(node: URIRef) -> Edit:
 # copy of the graph and validated in one SHACL run (one run takes seconds; eighteen took minutes).
 CASES: dict[str, tuple[Edit, str, str | None]] = {
     "entity without evidence": (
-        _drop_evidence_of(URIRef(BASE + "molecule/met")),
+        _drop_evidence_of(URIRef(BASE + "molecule/egfr")),
         "has no evidence record",
         "",  # its own records are gone: located at a row that names it
     ),
@@ -131,7 +131,7 @@ CASES: dict[str, tuple[Edit, str, str | None]] = {
     ),
     "trial without phase": (_drop(TRIAL, SK.phase), "needs exactly one phase", "trials.csv"),
     "negative enrolment": (
-        _set(TRIAL, SK.enrolled, Literal(-3, datatype=XSD.integer)),
+        _set(URIRef(BASE + "trial/sharp"), SK.enrolled, Literal(-3, datatype=XSD.integer)),
         "enrolment is a count",
         "trials.csv",
     ),

@@ -59,7 +59,7 @@ def missing_java() -> str | None:
         return None
     return (
         f"sorakg build checks consistency with HermiT (OWL 2 DL), which runs in Java, and there "
-        f"is no '{java}' program on PATH: install a Java runtime, 11 or later (Debian/Ubuntu: "
+        f"is no '{java}' program on PATH: install a Java runtime (Debian/Ubuntu: "
         "apt install default-jre-headless), or build without reasoning: sorakg build --no-reason"
     )
 

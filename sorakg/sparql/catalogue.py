@@ -49,6 +49,7 @@ from sorakg.sparql.remote import (
 from sorakg.sparql.remote import RemoteError
 
 HEADER = "#+"
+OWL_THING = "http://www.w3.org/2002/07/owl#Thing"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 Results = ox.QuerySolutions | ox.QueryBoolean
 
@@ -98,6 +99,8 @@ class Parameter:
             top = self.subclass_of[0].rsplit("#", 1)[-1]
             words = "".join(f" {c.lower()}" if c.isupper() else c for c in top).strip()
             noun = "class" if top == "Thing" else f"{words} class"
+        if self.instance_of == (OWL_THING,):  # any individual: an entity, not a class
+            return Expect(noun, individual=True)
         return Expect(noun, instance_of=self.instance_of, subclass_of=self.subclass_of)
 
 
