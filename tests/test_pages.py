@@ -123,6 +123,10 @@ def test_drug_page_evidence_first_every_node_named(client: TestClient) -> None:
     assert 'class="facts outgoing inferred"' in html
     trials = html.split('id="trials"', 1)[1].split("</table>", 1)[0]
     assert ">SEARCH: sorafenib plus erlotinib vs sorafenib plus placebo<" in trials
+    # an inferred class says which of the review's statements it rests on
+    inferred = html.split('id="inferred-classes"', 1)[1].split("</table>", 1)[0]
+    vegfr = next(r for r in inferred.split("<tr") if ">VEGFR inhibitor</a>" in r)
+    assert "because" in vegfr and "Sorafenib inhibits VEGFR (stated) [3]" in vegfr
     # one row per study, its status dated as the review reports it
     assert trials.count(">SEARCH: sorafenib plus erlotinib") == 1
     assert "ongoing (as of the review" in trials
