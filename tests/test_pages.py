@@ -242,3 +242,21 @@ def test_drug_page_says_what_it_acts_on_with_evidence(client: TestClient) -> Non
     # every statement has its quote beside it: written out, or pointing at the same sentence
     assert all('class="quote"' in r or 'class="same-quote"' in r for r in rows)
     assert html.index('id="actions"') < html.index('id="facts"')
+
+
+def test_a_disputed_statement_is_marked_and_the_curators_reading_is_not(
+    client: TestClient,
+) -> None:
+    """ "VEGFR inhibitor (bevacizumab)": the review's statement is shown as disputed with the
+    curator's reason; the curator's reading (binds VEGF), read from the same sentence, is not."""
+    html = client.get("/drug/bevacizumab", headers=HTML).text
+    actions = html.split('id="actions"', 1)[1].split("</table>", 1)[0]
+    inhibits = next(r for r in re.findall(r'<tr class="([^"]*)">(.*?)</tr>', actions, re.S)
+                    if ">VEGFR</a>" in r[1])  # fmt: skip
+    binds = next(r for r in re.findall(r'<tr class="([^"]*)">(.*?)</tr>', actions, re.S)
+                 if ">VEGF</a>" in r[1])  # fmt: skip
+    assert inhibits[0] == "disputed" and "Curator:" in inhibits[1]
+    assert "binds VEGF-A" in unescape(inhibits[1])
+    assert binds[0] == "" and "Disputed" not in binds[1]
+    # the network draws the disputed statement faded, the reading plainly
+    assert 'class="edge rel-inhibits disputed"' in html and 'class="edge rel-binds"' in html
