@@ -13,4 +13,5 @@ PREFIX_IRIS = {
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "dcterms": "http://purl.org/dc/terms/",
     "prov": "http://www.w3.org/ns/prov#",
+    "bibo": "http://purl.org/ontology/bibo/",
 }

@@ -17,6 +17,7 @@ from typing import ClassVar
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
+from . import bibliography
 from . import tables as t
 from .identifiers import SCHEMES
 from .read import Located, Publication, Sources
@@ -504,6 +505,11 @@ class Loader:
         g.add((node, RDF.type, SK.Publication))
         g.add((node, RDFS.label, Literal(str(self.pub.meta["title"]), lang="en")))
         g.add((node, DCTERMS.title, Literal(str(self.pub.meta["title"]), lang="en")))
+        if self.pub.record is not None:
+            bibliography.add_record(g, node, self.pub.record)
+        for reference in self.pub.references:
+            citation = self.mint("publication", self.pub.id, "reference", str(reference.number))
+            bibliography.add_reference(g, citation, node, reference)
 
     HANDLERS: ClassVar[dict[type[t.Row], Callable[[Loader, Located], None]]] = {
         t.Drug: drug,

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
-from . import tables
+from . import bibliography, tables
 from .errors import Problem, TableError
 from .identifiers import Identifier, read_identifiers
 from .source_files import read_csv, read_text, read_toml
@@ -60,6 +60,8 @@ class Publication:
     folder: Path
     text: str | None  # None when source.txt could not be read (a problem says why)
     rows: dict[type[tables.Row], list[Located]] = field(default_factory=dict)
+    record: bibliography.PublicationRecord | None = None  # None when publication.toml is bad
+    references: list[bibliography.Reference] = field(default_factory=list)
 
     def of(self, model: type[tables.Row]) -> list[Located]:
         return self.rows.get(model, [])
@@ -140,7 +142,12 @@ def read_publication(folder: Path, root: Path) -> tuple[Publication, list[Proble
     pub = Publication(id=str(meta.get("id", folder.name)), meta=meta, folder=folder, text=text)
     if pub.id != folder.name:
         problems.append(Problem(_display(meta_path, root), 0, "id", "must equal the folder name"))
-    known = {m.table for m in tables.ALL_MODELS}
+    pub.record, found = bibliography.read_record(meta, _display(meta_path, root))
+    problems += found
+    shown = _display(folder / bibliography.TABLE, root)
+    pub.references, found = bibliography.read_references(folder, shown)
+    problems += found
+    known = {m.table for m in tables.ALL_MODELS} | {bibliography.TABLE}
     for csv_path in sorted(folder.glob("*.csv")):
         if csv_path.name not in known:
             problems.append(

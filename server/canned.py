@@ -27,6 +27,7 @@ from sorakg.sparql import catalogue
 from sorakg.sparql.bindings import with_values
 
 from .backend import Backend, get_backend, get_settings, served_root
+from .error_pages import error_page, wants_html
 from .execute import Job
 from .labels import Linker, fetch_labels
 from .page import templates
@@ -91,6 +92,8 @@ async def run_canned(
     try:
         query = catalogue.load_query(name)
     except catalogue.UnknownQuery as error:
+        if wants_html(request):
+            return error_page(404, "No such named query", f"{error}", _queries_like(name))
         return Response(f"{error} (the list: /queries)", 404, media_type="text/plain")
     raw = {k: v for k, v in request.query_params.items() if k not in RESERVED}
     # an empty form field means "not given", as on the CLI
@@ -154,6 +157,15 @@ async def run_canned(
     return HTMLResponse(html, headers=headers)
 
 
+def _queries_like(name: str) -> list[tuple[str, str]]:
+    """The named queries whose names are nearest to ``name``, as (title, path)."""
+    import difflib
+
+    library = {q.name: q for q in catalogue.list_queries()}
+    near = difflib.get_close_matches(name, list(library), n=5, cutoff=0.5)
+    return [(library[n].title, f"/queries/{n}") for n in near]
+
+
 def heading(variable: str) -> str:
     """A column header from a variable name: ``statisticLabel`` → "statistic"."""
     words = variable.removesuffix("Label") or variable
@@ -167,14 +179,6 @@ def shown_columns(head: list[str]) -> list[str]:
     return [v for v in head if not (v.endswith("Label") and v.removesuffix("Label") in head)]
 
 
-NAMES = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX sk: <https://w3id.org/sorakg/ontology#>
-SELECT ?s ?p ?o WHERE {
-  VALUES ?p { rdfs:label skos:altLabel rdf:type rdfs:subClassOf sk:nctId sk:chemblId sk:uniprotId
-              sk:chebiId sk:drugbankId sk:hgncId sk:acronym }
-  ?s ?p ?o FILTER(isIRI(?s))
-}""".replace("PREFIX sk:", "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\nPREFIX sk:")
 _OPENING = asyncio.Lock()
 
 
@@ -210,7 +214,9 @@ async def _open_names(backend: Backend, settings: Settings) -> Names | None:
         except OSError as error:  # an older release in a folder we may not write
             log.warning("no names index for %s (%s): reading the names through the pool",
                         release, error)  # fmt: skip
-    reply = await backend.run(Job("query", NAMES, format=JSON.name, max_rows=200_000))
+    reply = await backend.run(
+        Job("query", catalogue.page_query("names").sparql, format=JSON.name, max_rows=200_000)
+    )
     if reply.status != 200:
         return None  # CURIEs and IRIs still work
     rows = json.loads(reply.body)["results"]["bindings"]

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
 
 from sorakg.settings import Settings
+from sorakg.sparql import catalogue
 
 from .execute import Job
 
@@ -22,11 +23,6 @@ PREFIXES = {"sd": SD, "void": VOID, "formats": FORMATS_NS, "dcterms": "http://pu
 RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
                   "SPARQL_Results_TSV", "Turtle", "N-Triples", "RDF_XML", "JSON-LD")  # fmt: skip
 
-STATS_QUERY = """
-SELECT ?g (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects)
-WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g
-"""
-
 
 @dataclass
 class Stats:
@@ -38,7 +34,9 @@ class Stats:
 
 
 def stats_job() -> Job:
-    return Job("query", STATS_QUERY, format="json", max_rows=100_000)
+    return Job(
+        "query", catalogue.page_query("graph-counts").sparql, format="json", max_rows=100_000
+    )
 
 
 def parse_stats(body: bytes) -> Stats:

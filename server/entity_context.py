@@ -13,89 +13,19 @@ import pyoxigraph as ox
 from markupsafe import Markup
 
 from sorakg.pipeline.explain import Reason
+from sorakg.sparql import catalogue
 
 from . import charts
 from .backend import ENTITY, Backend
 from .backend import select as backend_select
 from .entity_view import EntityView
-
-PREFIXES = """PREFIX sk: <https://w3id.org/sorakg/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-"""
-
-# Nodes pointing at the entity that have no label of their own (findings, outcome figures) or
-# share one (seven trial arms are "Sorafenib"): a name from what they are and what they are of.
-NAMES = (
-    PREFIXES
-    + """SELECT ?entity ?node (SAMPLE(?made) AS ?name) WHERE {
-  { ?node ?p ?entity } UNION { ?entity ?p ?node }
-  FILTER(isIRI(?node) && ?node != ?entity)
-  {
-    ?trial sk:hasArm ?node ; rdfs:label ?trialLabel . ?node rdfs:label ?armLabel .
-    BIND(CONCAT(STR(?armLabel), " (arm of ", STR(?trialLabel), ")") AS ?made)
-  } UNION {
-    FILTER NOT EXISTS { ?node rdfs:label ?any }
-    ?node a ?type . ?type rdfs:label ?typeLabel .
-    FILTER(STRSTARTS(STR(?type), STR(sk:)))
-    FILTER NOT EXISTS {  # the most specific type: "biomarker association", not "finding"
-      ?node a ?narrower . ?narrower rdfs:subClassOf+ ?type . FILTER(?narrower != ?type)
-    }
-    OPTIONAL { ?node sk:aboutBiomarker/rdfs:label ?biomarker }
-    OPTIONAL { ?node sk:endpoint ?endpoint }
-    OPTIONAL { ?node (sk:inStudy|sk:ofStudy)/rdfs:label ?study }
-    OPTIONAL { ?node sk:measure/rdfs:label ?measure }
-    OPTIONAL { ?node sk:ofArm/rdfs:label ?arm }
-    OPTIONAL { ?node sk:observedEntity/rdfs:label ?about }
-    OPTIONAL { ?node sk:change/rdfs:label ?change }
-    OPTIONAL { ?node sk:eventName|sk:aspect ?named }
-    # IF(BOUND(…)) rather than COALESCE(CONCAT(…)): Virtuoso 7.2 concatenates an unbound
-    # value as "" where SPARQL makes it an error (docs/scaling.md, "Engine bugs")
-    BIND(CONCAT(STR(?typeLabel),
-      IF(BOUND(?biomarker), CONCAT(": ", STR(?biomarker)), ""),
-      IF(BOUND(?endpoint), CONCAT(" → ", STR(?endpoint)), ""),
-      IF(BOUND(?measure), CONCAT(": ", STR(?measure)), ""),
-      IF(BOUND(?arm), CONCAT(", ", STR(?arm)), ""),
-      IF(BOUND(?change), CONCAT(": ", STR(?change)), ""),
-      IF(BOUND(?about), CONCAT(" ", STR(?about)), ""),
-      IF(BOUND(?named), CONCAT(": ", STR(?named)), ""),
-      IF(BOUND(?study), CONCAT(" (", STR(?study), ")"), ""))
-      AS ?made)
-  }
-} GROUP BY ?entity ?node"""
-)
-
-OUTCOMES = (
-    PREFIXES
-    + """SELECT ?entity ?outcome ?arm ?armLabel ?measure ?measureLabel ?statisticLabel ?value
-       ?unitLabel ?subgroup ?extraLabel ?extra WHERE {
-  ?outcome sk:ofStudy ?entity ; sk:measure ?measure ; sk:value ?value .
-  ?measure rdfs:label ?measureLabel .
-  OPTIONAL { ?outcome sk:ofArm ?arm . ?arm rdfs:label ?armLabel }
-  OPTIONAL { ?outcome sk:statistic/rdfs:label ?statisticLabel }
-  OPTIONAL { ?outcome sk:unit/rdfs:label ?unitLabel }
-  OPTIONAL { ?outcome sk:subgroup ?subgroup }
-  OPTIONAL {  # CI, p value, endpoint met … when the data has them
-    ?outcome ?extraP ?extra . ?extraP rdfs:label ?extraLabel .
-    FILTER(?extraP NOT IN (sk:ofStudy, sk:ofArm, sk:measure, sk:statistic, sk:value, sk:unit,
-                           sk:subgroup, rdf:type))
-  }
-} ORDER BY ?measureLabel ?subgroup ?armLabel"""
-).replace("PREFIX sk:", "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\nPREFIX sk:")
-
-TRIALS = (
-    PREFIXES
-    + """SELECT DISTINCT ?entity ?trial ?label ?roleLabel ?phaseLabel ?statusLabel WHERE {
-  ?trial sk:hasArm ?arm ; rdfs:label ?label .
-  ?arm sk:hasIntervention ?entity ; a ?role .
-  ?role rdfs:subClassOf sk:StudyArm ; rdfs:label ?roleLabel .
-  OPTIONAL { ?trial sk:phase/rdfs:label ?phaseLabel }
-  OPTIONAL { ?trial sk:status/rdfs:label ?statusLabel }
-} ORDER BY ?label"""
-)
+from .sections import Quotes, Section, Use
 
 
-async def select(backend: Backend, text: str, iri: str) -> list[dict[str, str]]:
-    """Rows of a SELECT about ``iri`` (bound to ``?entity``) as plain strings."""
+async def select(backend: Backend, name: str, iri: str) -> list[dict[str, str]]:
+    """Rows of the page query ``name`` (``server/queries/``) about ``iri`` (bound to
+    ``?entity``) as plain strings."""
+    text = catalogue.page_query(name).sparql
     return await backend_select(backend, text, 2000, {ENTITY: ox.NamedNode(iri)}) or []
 
 
@@ -110,6 +40,9 @@ class Outcome:
     subgroup: str
     extra: dict[str, str] = field(default_factory=dict)  # CI, p value … by property label
     measure_iri: str = ""
+    evidence: list[str] = field(default_factory=list)  # its evidence records' IRIs
+    uses: list[Use] = field(default_factory=list)  # their quotes, as the page shows them
+    dispute: str = ""  # (an outcome figure is never disputed; the page's quote cell reads it)
 
 
 def outcomes(rows: list[dict[str, str]], base_iri: str) -> tuple[list[Outcome], list[str]]:
@@ -134,11 +67,22 @@ def outcomes(rows: list[dict[str, str]], base_iri: str) -> tuple[list[Outcome], 
                 measure_iri=row["measure"],
             ),
         )
+        if row.get("ev") and row["ev"] not in outcome.evidence:
+            outcome.evidence.append(row["ev"])
         if "extraLabel" in row:
             outcome.extra[row["extraLabel"]] = row["extra"]
             if row["extraLabel"] not in extras:
                 extras.append(row["extraLabel"])
     return list(found.values()), extras
+
+
+def quote_outcomes(outcomes: list[Outcome], quotes: Quotes) -> None:
+    """Each figure's quotes (the table cell or sentence it was read from), once per page."""
+    for outcome in outcomes:
+        for ev in outcome.evidence:
+            use = quotes.use(ev)
+            if use is not None and all(u.quote is not use.quote for u in outcome.uses):
+                outcome.uses.append(use)
 
 
 # --- explanations ---------------------------------------------------------------------------
@@ -221,22 +165,15 @@ def _number(extra: dict[str, str], word: str) -> float:
     return 0.0
 
 
-SEGMENT_KINDS = {"drug": "drug", "molecule": "target", "pathway": "pathway",
+SEGMENT_KINDS = {"drug": "drug", "molecule": "molecule", "pathway": "pathway",
                  "mechanism": "mechanism", "trial": "trial", "intervention": "intervention",
                  "biomarker": "biomarker", "model": "model"}  # fmt: skip
 
 
-def neighbourhood(view: EntityView) -> Markup:
-    """Drugs, targets, pathways and mechanisms next to the entity, as a network."""
-    if view.kind not in ("drug", "target", "pathway", "mechanism"):
+def neighbourhood(view: EntityView, sections: list[Section]) -> Markup:
+    """The relations the page's sections state, as a network (drugs, molecules, pathways and
+    mechanisms; a trial's or biomarker's page has none)."""
+    if view.kind not in ("drug", "intervention", "molecule", "pathway", "mechanism"):
         return Markup("")
-    found = []
-    pairs = [(p, o, "") for p, o in view.outgoing] + [(p, s, "← ") for s, p in view.incoming]
-    for prop, node, arrow in pairs:
-        href = node.href or ""
-        parts = href.strip("/").split("/")
-        if href.startswith("/") and len(parts) == 2 and parts[0] in SEGMENT_KINDS:
-            kind = SEGMENT_KINDS[parts[0]]
-            if kind in ("drug", "target", "pathway", "mechanism"):
-                found.append(charts.Neighbour(node.text, href, kind, arrow + prop.text))
-    return charts.network(view.label, view.kind, found)
+    edges = [row.edge for s in sections for row in s.rows if row.edge is not None]
+    return charts.network(view.label, view.kind, edges)

@@ -43,7 +43,7 @@ class Node:
 
 
 # what a page is about, by the first segment of its path; the template orders sections by it
-KINDS = {"drug": "drug", "trial": "trial", "mechanism": "mechanism", "molecule": "target",
+KINDS = {"drug": "drug", "trial": "trial", "mechanism": "mechanism", "molecule": "molecule",
          "pathway": "pathway", "intervention": "intervention", "biomarker": "biomarker",
          "model": "model"}  # fmt: skip
 # evidence properties shown in their own places; any other (modality, evidence type …) is
@@ -167,6 +167,8 @@ def entity_view(
     path = iri[len(base_iri) :] if iri.startswith(base_iri) else ""
     if path.count("/") == 1:
         view.kind = KINDS.get(path.split("/", 1)[0], "entity")
+    elif path.startswith("publication/") and "/reference/" in path:
+        view.kind = "reference"  # a numbered reference of a publication's list
     identifiers: list[str] = []
     evidence_nodes: list[str] = []
     for t in d.triples:
@@ -197,7 +199,7 @@ def entity_view(
         if term_text(t.subject) == iri and t.predicate.value in MATCHES:
             match = term_text(t.object)
             if match.startswith(("http://", "https://")) and not any(
-                i in match for i in identifiers
+                i in match or i.replace(":", "_") in match for i in identifiers
             ):
                 view.links.append((curie(match, d.prefixes) or match, match))
     for record in sorted(set(evidence_nodes)):

@@ -26,36 +26,17 @@ from sorakg.sparql import catalogue
 from sorakg.sparql.bindings import with_values
 
 from . import entity_context as context
+from . import entity_sections, sections
 from .backend import ENTITY, Backend, get_backend, get_settings, served_root
 from .canned import names_for
 from .downloads import Resources, explanations
 from .entity_view import RDF_TYPE, SK, entity_view
+from .error_pages import did_you_mean, error_page, wants_html
 from .execute import Job
 from .labels import Linker
 from .page import templates
 
 router = APIRouter()
-
-ENTITY_QUERY = """
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX sk: <https://w3id.org/sorakg/ontology#>
-CONSTRUCT {
-  ?entity ?p ?o . ?s ?q ?entity . ?n rdfs:label ?label .
-  ?evidence ?ep ?eo . ?reference ?rp ?ro .
-}
-WHERE {
-  { ?entity ?p ?o }
-  UNION { ?s ?q ?entity }
-  UNION {
-    { ?entity ?p1 ?n } UNION { ?n ?p2 ?entity } UNION { ?entity ?n ?o3 } UNION { ?s4 ?n ?entity }
-    UNION { ?evidence0 sk:evidenceFor ?entity ; ?n ?o5 }
-    UNION { ?evidence1 sk:evidenceFor ?entity ; ?p6 ?n }
-    ?n rdfs:label ?label
-  }
-  UNION { ?evidence sk:evidenceFor ?entity ; ?ep ?eo }
-  UNION { ?evidence2 sk:evidenceFor ?entity ; sk:cites ?reference . ?reference ?rp ?ro }
-}
-"""
 
 PREFIXES = {
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
@@ -100,7 +81,7 @@ async def entity(
         except NotAcceptable as error:
             return Response(str(error), 406, media_type="text/plain")
     try:
-        text = with_values(ENTITY_QUERY, {ENTITY: ox.NamedNode(iri)})
+        text = with_values(catalogue.page_query("entity").sparql, {ENTITY: ox.NamedNode(iri)})
     except ValueError:  # "/drug/a%20b", "/%C2%83": no IRI of this graph is spelt so
         return Response(f"not an IRI of this graph: {iri!r}", 404, media_type="text/plain")
     job = Job("query", text, format=NTRIPLES.name, max_rows=settings.max_rows, page=True)
@@ -118,18 +99,27 @@ async def entity(
         assert fmt.rdf is not None
         body = ox.serialize(triples, format=fmt.rdf, prefixes=PREFIXES)
         return Response(body, media_type=fmt.media_type, headers=headers)
-    reasons, inferred = await _explanations(request.app.state.resources, settings, iri, triples)
-    names = {r["node"]: r["name"] for r in await context.select(backend, context.NAMES, iri)}
+    reasons, inferred, by_class = await _explanations(
+        request.app.state.resources, settings, iri, triples
+    )
+    names = {r["node"]: r["name"] for r in await context.select(backend, "node-names", iri)}
     prefixes = catalogue.prefixes_for(settings.base_iri)
     view = entity_view(iri, triples, settings.base_iri, names, prefixes, inferred)
     outcomes: list[context.Outcome] = []
     extras: list[str] = []
-    trials: list[dict[str, str]] = []
     if view.kind == "trial":
-        rows = await context.select(backend, context.OUTCOMES, iri)
+        rows = await context.select(backend, "trial-outcomes", iri)
         outcomes, extras = context.outcomes(rows, settings.base_iri)
+    books = await sections.bibliography(backend)
+    records = sections.evidence_records(await context.select(backend, "evidence-around", iri))
+    link = Linker({}, prefixes, settings.base_iri)
+    quotes = sections.Quotes(records, lambda c: books.cite(c, link.href(c) or ""))
+    page_sections = await entity_sections.build(
+        backend, view.kind, iri, entity_sections.Page(settings.base_iri), quotes, books.year
+    )
+    context.quote_outcomes(outcomes, quotes)
     if view.kind in ("drug", "intervention"):
-        trials = await context.select(backend, context.TRIALS, iri)
+        entity_sections.add_inferred_classes(page_sections, view, by_class)
     html = (
         templates()
         .get_template("entity.html")
@@ -140,17 +130,20 @@ async def entity(
             why=context.explanations(reasons),
             outcomes=outcomes,
             extras=extras,
-            trials=trials,
+            sections=page_sections,
+            publications=list(books.publications.values()),
+            year=books.year,
+            status_text=sections.status_text,
             pictures=[
                 picture
                 for picture in (
                     context.outcome_chart(f"Outcomes of {view.label}", outcomes),
                     context.hazard_plot(f"Hazard ratios in {view.label}", outcomes),
-                    context.neighbourhood(view),
+                    context.neighbourhood(view, page_sections),
                 )
                 if picture
             ],
-            link=Linker({}, prefixes, settings.base_iri),
+            link=link,
         )
     )
     return HTMLResponse(html, headers=headers)
@@ -158,16 +151,17 @@ async def entity(
 
 async def _explanations(
     resources: Resources, settings: Settings, iri: str, triples: list[ox.Triple]
-) -> tuple[list[Reason], set[tuple[str, str]]]:
-    """Why each class and relation the reasoner added to the entity holds, and the (property,
-    value) pairs it added (from the local
+) -> tuple[list[Reason], set[tuple[str, str]], dict[str, Reason]]:
+    """Why each class and relation the reasoner added to the entity holds, the (property,
+    value) pairs it added, and the reason for each added class (from the local
     release; in proxy mode without a local build there is none)."""
     loaded = await explanations(resources, settings)
     if loaded is None:
-        return [], set()
+        return [], set(), {}
     explainer, asserted = loaded
-    found = []
+    found: list[Reason | None] = []
     inferred: set[tuple[str, str]] = set()
+    classes: dict[str, Reason] = {}
     for t in sorted(triples, key=str):
         if t.subject != ox.NamedNode(iri) or not isinstance(t.object, ox.NamedNode):
             continue
@@ -177,22 +171,29 @@ async def _explanations(
         inferred.add((t.predicate.value, t.object.value))
         if t.predicate.value == RDF_TYPE:
             found.append(explainer.explain(s, o))
+            if found[-1] is not None:
+                classes[t.object.value] = found[-1]
         elif t.predicate.value.startswith(SK):
             found.append(explainer.explain_relation(s, p, o))
-    return [reason for reason in found if reason is not None], inferred
+    return [reason for reason in found if reason is not None], inferred, classes
 
 
 async def _not_found(request: Request, iri: str, path: str, settings: Settings) -> Response:
     """A path that differs from an entity's only by case (``/drug/Sorafenib``) redirects to it;
     any other unknown path is a 404 that names the nearest entities."""
+    message = f"no entity <{iri}> in this graph"
     names = await names_for(request)
-    if names is None:
-        return Response(f"no entity <{iri}> in this graph", 404, media_type="text/plain")
-    found = await run_in_threadpool(names.canonical, iri)
+    found = await run_in_threadpool(names.canonical, iri) if names is not None else None
     if found is not None and found != iri and found.startswith(settings.base_iri):
         suffix = request.url.path[request.url.path.rfind(path) + len(path) :]  # ".ttl" or ""
         target = served_root(request) + found[len(settings.base_iri) :] + suffix
         return RedirectResponse(target, 301, headers={"Vary": "Accept"})
+    if wants_html(request):  # a person: the site's page with the nearest names and a search box
+        suggestions = await run_in_threadpool(did_you_mean, names, iri, settings.base_iri)
+        probe = path.rsplit("/", 1)[-1].replace("-", " ")
+        return error_page(404, "No such page", message, suggestions, probe)
+    if names is None:
+        return Response(message, 404, media_type="text/plain")
     near = await run_in_threadpool(names.near, iri)
     root = served_root(request).rstrip("/")
     shown = [

@@ -19,6 +19,7 @@ from sorakg.formats import JSON
 from sorakg.sparql import catalogue
 from sorakg.sparql.bindings import with_values
 
+from .backend import served_root
 from .execute import Job
 
 router = APIRouter()
@@ -62,7 +63,59 @@ def templates() -> jinja2.Environment:
     )
 
 
-@router.get("/", response_class=HTMLResponse, summary="The query page")
+# The home page's groups of named questions, by the first tag that names one; curators' checks
+# (quality) last, apart from a reader's questions
+QUESTION_GROUPS = [
+    ("drugs", "Drugs and what they act on"),
+    ("mechanisms", "Resistance mechanisms"),
+    ("biomarkers", "Biomarkers"),
+    ("trials", "Trials"),
+    ("outcomes", "Outcomes"),
+    ("pathways", "Pathways"),
+    ("evidence", "Evidence and claims"),
+    ("links", "Links to ChEMBL, UniProt, ClinicalTrials.gov"),
+    ("overview", "Overview"),
+]
+CHECKS = ("quality", "Curators' checks")
+
+
+def question_groups(queries: list[catalogue.NamedQuery]) -> list[tuple[str, list]]:
+    groups: dict[str, list[catalogue.NamedQuery]] = {}
+    for query in queries:
+        tags = list(query.tags)
+        key = (
+            CHECKS[0]
+            if CHECKS[0] in tags
+            else next((tag for tag, _ in QUESTION_GROUPS if tag in tags), "overview")
+        )
+        groups.setdefault(key, []).append(query)
+    names = dict([*QUESTION_GROUPS, CHECKS])
+    order = [tag for tag, _ in QUESTION_GROUPS] + [CHECKS[0]]
+    return [(names[tag], groups[tag]) for tag in order if tag in groups]
+
+
+@router.get("/", response_class=HTMLResponse, summary="The home page: what the graph holds")
+async def home_page(request: Request) -> HTMLResponse:
+    from .sections import bibliography, rows_of
+
+    backend = request.app.state.backend
+    counts = await rows_of(backend, "home-counts", {})
+    example = catalogue.load_query("resistance-reversals").sparql
+    html = (
+        templates()
+        .get_template("home.html")
+        .render(
+            counts=counts,
+            publications=list((await bibliography(backend)).publications.values()),
+            example=example.strip(),
+            groups=question_groups(catalogue.list_queries()),
+            root=served_root(request).rstrip("/"),
+        )
+    )
+    return HTMLResponse(html)
+
+
+@router.get("/query", response_class=HTMLResponse, summary="The SPARQL query page")
 async def query_page(request: Request) -> HTMLResponse:
     listed = examples(request.app.state.settings.base_iri)
     start = listed[0].query if listed else DEFAULT_QUERY
@@ -79,10 +132,6 @@ async def query_page(request: Request) -> HTMLResponse:
     return HTMLResponse(html)
 
 
-ALL_LABELS = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?s (SAMPLE(?l) AS ?label) WHERE { ?s rdfs:label ?l FILTER(isIRI(?s)) } GROUP BY ?s"""
-
-
 @router.get("/labels.json", summary="The label of every labelled IRI (for the query page's table)")
 async def labels(request: Request) -> Response:
     """``{iri: label}``: the query page shows results by label, and a graph this size (a few
@@ -90,7 +139,12 @@ async def labels(request: Request) -> Response:
     cached = getattr(request.app.state, "labels_json", None)
     if cached is None:
         reply = await request.app.state.backend.run(
-            Job("query", ALL_LABELS, format=JSON.name, max_rows=100_000)
+            Job(
+                "query",
+                catalogue.page_query("all-labels").sparql,
+                format=JSON.name,
+                max_rows=100_000,
+            )
         )
         if reply.status != 200:
             return Response(reply.body, reply.status, media_type=reply.media_type)
@@ -100,19 +154,8 @@ async def labels(request: Request) -> Response:
     return Response(cached, media_type="application/json", headers={"Cache-Control": "max-age=300"})
 
 
-ALL_OUTCOMES = """PREFIX sk: <https://w3id.org/sorakg/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?trial ?trialLabel ?arm ?armLabel ?measure ?measureLabel ?statisticLabel ?value ?unitLabel
-       ?subgroup WHERE {
-  ?outcome sk:ofStudy ?trial ; sk:measure ?measure ; sk:value ?value .
-  ?trial rdfs:label ?trialLabel . ?measure rdfs:label ?measureLabel .
-  OPTIONAL { ?outcome sk:ofArm ?arm . ?arm rdfs:label ?armLabel }
-  OPTIONAL { ?outcome sk:statistic/rdfs:label ?statisticLabel }
-  OPTIONAL { ?outcome sk:unit/rdfs:label ?unitLabel }
-  OPTIONAL { ?outcome sk:subgroup ?subgroup }
-  VALUES ?measure { sk:OverallSurvival sk:TimeToProgression sk:ProgressionFreeSurvival
-                    sk:HazardRatioMeasure }
-} ORDER BY ?trialLabel ?armLabel"""
+DESIGNS = ["randomised", "controlled, randomisation not stated in the review", "single-arm",
+           "retrospective"]  # fmt: skip
 
 
 @router.get("/outcomes", response_class=HTMLResponse, summary="Outcome charts across trials")
@@ -123,7 +166,12 @@ async def outcomes_page(request: Request) -> Response:
 
     settings = request.app.state.settings
     reply = await request.app.state.backend.run(
-        Job("query", ALL_OUTCOMES, format=JSON.name, max_rows=settings.max_rows)
+        Job(
+            "query",
+            catalogue.page_query("all-outcomes").sparql,
+            format=JSON.name,
+            max_rows=settings.max_rows,
+        )
     )
     if reply.status != 200:
         return Response(reply.body, reply.status, media_type=reply.media_type)
@@ -134,20 +182,33 @@ async def outcomes_page(request: Request) -> Response:
     base = settings.base_iri
     pictures = []
     for measure, short in TIMES.items():
-        bars = [
-            charts.Bar(
-                f"{r['trialLabel']}: {r.get('armLabel', 'whole study')}"
-                + (f" ({r['subgroup']})" if r.get("subgroup") else ""),
-                float(r["value"]),
-                "/" + r["trial"].removeprefix(base),
-            )
-            for r in rows
-            if r["measure"] == measure
-            and r.get("statisticLabel") == "median"
+        chosen = [
+            r for r in rows
+            if r["measure"] == measure and r.get("statisticLabel") == "median"
             and r.get("unitLabel") == "month"
-        ]
-        name = next((r["measureLabel"] for r in rows if r["measure"] == measure), short)
-        pictures.append(charts.bar_chart(f"Median {name} ({short})", [("", bars)], "months"))
+        ]  # fmt: skip
+        studies: dict[str, dict[str, charts.Study]] = {d: {} for d in DESIGNS}
+        for r in chosen:
+            size = f"n={r['enrolled']}" if "enrolled" in r else ""
+            facts = ", ".join(x for x in (r.get("phaseLabel", ""), size) if x)
+            label = r["trialLabel"] + (f" ({facts})" if facts else "")
+            study = studies.setdefault(r["design"], {}).setdefault(
+                r["trial"], charts.Study(label, "/" + r["trial"].removeprefix(base), [])
+            )
+            arm = r.get("armLabel", "whole study")
+            study.bars.append(
+                charts.Bar(
+                    arm + (f" ({r['subgroup']})" if r.get("subgroup") else ""), float(r["value"])
+                )
+            )
+        name = next((r["measureLabel"] for r in chosen), short)
+        pictures.append(
+            charts.study_bars(
+                f"Median {name} ({short})",
+                [(design, list(found.values())) for design, found in studies.items()],
+                "months",
+            )
+        )
     ratios = [
         charts.Ratio(f"{r['trialLabel']}: {r.get('armLabel', '')}", float(r["value"]))
         for r in rows

@@ -244,7 +244,7 @@ def _description(
     except NotAcceptable as error:
         return _text(406, str(error))
     if fmt is HTML:
-        return RedirectResponse("/", status_code=303)
+        return RedirectResponse("/query", status_code=303)
     endpoint = f"{served_root(request)}sparql"
     assert fmt.rdf is not None
     body = service_description(endpoint, settings, request.app.state.stats, fmt.rdf)

@@ -15,7 +15,7 @@ from tests.test_server_helpers import RDFS_LABEL, SK, running_server
 
 CHROMIUM = "/usr/bin/chromium"
 # Screenshots of every page kind, kept after the run (build/ is not in git): look at them
-ARTEFACTS = PROJECT_ROOT / "build" / "test-artefacts" / "browser"
+ARTEFACTS = PROJECT_ROOT / "build" / "screenshots"
 WIDTH = 1400
 QUERY = (
     f"SELECT ?drug ?label WHERE {{ ?drug a <{SK}Drug> ; <{RDFS_LABEL}> ?label }} ORDER BY ?label"
@@ -52,7 +52,7 @@ def test_type_a_query_run_it_and_see_the_rows(
     server: str, browser_page: tuple[Page, list[str]], union: Graph, tmp_path: Path
 ) -> None:
     page, outside = browser_page
-    page.goto(server + "/")
+    page.goto(server + "/query")
     page.wait_for_selector(".CodeMirror")
     # type the query into the editor, as a person would
     page.click(".CodeMirror")
@@ -87,7 +87,7 @@ def test_example_picker_and_download_link(
     server: str, browser_page: tuple[Page, list[str]]
 ) -> None:
     page, outside = browser_page
-    page.goto(server + "/")
+    page.goto(server + "/query")
     page.wait_for_selector(".CodeMirror")
     options = page.locator("#examples option").count()
     assert options >= 1  # the placeholder, plus one per queries/*.rq
@@ -102,7 +102,7 @@ def test_entity_page_renders(server: str, browser_page: tuple[Page, list[str]]) 
     page, outside = browser_page
     page.goto(server + "/drug/sorafenib")
     assert page.locator("h1").inner_text() == "Sorafenib"
-    assert page.locator("ol.evidence li").count() > 0
+    assert page.locator("#actions details.quote").count() > 0
     assert outside == []
 
 
@@ -110,14 +110,15 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
 PAGE_KINDS = {
-    "query-page": "/",
+    "home": "/",
+    "query-page": "/query",
     "named-queries": "/queries",
     "named-query": "/queries/second-line-options",
     "drug": "/drug/sorafenib",
     "trial": "/trial/ref50-doxorubicin-sorafenib",
     "trial-with-subgroups": "/trial/NCT00988741",
     "mechanism": "/mechanism/jak-stat-activation",
-    "target": "/molecule/met",
+    "molecule": "/molecule/met",
     "pathway": "/pathway/jak-stat",
     "outcomes": "/outcomes",
     "search": "/search?q=MET",
@@ -139,7 +140,7 @@ def test_every_page_kind_fits_the_window(
     )
     assert width <= WIDTH, f"{kind} is {width} px wide"
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTEFACTS / f"{kind}.png"), full_page=True)
+    page.screenshot(path=str(ARTEFACTS / f"wide-{kind}.png"), full_page=True)
     sizes = ARTEFACTS / "page-sizes.tsv"
     with sizes.open("a", encoding="utf-8") as log:
         log.write(f"{kind}\t{PAGE_KINDS[kind]}\t{width}\t{height}\n")
@@ -169,7 +170,9 @@ def test_outcomes_across_trials(server: str, browser_page: tuple[Page, list[str]
     os_chart = charts.nth(0)
     assert "overall survival" in (os_chart.locator("title").first.text_content() or "").lower()
     labels = os_chart.locator("text.bar-label").all_text_contents()
-    assert any(label.startswith("Doxorubicin plus sorafenib vs doxorubicin") for label in labels)
+    studies = os_chart.locator("text.study").all_text_contents()
+    assert any(s.startswith("Doxorubicin plus sorafenib vs doxorubicin") for s in studies)
+    assert {"Doxorubicin plus sorafenib", "Doxorubicin plus placebo"} <= set(labels)
     assert os_chart.locator("rect.bar").count() == len(labels) >= 8
 
 
@@ -191,7 +194,7 @@ def test_example_description_goes_when_the_query_is_edited(
     server: str, browser_page: tuple[Page, list[str]]
 ) -> None:
     page, _ = browser_page
-    page.goto(server + "/")
+    page.goto(server + "/query")
     page.wait_for_selector(".CodeMirror")
     page.select_option("#examples", index=1)
     assert page.locator("#example-description").inner_text() != ""

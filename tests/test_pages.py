@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from html import unescape
 
 import pytest
 from fastapi.testclient import TestClient
@@ -52,7 +53,7 @@ def test_query_page_gets_labels_for_its_results(client: TestClient) -> None:
     labels = client.get("/labels.json").json()
     assert labels[BASE + "drug/sorafenib"] == "Sorafenib"
     assert labels["https://w3id.org/sorakg/ontology#PhaseII"] == "phase II"
-    page = client.get("/", headers=HTML).text
+    page = client.get("/query", headers=HTML).text
     assert '"drug": "https://w3id.org/sorakg/drug/"' in page  # the prefixes YASGUI shortens with
 
 
@@ -88,21 +89,33 @@ def test_trial_page_shows_its_outcome_figures(client: TestClient) -> None:
         re.sub(r"<[^>]+>", "", "|".join(re.findall(r"<td[^>]*>(.*?)</td>", r, re.S))) for r in rows
     ]
     # "median TTP was 1.6 months for tivantinib and 1.4 months for placebo … MET-high: 2.7 vs 1.4"
-    assert "Tivantinib (both doses)|time to progression|median|1.6|month|" in cells
-    assert "Placebo|time to progression|median|1.4|month|" in cells
-    assert "Tivantinib (both doses)|time to progression|median|2.7|month|MET-high" in cells
+    for expected in (
+        "Tivantinib (both doses)|time to progression|median|1.6|month||",
+        "Placebo|time to progression|median|1.4|month||",
+        "Tivantinib (both doses)|time to progression|median|2.7|month|MET-high|",
+    ):
+        assert any(c.startswith(expected) for c in cells), (expected, cells)
+    # each figure beside the sentence or table cell it was read from
+    assert all('class="quote"' in r or 'class="same-quote"' in r for r in rows)
     assert html.index('id="outcomes"') < html.index('id="facts"')
 
 
 def test_drug_page_evidence_first_every_node_named(client: TestClient) -> None:
     html = client.get("/drug/sorafenib", headers=HTML).text
-    assert html.index('id="evidence"') < html.index('id="facts"') < html.index('id="why"')
-    # explanations are collapsed, each conclusion once, each quote once; no <pre> walls
+    # what a pharmacologist comes for first: actions, classes, resistance, biomarkers, trials
+    order = ['id="actions"', 'id="classes"', 'id="mechanisms"', 'id="biomarkers"',
+             'id="trials"', 'id="facts"', 'id="why"']  # fmt: skip
+    assert [html.index(anchor) for anchor in order] == sorted(html.index(a) for a in order)
+    # explanations are collapsed, each conclusion once; each quoted sentence written once
     assert "<pre" not in html
     summaries = re.findall(r'<details class="explanation"><summary>(.*?)</summary>', html)
     assert summaries and len(summaries) == len(set(summaries))
-    quotes = re.findall(r'<li id="quote-\d+"><blockquote>(.*?)</blockquote>', html, re.S)
-    assert quotes and len(quotes) == len(set(quotes))
+    quotes = re.findall(r'<details class="quote" id="q\d+">.*?<blockquote>(.*?)</blockquote>',
+                        html, re.S)  # fmt: skip
+    assert len(quotes) > 10 and len(quotes) == len(set(quotes))
+    # the publication's title is not repeated per statement: once, under "Source"
+    title = "Mechanisms of resistance to sorafenib and the strategies to overcome it"
+    assert html.count(title) == 1
     # arms say which trial they belong to; evidence records are not listed as slugs
     assert "Sorafenib (arm of " in html
     assert "resistanceto-sorafenib" not in html and "statement object" not in html
@@ -110,6 +123,9 @@ def test_drug_page_evidence_first_every_node_named(client: TestClient) -> None:
     assert 'class="facts outgoing inferred"' in html
     trials = html.split('id="trials"', 1)[1].split("</table>", 1)[0]
     assert ">SEARCH: sorafenib plus erlotinib vs sorafenib plus placebo<" in trials
+    # one row per study, its status dated as the review reports it
+    assert trials.count(">SEARCH: sorafenib plus erlotinib") == 1
+    assert "ongoing (as of the review" in trials
 
 
 def test_unlabelled_findings_get_names(client: TestClient) -> None:
@@ -206,14 +222,19 @@ def test_named_query_page_takes_names_and_keeps_the_form(client: TestClient) -> 
     assert '<form method="get" action="/queries/trial-outcomes"' in wrong.text
     assert 'value="NCT0098874"' in wrong.text
     typo = client.get("/queries/second-line-option", headers=HTML)
-    assert typo.status_code == 404 and "did you mean 'second-line-options'" in typo.text
+    assert typo.status_code == 404 and "did you mean 'second-line-options'" in unescape(typo.text)
+    assert 'href="/queries/second-line-options"' in typo.text  # the page links the near name
 
 
 def test_drug_page_says_what_it_acts_on_with_evidence(client: TestClient) -> None:
     html = client.get("/drug/sorafenib", headers=HTML).text
     actions = html.split('id="actions"', 1)[1].split("</table>", 1)[0]
-    rows = [re.sub(r"<[^>]+>", "", r) for r in re.findall(r"<tr>(.*?)</tr>", actions, re.S)[1:]]
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", actions, re.S)[1:]
+    text = [re.sub(r"<[^>]+>", "", r) for r in rows]
     # "inhibiting vascular endothelial growth factor receptor (VEGFR), … Ret and c-kit[3]"
-    assert any(r.startswith("inhibitsRet") and "quote" in r for r in rows), rows
-    assert any(r.startswith("activatesAkt") for r in rows)
-    assert html.index('id="actions"') < html.index('id="evidence"')
+    assert any(t.startswith("inhibitsRet") for t in text), text
+    assert any(t.startswith("activatesAkt") for t in text)
+    assert any(t.startswith("has no effect onJAK2") for t in text)
+    # every statement has its quote beside it: written out, or pointing at the same sentence
+    assert all('class="quote"' in r or 'class="same-quote"' in r for r in rows)
+    assert html.index('id="actions"') < html.index('id="facts"')

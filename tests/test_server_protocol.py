@@ -195,7 +195,7 @@ def test_browser_get_without_query_goes_to_the_query_page(client: TestClient):
         "/sparql", headers={"Accept": "text/html,*/*;q=0.8"}, follow_redirects=False
     )
     assert response.status_code == 303
-    assert response.headers["location"] == "/"
+    assert response.headers["location"] == "/query"
 
 
 def test_bad_query_is_400_with_position(client: TestClient):
@@ -270,7 +270,7 @@ def test_void_counts_the_graphs(client: TestClient, built: Built):
 
 
 def test_query_page_lists_examples_and_vendored_yasgui(client: TestClient):
-    page = client.get("/")
+    page = client.get("/query")
     assert page.status_code == 200
     assert '<script src="/static/yasgui/yasgui.min.js">' in page.text
     assert "cdn" not in page.text.lower()

@@ -85,6 +85,14 @@
     });
   }).observe(document.getElementById("yasgui"), { subtree: true, childList: true });
 
+  // /query?example=NAME opens with that named query (the home page's example links here)
+  const wanted = new URLSearchParams(window.location.search).get("example");
+  const index = examples.findIndex(function (e) { return e.name === wanted; });
+  if (index >= 0) {
+    select.value = String(index);
+    select.dispatchEvent(new Event("change"));
+  }
+
   document.querySelectorAll("a.download").forEach(function (link) {
     link.addEventListener("click", function () {
       const format = link.dataset.format;

@@ -117,9 +117,15 @@ SITE_HEADER = (
     '<span class="tagline">Sorafenib Resistance Knowledge Graph</span>'
     '<form class="search" action="/search" method="get" role="search">'
     '<input type="search" name="q" aria-label="Search" placeholder="Search …"></form>'
-    '<nav><a href="/">query</a> <a href="/queries">named queries</a> '
+    '<nav><a href="/">home</a> <a href="/query">query</a> <a href="/queries">named queries</a> '
     '<a href="/outcomes">outcomes</a> <a href="/ontology">ontology</a> '
     '<a href="/download">downloads</a></nav></header>'
+    # pyLODE's table of contents is fixed at the right edge, 200 px wide: the page keeps that
+    # room free so it covers neither the navigation nor the text; on a phone it is a block
+    "<style>body { padding-right: 240px !important; }"
+    "@media (max-width: 800px) { body { padding: .5em !important; }"
+    " #toc { position: static; width: auto; height: auto; max-height: 60vh; }"
+    " body > a > img, #pylode { display: none; } }</style>"
 )
 
 

@@ -50,6 +50,7 @@ from sorakg.sparql.remote import RemoteError
 
 HEADER = "#+"
 OWL_THING = "http://www.w3.org/2002/07/owl#Thing"
+LIBRARY_FORMS = frozenset({"SELECT", "ASK"})
 XSD = "http://www.w3.org/2001/XMLSchema#"
 Results = ox.QuerySolutions | ox.QueryBoolean
 
@@ -132,7 +133,9 @@ class NamedQuery:
 # --- reading query files ---------------------------------------------------------------------
 
 
-def parse_query(text: str, name: str, path: Path | None = None) -> NamedQuery:
+def parse_query(
+    text: str, name: str, path: Path | None = None, forms: frozenset[str] = LIBRARY_FORMS
+) -> NamedQuery:
     """A :class:`NamedQuery` from a file's text: its ``#+`` header (TOML) and its SPARQL."""
     header = "\n".join(
         line.removeprefix(HEADER).removeprefix(" ")
@@ -184,7 +187,7 @@ def parse_query(text: str, name: str, path: Path | None = None) -> NamedQuery:
         form=form,
         path=path,
     )
-    _check(query, where)
+    _check(query, where, forms)
     return query
 
 
@@ -200,9 +203,9 @@ def _classes(value: object, where: str, pname: str) -> tuple[str, ...]:
     return tuple(found)
 
 
-def _check(query: NamedQuery, where: str) -> None:
+def _check(query: NamedQuery, where: str, forms: frozenset[str] = LIBRARY_FORMS) -> None:
     """Parse the query and check each parameter is a projected variable (Oxigraph's rule)."""
-    if query.form not in {"SELECT", "ASK"}:
+    if query.form not in forms:
         raise QueryError(f"{where}: only SELECT and ASK queries are supported, not {query.form}")
     dummy: dict[ox.Variable, Term] = {ox.Variable(p.name): ox.Literal("") for p in query.parameters}
     try:
@@ -239,6 +242,15 @@ def load_query(name: str) -> NamedQuery:
 
 def load_query_file(path: Path) -> NamedQuery:
     return parse_query(path.read_text(encoding="utf-8"), path.stem, path)
+
+
+@cache
+def page_query(name: str) -> NamedQuery:
+    """A query the server's pages run (``server/queries/<name>.rq``): read and checked like the
+    library's, CONSTRUCT allowed, but not listed (a page's section, not a user's question)."""
+    entry = resources.files("sorakg.server.queries") / f"{name}.rq"
+    path = Path(str(entry))
+    return parse_query(path.read_text(encoding="utf-8"), name, path, LIBRARY_FORMS | {"CONSTRUCT"})
 
 
 # --- binding parameters ----------------------------------------------------------------------
