@@ -242,7 +242,7 @@ def network(centre: str, kind: str, edges: list[Edge]) -> Markup:
     right = [e for e in unique if e.outward]
     left = [e for e in unique if not e.outward]
     rows = max(len(right), len(left), 1)
-    height = max(360, 40 + rows * 26)
+    height = max(160 if rows <= 3 else 360, 40 + rows * 26)
     legend = sorted({(e.relation, e.label) for e in unique}, key=lambda r: r[1])
     width = 1000
     cx, cy = width / 2, (height - 20) / 2 + 10

@@ -9,15 +9,20 @@ background, while the other workers keep answering. docs/endpoint.md gives the o
 
 **The fast lane** (``fast_lane``, the setting ``fast_lane_ms``): one more worker, kept for
 cheap queries, so that queries which run until the timeout cannot starve a point lookup even
-when they hold every general worker (issue 10.4). A query goes to an idle general worker when
+when they hold every general worker. A query goes to an idle general worker when
 there is one; when every general worker is busy it takes whichever frees first, the general
 workers or the fast one. On the fast worker it may run only ``fast_lane`` seconds: past that the
 worker is killed (Oxigraph cannot be interrupted), the query's text is remembered as slow, and
 the query starts again in the general lane, with the full timeout. A query remembered as slow
-never enters the fast lane again. So the fast worker is held by one query for at most
-``fast_lane`` seconds, and a runaway that is sent again and again costs it that once. Waiting
-queries are served first come, first served in each lane. The fast worker is a reader like the
-others (in update mode it follows the snapshots). docs/endpoint.md has the numbers.
+keeps out of the fast lane for ten minutes. So the fast worker is held by one query for at most
+``fast_lane`` seconds, and a runaway that is sent again and again costs it that once in ten
+minutes. Waiting queries are served first come, first served in each lane. The fast worker is a
+reader like the others (in update mode it follows the snapshots). docs/endpoint.md has the
+numbers.
+
+**The pages' worker** (``page_lane``): one more, for the Linked Data pages' own queries
+(``Job.page``), which take it or a general worker, whichever frees first; nothing else uses it,
+so runaway queries cannot starve the pages however they vary their text.
 
 Updates (``updatable``, the setting ``update_enabled``) are durable. The release's store is
 copied once into a live store (``build/live/<digest>/store/``) that exactly one process, the

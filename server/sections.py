@@ -40,15 +40,17 @@ class Quote:
     model: str = ""
     basis: str = ""
     note: str = ""
-    dispute: str = ""  # the curator's reason, when the statement is disputed
 
 
 @dataclass(frozen=True)
 class Use:
-    """One statement's use of a quote: the first use on the page shows it, later ones point."""
+    """One statement's use of a quote: the first use on the page shows it, later ones point.
+    A dispute belongs to the statement's evidence record, not to the sentence: the same
+    sentence may support a disputed statement and the curator's reading beside it."""
 
     quote: Quote
     first: bool
+    dispute: str = ""  # the curator's reason, when this record's statement is disputed
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ class Row:
 
     @property
     def dispute(self) -> str:
-        return next((u.quote.dispute for u in self.uses if u.quote.dispute), "")
+        return next((u.dispute for u in self.uses if u.dispute), "")
 
     @property
     def modalities(self) -> list[str]:
@@ -98,11 +100,10 @@ class Quotes:
         if record is None:
             return None
         text = str(record["quote"])
+        dispute = str(record.get("reason", ""))
         quote = self.by_text.get(text)
         if quote is not None:
-            if record.get("reason") and not quote.dispute:
-                quote.dispute = str(record["reason"])
-            return Use(quote, first=False)
+            return Use(quote, first=False, dispute=dispute)
         cites = sorted(record.get("cites", set()), key=lambda c: int(c.rsplit("/", 1)[-1]))
         quote = Quote(
             len(self.by_text) + 1,
@@ -113,10 +114,9 @@ class Quotes:
             str(record.get("modelLabel", "")),
             _words(str(record.get("basis", ""))),
             str(record.get("note", "")),
-            str(record.get("reason", "")),
         )
         self.by_text[text] = quote
-        return Use(quote, first=True)
+        return Use(quote, first=True, dispute=dispute)
 
 
 def _words(iri: str) -> str:

@@ -121,6 +121,10 @@ def test_drug_page_evidence_first_every_node_named(client: TestClient) -> None:
     assert 'class="facts outgoing inferred"' in html
     trials = html.split('id="trials"', 1)[1].split("</table>", 1)[0]
     assert ">SEARCH: sorafenib plus erlotinib vs sorafenib plus placebo<" in trials
+    # an inferred class says which of the review's statements it rests on
+    inferred = html.split('id="inferred-classes"', 1)[1].split("</table>", 1)[0]
+    vegfr = next(r for r in inferred.split("<tr") if ">VEGFR inhibitor</a>" in r)
+    assert "because" in vegfr and "Sorafenib inhibits VEGFR (stated) [3]" in vegfr
     # one row per study, its status dated as the review reports it
     assert trials.count(">SEARCH: sorafenib plus erlotinib") == 1
     assert "ongoing (as of the review" in trials
@@ -236,3 +240,21 @@ def test_drug_page_says_what_it_acts_on_with_evidence(client: TestClient) -> Non
     # every statement has its quote beside it: written out, or pointing at the same sentence
     assert all('class="quote"' in r or 'class="same-quote"' in r for r in rows)
     assert html.index('id="actions"') < html.index('id="facts"')
+
+
+def test_a_disputed_statement_is_marked_and_the_curators_reading_is_not(
+    client: TestClient,
+) -> None:
+    """ "VEGFR inhibitor (bevacizumab)": the review's statement is shown as disputed with the
+    curator's reason; the curator's reading (binds VEGF), read from the same sentence, is not."""
+    html = client.get("/drug/bevacizumab", headers=HTML).text
+    actions = html.split('id="actions"', 1)[1].split("</table>", 1)[0]
+    inhibits = next(r for r in re.findall(r'<tr class="([^"]*)">(.*?)</tr>', actions, re.S)
+                    if ">VEGFR</a>" in r[1])  # fmt: skip
+    binds = next(r for r in re.findall(r'<tr class="([^"]*)">(.*?)</tr>', actions, re.S)
+                 if ">VEGF</a>" in r[1])  # fmt: skip
+    assert inhibits[0] == "disputed" and "Curator:" in inhibits[1]
+    assert "binds VEGF-A" in unescape(inhibits[1])
+    assert binds[0] == "" and "Disputed" not in binds[1]
+    # the network draws the disputed statement faded, the reading plainly
+    assert 'class="edge rel-inhibits disputed"' in html and 'class="edge rel-binds"' in html
