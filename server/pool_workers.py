@@ -201,7 +201,7 @@ class Supervision:
 
         def state(isolate: bool, allowed: str, workers: list[_Worker]) -> str:
             if not isolate:
-                return f"not isolated: {allowed} allowed"
+                return f"not isolated: not asked for ({allowed} allowed)"
             hows = {worker.isolation for worker in workers}
             if "" in hows:
                 return "NOT isolated: no network or user namespace (allow_unisolated is set)"

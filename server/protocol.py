@@ -133,7 +133,12 @@ async def checked(job: Job, settings: Settings) -> Job:
             sys.executable, "-m", "sorakg.server.text_check", *flags,
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
         )  # fmt: skip
-        answer, _ = await child.communicate(job.text.encode("utf-8", "surrogatepass"))
+        try:
+            answer, _ = await child.communicate(job.text.encode("utf-8", "surrogatepass"))
+        finally:  # the client went away meanwhile: the check is not needed any more
+            if child.returncode is None:
+                child.kill()
+                await child.wait()
     if child.returncode != 0:
         raise ProtocolError(503, "the text could not be checked; try again")
     status, _, message = answer.decode().partition(" ")

@@ -242,6 +242,8 @@ def test_health(client: TestClient, built: Built):
     health = client.get("/health").json()
     workers = health.pop("workers")
     assert workers["size"] == 2 and workers["missing"] == 0
+    # this pool was made without isolation (the settings' default pool asks for it)
+    assert health.pop("network") == {"readers": "not isolated: not asked for (SERVICE is allowed)"}
     assert health == {
         "status": "ok",
         "mode": "embedded",
