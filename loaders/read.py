@@ -133,7 +133,8 @@ def _read_table(
 def read_publication(folder: Path, root: Path) -> tuple[Publication, list[Problem]]:
     problems: list[Problem] = []
     meta_path = folder / "publication.toml"
-    meta, problems = read_toml(meta_path, _display(meta_path, root))
+    meta, meta_problems = read_toml(meta_path, _display(meta_path, root))
+    problems += meta_problems
     source = read_text(folder / "source.txt", _display(folder / "source.txt", root))
     problems += source.problems
     # without a readable source.txt the quotes cannot be checked (its problem says why)
@@ -142,8 +143,9 @@ def read_publication(folder: Path, root: Path) -> tuple[Publication, list[Proble
     pub = Publication(id=str(meta.get("id", folder.name)), meta=meta, folder=folder, text=text)
     if pub.id != folder.name:
         problems.append(Problem(_display(meta_path, root), 0, "id", "must equal the folder name"))
-    pub.record, found = bibliography.read_record(meta, _display(meta_path, root))
-    problems += found
+    if not meta_problems:  # a file that is not TOML has no record to check (its problem says why)
+        pub.record, found = bibliography.read_record(meta, _display(meta_path, root))
+        problems += found
     shown = _display(folder / bibliography.TABLE, root)
     pub.references, found = bibliography.read_references(folder, shown)
     problems += found
