@@ -189,7 +189,7 @@ def _check_duplicates(rows: list[Located]) -> Iterator[Problem]:
         seen[item.fact_id] = item
 
 
-# the trial columns a reference check may correct (loaders/rdf.py TRIAL_COLUMNS)
+# the trial columns a reference check may correct (loaders/disputes.py TRIAL_COLUMNS)
 CHECKED_COLUMNS = {"trials.csv": frozenset({"phase", "enrolled", "acronym"})}
 
 

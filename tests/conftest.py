@@ -40,7 +40,7 @@ def built() -> Built:
 @pytest.fixture(scope="session")
 def reasoned(built: Built) -> Built:
     """The build with its inferred graph, as ``sorakg build`` makes it (HermiT is left out)."""
-    from sorakg.loaders.rdf import Minter
+    from sorakg.loaders.evidence import Minter
     from sorakg.pipeline.build import inferred_layers
 
     graphs = dict(built.graphs)

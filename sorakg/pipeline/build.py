@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 
 from rdflib import Graph, URIRef
 
-from sorakg.loaders.rdf import Minter, facts_graphs
+from sorakg.loaders.evidence import Minter
+from sorakg.loaders.rdf import facts_graphs
 from sorakg.loaders.read import read_sources
 from sorakg.loaders.vocab import SK
 from sorakg.ontology import ontology_graph
