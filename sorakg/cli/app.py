@@ -9,7 +9,6 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from sorakg import names as names_
 from sorakg.pipeline.build import BuildError
 from sorakg.settings import Settings
 
@@ -80,13 +79,3 @@ def build_failed(error: BuildError) -> None:
     for problem in error.problems:
         err.print(f"  {problem}", markup=False, highlight=False, soft_wrap=True)  # one per line
     raise typer.Exit(Exit.INVALID)
-
-
-def resolve_name(names: names_.Names, text: str, expect: names_.Expect, what: str) -> str:
-    """The IRI a user's name stands for (:mod:`sorakg.names`: IRI, CURIE, path or label)."""
-    try:
-        return names.resolve(text, expect=expect, what=what)
-    except names_.UnknownName as error:
-        raise fail_with(error, Exit.MISSING) from None
-    except names_.AmbiguousName as error:
-        raise fail_with(error, Exit.USAGE) from None

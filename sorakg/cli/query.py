@@ -13,45 +13,11 @@ from rich.table import Table
 from rich.text import Text
 
 from sorakg import names as names_
-from sorakg.cli.app import Exit, app, err, fail_with, out, resolve_name, settings_or_exit
+from sorakg.cli.app import Exit, app, err, fail_with, out, settings_or_exit
 from sorakg.formats import FORMATS, OFFERS
-from sorakg.settings import Settings
 
 if TYPE_CHECKING:
     from sorakg.sparql import catalogue
-
-
-def _open_names(settings: Settings) -> names_.Names:
-    """The current build's names index, to resolve what a user types (``query -p``)."""
-    from sorakg.release.store import built_file, open_store, release_names
-    from sorakg.sparql.catalogue import prefixes_for
-
-    release = built_file(settings).resolve().parent
-    prefixes = prefixes_for(settings.base_iri)
-    try:
-        path = release_names(release, settings.base_iri)
-    except OSError as error:  # a release folder we may not write: index it in memory
-        from sorakg.release.default_view import default_graphs
-
-        err.print(Text(f"note: cannot write {release}'s names index ({error})", style="dim"))
-        store = open_store(settings)
-        return names_.from_store(store, settings.base_iri, prefixes, default_graphs(store))
-    return names_.Names.open(path, settings.base_iri, prefixes)
-
-
-def _swapped(names: names_.Names, entity: str, cls: str) -> bool:
-    """``explain CLASS ENTITY``: the first names only classes and the second an individual."""
-    try:
-        names.resolve(entity, names_.INDIVIDUAL)
-        return False
-    except names_.NamingError:
-        pass
-    try:
-        names.resolve(entity, names_.CLASS)
-        names.resolve(cls, names_.INDIVIDUAL)
-    except names_.NamingError:
-        return False
-    return True
 
 
 @app.command("explain")
@@ -76,10 +42,7 @@ def explain_command(
 ) -> None:
     """Say why ENTITY is a CLASS (or why ENTITY PROPERTY OBJECT holds), from the asserted facts,
     their evidence and the axioms."""
-    from rdflib import URIRef
-
-    from sorakg.loaders.vocab import PREFIXES
-    from sorakg.pipeline.explain import Explainer
+    from sorakg.pipeline.explain import SwappedArguments, explain_named, explanation_graph
     from sorakg.release.store import read_build
     from sorakg.sparql import catalogue
 
@@ -88,35 +51,22 @@ def explain_command(
         graphs = read_build(settings)
     except FileNotFoundError as error:
         raise fail_with(error, Exit.MISSING) from error
-    graph = graphs["ontology"] + graphs["asserted"]
-    for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace)
+    graph = explanation_graph(graphs)
     names = names_.Names.from_triples(
         graph, settings.base_iri, catalogue.prefixes_for(settings.base_iri)
     )
-    # the subject and a relation's object are individuals: "VEGFR" is then the molecule
-    # molecule:vegfr, not the class sk:VEGFR it shares a name with
-    if obj is None and _swapped(names, entity, cls):
-        raise fail_with(
-            f"'{entity}' is a class and '{cls}' an entity: the entity comes first "
-            f"(sorakg explain '{cls}' '{entity}')",
-            Exit.USAGE,
-        )
-    subject = resolve_name(names, entity, names_.INDIVIDUAL, "entity")
-    kind = names_.CLASS if obj is None else names_.PROPERTY
-    target = resolve_name(names, cls, kind, kind.noun)
-    explainer = Explainer(graph)
-    if obj is None:
-        reason = explainer.explain(URIRef(subject), URIRef(target))
-        claim = f"{names.show(subject)} is not shown to be {names.show(target)}"
-    else:
-        other = resolve_name(names, obj, names_.INDIVIDUAL, "entity")
-        reason = explainer.explain_relation(URIRef(subject), URIRef(target), URIRef(other))
-        claim = f"{names.show(subject)} {names.show(target)} {names.show(other)} does not follow"
-    if reason is None:
-        err.print(Text(f"not entailed: {claim}"), soft_wrap=True)
+    try:
+        answer = explain_named(graph, names, entity, cls, obj)
+    except SwappedArguments as error:
+        raise fail_with(error, Exit.USAGE) from None
+    except names_.UnknownName as error:
+        raise fail_with(error, Exit.MISSING) from None
+    except names_.AmbiguousName as error:
+        raise fail_with(error, Exit.USAGE) from None
+    if answer.reason is None:
+        err.print(Text(f"not entailed: {answer.claim}"), soft_wrap=True)
         raise typer.Exit(Exit.INVALID)
-    out.print(str(reason), markup=False, highlight=False, soft_wrap=True)
+    out.print(str(answer.reason), markup=False, highlight=False, soft_wrap=True)
 
 
 # a table on the terminal, or any results format of the registry
@@ -156,8 +106,6 @@ def query_command(
     ] = None,
 ) -> None:
     """Run a named query of the library (or a .rq file) and print its answer."""
-    import pyoxigraph
-
     from sorakg.sparql import catalogue as ql
 
     if name is None and file is None:
@@ -182,21 +130,17 @@ def query_command(
         else:
             assert name is not None
             query = ql.load_query(name)
-        target: pyoxigraph.Store | ql.Remote
-        names = None
-        if endpoint or settings.sparql_endpoint:
-            target = ql.Remote.from_settings(settings, endpoint)
-        else:
-            from sorakg.release.store import MissingBuild, open_store
+        from sorakg.release.store import MissingBuild
+        from sorakg.sparql.targets import query_target
 
-            try:
-                target = open_store(settings)
-            except MissingBuild as error:
-                raise fail_with(error, Exit.MISSING) from error
-            if raw:  # names checked against the graph: a misspelt one is an error, not 0 rows
-                names = _open_names(settings)
+        try:
+            target = query_target(settings, endpoint, with_names=bool(raw))
+        except MissingBuild as error:
+            raise fail_with(error, Exit.MISSING) from error
+        for note in target.notes:
+            err.print(Text(f"note: {note}", style="dim"))
         notes: list[str] = []
-        results = ql.run_named(target, query, raw, prefixes, names, notes)
+        results = ql.run_named(target.store, query, raw, prefixes, target.names, notes)
         for note in notes:  # a name of another kind, read as the one entity it leads to
             err.print(Text(f"note: {note}", style="dim"), soft_wrap=True)
     except ql.UnknownQuery as error:

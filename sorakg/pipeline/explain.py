@@ -16,13 +16,15 @@ from __future__ import annotations
 
 import itertools
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
-from sorakg.loaders.vocab import SK
+from sorakg import names as names_
+from sorakg.loaders.vocab import PREFIXES, SK
 
 
 def _a(noun: str) -> str:
@@ -301,3 +303,69 @@ class Explainer:
                 for q in {inverse, *g.transitive_subjects(RDFS.subPropertyOf, inverse)}:
                     found |= set(g.subjects(q, start))
         return found
+
+
+class SwappedArguments(ValueError):
+    """The class was named first and the entity second."""
+
+    def __init__(self, entity: str, cls: str):
+        super().__init__(
+            f"'{entity}' is a class and '{cls}' an entity: the entity comes first "
+            f"(sorakg explain '{cls}' '{entity}')"
+        )
+
+
+@dataclass(frozen=True)
+class Answer:
+    """Why a statement holds, or (``reason`` None) the statement that does not follow."""
+
+    reason: Reason | None
+    claim: str
+
+
+def explanation_graph(graphs: Mapping[str, Graph]) -> Graph:
+    """What explanations are drawn from: the ontology and the asserted facts of a build (by
+    short name, as ``read_build`` gives them), with the project's prefixes bound."""
+    graph = graphs["ontology"] + graphs["asserted"]
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace)
+    return graph
+
+
+def _swapped(names: names_.Names, entity: str, cls: str) -> bool:
+    """``explain CLASS ENTITY``: the first names only classes and the second an individual."""
+    try:
+        names.resolve(entity, names_.INDIVIDUAL)
+        return False
+    except names_.NamingError:
+        pass
+    try:
+        names.resolve(entity, names_.CLASS)
+        names.resolve(cls, names_.INDIVIDUAL)
+    except names_.NamingError:
+        return False
+    return True
+
+
+def explain_named(
+    graph: Graph, names: names_.Names, entity: str, cls: str, obj: str | None = None
+) -> Answer:
+    """Why ``entity`` is a ``cls`` (or, given ``obj``, why ``entity cls obj`` holds), each named
+    as a user types it (:mod:`sorakg.names`). Raises :class:`SwappedArguments`, and
+    :class:`~sorakg.names.UnknownName` or :class:`~sorakg.names.AmbiguousName` for a name."""
+    # the subject and a relation's object are individuals: "VEGFR" is then the molecule
+    # molecule:vegfr, not the class sk:VEGFR it shares a name with
+    if obj is None and _swapped(names, entity, cls):
+        raise SwappedArguments(entity, cls)
+    subject = names.resolve(entity, expect=names_.INDIVIDUAL, what="entity")
+    kind = names_.CLASS if obj is None else names_.PROPERTY
+    target = names.resolve(cls, expect=kind, what=kind.noun)
+    explainer = Explainer(graph)
+    if obj is None:
+        reason = explainer.explain(URIRef(subject), URIRef(target))
+        claim = f"{names.show(subject)} is not shown to be {names.show(target)}"
+    else:
+        other = names.resolve(obj, expect=names_.INDIVIDUAL, what="entity")
+        reason = explainer.explain_relation(URIRef(subject), URIRef(target), URIRef(other))
+        claim = f"{names.show(subject)} {names.show(target)} {names.show(other)} does not follow"
+    return Answer(reason, claim)
