@@ -1,7 +1,8 @@
 """Claim strength from a hedge-cue lexicon, and reference checks that dispute by method.
 
-Expectations are written from the review (/work/shared/seed/review.txt) and from the references
-recorded in reference_checks.csv (with their releases; sources in reference_checks.md)."""
+Expectations are written from the review (its text: source.txt in the publication folder) and
+from the references recorded in reference_checks.csv (with their releases; sources in
+reference_checks.md)."""
 
 from __future__ import annotations
 
