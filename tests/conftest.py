@@ -5,10 +5,12 @@ tests/helpers.py."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from fastapi.testclient import TestClient
 from rdflib import Graph
 from typer.testing import CliRunner
 
@@ -94,6 +96,17 @@ def write_graph(built: Built, folder: Path) -> Path:
 def graph_file(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The project's build as N-Quads, written once for every server test."""
     return write_graph(built, tmp_path_factory.mktemp("graph"))
+
+
+@pytest.fixture(scope="module")
+def reasoned_client(
+    reasoned: Built, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[TestClient]:
+    """A test client of the endpoint over the reasoned build (its inferred classes included)."""
+    from tests.helpers import app_client  # the server's modules, only for the tests that ask
+
+    with app_client(write_graph(reasoned, tmp_path_factory.mktemp("release"))) as client:
+        yield client
 
 
 @pytest.fixture(scope="session")

@@ -3,19 +3,23 @@ client of the endpoint over a worker pool, and a real server on a loopback port.
 
 from __future__ import annotations
 
+import asyncio
+import json
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 import uvicorn
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from sorakg.server.app import create_app
+from sorakg.server.app import create_app, uvicorn_options
+from sorakg.server.execute import Job, Reply
 from sorakg.server.pool import WorkerPool
 from sorakg.settings import Settings
 from sorakg.sparql import catalogue as ql
@@ -52,13 +56,21 @@ def running_server(settings: Settings, graph_file: Path, workers: int = 2) -> It
     live = graph_file.parent / "live" if settings.update_enabled else None
     pool = WorkerPool(graph_file, size=workers, timeout=settings.query_timeout,
                       updatable=settings.update_enabled, live_dir=live)  # fmt: skip
-    port = free_port()
-    config = uvicorn.Config(create_app(settings, pool), host="127.0.0.1", port=port,
-                            log_level="warning", access_log=False)  # fmt: skip
+    with serving(
+        create_app(settings, pool), settings.model_copy(update={"port": free_port()})
+    ) as url:
+        yield url
+
+
+@contextmanager
+def serving(app: FastAPI, settings: Settings) -> Iterator[str]:
+    """``app`` served by uvicorn in a thread on ``settings``' host and port, with the options
+    ``sorakg serve`` gives it (body and connection limits); yields its base URL."""
+    config = uvicorn.Config(app, log_level="warning", **uvicorn_options(settings))
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://{settings.host}:{settings.port}"
     deadline = time.monotonic() + 60
     while not server.started:
         if time.monotonic() > deadline or not thread.is_alive():
@@ -76,3 +88,55 @@ def answer(store: ox.Store, name: str, **params: str) -> list[dict[str, str]]:
     results = ql.run_named(store, ql.load_query(name), params, PREFIXES)
     columns, rows = ql.rows(results)
     return [{c: ql.shorten(row[c], PREFIXES) for c in columns} for row in rows]
+
+
+class Spy:
+    """A backend that records every job it is given: what the web layer lets through."""
+
+    def __init__(self) -> None:
+        self.jobs: list[Job] = []
+
+    async def start(self) -> None:
+        pass
+
+    async def close(self) -> None:
+        pass
+
+    async def run(self, job: Job) -> Reply:
+        self.jobs.append(job)
+        return Reply.text(500, "the spy answers nothing")
+
+    async def update(self, job: Job) -> Reply:
+        return await self.run(job)
+
+
+# A pool scenario: a test states which worker must answer what while the others are held.
+LOOKUP = f"SELECT ?p ?o WHERE {{ <{SORAFENIB}> ?p ?o }}"
+DEADLINE = 90  # seconds any one scenario may take before the test fails
+
+
+def query(text: str) -> Job:
+    return Job("query", text, format="json")
+
+
+def rows(body: bytes) -> list[dict[str, dict[str, str]]]:
+    return json.loads(body)["results"]["bindings"]  # type: ignore[no-any-return]
+
+
+def scenario(graph_file: Path, test: Callable[[WorkerPool], Awaitable[None]],
+             **options: float) -> None:  # fmt: skip
+    async def main() -> None:
+        pool = WorkerPool(graph_file, **options)  # type: ignore[arg-type]
+        await pool.start()
+        try:
+            async with asyncio.timeout(DEADLINE):
+                await test(pool)
+        finally:
+            await pool.close()
+
+    asyncio.run(main())
+
+
+async def until(condition: Callable[[], bool]) -> None:
+    while not condition():
+        await asyncio.sleep(0.02)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -18,13 +17,9 @@ from typer.testing import CliRunner
 
 from sorakg.cli import app
 from sorakg.names import INDIVIDUAL, Names, NamingError, WrongKind, from_store
-from sorakg.pipeline.build import Built
 from sorakg.release.store import release_names
-from sorakg.server.app import create_app
-from sorakg.server.pool import WorkerPool
-from sorakg.settings import Settings
 from sorakg.sparql import catalogue as ql
-from tests.conftest import BASE, write_graph
+from tests.conftest import BASE
 
 PREFIXES = ql.prefixes_for(BASE)
 SK = "https://w3id.org/sorakg/ontology#"
@@ -145,22 +140,19 @@ def test_explain_reads_the_object_as_the_molecule(cli_env: CliRunner) -> None:
     assert "the entity comes first (sorakg explain 'sorafenib' 'VEGFR inhibitor')" in swapped.output
 
 
-@pytest.fixture(scope="module")
-def client(reasoned: Built, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    graph_file = write_graph(reasoned, tmp_path_factory.mktemp("release"))
-    with TestClient(create_app(Settings(), WorkerPool(graph_file, size=1))) as test_client:
-        yield test_client
-
-
-def test_the_endpoint_says_how_it_read_a_name(client: TestClient) -> None:
-    answer = client.get("/queries/trial-outcomes", params={"trial": "tivantinib", "format": "csv"})
+def test_the_endpoint_says_how_it_read_a_name(reasoned_client: TestClient) -> None:
+    answer = reasoned_client.get(
+        "/queries/trial-outcomes", params={"trial": "tivantinib", "format": "csv"}
+    )
     assert answer.status_code == 200, answer.text
     note = unquote(answer.headers["sorakg-note"])
     assert "trial 'tivantinib' is a drug (drug:tivantinib), not a trial" in note
     assert "read as trial:NCT00988741" in note
     rows = list(csv.DictReader(io.StringIO(answer.text)))
     assert rows and {row["trial"] for row in rows} == {BASE + "trial/NCT00988741"}
-    page = client.get("/queries/trial-outcomes?trial=tivantinib", headers={"Accept": "text/html"})
+    page = reasoned_client.get(
+        "/queries/trial-outcomes?trial=tivantinib", headers={"Accept": "text/html"}
+    )
     assert "<strong>Note:</strong> trial &#39;tivantinib&#39; is a drug" in page.text
 
 
@@ -174,9 +166,9 @@ def test_the_endpoint_says_how_it_read_a_name(client: TestClient) -> None:
     ],
 )
 def test_the_endpoint_refuses_a_name_of_another_kind(
-    client: TestClient, query: str, value: str, candidate: str
+    reasoned_client: TestClient, query: str, value: str, candidate: str
 ) -> None:
-    answer = client.get(f"/queries/{query}", headers={"Accept": "text/csv"})
+    answer = reasoned_client.get(f"/queries/{query}", headers={"Accept": "text/csv"})
     assert answer.status_code == 400
     assert f"'{value}' is " in answer.text and candidate in answer.text
 
@@ -199,16 +191,16 @@ def test_the_index_on_disk_answers_as_the_one_in_memory(
         assert on_disk.resolve(text, expect("drug-actions", "drug")) == BASE + "drug/sorafenib"
 
 
-def test_entity_paths_are_case_insensitive_where_unambiguous(client: TestClient) -> None:
+def test_entity_paths_are_case_insensitive_where_unambiguous(reasoned_client: TestClient) -> None:
     for asked, canonical in (
         ("/drug/Sorafenib", "/drug/sorafenib"),
         ("/trial/nct00988741", "/trial/NCT00988741"),
         ("/drug/SORAFENIB.ttl", "/drug/sorafenib.ttl"),
     ):
-        moved = client.get(asked, follow_redirects=False)
+        moved = reasoned_client.get(asked, follow_redirects=False)
         assert moved.status_code == 301, (asked, moved.text)
         assert moved.headers["location"].endswith(canonical)
-        assert client.get(asked).status_code == 200
-    missing = client.get("/drug/sorafenibb")
+        assert reasoned_client.get(asked).status_code == 200
+    missing = reasoned_client.get("/drug/sorafenibb")
     assert missing.status_code == 404
     assert "did you mean" in missing.text and "/drug/sorafenib" in missing.text

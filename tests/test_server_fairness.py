@@ -8,42 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from sorakg.server.execute import Job
 from sorakg.server.pool import WorkerPool
-from tests.helpers import SLOW_QUERY, SORAFENIB
-
-LOOKUP = f"SELECT ?p ?o WHERE {{ <{SORAFENIB}> ?p ?o }}"
-DEADLINE = 90  # seconds any one scenario may take before the test fails
-
-
-def query(text: str) -> Job:
-    return Job("query", text, format="json")
-
-
-def rows(body: bytes) -> list[dict[str, dict[str, str]]]:
-    return json.loads(body)["results"]["bindings"]  # type: ignore[no-any-return]
-
-
-def scenario(graph_file: Path, test: Callable[[WorkerPool], Awaitable[None]],
-             **options: float) -> None:  # fmt: skip
-    async def main() -> None:
-        pool = WorkerPool(graph_file, **options)  # type: ignore[arg-type]
-        await pool.start()
-        try:
-            async with asyncio.timeout(DEADLINE):
-                await test(pool)
-        finally:
-            await pool.close()
-
-    asyncio.run(main())
-
-
-async def until(condition: Callable[[], bool]) -> None:
-    while not condition():
-        await asyncio.sleep(0.02)
+from tests.helpers import LOOKUP, SLOW_QUERY, query, rows, scenario, until
 
 
 def test_a_lookup_is_answered_while_twice_as_many_runaways_as_workers_run(graph_file: Path):

@@ -8,7 +8,6 @@ are accepted, and longer ones get 414.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,13 +15,12 @@ from pathlib import Path
 import httpx
 import pytest
 import schemathesis
-import uvicorn
 from hypothesis import HealthCheck, given, settings
 
-from sorakg.server.app import create_app, uvicorn_options
+from sorakg.server.app import create_app
 from sorakg.server.pool import WorkerPool
 from sorakg.settings import Settings
-from tests.helpers import free_port
+from tests.helpers import free_port, serving
 
 pytestmark = pytest.mark.slow  # schemathesis over every operation
 
@@ -43,23 +41,12 @@ class Served:
 def served(graph_file: Path) -> Iterator[Served]:
     config = Settings(port=free_port(), query_timeout=5, max_body_bytes=300_000, export_nice=0)
     pool = WorkerPool(graph_file, size=2, timeout=config.query_timeout)
-    app = create_app(config, pool, prepare_downloads=True)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", **uvicorn_options(config)))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    url = f"http://127.0.0.1:{config.port}"
-    while httpx.get(f"{url}/download").status_code == 503:  # the export is being written
-        assert time.monotonic() < deadline + 180, "the downloads were never ready"
-        time.sleep(1)
-    try:
+    with serving(create_app(config, pool, prepare_downloads=True), config) as url:
+        deadline = time.monotonic() + 240
+        while httpx.get(f"{url}/download").status_code == 503:  # the export is being written
+            assert time.monotonic() < deadline, "the downloads were never ready"
+            time.sleep(1)
         yield Served(url, pool)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
 
 
 def test_api_conforms_and_never_fails(served: Served) -> None:

@@ -6,18 +6,15 @@ their headers are bounded by max_connections (503 past it, then served again).""
 from __future__ import annotations
 
 import socket
-import threading
 import time
 from collections.abc import Iterator
 
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 
-from sorakg.server.app import create_app, uvicorn_options
+from sorakg.server.app import create_app
 from sorakg.settings import Settings
-from tests.helpers import free_port
-from tests.test_server_ssrf import Spy
+from tests.helpers import Spy, free_port, serving
 
 LIMIT = 4
 
@@ -25,19 +22,8 @@ LIMIT = 4
 @pytest.fixture(scope="module")
 def port() -> Iterator[int]:
     config = Settings(port=free_port(), max_connections=LIMIT)
-    app = create_app(config, Spy())
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", **uvicorn_options(config)))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    try:
+    with serving(create_app(config, Spy()), config):
         yield config.port
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
 
 
 def _exchange(port: int, raw: bytes) -> bytes:

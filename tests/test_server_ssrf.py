@@ -22,10 +22,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from sorakg.server.app import create_app
-from sorakg.server.execute import Job, Reply
+from sorakg.server.execute import Job
 from sorakg.server.proxy import ProxyBackend
 from sorakg.settings import Settings
-from tests.helpers import app_client
+from tests.helpers import Spy, app_client
 
 TOKEN = "s3cret-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -282,26 +282,6 @@ def test_allowed_service_still_runs(listener: Listener, graph_file: Path) -> Non
         response = allowed.get("/sparql", params={"query": query})
     assert response.status_code != 403
     assert listener.hits[before:] == ["POST /allowed"]
-
-
-class Spy:
-    """A backend that records every job it is given: what the web layer lets through."""
-
-    def __init__(self) -> None:
-        self.jobs: list[Job] = []
-
-    async def start(self) -> None:
-        pass
-
-    async def close(self) -> None:
-        pass
-
-    async def run(self, job: Job) -> Reply:
-        self.jobs.append(job)
-        return Reply.text(500, "the spy answers nothing")
-
-    async def update(self, job: Job) -> Reply:
-        return await self.run(job)
 
 
 def test_every_form_is_refused_before_any_worker_sees_it() -> None:

@@ -19,9 +19,7 @@ from sorakg.server.app import create_app
 from sorakg.server.execute import Job
 from sorakg.server.pool import INLINE_IN_FLIGHT, SLOW_FOR, WorkerPool
 from sorakg.settings import Settings
-from tests.helpers import SLOW_QUERY, SORAFENIB
-from tests.test_server_fairness import LOOKUP, query, rows, scenario, until
-from tests.test_server_ssrf import Spy
+from tests.helpers import LOOKUP, SLOW_QUERY, SORAFENIB, Spy, query, rows, scenario, until
 
 NESTING = "ASK { " + "{}" * 499_000 + "}"  # 1 MB of groups: lexing it takes seconds of CPU
 

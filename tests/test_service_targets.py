@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from sorakg.server.app import create_app
 from sorakg.settings import Settings
-from tests.test_server_ssrf import Spy
+from tests.helpers import Spy
 
 PRIVATE = ["http://127.0.0.1:9/x", "http://0.0.0.0/", "http://2130706433/", "http://0x7f.1/",
            "http://[::1]/", "http://169.254.169.254/latest/meta-data/", "http://10.0.0.1/",

@@ -11,7 +11,6 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from sorakg.cli import app
-from tests.test_names_kinds import client  # noqa: F401  (fixture)
 
 # (query as typed, with sk: undeclared as the README allows; the message it gets)
 CASES = [
@@ -51,11 +50,11 @@ CASES = [
 
 @pytest.mark.parametrize(("query", "message"), CASES)
 def test_sparql_names_the_fault_at_the_users_line(
-    client: TestClient,  # noqa: F811
+    reasoned_client: TestClient,
     query: str,
     message: str,
 ) -> None:
-    answer = client.get("/sparql", params={"query": query})
+    answer = reasoned_client.get("/sparql", params={"query": query})
     assert answer.status_code == 400
     assert answer.text.strip() == f"bad query: {message}"
     assert "undeclared prefix 'sk:'" not in answer.text
