@@ -60,7 +60,7 @@ def test_an_unreviewed_or_rejected_inference_is_a_problem(inferred: Graph) -> No
     found = problems(more, reviewed, BASE)
     assert found == [
         f"{FILE_NAME}:{_line('drug/bevacizumab', 'sk:KinaseInhibitor')}: rejected inference is "
-        "drawn: drug/bevacizumab rdf:type sk:KinaseInhibitor (rejected (issue 11): bevacizumab "
+        "drawn: drug/bevacizumab rdf:type sk:KinaseInhibitor (rejected: bevacizumab "
         "is an antibody that binds VEGF-A; no antibody is a kinase inhibitor)",
         f"{FILE_NAME}: unreviewed inference: drug/doxorubicin rdf:type sk:KinaseInhibitor",
     ]

@@ -122,7 +122,7 @@ ESCAPED = 'BIND("\\u0022" AS ?x)'
 
 
 def _escaped_queries(url: str) -> dict[str, str]:
-    """The audit's escape forms (turn 3): each reached the listener on an endpoint without a
+    """The escape forms that once passed the check: each reached the listener on an endpoint without a
     network namespace, and through the proxy."""
     service = f"SERVICE <{url}/e-@> {{ ?a ?b ?c }}"
     forms = {
