@@ -1,4 +1,4 @@
-"""The small holes of the security audit (findings 7, 8, 9, 14), each as its reproduction:
+"""Small holes an outside security review found, each as its reproduction:
 Linked Data paths that are no IRI, a non-ASCII bearer token, HEAD on every GET route, a
 Content-Type and ``nosniff`` on every error, and the Host header never reflected."""
 
