@@ -122,8 +122,8 @@ ESCAPED = 'BIND("\\u0022" AS ?x)'
 
 
 def _escaped_queries(url: str) -> dict[str, str]:
-    """The escape forms that once passed the check: each reached the listener on an endpoint without a
-    network namespace, and through the proxy."""
+    """The escape forms that once passed the check: each reached the listener on an endpoint
+    without a network namespace, and through the proxy."""
     service = f"SERVICE <{url}/e-@> {{ ?a ?b ?c }}"
     forms = {
         "top level": f'SELECT * WHERE {{ {ESCAPED} {service} }} #"',
