@@ -26,9 +26,11 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -95,6 +97,17 @@ def _renamed(name: str, copy: int, shared: set[str]) -> str:
     return f"{name.lower()}-p{copy}"
 
 
+def _renamed_key(check: dict[str, str], copy: int, shared: set[str]) -> str:
+    """A reference check's row key, its entity parts renamed as the checked table's rows are."""
+    checked = next(m for m in tables.ALL_MODELS if m.table == check["checked_table"])
+    entities = {"id"} if checked.kind == "entity" else set(tables.references(checked))
+    parts = check["row_key"].split("|")
+    return "|".join(
+        _renamed(part.strip(), copy, shared) if column in entities else part
+        for column, part in zip(checked.key, parts, strict=False)
+    )
+
+
 def _copy_publication(review: Path, folder: Path, copy: int, shared: set[str]) -> None:
     folder.mkdir(parents=True)
     shutil.copy(review / "source.txt", folder / "source.txt")
@@ -120,6 +133,8 @@ def _copy_publication(review: Path, folder: Path, copy: int, shared: set[str]) -
             for column in refs:
                 names = (row.get(column) or "").split("|")
                 row[column] = "|".join(_renamed(n.strip(), copy, shared) for n in names)
+            if "row_key" in row:  # a reference check names the rows it checks by their key
+                row["row_key"] = _renamed_key(row, copy, shared)
         with (folder / model.table).open("w", newline="", encoding="utf-8") as handle:
             writer = csv.DictWriter(handle, header, lineterminator="\n")
             writer.writeheader()
@@ -144,7 +159,7 @@ def synthesise(out: Path, papers: int, source: Path = SOURCE) -> Path:
 # the baseline and the current pipeline have: assemble() with its timings, and the release writer
 # (publish(built, settings) in sorakg.build before the pipeline and the release had folders).
 _RUN = """
-import json, os, resource, sys, time
+import json, os, resource, sys, threading, time
 from pathlib import Path
 try:
     from sorakg.pipeline.build import assemble
@@ -163,15 +178,62 @@ def cpu():  # this process and its finished children (HermiT's java)
 started = {}
 inner = {}  # CPU of the stages that ran inside an open one
 used = {}
+rss_at_start = {}  # MB resident when a stage started
+rss_peak = {}  # MB: the most resident while it ran (sampled, and at its start and end)
+running = set()
+# MB: the most this process and its children (the OWL RL fork, HermiT's java) held together,
+# as proportional set size (a fork's pages shared with this process are counted once)
+total_peak = {}
+def pss(pid):
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            return next(int(l.split()[1]) for l in f if l.startswith("Pss:")) / 1024
+    except (OSError, StopIteration):  # it ended
+        return 0.0
+def rss(pid="self"):
+    try:
+        with open(f"/proc/{pid}/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except OSError:  # it ended
+        return 0.0
+def descendants(pid):
+    found = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/children") as f:
+                kids = f.read().split()
+        except OSError:
+            continue
+        for kid in kids:
+            found += [kid, *descendants(kid)]
+    return found
+def sample():  # a stage's peak is what the processes held at most while it was open
+    while True:
+        now = rss()
+        try:
+            together = sum(pss(pid) for pid in [os.getpid(), *descendants(os.getpid())])
+        except OSError:
+            together = 0.0
+        for name in list(running):
+            rss_peak[name] = max(rss_peak.get(name, 0.0), now)
+            total_peak[name] = max(total_peak.get(name, 0.0), together)
+        time.sleep(0.05)
+threading.Thread(target=sample, daemon=True).start()
 def progress(message):
+    elapsed = time.perf_counter() - start
+    print(f"  {elapsed:7.1f} s {rss():6.0f} MB  {message}", file=sys.stderr, flush=True)
     # both pipelines report '<stage> …' and '<stage> done in …'. A stage may run while another
     # is open (HermiT's java runs through the shapes and OWL RL): an open stage is charged only
     # what the stages inside it did not use, so every CPU second is counted once
     if message.endswith(" …"):
         started[message[:-2]] = cpu()
         inner[message[:-2]] = 0.0
+        rss_at_start[message[:-2]] = rss_peak[message[:-2]] = rss()
+        running.add(message[:-2])
     elif " done in " in message:
         name = message.split(" done in ")[0]
+        rss_peak[name] = max(rss_peak.get(name, 0.0), rss())
+        running.discard(name)
         whole = cpu() - started.pop(name, cpu())
         used[name] = whole - inner.pop(name, 0.0)
         for other in inner:
@@ -182,9 +244,12 @@ load = os.getloadavg()[0]
 start, cpu_start = time.perf_counter(), cpu()
 built = assemble(settings, progress)
 written, before = time.perf_counter(), cpu()
+rss_at_start["write"] = rss_peak["write"] = rss()
+running.add("write")
 publish(built, settings)
 end = time.perf_counter()
 used["write"] = cpu() - before
+rss_peak["write"] = max(rss_peak["write"], rss())
 print(json.dumps({
     "timings": dict(built.timings, write=end - written),
     "cpu": used,
@@ -194,6 +259,9 @@ print(json.dumps({
     "triples": sum(len(g) for g in built.graphs.values()),
     "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     "java_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    "stage_rss_mb": {
+        n: [rss_at_start[n], rss_peak[n], total_peak.get(n, 0.0)] for n in rss_at_start
+    },
 }))
 """
 
@@ -214,25 +282,35 @@ def unpack(revision: str, into: Path) -> Path:
 
 
 def timed_build(data: Path, package: Path | None, timeout: float) -> dict[str, Any]:
-    """One build of ``data`` in a fresh process; ``package`` puts another sorakg first."""
+    """One build of ``data`` in a fresh process; ``package`` puts another sorakg first. The
+    build's progress lines are shown as they come (with the time and the memory held)."""
     env = dict(os.environ)
     if package is not None:
         env["PYTHONPATH"] = str(package)
     with tempfile.TemporaryDirectory(prefix="sorakg-scale-build-") as build_dir:
-        try:
-            done = subprocess.run(
-                [sys.executable, "-c", _RUN, str(data), build_dir],
-                env=env,
-                cwd=build_dir,  # so neither checkout's folders shadow the package
-                capture_output=True,
-                text=True,
-                timeout=timeout,
-            )
-        except subprocess.TimeoutExpired:
-            return {"error": f"over {timeout:.0f} s"}
-    if done.returncode != 0:
-        return {"error": done.stderr.strip().splitlines()[-1] if done.stderr else "failed"}
-    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+        child = subprocess.Popen(
+            [sys.executable, "-c", _RUN, str(data), build_dir],
+            env=env,
+            cwd=build_dir,  # so neither checkout's folders shadow the package
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        timer = threading.Timer(timeout, child.kill)
+        timer.start()
+        last = ""
+        assert child.stderr is not None and child.stdout is not None
+        for line in child.stderr:  # the answer is one line on stdout, read after
+            print(line, end="", file=sys.stderr, flush=True)
+            last = line.strip() or last
+        out = child.stdout.read()
+        child.wait()
+        timer.cancel()
+    if child.returncode == -signal.SIGKILL:
+        return {"error": f"over {timeout:.0f} s"}
+    if child.returncode != 0:
+        return {"error": last or "failed"}
+    return json.loads(out.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
 # --------------------------------------------------------------------------- report
@@ -341,6 +419,27 @@ def growth(results: list[dict[str, Any]], name: str) -> str:
     return "\n".join(lines)
 
 
+def memory_table(results: list[dict[str, Any]], name: str) -> str:
+    """Peak memory while each stage ran: this process's resident MB, and with its children
+    (OWL RL's fork, HermiT's java) as proportional set size; then each size's peak ÷ the size
+    before's (the memory's growth; papers grow 10x between the sizes the doc records)."""
+    runs = sorted(
+        (r["papers"], r["run"]) for r in results if r["name"] == name and "stage_rss_mb" in r["run"]
+    )
+    if not runs:
+        return ""
+    head = ["stage", *(f"{n} papers MB py / all" for n, _ in runs)]
+    head += [f"growth {n0} → {n1}" for (n0, _), (n1, _) in itertools.pairwise(runs)]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for stage, title in STAGES.items():
+        peaks = [run["stage_rss_mb"].get(stage) for _, run in runs]
+        cells = [title, *(f"{p[1]:.0f} / {p[2]:.0f}" if p else "-" for p in peaks)]
+        for a, b in itertools.pairwise(peaks):
+            cells.append(f"{b[1] / a[1]:.1f}x / {b[2] / a[2]:.1f}x" if a and b else "-")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def write_section(body: str, doc: Path = DOC) -> None:
     """Replace this benchmark's section of docs/scaling.md (other sections, the analysis after it
     included, are left as they are)."""
@@ -366,6 +465,7 @@ def main() -> None:
     )
     parser.add_argument("--timeout", type=float, default=1200, help="seconds per build")
     parser.add_argument("--no-write", action="store_true", help="print, leave docs alone")
+    parser.add_argument("--results", type=Path, help="also append each run's numbers (JSON lines)")
     args = parser.parse_args()
     baseline_sizes = args.sizes if args.baseline_sizes is None else args.baseline_sizes
     current = f"this branch ({args.current})" if args.current else "this branch"
@@ -389,6 +489,9 @@ def main() -> None:
                 started = time.perf_counter()
                 run = timed_build(data, pkg, args.timeout)
                 print(f"{name}, {papers} papers: {run} ({time.perf_counter() - started:.0f} s)")
+                if args.results:
+                    with args.results.open("a", encoding="utf-8") as out:
+                        out.write(json.dumps({"name": name, "papers": papers, "run": run}) + "\n")
                 results.append({"name": name, "papers": papers, "run": run})
                 shutil.rmtree(data)
     commit = subprocess.run(
@@ -414,6 +517,9 @@ def main() -> None:
             wall_table(results),
             "CPU per paper relative to the size before (1.0 = linear growth), this branch:",
             growth(results, current),
+            "Peak memory while each stage ran (this process's resident MB / with its children "
+            "as proportional set size), and its growth from each size to the next, this branch:",
+            memory_table(results, current),
         )
         if part
     )
