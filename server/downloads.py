@@ -1,11 +1,11 @@
 """Downloads of the build (``/download``) and the ontology (``/ontology``).
 
-``sorakg serve`` writes every export format, the SSSOM mappings,
-VoID/DCAT and the ontology documentation into the release folder
-(``build/releases/<digest>/downloads/``) in the background, in a child process (the server's
-memory does not grow by the graph's size), once per release: a restart finds them there. A
-server made by ``create_app`` alone does so on the first ``/download`` request. Until they are
-written, ``/download/…`` answers 503 with ``Retry-After``.
+``sorakg build`` writes every export format, the SSSOM mappings, VoID/DCAT and the ontology
+documentation into the release folder (``build/releases/<digest>/downloads/``), streamed from
+the release's store (:mod:`sorakg.release.export`); they are served as files. A release
+written before that gets them once, from its store, in a child process at low priority (in the
+background at ``sorakg serve``; on the first ``/download`` request for a server made by
+``create_app`` alone); until then ``/download/…`` answers 503 with ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ from rdflib import VOID, Graph, URIRef
 
 from sorakg.children import die_with_parent
 from sorakg.formats import HTML, NotAcceptable, negotiate
-from sorakg.release.export import ExportFile, export_files
+from sorakg.release.export import INDEX, export_files, read_index
+from sorakg.release.folder import DOWNLOADS
 from sorakg.release.metadata import PREFIXES as VOID_PREFIXES
 from sorakg.release.metadata import dataset_facts, void_graph
 from sorakg.release.ontodocs import ontology_document
@@ -41,35 +42,19 @@ from .worker import limit_memory
 
 router = APIRouter()
 log = logging.getLogger(__name__)
-INDEX = "index.json"  # name → sha256 and media type of each file, written with the files
 
 
-def _write_index(folder: Path, files: list[ExportFile]) -> None:
-    index = {f.path.name: {"sha256": f.sha256, "media_type": f.media_type} for f in files}
-    (folder / INDEX).write_text(json.dumps(index, indent=2, sort_keys=True) + "\n")
-
-
-def _read_index(folder: Path) -> dict[str, ExportFile]:
-    index = json.loads((folder / INDEX).read_text())
-    return {
-        name: ExportFile(folder / name, entry["sha256"], entry["media_type"])
-        for name, entry in sorted(index.items())
-    }
-
-
-def export_release(
-    release: Path, settings: Settings, graphs: dict[str, Graph] | None = None
-) -> None:
-    """Export ``release`` into its ``downloads/`` folder unless done (blocking). A failed export
-    (a full disk) leaves no partial files filling the disk."""
-    folder = release / "downloads"
+def export_release(release: Path, settings: Settings) -> None:
+    """Export ``release`` into its ``downloads/`` folder unless done (blocking): a release
+    built by ``sorakg build`` has them already; an older one gets them from its store. A failed
+    export (a full disk) leaves no partial files filling the disk."""
+    folder = release / DOWNLOADS
     if (folder / INDEX).exists():
         return
     staging = folder.with_name(".downloads-staging")
     shutil.rmtree(staging, ignore_errors=True)
     try:
-        read = graphs or read_build(settings, release / "sorakg.nq")
-        _write_index(staging, export_files(settings, staging, graphs=dict(read)))
+        export_files(settings, staging, release=release)
         staging.rename(folder)  # a half-written export is never served
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -81,18 +66,14 @@ EXPORT_SETTINGS = {"base_iri", "data_dir", "build_dir", "reason", "export_memory
 
 
 def write_downloads(resources: Resources, settings: Settings) -> None:
-    """Export the release into its ``downloads/`` folder once (blocking: run it in a thread).
-
-    The export reads the whole release into rdflib; unless the server holds the graphs already,
-    that happens in a child process, so the server's memory does not grow by the graph's size."""
+    """Find the release's downloads, or export them into its ``downloads/`` folder once
+    (blocking: run it in a thread). The export streams from the store in bounded memory, in a
+    child process at low priority, so the questions keep the CPU."""
     assert resources.release is not None and resources.folder is not None
     try:
         if not (resources.folder / INDEX).exists():
-            if resources.graphs:
-                export_release(resources.release, settings, resources.graphs)
-            else:
-                _export_in_child(resources.release, settings)
-        resources.files = _read_index(resources.folder)
+            _export_in_child(resources.release, settings)
+        resources.files = read_index(resources.folder)
     except Exception as error:  # reported at /download; the server keeps answering queries
         log.exception("preparing downloads failed")
         resources.failed = f"{type(error).__name__}: {error}"

@@ -1,27 +1,46 @@
 """Export the current build as a release into ``dist/`` (the ``export_dir`` setting, relative to
-the working directory): every RDF format of every graph selection, the canonical N-Quads, the
-SSSOM mappings, the ontology's documentation, the VoID/DCAT description and ``SHA256SUMS``.
+the working directory), or into a release folder's ``downloads/`` (``sorakg build``): every RDF
+format of every graph selection, the canonical N-Quads, the SSSOM mappings, the ontology's
+documentation, the VoID/DCAT description and ``SHA256SUMS``, with an index of them.
 
-The build's N-Quads (``build/graph/sorakg.nq``) is the one input: an export never rebuilds.
-This module is the top of the export group: it assembles a release from the parts written by
-``metadata``, ``ontodocs`` and ``sssom``, which all write through :mod:`sorakg.release.writers`;
-none of them imports this module (an import-linter contract in ``pyproject.toml``).
+The release's on-disk store is the one input: an export never rebuilds, and never holds the
+whole graph in memory. The whole-graph files are streamed from the store by Oxigraph
+(:mod:`sorakg.release.dumps`); the small parts (SSSOM, VoID, the ontology's files and pages)
+are written with rdflib from what they read of the store (the ontology graph, a few kinds of
+asserted statements, the store's counts). This module is the top of the export group: none of
+the parts imports it (an import-linter contract in ``pyproject.toml``).
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
-from sorakg.formats import OFFERS, Format
-from sorakg.release.metadata import dataset_metadata
+from sorakg.formats import NQUADS, NTRIPLES, Format
+from sorakg.release.default_view import in_default_view
+from sorakg.release.dumps import (
+    EXPORTED,
+    GRAPHS,
+    MissingGraph,
+    Split,
+    canonical_nquads,
+    dump,
+    dump_files,
+    graph_iri,
+)
+from sorakg.release.metadata import Counts, dataset_metadata
 from sorakg.release.ontodocs import ontology_html
 from sorakg.release.ontorelease import FILES as ONTOLOGY_FORMATS
 from sorakg.release.ontorelease import ontology_files
-from sorakg.release.serialize import rdfc10_nquads
+from sorakg.release.serialize import release_texts
 from sorakg.release.sssom import sssom_table
-from sorakg.release.store import graph_name, read_build
+from sorakg.release.store import built_file, graph_name, release_store
 from sorakg.release.writers import (
     ExportFile,
     file_name,
@@ -39,6 +58,7 @@ __all__ = [
     "CANONICAL",
     "EXPORTED",
     "GRAPHS",
+    "INDEX",
     "ExportFile",
     "Format",
     "MissingGraph",
@@ -48,22 +68,33 @@ __all__ = [
     "file_name",
     "prefixes_for",
     "prepare",
+    "read_index",
     "select",
     "serialize",
     "serialize_graph",
     "sha256",
     "write",
+    "write_index",
 ]
 
-GRAPHS = ("asserted", "inferred", "all")
-# the formats of the export, by short name (the registry's export offer)
-EXPORTED: dict[str, Format] = {f.name: f for f in OFFERS["export"]}
 # every graph as RDFC-1.0 canonical N-Quads: its SHA-256 is the dataset's hash (docs/export.md)
 CANONICAL = "sorakg-all.canonical.nq"
-
-
-class MissingGraph(LookupError):
-    """The build has no such named graph (``inferred`` before the reasoner step has run)."""
+INDEX = "index.json"  # name → sha256 and media type of each file of a release's downloads
+# What the SSSOM table and the dataset description read of the asserted graph: the
+# publications and their titles, and the entities linked to a registry with their labels and
+# NCT numbers (sssom.mappings, metadata.dataset_facts)
+DESCRIBED = """
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX sk: <https://w3id.org/sorakg/ontology#>
+CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <%s> {
+  { ?s a sk:Publication . ?s ?p ?o FILTER(?p IN (rdf:type, dcterms:title)) }
+  UNION
+  { ?s skos:exactMatch [] . ?s ?p ?o FILTER(?p IN (skos:exactMatch, rdfs:label, sk:nctId)) }
+} }
+"""
 
 
 # -- reading the build -------------------------------------------------------------------------
@@ -83,6 +114,48 @@ def select(graphs: dict[str, Graph], which: str) -> dict[str, Graph]:
     return {which: graphs[which]}
 
 
+# -- what the small parts read ---------------------------------------------------------------
+
+
+def described(split: Split, store: ox.Store, settings: Settings) -> dict[str, Graph]:
+    """The ontology graph and what the SSSOM table and the dataset description read of the
+    asserted one (:data:`DESCRIBED`), as rdflib graphs: small whatever the graph's size."""
+    ontology = Graph().parse(split.path("ontology", NTRIPLES), format="nt")
+    asserted = store.query(DESCRIBED % graph_iri(settings, "asserted").value)
+    data = ox.serialize(asserted, format=ox.RdfFormat.N_TRIPLES)  # type: ignore[arg-type]
+    return {"ontology": ontology, "asserted": Graph().parse(data=data or b"", format="nt")}
+
+
+@contextlib.contextmanager
+def _release(
+    settings: Settings, graphs: dict[str, Graph] | None, release: Path | None
+) -> Iterator[Path]:
+    """The release folder to export: ``release``, by default the current build's, or one
+    written for ``graphs`` (short name → graph) into a temporary folder (tests)."""
+    if graphs is None:
+        yield release or built_file(settings).resolve().parent
+        return
+    with tempfile.TemporaryDirectory(prefix="sorakg-export-") as folder:
+        named = {URIRef(f"{settings.base_iri}graph/{n}"): g for n, g in graphs.items()}
+        quads, triples = release_texts(named, [i for i in named if in_default_view(str(i))])
+        (Path(folder) / "sorakg.nq").write_text(quads, encoding="utf-8")
+        (Path(folder) / "sorakg.nt").write_text(triples, encoding="utf-8")
+        yield Path(folder)
+
+
+@contextlib.contextmanager
+def _opened(
+    settings: Settings, graphs: dict[str, Graph] | None, release: Path | None, near: Path
+) -> Iterator[tuple[Split, ox.Store]]:
+    """The release split by graph in a working folder beside ``near`` (removed after), and its
+    on-disk store."""
+    with _release(settings, graphs, release) as folder:
+        store = ox.Store.read_only(str(release_store(folder)))
+        near.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix=".export-", dir=near) as work:
+            yield Split(folder, Path(work), settings), store
+
+
 # -- the release -----------------------------------------------------------------------------
 
 
@@ -95,44 +168,55 @@ def export_one(
 ) -> ExportFile:
     """One format of one graph selection, into ``settings.export_dir`` or ``output``."""
     chosen = EXPORTED[fmt]
-    selected = prepare(select(graphs if graphs is not None else read_build(settings), which))
     path = output or settings.export_dir / file_name(which, chosen)
-    return write(path, serialize(selected, chosen, settings), chosen.media_type)
+    with _opened(settings, graphs, None, path.parent) as (split, _):
+        dump(split, split.selected(which), chosen, path)
+    return ExportFile(path, sha256(path), chosen.media_type)
 
 
 def export_files(
-    settings: Settings, dist: Path | None = None, graphs: dict[str, Graph] | None = None
+    settings: Settings,
+    dist: Path | None = None,
+    graphs: dict[str, Graph] | None = None,
+    release: Path | None = None,
 ) -> list[ExportFile]:
     """Every format of every graph selection the build has, the SSSOM mappings, the dataset
-    metadata and the ontology documentation; then ``SHA256SUMS`` over all of them.
+    metadata and the ontology documentation; then ``SHA256SUMS`` over all of them, and the
+    index the endpoint serves them by. From the release folder ``release`` (by default the
+    current build's), or from ``graphs`` (short name → graph).
 
     Returns (path, sha256, media type) per file, for the endpoint's downloads."""
     dist = dist or settings.export_dir
-    graphs = prepare(graphs if graphs is not None else read_build(settings))
-    files: list[ExportFile] = []
-    for which in GRAPHS:
-        if which != "all" and which not in graphs:
-            continue
-        selected = select(graphs, which)
-        prefixes = prefixes_for(selected.values(), settings.base_iri)
-        for fmt in EXPORTED.values():
-            text = serialize(selected, fmt, settings, prefixes=prefixes)
-            files.append(write(dist / file_name(which, fmt), text, fmt.media_type))
-    iris = {URIRef(f"{settings.base_iri}graph/{name}"): graph for name, graph in graphs.items()}
-    files.append(write(dist / CANONICAL, rdfc10_nquads(iris), EXPORTED["nq"].media_type))
+    with _opened(settings, graphs, release, dist) as (split, store):
+        files = dump_files(split, dist)
+        canonical_nquads(split, dist / CANONICAL)
+        small = described(split, store, settings)
+        counts = Counts.of_store(store, settings)
+    files.append(ExportFile(dist / CANONICAL, sha256(dist / CANONICAL), NQUADS.media_type))
     files.append(
-        write(
-            dist / "sorakg.sssom.tsv",
-            sssom_table(settings, graphs),
-            "text/tab-separated-values",
-        )
+        write(dist / "sorakg.sssom.tsv", sssom_table(settings, small), "text/tab-separated-values")
     )
-    files.append(write(dist / "ontology.html", ontology_html(graphs["ontology"]), "text/html"))
-    for name, text in ontology_files(graphs["ontology"], settings).items():
+    files.append(write(dist / "ontology.html", ontology_html(small["ontology"]), "text/html"))
+    for name, text in ontology_files(small["ontology"], settings).items():
         fmt = EXPORTED[ONTOLOGY_FORMATS[name]]
         files.append(write(dist / name, text, fmt.media_type))
-    metadata = dataset_metadata(settings, graphs, files)
-    files.append(write(dist / "void.ttl", metadata, "text/turtle"))
+    files.append(
+        write(dist / "void.ttl", dataset_metadata(settings, small, files, counts), "text/turtle")
+    )
     sums = "".join(f"{f.sha256}  {f.path.name}\n" for f in sorted(files, key=lambda f: f.path))
     files.append(write(dist / "SHA256SUMS", sums, "text/plain"))
+    write_index(dist, files)
     return files
+
+
+def write_index(folder: Path, files: list[ExportFile]) -> None:
+    index = {f.path.name: {"sha256": f.sha256, "media_type": f.media_type} for f in files}
+    (folder / INDEX).write_text(json.dumps(index, indent=2, sort_keys=True) + "\n")
+
+
+def read_index(folder: Path) -> dict[str, ExportFile]:
+    index = json.loads((folder / INDEX).read_text())
+    return {
+        name: ExportFile(folder / name, entry["sha256"], entry["media_type"])
+        for name, entry in sorted(index.items())
+    }

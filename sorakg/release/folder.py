@@ -31,6 +31,7 @@ from sorakg.settings import Settings
 
 GRAPH_FILES = {"nquads": "sorakg.nq", "ntriples": "sorakg.nt"}
 STORE_DIR = "store"  # the release's on-disk Oxigraph store, which the endpoint's workers open
+DOWNLOADS = "downloads"  # the release's files in every format, which /download serves
 STAGING = ".staging-"  # + pid + random: a release being written
 BUILDING = ".building"  # in a staging folder; its build holds an exclusive lock on it
 PIN_FILE = ".pin"  # a server holds a shared lock on it while it serves the release
@@ -60,6 +61,11 @@ def write_release(
             staging / STORE_DIR, staging / name_index.NAMES_FILE, settings.base_iri, default_graphs
         )
         timings["names index"] = round(time.perf_counter() - start, 3)
+        start = time.perf_counter()  # the files /download serves, streamed from the store
+        from sorakg.release.export import export_files  # it reads stores: store.py imports us
+
+        export_files(settings, staging / DOWNLOADS, release=staging)
+        timings["downloads"] = round(time.perf_counter() - start, 3)
         digest = hashlib.sha256(contents[GRAPH_FILES["nquads"]].encode()).hexdigest()[:16]
         manifest = {
             "digest": digest,

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib.metadata import metadata as package_metadata
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, VOID, XSD
 
@@ -75,22 +76,63 @@ class Linkset:
     triples: int
 
 
-def linksets(graphs: Iterable[Graph], base: str) -> list[Linkset]:
-    """Links from our entities and terms to other datasets, counted by registry and predicate."""
+@dataclass(frozen=True)
+class Counts:
+    """What VoID counts: triples and distinct subjects per named graph, and the links from our
+    entities and terms to other datasets per (registry prefix, mapping predicate)."""
+
+    graphs: dict[str, tuple[int, int]]
+    links: dict[tuple[str, URIRef], int]
+
+    @classmethod
+    def of_graphs(cls, graphs: dict[str, Graph], base: str) -> Counts:
+        sizes = {name: (len(g), len(set(g.subjects()))) for name, g in graphs.items()}
+        found = (
+            (str(subject), str(target), predicate)
+            for graph in graphs.values()
+            for predicate in LINK_PREDICATES
+            for subject, target in graph.subject_objects(predicate)
+        )
+        return cls(sizes, _links(found, base))
+
+    @classmethod
+    def of_store(cls, store: ox.Store, settings: Settings) -> Counts:
+        """The same counts from an Oxigraph store (its engine counts; no graph in memory)."""
+        prefix = f"{settings.base_iri}graph/"
+        rows = store.query(
+            "SELECT ?g (COUNT(*) AS ?n) (COUNT(DISTINCT ?s) AS ?subjects) "
+            "WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+        )
+        sizes = {
+            row["g"].value.removeprefix(prefix): (int(row["n"].value), int(row["subjects"].value))
+            for row in rows  # type: ignore[union-attr]
+        }
+        found = (
+            (str(q.subject.value), str(q.object.value), URIRef(str(predicate)))  # type: ignore[union-attr]
+            for predicate in LINK_PREDICATES
+            for q in store.quads_for_pattern(None, ox.NamedNode(str(predicate)), None, None)
+        )
+        return cls(dict(sorted(sizes.items())), _links(found, settings.base_iri))
+
+
+def _links(found: Iterable[tuple[str, str, URIRef]], base: str) -> dict[tuple[str, URIRef], int]:
+    counts: Counter[tuple[str, URIRef]] = Counter()
+    for subject, target, predicate in found:
+        if not subject.startswith(base) and not subject.startswith(str(SK)):
+            continue
+        split = split_iri(target)
+        if split is not None:
+            counts[(split[0], predicate)] += 1
+    return dict(counts)
+
+
+def linksets(counts: Counts) -> list[Linkset]:
+    """Links from our entities and terms to other datasets, by registry and predicate."""
     import bioregistry
 
     links = link_converter()
-    counts: Counter[tuple[str, URIRef]] = Counter()
-    for graph in graphs:
-        for predicate in LINK_PREDICATES:
-            for subject, target in graph.subject_objects(predicate):
-                if not str(subject).startswith(base) and not str(subject).startswith(str(SK)):
-                    continue
-                split = split_iri(str(target))
-                if split is not None:
-                    counts[(split[0], predicate)] += 1
     found = []
-    for (prefix, predicate), count in sorted(counts.items()):
+    for (prefix, predicate), count in sorted(counts.links.items()):
         name = bioregistry.get_name(prefix) or prefix
         found.append(Linkset(prefix, name, links.prefix_map[prefix], predicate, count))
     return found
@@ -101,10 +143,14 @@ def void_graph(
     graphs: dict[str, Graph],
     files: Iterable[ExportFile] = (),
     download_base: str | None = None,
+    counts: Counts | None = None,
 ) -> Graph:
     """VoID + DCAT description of the dataset, its named graphs, linksets and downloads (at
-    ``download_base``, by default ``{base_iri}download/``)."""
+    ``download_base``, by default ``{base_iri}download/``). ``graphs`` need only hold the
+    ontology and what :func:`dataset_facts` reads of the asserted graph when ``counts`` (of the
+    whole dataset) are given."""
     facts = dataset_facts(settings, graphs)
+    counts = counts or Counts.of_graphs(graphs, settings.base_iri)
     base = settings.base_iri
     g = Graph()
     d = facts.iri
@@ -124,15 +170,15 @@ def void_graph(
         g.add((publication, DCTERMS.title, Literal(title, lang="en")))
     g.add((d, VOID.uriSpace, Literal(base)))
     g.add((d, VOID.vocabulary, URIRef(str(SK))))
-    g.add((d, VOID.triples, _count(sum(len(graph) for graph in graphs.values()))))
-    for name, graph in sorted(graphs.items()):
+    g.add((d, VOID.triples, _count(sum(n for n, _ in counts.graphs.values()))))
+    for name, (triples, subjects) in sorted(counts.graphs.items()):
         subset = URIRef(f"{base}graph/{name}")
         g.add((d, VOID.subset, subset))
         g.add((subset, RDF.type, VOID.Dataset))
         g.add((subset, DCTERMS.title, Literal(f"{name} graph", lang="en")))
-        g.add((subset, VOID.triples, _count(len(graph))))
-        g.add((subset, VOID.distinctSubjects, _count(len(set(graph.subjects())))))
-    for link in linksets(graphs.values(), base):
+        g.add((subset, VOID.triples, _count(triples)))
+        g.add((subset, VOID.distinctSubjects, _count(subjects)))
+    for link in linksets(counts):
         local = str(link.predicate).rsplit("#", 1)[-1]
         target = URIRef(f"{base}dataset/target/{link.prefix}")
         node = URIRef(f"{base}dataset/linkset/{link.prefix}/{local}")
@@ -173,8 +219,11 @@ def _distribution(g: Graph, dataset: URIRef, file: ExportFile, download: str) ->
 
 
 def dataset_metadata(
-    settings: Settings, graphs: dict[str, Graph], files: Iterable[ExportFile] = ()
+    settings: Settings,
+    graphs: dict[str, Graph],
+    files: Iterable[ExportFile] = (),
+    counts: Counts | None = None,
 ) -> str:
     """The VoID/DCAT description as sorted, readable Turtle."""
-    graph = void_graph(settings, graphs, files)
+    graph = void_graph(settings, graphs, files, counts=counts)
     return serialize_graph(graph, FORMATS["ttl"], settings, PREFIXES)

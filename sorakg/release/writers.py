@@ -45,7 +45,6 @@ _PREFIX_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*[A-Za-z0-9_-]$|^[A-Za-z]$")
 
 def prefixes_for(graphs: Iterable[Graph], base: str) -> dict[str, str]:
     """Prefix → namespace for a file: vocabularies, linked registries, our entity kinds."""
-    found = {name: str(ns) for name, ns in PREFIXES.items()}
     iris = {
         str(node)
         for graph in graphs
@@ -53,6 +52,13 @@ def prefixes_for(graphs: Iterable[Graph], base: str) -> dict[str, str]:
         for node in triple
         if isinstance(node, URIRef)
     }
+    return prefixes_of(iris, base)
+
+
+def prefixes_of(iris: Iterable[str], base: str) -> dict[str, str]:
+    """:func:`prefixes_for` the IRIs a file holds (a prefix name goes to the namespace of the
+    first IRI in sorted order that gives it)."""
+    found = {name: str(ns) for name, ns in PREFIXES.items()}
     for iri in sorted(iris):
         if iri.startswith(base):
             parts = iri.removeprefix(base).split("/")
@@ -197,7 +203,8 @@ def file_name(which: str, fmt: Format) -> str:
 
 
 def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    with path.open("rb") as handle:  # in blocks: a download of the whole graph may be GBs
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def write(path: Path, text: str, media_type: str) -> ExportFile:
