@@ -267,3 +267,56 @@ def test_cli_exports_one_format_and_reports_a_missing_graph(
     assert "no 'inferred' graph" in missing.output
     bad = runner.invoke(app, ["export", "--format", "csv"])
     assert bad.exit_code == 2
+
+
+def test_void_counts_the_store_as_the_graphs_count(
+    tmp_path: Path, built: Built, settings: Settings, graphs: dict[str, Graph]
+) -> None:
+    """The export counts triples, subjects and links with the store's engine: the same counts
+    as the rdflib graphs give."""
+    import pyoxigraph as ox
+
+    from sorakg.release.metadata import Counts
+    from sorakg.release.store import release_store
+    from tests.conftest import write_graph
+
+    write_graph(built, tmp_path)
+    store = ox.Store.read_only(str(release_store(tmp_path)))
+    counted = Counts.of_store(store, settings)
+    assert counted == Counts.of_graphs(graphs, settings.base_iri)
+    assert counted.graphs["asserted"][0] > 5000 and len(counted.links) >= 3
+
+
+def test_the_downloads_keep_each_literal_as_the_release_states_it(
+    dist: dict[str, ExportFile], graphs: dict[str, Graph]
+) -> None:
+    """The release's xsd:nonNegativeInteger counts stay so in every format (the on-disk store
+    would give them as xsd:integer: the downloads are not read from it)."""
+    from rdflib.namespace import XSD
+
+    typed = {
+        (s, p, o)
+        for s, p, o in graphs["asserted"]
+        if isinstance(o, Literal) and o.datatype == XSD.nonNegativeInteger
+    }
+    assert len(typed) > 10
+    for fmt in sorted(EXPORTED):
+        parsed = _triples(_parse_rdflib(dist[file_name("asserted", EXPORTED[fmt])].path, fmt))
+        assert typed <= set(parsed), fmt
+
+
+def test_a_build_writes_its_downloads_into_the_release(tmp_path: Path, built: Built) -> None:
+    """`sorakg build` leaves the downloads in the release folder with their index, so a
+    server serves files and exports nothing; the all-graphs N-Quads are the release's own."""
+    from sorakg.release.export import CANONICAL, INDEX, read_index
+
+    settings = Settings(reason=False, build_dir=tmp_path / "build")
+    release = write_release(built.graphs, settings).resolve()
+    files = read_index(release / "downloads")
+    assert {"sorakg-all.ttl", "sorakg-asserted.jsonld", CANONICAL, "void.ttl"} <= set(files)
+    assert (release / "downloads" / INDEX).exists()
+    nq = files["sorakg-all.nq"].path.read_bytes()
+    assert nq == (release / "sorakg.nq").read_bytes()
+    for file in files.values():
+        assert file.path.exists() and file.path.stat().st_size > 100, file.path.name
+    assert not list(release.glob("downloads/.export-*"))  # the working folder is gone

@@ -72,6 +72,22 @@ class Split:
         self.names = sorted(g.removeprefix(prefix).removesuffix(">") for g in handles)
         self.iris: dict[str, set[str]] = {}  # each graph's IRIs, read once for the prefixes
 
+    def default_view(self) -> Path:
+        """The default view's triples, each once, sorted: the release's ``sorakg.nt``, or (a
+        bare release folder holding only ``sorakg.nq``) made from the split graphs by ``sort``."""
+        own = self.release / RELEASE_FILES[NTRIPLES.name]
+        if own.exists():
+            return own
+        made = self.folder / "default-view.nt"
+        if not made.exists():
+            parts = [str(self.path(n, NTRIPLES)) for n in self.names if in_default_view(n)]
+            subprocess.run(
+                ["sort", "-u", "-S", SORT_MEMORY, "-T", str(self.folder), "-o", str(made), *parts],
+                env={**os.environ, "LC_ALL": "C"},
+                check=True,
+            )
+        return made
+
     def path(self, name: str, fmt: Format) -> Path:
         return self.folder / f"{name}.{fmt.extension}"
 
@@ -91,10 +107,7 @@ class Split:
     def triples(self, names: list[str]) -> Iterator[ox.Triple]:
         """The triples of the graphs ``names``; of several, their default view (each triple
         once: the release's sorted N-Triples)."""
-        if len(names) == 1:
-            path = self.path(names[0], NTRIPLES)
-        else:
-            path = self.release / RELEASE_FILES[NTRIPLES.name]
+        path = self.path(names[0], NTRIPLES) if len(names) == 1 else self.default_view()
         for quad in ox.parse(path=path, format=ox.RdfFormat.N_TRIPLES):
             yield quad.triple
 
@@ -141,8 +154,10 @@ def dump_files(split: Split, dist: Path) -> list[ExportFile]:
             continue
         for fmt in EXPORTED.values():
             path = dist / file_name(which, fmt)
-            if which == "all" and fmt.name in RELEASE_FILES:
+            if which == "all" and fmt is NQUADS:
                 _place(split.release / RELEASE_FILES[fmt.name], path)
+            elif which == "all" and fmt is NTRIPLES:
+                _place(split.default_view(), path)
             else:
                 dump(split, split.selected(which), fmt, path)
             files.append(ExportFile(path, sha256(path), fmt.media_type))
