@@ -106,7 +106,14 @@ def _export_in_child(release: Path, settings: Settings) -> None:
     )
     if done.returncode != 0:
         lines = done.stderr.strip().splitlines() or [f"exit status {done.returncode}"]
-        raise RuntimeError(f"the export process failed: {lines[-1]}")
+        why = lines[-1]
+        if done.returncode < 0 and settings.export_memory_mb:
+            # native code (the store's) aborts where Python would raise MemoryError
+            why += (
+                f" (stopped by signal {-done.returncode}: most likely past its memory ceiling, "
+                f"setting export_memory_mb = {settings.export_memory_mb} MB)"
+            )
+        raise RuntimeError(f"the export process failed: {why}")
 
 
 async def start(resources: Resources, settings: Settings, downloads: bool) -> None:
