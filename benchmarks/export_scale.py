@@ -70,8 +70,11 @@ def timed_export(release: Path, package: Path | None, timeout: float) -> dict[st
     load = os.getloadavg()[0]
     started = time.perf_counter()
     with tempfile.TemporaryFile() as err:
+        # GNU time reports the export's peak: this process's own (the store it wrote) would
+        # be inherited by a child forked from it
+        timed = ["/usr/bin/time", "-f", "peak KB %M", "nice", "-n", "5", sys.executable]
         child = subprocess.Popen(
-            ["nice", "-n", "5", sys.executable, "-c", _RUN, str(release)],
+            [*timed, "-c", _RUN, str(release)],
             env=env,
             cwd=release.parent,
             stdout=subprocess.DEVNULL,
@@ -87,10 +90,12 @@ def timed_export(release: Path, package: Path | None, timeout: float) -> dict[st
         err.seek(0)
         lines = err.read().decode(errors="replace").strip().splitlines()
     child.returncode = os.waitstatus_to_exitcode(status)
+    peak = [int(line.split()[-1]) for line in lines if line.startswith("peak KB ")]
+    lines = [line for line in lines if not line.startswith(("peak KB ", "Command exited"))]
     return {
         "wall_s": round(wall, 1),
         "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
-        "peak_mb": round(usage.ru_maxrss / 1024),
+        "peak_mb": round(peak[-1] / 1024) if peak else None,
         "load": [round(load, 1), round(os.getloadavg()[0], 1)],
         "exit": child.returncode,
         "stopped_at": lines[-1] if child.returncode else "",
