@@ -48,6 +48,13 @@ def test_two_builds_give_identical_files(tmp_path: Path) -> None:
         first = (tmp_path / "a" / "graph" / name).read_bytes()
         assert first == (tmp_path / "b" / "graph" / name).read_bytes()
         assert len(first) > 100_000
+    # and the downloads the build writes beside them, every format (the index lists them)
+    downloads = [tmp_path / name / "graph" / "downloads" for name in ("a", "b")]
+    listed = sorted(p.name for p in downloads[0].iterdir())
+    assert {"sorakg-all.ttl", "sorakg-all.jsonld", "sorakg-asserted.rdf", "void.ttl"} <= set(listed)
+    assert listed == sorted(p.name for p in downloads[1].iterdir())
+    for name in listed:
+        assert (downloads[0] / name).read_bytes() == (downloads[1] / name).read_bytes(), name
     quads = (tmp_path / "a" / "graph" / "sorakg.nq").read_text()
     for graph in ("ontology", "asserted", "inferred"):
         assert f"<https://w3id.org/sorakg/graph/{graph}> .\n" in quads
