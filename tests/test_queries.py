@@ -57,6 +57,22 @@ def test_every_query_runs_with_its_defaults(reasoned_store: ox.Store, query: ql.
         assert rows, f"{query.name} answers nothing with its defaults"
 
 
+SERVER = Path(__file__).parent.parent / "server"
+
+
+def test_every_page_query_is_a_checked_file_the_server_reads() -> None:
+    """The pages' SPARQL lives in ``server/queries/*.rq``, read and checked like the library's;
+    each file is named by some module of the server (no file left behind, none kept as a
+    Python string instead)."""
+    code = "".join(path.read_text(encoding="utf-8") for path in SERVER.glob("*.py"))
+    for path in sorted((SERVER / "queries").glob("*.rq")):
+        query = ql.page_query(path.stem)
+        assert query.title != path.stem, f"{path.name}: no title"
+        assert f'"{path.stem}"' in code, f"{path.name} is read by no module of server/"
+    strings = [p.name for p in SERVER.glob("*.py") if "PREFIX rdfs:" in p.read_text()]
+    assert strings == [], f"SPARQL kept as Python strings in {strings}"
+
+
 def test_header_parse_errors_name_the_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.rq"
     bad.write_text('#+ title = "unterminated\nSELECT ?s WHERE { ?s ?p ?o }\n')
