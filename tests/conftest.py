@@ -23,6 +23,8 @@ DATA = PROJECT_ROOT / "loaders" / "data"
 PUB = "sorafenib-resistance-hcc-review"
 REVIEW = DATA / PUB / "source.txt"
 BASE = "https://w3id.org/sorakg/"
+# the browser tests' server and Chromium page, shared by every browser test file of a process
+pytest_plugins = ["tests.browser_fixtures"]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
