@@ -21,9 +21,9 @@ from sorakg.release.default_view import in_default_view
 from sorakg.release.export import (
     EXPORTED,
     ExportFile,
-    by_name,
     export_files,
     file_name,
+    graphs_by_short_name,
     prepare,
     select,
     serialize,
@@ -51,7 +51,7 @@ def settings() -> Settings:
 
 @pytest.fixture(scope="session")
 def graphs(built: Built, settings: Settings) -> dict[str, Graph]:
-    return by_name(settings, built.graphs)
+    return graphs_by_short_name(settings, built.graphs)
 
 
 @pytest.fixture(scope="session")
