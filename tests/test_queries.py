@@ -10,9 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sorakg.cli import app
-from sorakg.pipeline.build import Built
 from sorakg.release.default_view import default_graphs
-from sorakg.release.serialize import sorted_nquads
 from sorakg.sparql import catalogue as ql
 from sorakg.sparql import remote
 from sorakg.sparql.bindings import with_values
@@ -32,14 +30,6 @@ def test_the_library_has_at_least_thirty_documented_queries() -> None:
         assert query.description, f"{query.name}: no description"
         for param in query.parameters:
             assert param.description, f"{query.name}: parameter {param.name} undocumented"
-
-
-@pytest.fixture(scope="module")
-def reasoned_store(reasoned: Built) -> ox.Store:
-    """The build with its inferred layers, as ``sorakg build`` writes it."""
-    store = ox.Store()
-    store.load(sorted_nquads(reasoned.graphs).encode(), format=ox.RdfFormat.N_QUADS)
-    return store
 
 
 @pytest.mark.parametrize("query", QUERIES, ids=lambda q: q.name)

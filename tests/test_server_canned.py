@@ -30,10 +30,9 @@ from tests.helpers import app_client, wait_for_downloads
 
 
 @pytest.fixture(scope="module")
-def client(reasoned: Built, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    graph_file = write_graph(reasoned, tmp_path_factory.mktemp("release"))
+def client(reasoned_graph_file: Path) -> Iterator[TestClient]:
     settings = Settings(export_nice=0)  # the tests wait for the downloads
-    with app_client(graph_file, settings) as test_client:
+    with app_client(reasoned_graph_file, settings) as test_client:
         yield test_client
 
 
@@ -199,11 +198,11 @@ class _Recording:
         return await self.pool.update(job)
 
 
-def test_parameters_are_bound_once_in_the_web_process(reasoned: Built, tmp_path: Path) -> None:
+def test_parameters_are_bound_once_in_the_web_process(reasoned_graph_file: Path) -> None:
     """A named query reaches the worker as one text: its parameters already written in (a
     VALUES block), its '#+' header gone, so the worker has nothing to bind and lexes nothing,
     and answers it without loading the query library."""
-    graph = write_graph(reasoned, tmp_path)
+    graph = reasoned_graph_file
     backend = _Recording(WorkerPool(graph, size=1, inline_rows=0))
     with TestClient(create_app(Settings(), backend)) as client:  # type: ignore[arg-type]
         rows = list(csv.DictReader(io.StringIO(client.get(
