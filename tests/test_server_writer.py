@@ -8,9 +8,14 @@ update works) and /health shows it meanwhile, without paths; replacements after 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import contextlib
+import shutil
+import subprocess
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import pyoxigraph as ox
 import pytest
 
@@ -18,8 +23,11 @@ from sorakg.release.default_view import default_graphs
 from sorakg.server.execute import Job, Reply
 from sorakg.server.pool import UNKNOWN, WorkerPool
 from sorakg.server.update_marker import applied_serial, update_marked
+from sorakg.settings import Settings
+from tests.helpers import app_client
 
 G = "https://w3id.org/sorakg/graph/asserted"
+TOKEN = "curator-token"
 
 
 def insert(n: int) -> Job:
@@ -166,9 +174,9 @@ def test_a_syntax_error_is_the_texts_own() -> None:
     assert str(marked.value) == str(alone.value) and applied_serial(store) == 0 and len(store) == 0
 
 
-def test_a_store_error_replaces_the_writer_and_health_shows_it(
-    graph_file: Path, tmp_path: Path
-) -> None:
+def simulate_disk_full(graph_file: Path, tmp_path: Path) -> None:
+    """The writer's store answers a disk-full error once; then space is back."""
+
     async def test(pool: WorkerPool) -> None:
         assert pool._writer is not None
         broken = pool._writer
@@ -187,6 +195,12 @@ def test_a_store_error_replaces_the_writer_and_health_shows_it(
         assert pool._writer is not broken
 
     updatable(graph_file, tmp_path / "live", test)
+
+
+def test_a_store_error_replaces_the_writer_and_health_shows_it(
+    graph_file: Path, tmp_path: Path
+) -> None:
+    simulate_disk_full(graph_file, tmp_path)
 
 
 def test_a_failed_snapshot_resets_the_writer(graph_file: Path, tmp_path: Path) -> None:
@@ -229,3 +243,67 @@ def test_an_insert_data_near_the_body_limit_is_applied(graph_file: Path, tmp_pat
         assert (await pool.update(job)).status == 204
 
     updatable(graph_file, tmp_path / "live", test)
+
+
+@contextmanager
+def small_disk(where: Path, size_mb: int) -> Iterator[bool]:
+    """A tmpfs of ``size_mb`` MiB mounted at ``where`` (True), or False where mounting needs a
+    privilege the test does not have; unmounted afterwards."""
+    where.mkdir()
+    command = ["mount", "-t", "tmpfs", "-o", f"size={size_mb}m", "tmpfs", str(where)]
+    mounted = shutil.which("mount") is not None and subprocess.run(command).returncode == 0
+    try:
+        yield mounted
+    finally:
+        if mounted:
+            subprocess.run(["umount", "-l", str(where)], check=True)
+
+
+def fill(disk: Path) -> Path:
+    """Fill ``disk`` to the last byte; returns the file that holds the space."""
+    filler = disk / "filler"
+    with filler.open("wb", buffering=0) as handle:
+        for size in (65536, 4096, 1):
+            with contextlib.suppress(OSError):
+                while True:
+                    handle.write(b"\0" * size)
+    return filler
+
+
+def test_a_full_disk_degrades_the_writer_until_space_is_back(graph_file: Path, tmp_path: Path):
+    """A real tmpfs under the live store, filled to the last byte: the update fails saying so
+    (no paths), /health says the writer is broken, and once space is back the next update is
+    applied beside the earlier ones. Where the test may not mount, the simulated store error
+    above runs instead (it asserts the same answers)."""
+    settings = Settings(update_enabled=True, update_token=TOKEN)
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    disk = tmp_path / "disk"
+    with small_disk(disk, 64) as mounted:
+        if not mounted:
+            simulate_disk_full(graph_file, tmp_path)
+            return
+        with app_client(graph_file, settings, updatable=True, live_dir=disk / "live") as client:
+
+            def update(n: int) -> httpx.Response:
+                return client.post("/sparql", data={"update": insert(n).text}, headers=auth)
+
+            def subjects() -> set[str]:
+                query = f"SELECT ?s WHERE {{ GRAPH <{G}> {{ ?s <urn:p> ?o }} }}"
+                rows = client.get("/sparql", params={"query": query}).json()["results"]
+                return {row["s"]["value"] for row in rows["bindings"]}
+
+            assert update(40).status_code == 204
+            filler = fill(disk)
+            failed = update(41)
+            assert failed.status_code == 500 and str(disk).encode() not in failed.content
+            assert "could not be written" in failed.text and "not applied" in failed.text
+            health = client.get("/health")
+            assert health.status_code == 503 and health.json()["status"] == "degraded"
+            assert "failed writing the store" in health.json()["writer"]
+            assert update(42).status_code == 503  # a new writer cannot even open the store
+            assert client.get("/health").json()["writer"] != "ok"
+            filler.unlink()  # space is back
+            assert update(43).status_code == 204
+            health = client.get("/health")
+            assert health.status_code == 200 and health.json()["writer"] == "ok"
+            assert subjects() == {"urn:x40", "urn:x43"}  # the failed ones were not applied
