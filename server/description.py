@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
 
 from sorakg.loaders.prefixes import TABLE, prefixes
+from sorakg.release.default_view import UPDATES_GRAPH
 from sorakg.settings import Settings
 from sorakg.sparql import catalogue
 
@@ -40,7 +41,8 @@ def stats_job() -> Job:
 
 def parse_stats(body: bytes) -> Stats:
     rows = json.loads(body)["results"]["bindings"]
-    return Stats({row["g"]["value"]: int(row["triples"]["value"]) for row in rows})
+    return Stats({row["g"]["value"]: int(row["triples"]["value"])
+                  for row in rows if row["g"]["value"] != UPDATES_GRAPH})  # fmt: skip
 
 
 def _n(term: str) -> NamedNode:
