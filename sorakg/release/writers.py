@@ -24,7 +24,7 @@ from rdflib.term import Node
 
 from sorakg.formats import JSONLD, NQUADS, NTRIPLES, RDFXML, TRIG, TURTLE, Format
 from sorakg.loaders.identifiers import split_iri
-from sorakg.loaders.vocab import PREFIXES
+from sorakg.loaders.prefixes import PREFIX_IRIS
 from sorakg.release.default_view import in_default_view
 from sorakg.release.serialize import canonical, nquads, oxigraph_text, rdfxml, sorted_lines, union
 from sorakg.settings import Settings
@@ -58,7 +58,7 @@ def prefixes_for(graphs: Iterable[Graph], base: str) -> dict[str, str]:
 def prefixes_of(iris: Iterable[str], base: str) -> dict[str, str]:
     """:func:`prefixes_for` the IRIs a file holds (a prefix name goes to the namespace of the
     first IRI in sorted order that gives it)."""
-    found = {name: str(ns) for name, ns in PREFIXES.items()}
+    found = dict(PREFIX_IRIS)
     for iri in sorted(iris):
         if iri.startswith(base):
             parts = iri.removeprefix(base).split("/")
