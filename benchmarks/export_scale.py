@@ -98,7 +98,7 @@ def timed_export(release: Path, package: Path | None, timeout: float) -> dict[st
         "peak_mb": round(peak[-1] / 1024) if peak else None,
         "load": [round(load, 1), round(os.getloadavg()[0], 1)],
         "exit": child.returncode,
-        "stopped_at": lines[-1] if child.returncode else "",
+        "stopped_at": (lines or ["killed"])[-1] if child.returncode else "",
         "over_timeout": wall >= timeout,
     }
 
