@@ -29,8 +29,6 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 LINGER_SECONDS = 10.0
 _HEAD_END = re.compile(rb"\n\r?\n")  # where h11 ends a head
-_BARE_LF = re.compile(rb"(?<!\r)\n")
-_FOLDED = re.compile(rb"\r\n[ \t]")
 
 
 class Refused(h11.RemoteProtocolError):
@@ -64,13 +62,13 @@ class HeadScan:
     def feed(self, data: bytes) -> None:
         if self.done or self.refused is not None:
             return
-        window = self._tail + data
+        window, new = self._tail + data, len(self._tail)  # window[new:] is not yet checked
         end = _HEAD_END.search(window)
         head = window if end is None else window[: end.end()]
-        # the tail was checked with its own context; a lookbehind still sees it
-        if _BARE_LF.search(head, len(self._tail)):
+        # every LF must close a CRLF (one that straddles the reads included); counted in C
+        if head.count(b"\n", new) != head.count(b"\r\n", max(0, new - 1)):
             self.refused = Refused("a line of the request head ends in a bare LF, not CRLF", 400)
-        elif _FOLDED.search(head):
+        elif b"\r\n " in head[max(0, new - 2) :] or b"\r\n\t" in head[max(0, new - 2) :]:
             self.refused = Refused("a header line starts with a space or tab (obs-fold)", 400)
         self.lines = self.lines or b"\n" in head
         self.size += len(head) - len(self._tail)
