@@ -120,6 +120,9 @@ class StrictH11Protocol(H11Protocol):
             super().data_received(data)  # else: refused already, and dropped
 
     def send_400_response(self, msg: str) -> None:
+        if self.conn.our_state is not h11.IDLE:  # mid-request (a bad chunk): the app may be
+            super().send_400_response(msg)  # answering; uvicorn's own way, as before
+            return
         refused = self.conn.refused if isinstance(self.conn, StrictConnection) else None
         if refused is None:
             status, text = 400, msg  # h11's own refusal (uvicorn's generic sentence)

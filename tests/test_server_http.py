@@ -180,3 +180,12 @@ def test_a_head_sent_byte_by_byte_is_judged_like_one_sent_whole(head: bytes, ver
     whole = judge([head])
     assert whole == judge([head[i : i + 1] for i in range(len(head))])
     assert verdict in whole
+
+
+def test_a_bad_chunk_mid_request_is_still_uvicorns_400(port: int) -> None:
+    """A framing error after the head (the app is already reading the body) keeps uvicorn's
+    own answer: no lingering answer may interleave with the app's."""
+    bad = (b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+           b"Transfer-Encoding: chunked\r\n\r\n3\r\nASKxx")  # fmt: skip
+    status, body = _status_and_body(_exchange(port, bad))
+    assert status == b"HTTP/1.1 400 Bad Request" and b"Invalid HTTP request received." in body
