@@ -2,15 +2,16 @@
 
     .venv/bin/python -m benchmarks.deep_patterns [--cap 15] [--store DIR]
 
-The security audit found three queries of a few kilobytes that hold a worker until the timeout: a
-999-step property path sequence, 999 nested ``[ <p> … ]`` and 999 nested collections. Each is a
-compact spelling of one basic graph pattern with many triple patterns (a path step, a blank node's
-property, a collection element are each a pattern or two), so they are measured beside the same
-sizes written flat: a collection of N elements, a chain and a star of N triple patterns. Each query
-runs in a fresh process with the worker's 1 GiB thread stack, on an empty in-memory store (the
-cost that does not depend on the data) and on the project's release store for the audit's three,
-stopped after ``--cap`` seconds. The load average before and after is recorded (the machine is
-shared). Prints markdown and writes ``benchmarks/deep_patterns.md``; docs/endpoint.md quotes it.
+Three queries of a few kilobytes are known to hold a worker until the timeout (an outside review
+found them): a 999-step property path sequence, 999 nested ``[ <p> … ]`` and 999 nested
+collections. Each is a compact spelling of one basic graph pattern with many triple patterns (a
+path step, a blank node's property, a collection element are each a pattern or two), so they are
+measured beside the same sizes written flat: a collection of N elements, a chain and a star of N
+triple patterns. Each query runs in a fresh process with the worker's 1 GiB thread stack, on an
+empty in-memory store (the cost that does not depend on the data) and on the project's release
+store for the nested three, stopped after ``--cap`` seconds. The load average before and after is
+recorded (the machine is shared). Prints markdown and writes ``benchmarks/deep_patterns.md``;
+docs/endpoint.md quotes it.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from sorakg.settings import Settings
 HERE = Path(__file__).resolve().parent
 P = "<urn:p>"
 SIZES = (25, 50, 100, 200, 999)
-AUDIT = ("path sequence", "nested [ ]", "nested collections")
+NESTED = ("path sequence", "nested [ ]", "nested collections")
 
 
 def query(shape: str, n: int) -> str:
@@ -48,7 +49,7 @@ def query(shape: str, n: int) -> str:
     raise ValueError(shape)
 
 
-SHAPES = (*AUDIT, "flat collection", "chain of patterns", "star of patterns")
+SHAPES = (*NESTED, "flat collection", "chain of patterns", "star of patterns")
 # run in a child: the query, on the store given (or an empty one), in a thread with a large stack
 CHILD = """
 import sys, threading, time, pyoxigraph as ox
@@ -85,7 +86,7 @@ def main() -> None:
     started = time.time()
     rows = []
     for shape in SHAPES:
-        stores = [("empty", "")] + ([("project", str(store))] if shape in AUDIT else [])
+        stores = [("empty", "")] + ([("project", str(store))] if shape in NESTED else [])
         for label, path in stores:
             cells = []
             for n in SIZES:

@@ -93,7 +93,8 @@ def test_an_update_stopped_by_the_timeout_answers_not_applied(
 def test_a_writer_stopped_around_the_commit_answers_what_happened(
     graph_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, point: str
 ) -> None:
-    """The audit's late kills: 2 of 20 committed updates were answered "nothing was changed"."""
+    """A writer killed just after its commit must not be answered "nothing was changed" (a retry
+    would apply the update twice), nor one killed just before it "applied"."""
     flag = tmp_path / "stop"
     monkeypatch.setenv("SORAKG_TEST_WRITER_STOP", str(flag))
 
