@@ -51,13 +51,13 @@ class HeadScan:
     copy of the head (h11 holds one), so a connection trickling a large head costs no more
     memory than before, and each byte is scanned once."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, context: bytes = b"") -> None:
         self.limit = limit
         self.size = 0  # bytes of the head so far
         self.lines = False  # whether the request line has ended
         self.done = False  # the head is complete
         self.refused: Refused | None = None
-        self._tail = b""  # the last two bytes fed: a line end or a fold may straddle chunks
+        self._tail = context  # the last two bytes fed: a line end or a fold may straddle reads
 
     def feed(self, data: bytes) -> None:
         if self.done or self.refused is not None:
@@ -78,15 +78,56 @@ class HeadScan:
         self._tail = window[-2:]
 
 
+class ChunkScan:
+    """A chunked body read as it arrives: the chunks are skipped (h11 reads their framing
+    strictly), and the trailer section after the last one, which h11 reads as leniently as a
+    head, is judged by a :class:`HeadScan`."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.refused: Refused | None = None
+        self.trailer: HeadScan | None = None
+        self._line = b""  # a chunk-size line begun in an earlier read
+        self._skip = 0  # bytes of chunk data, and its CRLF, still to come
+        self._stopped = False  # a chunk-size line h11 refuses itself
+
+    def feed(self, data: bytes) -> None:
+        buffer, at = self._line + data, 0
+        self._line = b""
+        while at < len(buffer) and not self._stopped and self.refused is None:
+            if self.trailer is not None:
+                self.trailer.feed(buffer[at:])
+                self.refused = self.trailer.refused
+                return
+            if self._skip:
+                taken = min(self._skip, len(buffer) - at)
+                self._skip, at = self._skip - taken, at + taken
+                continue
+            end = buffer.find(b"\r\n", at)
+            if end < 0:
+                self._line = buffer[at:]
+                self._stopped = len(self._line) > self.limit  # h11 refuses it first
+                return
+            size = buffer[at:end].split(b";")[0].strip(b" \t")
+            at = end + 2
+            try:
+                self._skip = int(size, 16) + 2 if int(size, 16) else 0
+            except ValueError:
+                self._stopped = True  # h11 refuses the line itself
+                return
+            if not self._skip:  # the last chunk: its CRLF is the trailer's context
+                self.trailer = HeadScan(self.limit, context=b"\r\n")
+
+
 class StrictConnection(h11.Connection):
-    """An h11 server connection that refuses, before h11 reads it, a head that
-    :class:`HeadScan` refuses."""
+    """An h11 server connection that refuses, before h11 reads them, a head that
+    :class:`HeadScan` refuses and a chunked body whose trailer :class:`ChunkScan` refuses."""
 
     def __init__(self, max_incomplete_event_size: int) -> None:
         super().__init__(h11.SERVER, max_incomplete_event_size=max_incomplete_event_size)
         self.limit = max_incomplete_event_size
         self.refused: Refused | None = None
-        self._scan: HeadScan | None = None  # the head h11 waits for
+        self._scan: HeadScan | ChunkScan | None = None  # the head h11 waits for, or the body
 
     def receive_data(self, data: bytes) -> None:
         if self._scan is not None:
@@ -95,15 +136,25 @@ class StrictConnection(h11.Connection):
 
     def next_event(self) -> Any:
         if self.their_state is h11.IDLE:
-            if self._scan is None:  # a new head: it starts with what h11 holds past the last one
-                self._scan = HeadScan(self.limit)
+            if not isinstance(self._scan, HeadScan):  # a new head: it starts with what h11 holds
+                self._scan = HeadScan(self.limit)  # past the last message
                 self._scan.feed(self.trailing_data[0])
             self.refused = self._scan.refused
             if self.refused is not None:
                 raise self.refused
             if self._scan.done:
                 self._scan = None  # complete and fine: h11 reads it now
-        return super().next_event()
+        elif isinstance(self._scan, ChunkScan):
+            self.refused = self._scan.refused
+            if self.refused is not None:
+                raise self.refused
+        event = super().next_event()
+        if isinstance(event, h11.Request) and any(
+            name == b"transfer-encoding" for name, _ in event.headers
+        ):  # h11 takes no transfer coding but chunked
+            self._scan = ChunkScan(self.limit)
+            self._scan.feed(self.trailing_data[0])
+        return event
 
 
 class StrictH11Protocol(H11Protocol):
@@ -120,10 +171,11 @@ class StrictH11Protocol(H11Protocol):
             super().data_received(data)  # else: refused already, and dropped
 
     def send_400_response(self, msg: str) -> None:
-        if self.conn.our_state is not h11.IDLE:  # mid-request (a bad chunk): the app may be
-            super().send_400_response(msg)  # answering; uvicorn's own way, as before
-            return
         refused = self.conn.refused if isinstance(self.conn, StrictConnection) else None
+        if self.conn.our_state is not h11.IDLE:  # mid-request (a bad chunk, a bad trailer): the
+            # app may be answering already; uvicorn's own way, as before, with the reason
+            super().send_400_response(msg if refused is None else str(refused))
+            return
         if refused is None:
             status, text = 400, msg  # h11's own refusal (uvicorn's generic sentence)
         else:

@@ -2,8 +2,9 @@
 both Content-Length and Transfer-Encoding is refused and its connection closed (nothing
 pipelined after it is answered); OPTIONS /sparql names every method; connections that trickle
 their headers are bounded by max_connections (503 past it, then served again); a request line
-over the head limit gets 414 and headers over it 431, read by the client (not a reset); a head
-with bare-LF line ends or an obs-folded header gets 400, also after a good pipelined request."""
+over the head limit gets 414 and headers over it 431, read by the client (not a reset); a head,
+or the trailer of a chunked body, with bare-LF line ends or an obs-folded header gets 400, also
+after a good pipelined request."""
 
 from __future__ import annotations
 
@@ -142,6 +143,7 @@ def test_pipelined_heads_are_each_checked(port: int) -> None:
 
 
 GOOD_HEAD = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+CHUNKED = b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
 WITH_BODY = (
     b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\na\nb\n\n"  # LFs in a body are fine
 )
@@ -156,6 +158,11 @@ WITH_BODY = (
         (b"GET / HTTP/1.1\r\nHost: x\r\n\n", "bare LF"),
         (b"GET / HTTP/1.1\r\nHost: x\r\nA: b\r\n\tfold\r\n\r\n", "obs-fold"),
         (b"GET / HTTP/1.1\r\n folded: first\r\n\r\n", "obs-fold"),
+        (CHUNKED + b"3\r\na\nb\r\n0\r\nX: a\r\n\r\n", "Request Data EndOfMessage"),
+        (CHUNKED + b"3;ext=1\r\nASK\r\n0\r\n\r\n", "Request Data EndOfMessage"),
+        (CHUNKED + b"3\r\nASK\r\n0\r\n\n", "bare LF"),
+        (CHUNKED + b"3\r\nASK\r\n0\r\nX: a\n\r\n", "bare LF"),
+        (CHUNKED + b"3\r\nASK\r\n0\r\nX: a\r\n b\r\n\r\n", "obs-fold"),
         (b"GET /" + b"u" * 100 + b" HTTP/1.1", "414"),
         (b"GET / HTTP/1.1\r\nHost: " + b"h" * 100, "431"),
     ],
@@ -180,6 +187,19 @@ def test_a_head_sent_byte_by_byte_is_judged_like_one_sent_whole(head: bytes, ver
     whole = judge([head])
     assert whole == judge([head[i : i + 1] for i in range(len(head))])
     assert verdict in whole
+
+
+def test_a_chunked_body_with_a_lenient_trailer_is_refused(port: int) -> None:
+    """h11 reads the trailer after the last chunk like a head: a bare LF ending it would let a
+    request hide behind a proxy that frames by CRLF."""
+    head = (b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n6\r\nASK {}\r\n0\r\n")  # fmt: skip
+    then = b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n"
+    answer = _exchange(port, head + b"\n" + then)
+    assert re.findall(rb"HTTP/1\.1 \d{3} [^\r]*", answer) == [b"HTTP/1.1 400 Bad Request"]
+    assert b"bare LF" in answer
+    fine = _exchange(port, head + b"X-Trailer: a\r\n\r\n" + then)  # the query reaches the spy
+    assert b"the spy answers nothing" in fine and fine.count(b"HTTP/1.1 ") == 2
 
 
 def test_a_bad_chunk_mid_request_is_still_uvicorns_400(port: int) -> None:
