@@ -32,7 +32,6 @@ from sorakg.release.folder import DOWNLOADS
 from sorakg.release.metadata import PREFIXES as VOID_PREFIXES
 from sorakg.release.metadata import dataset_facts, void_graph
 from sorakg.release.ontodocs import ontology_document
-from sorakg.release.store import read_build
 from sorakg.settings import Settings
 
 from .backend import served_root
