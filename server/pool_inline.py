@@ -25,6 +25,7 @@ class InlineAnswers:
     answered_inline: int
     _inline: ox.Store | None
     _inline_graphs: Graphs | None
+    _inline_view: ox.Store | None
     _inline_busy: int
     _inline_threads: ThreadPoolExecutor
 
@@ -49,7 +50,7 @@ class InlineAnswers:
         try:  # in a thread: pyoxigraph lets the event loop run while it reads and writes
             reply = await asyncio.get_running_loop().run_in_executor(
                 self._inline_threads, run_query, self._inline,
-                dataclasses.replace(job, max_rows=limit), self._inline_graphs,
+                dataclasses.replace(job, max_rows=limit), self._inline_graphs, self._inline_view,
             )  # fmt: skip
         finally:
             self._inline_busy -= 1

@@ -38,6 +38,8 @@ class _Worker:
     fast: bool = False  # the fast lane's worker
     page: bool = False  # the worker kept for the site's own pages
     isolation: str = ""  # how it is cut off from the network ("": it is not)
+    memory: bool = False  # it holds the default view in memory (pool.in_memory)
+    retiring: bool = False  # an in-memory reader replaced it: killed when next free, not respawned
 
     async def call(self, value: object) -> object:
         payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
@@ -70,6 +72,7 @@ class Supervision:
     memory_mb: int
     isolate_network: bool
     isolate_writer: bool
+    in_memory: bool
     allow_unisolated: bool
     restarts: int
     respawn_failures: int
@@ -96,13 +99,17 @@ class Supervision:
 
     async def _spawn(
         self, store: Path | None = None, writable: bool = False, fast: bool = False,
-        page: bool = False,
+        page: bool = False, memory: bool | None = None,
     ) -> _Worker:  # fmt: skip
+        """A new worker; ``memory``: holding the default view in memory (default: when the
+        pool serves the release from memory, ``in_memory``)."""
         parent, child = socket.socketpair()
         store = store or self.store_dir
+        if memory is None:
+            memory = self.in_memory and not writable
         self._opening[store] += 1  # its snapshot must not be deleted while it opens
         try:
-            worker = await self._start_worker(parent, child, store, writable)
+            worker = await self._start_worker(parent, child, store, writable, memory)
             worker.fast, worker.page = fast, page
             return worker
         finally:
@@ -111,13 +118,15 @@ class Supervision:
                 del self._opening[store]
 
     async def _start_worker(
-        self, parent: socket.socket, child: socket.socket, store: Path | None, writable: bool
-    ) -> _Worker:
+        self, parent: socket.socket, child: socket.socket, store: Path | None, writable: bool,
+        memory: bool = False,
+    ) -> _Worker:  # fmt: skip
         config = Config(
             store=str(store) if store is not None else None,
             writable=writable,
             memory_mb=self.memory_mb,
             isolate_network=self.isolate_writer if writable else self.isolate_network,
+            view=memory,
         )
         command = [
             sys.executable,
@@ -129,7 +138,7 @@ class Supervision:
         process = subprocess.Popen(command, pass_fds=[child.fileno()], preexec_fn=die_with_parent())
         child.close()
         reader, writer = await asyncio.open_unix_connection(sock=parent, limit=2**20)
-        worker = _Worker(process, reader, writer, store)
+        worker = _Worker(process, reader, writer, store, memory=memory)
         try:
             ready = await asyncio.wait_for(worker.receive(), LOAD_TIMEOUT)
             assert isinstance(ready, tuple) and ready[0] == READY, ready
@@ -154,6 +163,8 @@ class Supervision:
         out or died; otherwise it read an older snapshot)."""
         worker.kill()
         self._workers.discard(worker)
+        if worker.retiring:  # its in-memory successor is already serving
+            return
         self._drop_unused_snapshots()
         if failed:
             self.restarts += 1
@@ -187,6 +198,32 @@ class Supervision:
         task = asyncio.ensure_future(respawn())
         self._spawning.add(task)
         task.add_done_callback(self._spawning.discard)
+
+    async def _load_views(self) -> None:
+        """Replace each on-disk reader by one holding the default view in memory, one at a
+        time: the new one is serving before the old one goes, so the pool never runs short while
+        a large release loads (seconds per million quads)."""
+        for old in [worker for worker in self._workers if not worker.memory]:
+            if old not in self._workers:  # replaced meanwhile, by an in-memory reader
+                continue
+            try:
+                fresh = await self._spawn(fast=old.fast, page=old.page, memory=True)
+            except Exception as error:  # the on-disk readers go on answering
+                log.error("a query worker could not load the release into memory: %s", error)
+                return
+            self._retire(old)
+            self._home(fresh).put_nowait(fresh)
+
+    def _retire(self, worker: _Worker) -> None:
+        """Stop ``worker`` without a replacement: now if it is idle, else when its query ends."""
+        worker.retiring = True
+        queue = self._home(worker)
+        idle = [queue.get_nowait() for _ in range(queue.qsize())]
+        for other in idle:
+            if other is not worker:
+                queue.put_nowait(other)
+        if worker in idle:
+            self._replace(worker)
 
     def _drop_unused_snapshots(self) -> None:
         if not self.updatable or self.live_dir is None:  # read-only: there are no snapshots
