@@ -8,11 +8,11 @@ SELECTs run through the backend for the HTML only.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from markupsafe import Markup
 
-from sorakg.pipeline.explain import Reason
 from sorakg.sparql import catalogue
 
 from . import charts
@@ -20,6 +20,9 @@ from .backend import ENTITY, Backend
 from .backend import select as backend_select
 from .entity_view import EntityView
 from .sections import Quotes, Section, Use
+
+if TYPE_CHECKING:  # explanations load rdflib: on first use only
+    from sorakg.pipeline.explain import Reason
 
 
 async def select(backend: Backend, name: str, iri: str) -> list[dict[str, str]]:

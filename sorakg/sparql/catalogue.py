@@ -34,19 +34,28 @@ from enum import StrEnum
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from sorakg.loaders.tables import ENTITY_MODELS
-from sorakg.loaders.vocab import PREFIXES
+from sorakg.loaders.prefixes import PREFIX_IRIS
 from sorakg.names import ANY, Expect, Names, NamingError, curie, suggest_word
 from sorakg.release.default_view import default_graphs
 from sorakg.sparql import text as sparql_text
 from sorakg.sparql.bindings import BindingError, Term, with_values
-from sorakg.sparql.remote import (
-    Remote,  # a remote SPARQL store (sorakg/sparql/remote.py)
-    RemoteError,
-)
+
+if TYPE_CHECKING:  # a remote store's client loads httpx: imported when one is asked
+    from sorakg.sparql.remote import Remote
+
+
+def __getattr__(name: str) -> object:
+    """``Remote`` and ``RemoteError`` (:mod:`sorakg.sparql.remote`), imported on first use."""
+    if name in ("Remote", "RemoteError"):
+        from sorakg.sparql import remote
+
+        return getattr(remote, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 HEADER = "#+"
 OWL_THING = "http://www.w3.org/2002/07/owl#Thing"
@@ -197,9 +206,9 @@ def _classes(value: object, where: str, pname: str) -> tuple[str, ...]:
     found = []
     for item in items:
         prefix, colon, local = str(item).partition(":")
-        if not colon or prefix not in PREFIXES:
+        if not colon or prefix not in PREFIX_IRIS:
             raise QueryError(f"{where}: parameter '{pname}': '{item}' is not a known CURIE")
-        found.append(str(PREFIXES[prefix]) + local)
+        found.append(PREFIX_IRIS[prefix] + local)
     return tuple(found)
 
 
@@ -258,7 +267,14 @@ def page_query(name: str) -> NamedQuery:
 
 def prefixes_for(base_iri: str) -> dict[str, str]:
     """Prefixes accepted in IRI arguments and used to shorten IRIs in tables."""
-    found = {name: str(namespace) for name, namespace in PREFIXES.items()}
+    return dict(_prefixes(base_iri))
+
+
+@cache
+def _prefixes(base_iri: str) -> dict[str, str]:
+    from sorakg.loaders.tables import ENTITY_MODELS  # the table models: on first use only
+
+    found = dict(PREFIX_IRIS)
     for model in ENTITY_MODELS:
         found[model.segment] = f"{base_iri}{model.segment}/"
     return found
@@ -357,7 +373,7 @@ def run_named(
         text = with_values(query.sparql, bound)
     except BindingError as error:
         raise QueryError(f"{query.name}: {error}") from error
-    if isinstance(target, Remote):
+    if not isinstance(target, ox.Store):
         return _run_remote(target, text)
     try:
         results = target.query(text, default_graph=default_graphs(target))
@@ -368,6 +384,8 @@ def run_named(
 
 
 def _run_remote(endpoint: Remote, text: str) -> Results:
+    from sorakg.sparql.remote import RemoteError
+
     try:
         answer = endpoint.query(text)
     except RemoteError as error:
