@@ -15,8 +15,9 @@ import pytest
 from sorakg.pipeline.build import Built
 from sorakg.release.default_view import OUTSIDE_DEFAULT_VIEW, load_view, release_quads
 from sorakg.release.store import release_store
-from sorakg.server.execute import Job, run_query, view_answers
+from sorakg.server.execute import MAXROWS_HEADER, Job, Reply, run_query, view_answers
 from sorakg.server.pool import WorkerPool
+from sorakg.server.pool_inline import ON_LOOP_ROWS
 from sorakg.settings import Settings
 from sorakg.sparql import catalogue
 from sorakg.sparql.bindings import with_values
@@ -162,3 +163,25 @@ def test_a_large_release_is_answered_from_disk_until_every_worker_holds_it(
 
     scenario(release, check, size=2, eager_quads=0, fast_lane=0.5, page_lane=True,
              inline_rows=1000)  # fmt: skip
+
+
+def test_lookups_from_memory_answer_as_a_worker_on_either_side_of_the_loop_limit(
+    release: Path,
+) -> None:
+    """Lookups of up to ON_LOOP_ROWS rows run on the event loop, longer ones in a thread: the
+    same bytes as a worker's either way, a cut only at the caller's own max_rows."""
+    jobs = [Job("query", f"SELECT ?s ?p ?o {{ ?s ?p ?o }} LIMIT {n}", format="json",
+                max_rows=m) for n, m in ((ON_LOOP_ROWS, 10_000), (ON_LOOP_ROWS + 50, 10_000),
+                                         (ON_LOOP_ROWS + 50, ON_LOOP_ROWS + 20))]  # fmt: skip
+    replies: list[list[Reply]] = []
+
+    async def check(pool: WorkerPool) -> None:
+        replies.append([await pool.run(job) for job in jobs])
+        assert pool.answered_inline == (len(jobs) if pool.inline_rows else 0)
+
+    scenario(release, check, size=1, inline_rows=1000)
+    scenario(release, check, size=1, inline_rows=0)
+    inline, workers = replies
+    assert inline == workers
+    assert [len(rows(reply.body)) for reply in inline] == [100, 150, 120]
+    assert MAXROWS_HEADER in inline[2].headers and MAXROWS_HEADER not in inline[1].headers
