@@ -108,7 +108,7 @@ class WorkerPool(UpdateWriter, InlineAnswers):
     # a release of at most this many quads is held in memory (the setting's default)
     memory_quads: int = Settings.model_fields["memory_store_quads"].default
     eager_quads: int = EAGER_QUADS  # up to this many, loaded before the first answer
-    in_memory: bool = False  # the readers hold the default view in memory (memory_quads)
+    view_file: Path | None = None  # the N-Quads the readers load their in-memory view from
     answered_inline: int = 0
     _refreshing: int = 0  # readers being replaced after an update (expected, not missing)
     writer_error: str = ""  # why the update writer is broken ("": it is not), for /health
@@ -160,13 +160,13 @@ class WorkerPool(UpdateWriter, InlineAnswers):
             self.store_dir = await self._snapshot()
         quads = release_quads(self.graph_file) if self.graph_file is not None else 0
         if self.graph_file is not None and not self.updatable and quads <= self.memory_quads:
-            self.in_memory = True
-        eager = self.in_memory and quads <= self.eager_quads
+            self.view_file = self.graph_file
+        eager = self.view_file is not None and quads <= self.eager_quads
         if self.inline_rows and not self.updatable and self.store_dir is not None:
             self._inline = await asyncio.to_thread(ox.Store.read_only, str(self.store_dir))
             self._inline_graphs = default_graphs(self._inline)
-            if eager:
-                self._inline_view = await asyncio.to_thread(load_view, self._inline)
+            if eager and self.view_file is not None:
+                self._inline_view = await asyncio.to_thread(load_view, self.view_file)
             sparql_text.one_pattern("")  # compiles its expression now, not at the first request
         lanes = [(False, False)] * self.size + [(True, False)] * (1 if self.fast_lane else 0)
         lanes += [(False, True)] * (1 if self.page_lane else 0)
@@ -175,7 +175,7 @@ class WorkerPool(UpdateWriter, InlineAnswers):
         )
         for worker in workers:
             self._home(worker).put_nowait(worker)
-        if self.in_memory and not eager:  # a large release: the first answers
+        if self.view_file is not None and not eager:  # a large release: the first answers
             task = asyncio.ensure_future(self._load_in_background())  # come from the disk
             self._spawning.add(task)
             task.add_done_callback(self._spawning.discard)
@@ -186,8 +186,8 @@ class WorkerPool(UpdateWriter, InlineAnswers):
         """The in-memory views of a release too large to load before the first answer: each
         reader's in turn, then this process's (for the point lookups it answers itself)."""
         await self._load_views()
-        if self._inline is not None:
-            view = await asyncio.to_thread(load_view, self._inline)
+        if self._inline is not None and self.view_file is not None:
+            view = await asyncio.to_thread(load_view, self.view_file)
             if not self._closed:
                 self._inline_view = view
 

@@ -38,7 +38,7 @@ class _Worker:
     fast: bool = False  # the fast lane's worker
     page: bool = False  # the worker kept for the site's own pages
     isolation: str = ""  # how it is cut off from the network ("": it is not)
-    memory: bool = False  # it holds the default view in memory (pool.in_memory)
+    memory: bool = False  # it holds the default view in memory (pool.view_file)
     retiring: bool = False  # an in-memory reader replaced it: killed when next free, not respawned
 
     async def call(self, value: object) -> object:
@@ -72,7 +72,7 @@ class Supervision:
     memory_mb: int
     isolate_network: bool
     isolate_writer: bool
-    in_memory: bool
+    view_file: Path | None
     allow_unisolated: bool
     restarts: int
     respawn_failures: int
@@ -102,11 +102,11 @@ class Supervision:
         page: bool = False, memory: bool | None = None,
     ) -> _Worker:  # fmt: skip
         """A new worker; ``memory``: holding the default view in memory (default: when the
-        pool serves the release from memory, ``in_memory``)."""
+        pool serves the release from memory, ``view_file``)."""
         parent, child = socket.socketpair()
         store = store or self.store_dir
         if memory is None:
-            memory = self.in_memory and not writable
+            memory = self.view_file is not None and not writable
         self._opening[store] += 1  # its snapshot must not be deleted while it opens
         try:
             worker = await self._start_worker(parent, child, store, writable, memory)
@@ -126,7 +126,7 @@ class Supervision:
             writable=writable,
             memory_mb=self.memory_mb,
             isolate_network=self.isolate_writer if writable else self.isolate_network,
-            view=memory,
+            view=str(self.view_file) if memory and self.view_file is not None else None,
         )
         command = [
             sys.executable,

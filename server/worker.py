@@ -66,7 +66,7 @@ class Config:
     writable: bool = False  # open it read-write: the pool's one update writer (update mode)
     memory_mb: int = 0  # address space a job may add to the worker's baseline; 0: no limit
     isolate_network: bool = False  # enter a network namespace of its own (no interfaces up)
-    view: bool = False  # also hold the store's default view in memory
+    view: str | None = None  # the release's N-Quads: hold its default view in memory too
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -202,7 +202,7 @@ def serve(sock: socket.socket, config: Config, isolation: str = "") -> None:
     # a reader's store never changes: its default view's graphs are read once
     graphs = None if config.writable else default_graphs(store)
     # the default view in memory, loaded before the ceiling is set: the ceiling bounds a query
-    view = load_view(store) if config.view and not config.writable else None
+    view = load_view(Path(config.view)) if config.view and not config.writable else None
     if config.memory_mb:
         run(store, Job("query", "ASK { ?s ?p ?o }", format="json"))  # warm up allocator arenas
         limit_memory(config.memory_mb)

