@@ -155,7 +155,7 @@ def main() -> None:
                     url, params = requests[name][kind]
                     probe = time.perf_counter()
                     httpx.get(url, params=params, headers={"Accept": JSON}, timeout=600)
-                    count = max(3, min(300, int(args.seconds / (time.perf_counter() - probe))))
+                    count = max(3, min(1000, int(args.seconds / (time.perf_counter() - probe))))
                     cells.setdefault((kind, name), []).append(
                         _cell(servers[name], url, params, count)
                     )
