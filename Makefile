@@ -65,13 +65,15 @@ test: test-deps setup browser-deps
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 # The fast selection: everything but the tests marked browser, stores, java or slow (pyproject's
-# markers); under two minutes on this 2-core machine. `make test` still runs every test.
+# markers), and the property tests at 100 generated cases instead of 1000; under two minutes on
+# this 2-core machine. `make test` still runs every test, each property test at its full count.
 FAST := not (browser or stores or java or slow)
+FAST_EXAMPLES ?= 100
 test-fast: setup
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile -m "$(FAST)"
+	SORAKG_PROPERTY_EXAMPLES=$(FAST_EXAMPLES) $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile -m "$(FAST)"
 
 # The endpoint beside the Oxigraph server and rdflib-endpoint (docs/endpoint.md); wrk is the load generator.
 bench: bench-deps

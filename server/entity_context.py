@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 from markupsafe import Markup
 
+from sorakg.loaders.prefixes import TABLE
 from sorakg.sparql import catalogue
 
 from . import charts
@@ -130,7 +131,7 @@ def explanations(reasons: list[Reason]) -> Explanations:
 
 # --- pictures ---------------------------------------------------------------------------------
 
-SK = "https://w3id.org/sorakg/ontology#"
+SK = TABLE["sk"]
 TIMES = {SK + "OverallSurvival": "OS", SK + "TimeToProgression": "TTP",
          SK + "ProgressionFreeSurvival": "PFS"}  # fmt: skip
 HAZARD = SK + "HazardRatioMeasure"

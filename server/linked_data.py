@@ -19,6 +19,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from sorakg.formats import HTML, NTRIPLES, OFFERS, Format, NotAcceptable, by_extension, negotiate
+from sorakg.loaders.prefixes import prefixes
 from sorakg.settings import Settings
 from sorakg.sparql import catalogue
 from sorakg.sparql.bindings import with_values
@@ -39,12 +40,7 @@ if TYPE_CHECKING:  # explanations load rdflib: on first use only
 
 router = APIRouter()
 
-PREFIXES = {
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "sk": "https://w3id.org/sorakg/ontology#",
-}
+PREFIXES = prefixes("rdf", "rdfs", "skos", "sk")
 
 
 def entity_iri(path: str, settings: Settings) -> str:

@@ -10,9 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sorakg.cli import app
-from sorakg.pipeline.build import Built
 from sorakg.release.default_view import default_graphs
-from sorakg.release.serialize import sorted_nquads
 from sorakg.sparql import catalogue as ql
 from sorakg.sparql import remote
 from sorakg.sparql.bindings import with_values
@@ -34,14 +32,6 @@ def test_the_library_has_at_least_thirty_documented_queries() -> None:
             assert param.description, f"{query.name}: parameter {param.name} undocumented"
 
 
-@pytest.fixture(scope="module")
-def reasoned_store(reasoned: Built) -> ox.Store:
-    """The build with its inferred layers, as ``sorakg build`` writes it."""
-    store = ox.Store()
-    store.load(sorted_nquads(reasoned.graphs).encode(), format=ox.RdfFormat.N_QUADS)
-    return store
-
-
 @pytest.mark.parametrize("query", QUERIES, ids=lambda q: q.name)
 def test_every_query_runs_with_its_defaults(reasoned_store: ox.Store, query: ql.NamedQuery) -> None:
     """Every answer is read to its end (evaluation is lazy: an error may only come while
@@ -55,6 +45,22 @@ def test_every_query_runs_with_its_defaults(reasoned_store: ox.Store, query: ql.
         assert rows == [], f"{query.name}: {rows[:3]}"
     else:
         assert rows, f"{query.name} answers nothing with its defaults"
+
+
+SERVER = Path(__file__).parent.parent / "server"
+
+
+def test_every_page_query_is_a_checked_file_the_server_reads() -> None:
+    """The pages' SPARQL lives in ``server/queries/*.rq``, read and checked like the library's;
+    each file is named by some module of the server (no file left behind, none kept as a
+    Python string instead)."""
+    code = "".join(path.read_text(encoding="utf-8") for path in SERVER.glob("*.py"))
+    for path in sorted((SERVER / "queries").glob("*.rq")):
+        query = ql.page_query(path.stem)
+        assert query.title != path.stem, f"{path.name}: no title"
+        assert f'"{path.stem}"' in code, f"{path.name} is read by no module of server/"
+    strings = [p.name for p in SERVER.glob("*.py") if "PREFIX rdfs:" in p.read_text()]
+    assert strings == [], f"SPARQL kept as Python strings in {strings}"
 
 
 def test_header_parse_errors_name_the_file(tmp_path: Path) -> None:

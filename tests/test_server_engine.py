@@ -125,7 +125,8 @@ def _run(pool: WorkerPool, *jobs: Job) -> list[Reply]:
 
 
 def _doubling(times: int, rows: int = 1) -> str:
-    """The audit's CONCAT doubling chain: ``rows`` rows of a 1 KiB string doubled ``times``."""
+    """A CONCAT doubling chain (a short text whose answer grows to gigabytes): ``rows`` rows of
+    a 1 KiB string doubled ``times``."""
     binds = " ".join(f"BIND(CONCAT(?s{i}, ?s{i}) AS ?s{i + 1})" for i in range(times))
     return (
         f"SELECT ?s ?big WHERE {{ {{ SELECT DISTINCT ?s {{ ?s ?p ?o }} LIMIT {rows} }} "

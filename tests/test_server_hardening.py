@@ -4,7 +4,6 @@ Content-Type and ``nosniff`` on every error, and the Host header never reflected
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -15,6 +14,7 @@ from sorakg.server.app import create_app
 from sorakg.server.pool import WorkerPool
 from sorakg.settings import Settings
 from tests.conftest import write_graph
+from tests.helpers import wait_for_downloads
 
 pytestmark = pytest.mark.slow  # prepares the downloads first
 
@@ -29,10 +29,7 @@ def client(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Iterator[T
     settings = Settings(update_enabled=True, update_token=TOKEN, public_url=PUBLIC, export_nice=0)  # type: ignore[arg-type]
     app = create_app(settings, WorkerPool(graph_file, size=1), prepare_downloads=True)
     with TestClient(app) as test_client:
-        deadline = time.monotonic() + 240
-        while test_client.get("/download").status_code == 503:  # being prepared
-            assert time.monotonic() < deadline, "downloads never became ready"
-            time.sleep(1)
+        wait_for_downloads(test_client)
         yield test_client
 
 

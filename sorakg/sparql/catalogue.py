@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from sorakg.loaders.prefixes import PREFIX_IRIS
+from sorakg.loaders.prefixes import PREFIX_IRIS, TABLE
 from sorakg.names import ANY, Expect, Names, NamingError, curie, suggest_word
 from sorakg.release.default_view import default_graphs
 from sorakg.sparql import text as sparql_text
@@ -58,9 +58,9 @@ def __getattr__(name: str) -> object:
 
 
 HEADER = "#+"
-OWL_THING = "http://www.w3.org/2002/07/owl#Thing"
+OWL_THING = TABLE["owl"] + "Thing"
 LIBRARY_FORMS = frozenset({"SELECT", "ASK"})
-XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD = TABLE["xsd"]
 Results = ox.QuerySolutions | ox.QueryBoolean
 
 
