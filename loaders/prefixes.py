@@ -27,6 +27,8 @@ TABLE = {
     "spdx": "http://spdx.org/rdf/terms#",
     "sd": "http://www.w3.org/ns/sparql-service-description#",
     "formats": "http://www.w3.org/ns/formats/",
+    # the SSSOM mapping set's justifications
+    "semapv": "https://w3id.org/semapv/vocab/",
 }
 
 # The graph's prefixes: bound in every file of a release, declared for a query that uses one

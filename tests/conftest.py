@@ -101,6 +101,17 @@ def graph_file(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def published(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The build (without reasoning) written as ``sorakg build`` writes a release, once per test
+    process; the tests that use it only read it (a test that changes a release makes its own)."""
+    from sorakg.release.folder import write_release
+
+    settings = Settings(build_dir=tmp_path_factory.mktemp("published") / "build", reason=False)
+    write_release(built.graphs, settings, built.timings)
+    return settings
+
+
+@pytest.fixture(scope="session")
 def reasoned_graph_file(reasoned: Built, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The reasoned build as a release folder holds it, written once per test process: the
     servers over it share its on-disk store (written on first use) and its downloads."""

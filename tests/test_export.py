@@ -28,7 +28,6 @@ from sorakg.release.export import (
     select,
     serialize,
 )
-from sorakg.release.folder import write_release
 from sorakg.settings import Settings
 from tests.conftest import BASE
 
@@ -243,12 +242,10 @@ def test_checksums_list_every_file(dist: dict[str, ExportFile]) -> None:
         )
 
 
-@pytest.mark.slow  # writes a whole release first
 def test_cli_exports_one_format_and_reports_a_missing_graph(
-    tmp_path: Path, built: Built, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, published: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("SORAKG_BUILD_DIR", str(tmp_path / "build"))
-    write_release(built.graphs, Settings(reason=False), built.timings)
+    monkeypatch.setenv("SORAKG_BUILD_DIR", str(published.build_dir))
     out = tmp_path / "facts.ttl"
     runner = CliRunner()
     result = runner.invoke(

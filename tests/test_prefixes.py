@@ -70,10 +70,10 @@ def test_curies_and_release_files_use_the_tables_namespaces() -> None:
 _DECLARED = re.compile(r"^PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.MULTILINE | re.IGNORECASE)
 
 
-@pytest.mark.parametrize("folder", ["queries", "server/queries"])
+@pytest.mark.parametrize("folder", ["queries", "server/queries", "sorakg/pipeline/rules"])
 def test_every_query_file_declares_the_tables_prefixes(folder: str) -> None:
-    """The named queries and the pages' queries: each PREFIX line is a row of the table, or an
-    entity kind under the default base."""
+    """The named queries, the pages' queries and the build's rules: each PREFIX line is a row
+    of the table, or an entity kind under the default base."""
     paths = sorted((ROOT / folder).glob("*.rq"))
     assert paths
     for path in paths:

@@ -13,8 +13,8 @@ from sorakg.cli import app
 from sorakg.release.default_view import default_graphs
 from sorakg.sparql import catalogue as ql
 from sorakg.sparql import remote
-from sorakg.sparql.bindings import with_values
-from tests.helpers import PREFIXES, answer
+from sorakg.sparql.bindings import with_rows, with_values
+from tests.helpers import BASE, PREFIXES, answer
 from tests.stores import concat_columns
 
 QUERIES = ql.list_queries()
@@ -125,6 +125,19 @@ def test_values_block_serializes_terms_safely() -> None:
     text = with_values(query.text, bound)
     assert 'VALUES (?t) { ("a\\" } ; DROP ALL ; #\\n") }' in text
     ox.Store().query(text)  # still one well-formed query
+
+
+def test_the_label_lookup_binds_each_iri_as_one_row(store: ox.Store) -> None:
+    """The page query ``labels`` with many IRIs (``with_rows``): one label per IRI that has one,
+    none for an IRI the graph does not hold."""
+    iris = [f"{BASE}drug/sorafenib", f"{BASE}drug/sunitinib", f"{BASE}drug/no-such-drug"]
+    text = with_rows(ql.page_query("labels").sparql, ox.Variable("s"), map(ox.NamedNode, iris))
+    assert f"VALUES ?s {{ <{iris[0]}> <{iris[1]}> <{iris[2]}> }}" in text
+    labels = {
+        row["s"].value: row["label"].value
+        for row in store.query(text, use_default_graph_as_union=True)
+    }
+    assert labels == {iris[0]: "Sorafenib", iris[1]: "Sunitinib"}
 
 
 # --- remote endpoints ----------------------------------------------------------------------------

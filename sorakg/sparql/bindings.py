@@ -1,7 +1,8 @@
 """Parameter binding: a query's text with RDF terms bound to its variables.
 
 The one binding method of every path, embedded store or remote endpoint (the CLI, ``/queries``,
-the Linked Data pages, the proxy). The web process binds before a job is sent: a query worker
+the Linked Data pages, the proxy); :func:`with_rows` binds one variable to many terms, for the
+labels of the IRIs a page shows. The web process binds before a job is sent: a query worker
 receives a text and binds nothing.
 """
 
