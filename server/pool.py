@@ -57,7 +57,7 @@ from sorakg.sparql import text as sparql_text
 from .execute import Graphs, Job, Reply
 from .pool_inline import INLINE_IN_FLIGHT, INLINE_TEXT, InlineAnswers
 from .pool_lanes import SLOW_FOR, SLOW_REMEMBERED, Overrun
-from .pool_workers import LOAD_TIMEOUT, Unisolated, _Worker
+from .pool_workers import LOAD_TIMEOUT, VIEW_GAP, Unisolated, _Worker
 from .pool_writer import UNKNOWN, UpdateWriter
 
 __all__ = ["INLINE_IN_FLIGHT", "INLINE_TEXT", "LOAD_TIMEOUT", "SLOW_FOR", "SLOW_REMEMBERED",
@@ -110,6 +110,10 @@ class WorkerPool(UpdateWriter, InlineAnswers):
     memory_quads: int = Settings.model_fields["memory_store_quads"].default
     eager_quads: int = EAGER_QUADS  # up to this many, loaded before the first answer
     view_file: Path | None = None  # the N-Quads the readers load their in-memory view from
+    eager_views: bool = False  # the view is small: every worker loads it before it serves
+    view_gap: float = VIEW_GAP  # a replacement's view loads at most once in this many seconds
+    _viewing: asyncio.Task[None] | None = None
+    _viewed_at: float = float("-inf")
     answered_inline: int = 0
     _refreshing: int = 0  # readers being replaced after an update (expected, not missing)
     writer_error: str = ""  # why the update writer is broken ("": it is not), for /health
@@ -162,7 +166,7 @@ class WorkerPool(UpdateWriter, InlineAnswers):
         quads = release_quads(self.graph_file) if self.graph_file is not None else 0
         if self.graph_file is not None and not self.updatable and quads <= self.memory_quads:
             self.view_file = self.graph_file
-        eager = self.view_file is not None and quads <= self.eager_quads
+        eager = self.eager_views = self.view_file is not None and quads <= self.eager_quads
         if self.inline_rows and not self.updatable and self.store_dir is not None:
             self._inline = await asyncio.to_thread(ox.Store.read_only, str(self.store_dir))
             self._inline_graphs = default_graphs(self._inline)

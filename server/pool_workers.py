@@ -13,6 +13,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from .worker import HEADER, READY, Config
 
 LOAD_TIMEOUT = 60.0  # seconds a new worker may take to start and open the store
 RETRY_FIRST, RETRY_MAX = 0.5, 30.0  # backoff between attempts to replace a worker, seconds
+VIEW_GAP = 60.0  # seconds between two loads of the default view by replacement workers
 log = logging.getLogger("sorakg.server.pool")
 
 
@@ -73,6 +75,10 @@ class Supervision:
     isolate_network: bool
     isolate_writer: bool
     view_file: Path | None
+    eager_views: bool
+    view_gap: float
+    _viewing: asyncio.Task[None] | None
+    _viewed_at: float
     allow_unisolated: bool
     restarts: int
     respawn_failures: int
@@ -178,10 +184,14 @@ class Supervision:
             delay = RETRY_FIRST
             while True:
                 try:
-                    fresh = await self._spawn(fast=worker.fast, page=worker.page)
+                    fresh = await self._spawn(
+                        fast=worker.fast, page=worker.page, memory=self._view_at_once()
+                    )
                     if fresh.store == self.store_dir:
                         self._home(fresh).put_nowait(fresh)
                         self._refreshing -= expected
+                        if self.view_file is not None and not fresh.memory:
+                            self._load_views_later()
                         return
                     fresh.kill()  # an update came while it started: start one on the new one
                     self._workers.discard(fresh)
@@ -199,6 +209,27 @@ class Supervision:
         self._spawning.add(task)
         task.add_done_callback(self._spawning.discard)
 
+    def _view_at_once(self) -> bool:
+        """Whether a replacement worker loads the default view before it serves: only when
+        that is cheap (``eager_quads``). A large release's replacement reads the disk first and
+        is given its view later (:meth:`_load_views_later`), so queries killed at the timeout
+        again and again cannot make the pool parse the release again and again."""
+        return self.view_file is not None and self.eager_views
+
+    def _load_views_later(self) -> None:
+        """Give the on-disk readers their views, :data:`VIEW_GAP` seconds after the last view
+        was loaded (at most one load a minute: about 7 % of a core at a million quads)."""
+        if self._viewing is not None and not self._viewing.done():
+            return  # it will find this reader too
+
+        async def later() -> None:
+            await asyncio.sleep(max(0.0, self._viewed_at + self.view_gap - time.monotonic()))
+            await self._load_views()
+
+        self._viewing = asyncio.ensure_future(later())
+        self._spawning.add(self._viewing)
+        self._viewing.add_done_callback(self._spawning.discard)
+
     async def _load_views(self) -> None:
         """Replace each on-disk reader by one holding the default view in memory, one at a
         time: the new one is serving before the old one goes, so the pool never runs short while
@@ -206,11 +237,14 @@ class Supervision:
         for old in [worker for worker in self._workers if not worker.memory]:
             if old not in self._workers:  # replaced meanwhile, by an in-memory reader
                 continue
+            if self._closed:
+                return
             try:
                 fresh = await self._spawn(fast=old.fast, page=old.page, memory=True)
             except Exception as error:  # the on-disk readers go on answering
                 log.error("a query worker could not load the release into memory: %s", error)
                 return
+            self._viewed_at = time.monotonic()
             self._retire(old)
             self._home(fresh).put_nowait(fresh)
 

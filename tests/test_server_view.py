@@ -5,6 +5,8 @@ worker has loaded its copy."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import re
 from pathlib import Path
@@ -22,7 +24,7 @@ from sorakg.settings import Settings
 from sorakg.sparql import catalogue
 from sorakg.sparql.bindings import with_values
 from tests.conftest import write_graph
-from tests.helpers import LOOKUP, query, rows, scenario, until
+from tests.helpers import LOOKUP, SLOW_QUERY, query, rows, scenario, until
 
 GRAPH = "https://w3id.org/sorakg/graph/"
 
@@ -183,3 +185,30 @@ def test_lookups_from_memory_answer_as_a_worker_on_either_side_of_the_loop_limit
     assert inline == workers
     assert [len(rows(reply.body)) for reply in inline] == [100, 150, 120]
     assert MAXROWS_HEADER in inline[2].headers and MAXROWS_HEADER not in inline[1].headers
+
+
+def test_a_worker_killed_at_the_timeout_reads_the_disk_until_its_view_is_due(
+    release: Path,
+) -> None:
+    """Runaway queries killed again and again must not make the pool parse the release again
+    and again: a large release's replacement worker starts on the on-disk store, and gets its
+    view at most once in ``view_gap`` seconds."""
+
+    async def check(pool: WorkerPool) -> None:
+        await until(lambda: pool._inline_view is not None)  # the views loaded after start
+        assert (await pool.run(query(SLOW_QUERY))).status == 503
+        await until(lambda: pool.missing == 0)
+        (replacement,) = pool._workers
+        assert not replacement.memory and pool.restarts == 1
+        assert rows((await pool.run(query(LOOKUP))).body)  # it answers from the disk
+        assert pool._viewing is not None and not pool._viewing.done()  # due in view_gap
+        pool._viewing.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await pool._viewing
+        pool._viewed_at = float("-inf")
+        pool._load_views_later()  # as it would be once view_gap has passed
+        await until(lambda: all(w.memory for w in pool._workers) and pool.missing == 0)
+        assert len(pool._workers) == 1 and pool.restarts == 1
+
+    scenario(release, check, size=1, eager_quads=0, timeout=1.0, view_gap=600,
+             inline_rows=1000)  # fmt: skip
