@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup system-deps browser-deps test-deps build serve export test test-fast bench bench-deps bench-engines bench-starvation bench-stalls bench-scale bench-build bench-requests lint format clean constraints
+.PHONY: setup system-deps browser-deps test-deps build serve export test test-fast bench bench-deps bench-engines bench-starvation bench-stalls bench-deep-patterns bench-scale bench-build bench-requests lint format clean constraints
 
 # Java runs HermiT (owlready2's reasoner) and the OWL API's profile check; rapper (Raptor) is the
 # independent RDF parser the export's round-trip tests compare rdflib with. Install each if missing.
@@ -109,6 +109,9 @@ bench-starvation: bench-deps
 
 bench-stalls: bench-deps
 	$(BIN)/python -m benchmarks.stalls
+
+bench-deep-patterns: bench-deps
+	$(BIN)/python -m benchmarks.deep_patterns
 
 lint: setup
 	$(BIN)/sorakg lint
