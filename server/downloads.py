@@ -19,19 +19,15 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse
-from rdflib import VOID, Graph, URIRef
 
 from sorakg.children import die_with_parent
 from sorakg.formats import HTML, NotAcceptable, negotiate
-from sorakg.release.export import INDEX, export_files, read_index
-from sorakg.release.folder import DOWNLOADS
-from sorakg.release.metadata import PREFIXES as VOID_PREFIXES
-from sorakg.release.metadata import dataset_facts, void_graph
-from sorakg.release.ontodocs import ontology_document
+from sorakg.release.files import DOWNLOADS, INDEX, read_index
 from sorakg.settings import Settings
 
 from .backend import served_root
@@ -39,14 +35,19 @@ from .page import templates
 from .resources import Resources, graphs
 from .worker import limit_memory
 
+if TYPE_CHECKING:  # the export, VoID and the ontology's pages load rdflib: on first use only
+    from rdflib import Graph
+
 router = APIRouter()
 log = logging.getLogger(__name__)
 
 
 def export_release(release: Path, settings: Settings) -> None:
     """Export ``release`` into its ``downloads/`` folder unless done (blocking): a release
-    built by ``sorakg build`` has them already; an older one gets them from its store. A failed
-    export (a full disk) leaves no partial files filling the disk."""
+    built by ``sorakg build`` has them already; an older one gets them from its own files. A
+    failed export (a full disk) leaves no partial files filling the disk."""
+    from sorakg.release.export import export_files
+
     folder = release / DOWNLOADS
     if (folder / INDEX).exists():
         return
@@ -137,6 +138,11 @@ def served_void(
     fmt: ox.RdfFormat,
 ) -> bytes:
     """The export's VoID + DCAT description, with this server's SPARQL endpoint and downloads."""
+    from rdflib import VOID, URIRef
+
+    from sorakg.release.metadata import PREFIXES as VOID_PREFIXES
+    from sorakg.release.metadata import dataset_facts, void_graph
+
     graph = void_graph(settings, graphs, resources.files.values(), download_base=f"{root}download/")
     dataset = dataset_facts(settings, graphs).iri
     graph.add((dataset, VOID.sparqlEndpoint, URIRef(f"{root}sparql")))
@@ -225,6 +231,8 @@ async def ontology(request: Request) -> Response:
         return Response(str(error), 406, media_type="text/plain")
     body = resources.ontology_pages.get(fmt.name)
     if body is None:
+        from sorakg.release.ontodocs import ontology_document
+
         graph = (await graphs(resources, request.app.state.settings)).get("ontology")
         body = await asyncio.to_thread(ontology_document, fmt, graph)
         if graph is not None:

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-
-from sorakg.pipeline.explain import Reason
+from typing import TYPE_CHECKING
 
 from .backend import Backend
 from .charts import Edge
 from .entity_view import EntityView
 from .sections import Cell, Quotes, Row, Section, grouped, rows_of, status_text
+
+if TYPE_CHECKING:  # explanations load rdflib: on first use only
+    from sorakg.pipeline.explain import Reason
 
 Cells = Callable[[dict[str, str]], list[Cell]]
 Edges = Callable[[dict[str, str]], Edge | None]

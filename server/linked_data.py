@@ -10,18 +10,16 @@ labels of everything it touches, and its evidence with the cited references. No 
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
-from rdflib import URIRef
 
 from sorakg.formats import HTML, NTRIPLES, OFFERS, Format, NotAcceptable, by_extension, negotiate
 from sorakg.loaders.prefixes import prefixes
-from sorakg.pipeline.explain import Reason
 from sorakg.settings import Settings
 from sorakg.sparql import catalogue
 from sorakg.sparql.bindings import with_values
@@ -36,6 +34,9 @@ from .execute import Job
 from .labels import Linker
 from .page import templates
 from .resources import Resources, explanations
+
+if TYPE_CHECKING:  # explanations load rdflib: on first use only
+    from sorakg.pipeline.explain import Reason
 
 router = APIRouter()
 
@@ -154,6 +155,8 @@ async def _explanations(
     loaded = await explanations(resources, settings)
     if loaded is None:
         return [], set(), {}
+    from rdflib import URIRef  # loaded with the explanations
+
     explainer, asserted = loaded
     found: list[Reason | None] = []
     inferred: set[tuple[str, str]] = set()

@@ -11,13 +11,15 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rdflib import Graph
-
-from sorakg.pipeline.explain import Explainer
-from sorakg.release.export import ExportFile
-from sorakg.release.store import read_build, read_graphs, release_store
+from sorakg.release.files import ExportFile
 from sorakg.settings import Settings
+
+if TYPE_CHECKING:  # the graphs and the explanations load rdflib: on first use only
+    from rdflib import Graph
+
+    from sorakg.pipeline.explain import Explainer
 
 
 @dataclass
@@ -43,6 +45,8 @@ async def graphs(resources: Resources, settings: Settings) -> dict[str, Graph]:
     """The release's graphs by short name, read once on first use ({} in proxy mode)."""
     if resources.release is None:
         return {}
+    from sorakg.release.store import read_build
+
     async with resources.loading:
         if not resources.graphs:
             nquads = resources.release / "sorakg.nq"
@@ -51,6 +55,11 @@ async def graphs(resources: Resources, settings: Settings) -> dict[str, Graph]:
 
 
 def _read_explained(resources: Resources, settings: Settings) -> None:
+    from rdflib import Graph
+
+    from sorakg.pipeline.explain import Explainer
+    from sorakg.release.store import read_graphs, release_store
+
     assert resources.release is not None
     wanted = ("ontology", "asserted")
     if resources.graphs:

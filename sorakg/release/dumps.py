@@ -22,10 +22,10 @@ import pyoxigraph as ox
 
 from sorakg.formats import NQUADS, NTRIPLES, OFFERS, Format
 from sorakg.release.default_view import in_default_view
-from sorakg.release.writers import ExportFile, file_name, prefixes_of, sha256
+from sorakg.release.files import GRAPHS, ExportFile
+from sorakg.release.writers import file_name, prefixes_of, sha256
 from sorakg.settings import Settings
 
-GRAPHS = ("asserted", "inferred", "all")
 # the formats of the export, by short name (the registry's export offer)
 EXPORTED: dict[str, Format] = {f.name: f for f in OFFERS["export"]}
 # the release's own sorted files that are the all-graphs download in that format

@@ -14,7 +14,6 @@ the parts imports it (an import-linter contract in ``pyproject.toml``).
 from __future__ import annotations
 
 import contextlib
-import json
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,7 +25,6 @@ from sorakg.formats import NQUADS, NTRIPLES, Format
 from sorakg.release.default_view import in_default_view
 from sorakg.release.dumps import (
     EXPORTED,
-    GRAPHS,
     MissingGraph,
     Split,
     canonical_nquads,
@@ -34,6 +32,7 @@ from sorakg.release.dumps import (
     dump_files,
     graph_iri,
 )
+from sorakg.release.files import GRAPHS, INDEX, read_index, write_index
 from sorakg.release.metadata import Counts, dataset_metadata
 from sorakg.release.ontodocs import ontology_html
 from sorakg.release.ontorelease import FILES as ONTOLOGY_FORMATS
@@ -79,7 +78,6 @@ __all__ = [
 
 # every graph as RDFC-1.0 canonical N-Quads: its SHA-256 is the dataset's hash (docs/export.md)
 CANONICAL = "sorakg-all.canonical.nq"
-INDEX = "index.json"  # name → sha256 and media type of each file of a release's downloads
 # What the SSSOM table and the dataset description read of the asserted graph: the
 # publications and their titles, and the entities linked to a registry with their labels and
 # NCT numbers (sssom.mappings, metadata.dataset_facts)
@@ -207,16 +205,3 @@ def export_files(
     files.append(write(dist / "SHA256SUMS", sums, "text/plain"))
     write_index(dist, files)
     return files
-
-
-def write_index(folder: Path, files: list[ExportFile]) -> None:
-    index = {f.path.name: {"sha256": f.sha256, "media_type": f.media_type} for f in files}
-    (folder / INDEX).write_text(json.dumps(index, indent=2, sort_keys=True) + "\n")
-
-
-def read_index(folder: Path) -> dict[str, ExportFile]:
-    index = json.loads((folder / INDEX).read_text())
-    return {
-        name: ExportFile(folder / name, entry["sha256"], entry["media_type"])
-        for name, entry in sorted(index.items())
-    }
