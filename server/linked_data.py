@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from rdflib import URIRef
 
 from sorakg.formats import HTML, NTRIPLES, OFFERS, Format, NotAcceptable, by_extension, negotiate
+from sorakg.loaders.prefixes import prefixes
 from sorakg.pipeline.explain import Reason
 from sorakg.settings import Settings
 from sorakg.sparql import catalogue
@@ -38,12 +39,7 @@ from .resources import Resources, explanations
 
 router = APIRouter()
 
-PREFIXES = {
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "sk": "https://w3id.org/sorakg/ontology#",
-}
+PREFIXES = prefixes("rdf", "rdfs", "skos", "sk")
 
 
 def entity_iri(path: str, settings: Settings) -> str:

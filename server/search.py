@@ -18,35 +18,13 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
 from sorakg.names import curie
-from sorakg.sparql.catalogue import prefixes_for
+from sorakg.sparql import catalogue
 
 from .backend import select
 from .entity_context import SEGMENT_KINDS
 from .page import templates
 
 router = APIRouter()
-
-ENTITIES = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX sk: <https://w3id.org/sorakg/ontology#>
-SELECT ?s ?name ?how (SAMPLE(?typeLabel) AS ?kind) WHERE {
-  { ?s rdfs:label ?name BIND("label" AS ?how) }
-  UNION { ?s skos:altLabel ?name BIND("synonym" AS ?how) }
-  UNION { ?s sk:nctId|sk:chemblId|sk:uniprotId|sk:chebiId|sk:drugbankId|sk:hgncId|sk:acronym ?name
-          BIND("identifier" AS ?how) }
-  FILTER(isIRI(?s))
-  OPTIONAL { ?s a ?type . ?type rdfs:label ?typeLabel
-             FILTER NOT EXISTS { ?s a ?narrower . ?narrower rdfs:subClassOf+ ?type
-                                 FILTER(?narrower != ?type) } }
-} GROUP BY ?s ?name ?how"""
-
-QUOTES = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX sk: <https://w3id.org/sorakg/ontology#>
-SELECT ?quote ?about (SAMPLE(?aboutLabel) AS ?label) (SAMPLE(?where) AS ?location) WHERE {
-  ?evidence sk:quote ?quote ; sk:evidenceFor ?about .
-  OPTIONAL { ?about rdfs:label ?aboutLabel }
-  OPTIONAL { ?evidence sk:location ?where }
-} GROUP BY ?quote ?about"""
 
 
 @dataclass
@@ -80,12 +58,12 @@ async def _index(request: Request) -> Index | None:
         return cached  # type: ignore[no-any-return]
     backend, limit = request.app.state.backend, 100_000
     found = Index()
-    for text, target in ((ENTITIES, found.names), (QUOTES, found.quotes)):
-        rows = await select(backend, text, limit)
+    for name, target in (("search-names", found.names), ("search-quotes", found.quotes)):
+        rows = await select(backend, catalogue.page_query(name).sparql, limit)
         if rows is None:
             return None
         for values in rows:
-            if text is ENTITIES:
+            if target is found.names:
                 target.append((values["s"], values["name"], values["how"], values.get("kind", "")))
             else:
                 target.append((values["quote"], values["about"], values.get("label", ""),
@@ -115,7 +93,7 @@ def rank(
     index: Index, query: str, base_iri: str, limit: int = 30
 ) -> tuple[list[Hit], list[QuoteHit]]:
     """Entities and quotes matching ``query``, best first (the module docstring says how)."""
-    prefixes = prefixes_for(base_iri)
+    prefixes = catalogue.prefixes_for(base_iri)
     query = bounded(query)
     wanted = query.casefold()
     words = list(dict.fromkeys(_words(query)))
