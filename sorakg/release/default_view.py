@@ -12,11 +12,14 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 OUTSIDE_DEFAULT_VIEW = frozenset({"disputed", "disputed-inferred"})
+# derived from the graph at build time, not claims (sorakg/release/summaries.py): served, but
+# outside the default view, and not part of the review's graph that is published or downloaded
+DERIVED = frozenset({"summaries"})
 
 
 def in_default_view(graph_iri: str) -> bool:
     """Whether the named graph ``…/graph/<name>`` belongs to the default view."""
-    return graph_iri.rsplit("/graph/", 1)[-1] not in OUTSIDE_DEFAULT_VIEW
+    return graph_iri.rsplit("/graph/", 1)[-1] not in OUTSIDE_DEFAULT_VIEW | DERIVED
 
 
 def default_graphs(store: ox.Store) -> list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]:
