@@ -27,7 +27,9 @@ from sorakg.sparql.bindings import with_values
 
 from . import entity_context as context
 from . import entity_sections, sections
+from . import entity_window as paging
 from .backend import ENTITY, Backend, get_backend, get_settings, served_root
+from .backend import select as backend_select
 from .canned import names_for
 from .entity_view import RDF_TYPE, SK, entity_view
 from .error_pages import did_you_mean, error_page, wants_html
@@ -81,9 +83,18 @@ async def entity(
         except NotAcceptable as error:
             return Response(str(error), 406, media_type="text/plain")
     try:
-        text = with_values(catalogue.page_query("entity").sparql, {ENTITY: ox.NamedNode(iri)})
+        ox.NamedNode(iri)
+        number, size = paging.parse(request.query_params.get("page"),
+                                    request.query_params.get("size"))  # fmt: skip
+    except paging.BadPage as error:
+        return Response(str(error), 400, media_type="text/plain")
     except ValueError:  # "/drug/a%20b", "/%C2%83": no IRI of this graph is spelt so
         return Response(f"not an IRI of this graph: {iri!r}", 404, media_type="text/plain")
+    window = await paging.window(backend, iri, number, size)
+    if window is None:
+        return Response("the query for the page failed", 503, media_type="text/plain")
+    text = paging.with_members(catalogue.page_query("entity").sparql, paging.description(window))
+    text = with_values(text, {ENTITY: ox.NamedNode(iri)})
     job = Job("query", text, format=NTRIPLES.name, max_rows=settings.max_rows, page=True)
     reply = await backend.run(job)
     if reply.status != 200:
@@ -92,9 +103,13 @@ async def entity(
     triples = sorted(
         (q.triple for q in ox.parse(reply.body, format=ox.RdfFormat.N_TRIPLES)), key=str
     )
-    if not triples:
+    if not triples or (number > 1 and not window.evidence and not window.referring):
         return await _not_found(request, iri, path, settings)
     headers = {"Vary": "Accept", "Link": _alternates(request, path)}
+    if window.has_next:  # the next page of the same form (".ttl" stays ".ttl")
+        suffix = request.url.path[request.url.path.rfind(path) + len(path) :]
+        target = served_root(request).rstrip("/") + f"/{path}{suffix}{window.query(number + 1)}"
+        headers["Link"] += f', <{target}>; rel="next"'
     if fmt is not HTML:
         assert fmt.rdf is not None
         body = ox.serialize(triples, format=fmt.rdf, prefixes=PREFIXES)
@@ -102,7 +117,17 @@ async def entity(
     reasons, inferred, by_class = await _explanations(
         request.app.state.resources, settings, iri, triples
     )
-    names = {r["node"]: r["name"] for r in await context.select(backend, "node-names", iri)}
+    around = sorted(
+        {
+            t.object.value
+            for t in triples
+            if t.subject == ox.NamedNode(iri) and isinstance(t.object, ox.NamedNode)
+        }
+    )
+    named = paging.with_members(catalogue.page_query("node-names").sparql,
+                                {"node": around + window.referring})  # fmt: skip
+    found = await backend_select(backend, named, 2000, {ENTITY: ox.NamedNode(iri)}) or []
+    names = {r["node"]: r["name"] for r in found}
     prefixes = catalogue.prefixes_for(settings.base_iri)
     view = entity_view(iri, triples, settings.base_iri, names, prefixes, inferred)
     outcomes: list[context.Outcome] = []
@@ -111,12 +136,12 @@ async def entity(
         rows = await context.select(backend, "trial-outcomes", iri)
         outcomes, extras = context.outcomes(rows, settings.base_iri)
     books = await sections.bibliography(backend)
-    records = sections.evidence_records(await context.select(backend, "evidence-around", iri))
     link = Linker({}, prefixes, settings.base_iri)
-    quotes = sections.Quotes(records, lambda c: books.cite(c, link.href(c) or ""))
-    page_sections = await entity_sections.build(
-        backend, view.kind, iri, entity_sections.Page(settings.base_iri), quotes, books.year
-    )
+    page_sections, quotes = await entity_sections.build(
+        backend, view.kind, iri, entity_sections.Page(settings.base_iri),
+        lambda c: books.cite(c, link.href(c) or ""), books.year,
+        more=(ev for outcome in outcomes for ev in outcome.evidence),
+    )  # fmt: skip
     context.quote_outcomes(outcomes, quotes)
     if view.kind in ("drug", "intervention"):
         entity_sections.add_inferred_classes(page_sections, view, by_class)
@@ -126,6 +151,9 @@ async def entity(
         .render(
             view=view,
             iri=iri,
+            window=window,
+            by_relation=await context.select(backend, "evidence-by-relation", iri),
+            next_href=f"/{path}{window.query(number + 1)}" if window.has_next else "",
             request_path="/" + path,
             why=context.explanations(reasons),
             outcomes=outcomes,
