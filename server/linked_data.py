@@ -17,10 +17,10 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
-from rdflib import URIRef
+from rdflib import Graph, URIRef
 
 from sorakg.formats import HTML, NTRIPLES, OFFERS, Format, NotAcceptable, by_extension, negotiate
-from sorakg.pipeline.explain import Reason
+from sorakg.pipeline.explain import Explainer, Reason
 from sorakg.settings import Settings
 from sorakg.sparql import catalogue
 from sorakg.sparql.bindings import with_values
@@ -36,7 +36,7 @@ from .error_pages import did_you_mean, error_page, wants_html
 from .execute import Job
 from .labels import Linker
 from .page import templates
-from .resources import Resources, explanations
+from .resources import ontology
 
 router = APIRouter()
 
@@ -114,9 +114,7 @@ async def entity(
         assert fmt.rdf is not None
         body = ox.serialize(triples, format=fmt.rdf, prefixes=PREFIXES)
         return Response(body, media_type=fmt.media_type, headers=headers)
-    reasons, inferred, by_class = await _explanations(
-        request.app.state.resources, settings, iri, triples
-    )
+    reasons, inferred, by_class = await _explanations(request, settings, iri, triples, window)
     around = sorted(
         {
             t.object.value
@@ -177,16 +175,47 @@ async def entity(
     return HTMLResponse(html, headers=headers)
 
 
+def _around(iri: str, triples: list[ox.Triple]) -> list[str]:
+    """The IRIs the entity points at."""
+    entity = ox.NamedNode(iri)
+    return sorted(
+        {
+            t.object.value
+            for t in triples
+            if t.subject == entity and isinstance(t.object, ox.NamedNode)
+        }
+    )
+
+
 async def _explanations(
-    resources: Resources, settings: Settings, iri: str, triples: list[ox.Triple]
+    request: Request, settings: Settings, iri: str, triples: list[ox.Triple], window: paging.Window
 ) -> tuple[list[Reason], set[tuple[str, str]], dict[str, Reason]]:
     """Why each class and relation the reasoner added to the entity holds, the (property,
-    value) pairs it added, and the reason for each added class (from the local
-    release; in proxy mode without a local build there is none)."""
-    loaded = await explanations(resources, settings)
-    if loaded is None:
+    value) pairs it added, and the reason for each added class (from the local release; in
+    proxy mode without a local build there is none). The explainer walks the ontology and the
+    asserted facts around the entity (``explain-context.rq``), with the page's evidence."""
+    base = await ontology(request.app.state.resources, settings)
+    if base is None:
         return [], set(), {}
-    explainer, asserted = loaded
+    entity = ox.NamedNode(iri)
+    text = paging.with_members(catalogue.page_query("explain-context").sparql,
+                               {"nb": _around(iri, triples), "ev": window.evidence})  # fmt: skip
+    asserted = ox.NamedNode(f"{settings.base_iri}graph/asserted")
+    text = with_values(text, {ENTITY: entity, ox.Variable("asserted"): asserted})
+    job = Job("query", text, format=NTRIPLES.name, max_rows=settings.max_rows, page=True)
+    reply = await request.app.state.backend.run(job)
+    if reply.status != 200:
+        return [], set(), {}
+    return await run_in_threadpool(_explain, base, reply.body, iri, triples)
+
+
+def _explain(
+    base: Graph, context: bytes, iri: str, triples: list[ox.Triple]
+) -> tuple[list[Reason], set[tuple[str, str]], dict[str, Reason]]:
+    graph = Graph()
+    graph += base
+    graph.parse(data=context, format="nt")
+    explainer = Explainer(graph)
     found: list[Reason | None] = []
     inferred: set[tuple[str, str]] = set()
     classes: dict[str, Reason] = {}
@@ -194,7 +223,7 @@ async def _explanations(
         if t.subject != ox.NamedNode(iri) or not isinstance(t.object, ox.NamedNode):
             continue
         s, p, o = URIRef(iri), URIRef(t.predicate.value), URIRef(t.object.value)
-        if (s, p, o) in asserted:
+        if (s, p, o) in graph:  # asserted: every asserted fact of the entity is in the context
             continue
         inferred.add((t.predicate.value, t.object.value))
         if t.predicate.value == RDF_TYPE:
