@@ -198,8 +198,9 @@ async def _explanations(
     if base is None:
         return [], set(), {}
     entity = ox.NamedNode(iri)
-    text = paging.with_members(catalogue.page_query("explain-context").sparql,
-                               {"nb": _around(iri, triples), "ev": window.evidence})  # fmt: skip
+    around = _around(iri, triples)
+    members = {"nb": around, "ev": window.evidence, "self": [iri, *around]}
+    text = paging.with_members(catalogue.page_query("explain-context").sparql, members)
     asserted = ox.NamedNode(f"{settings.base_iri}graph/asserted")
     text = with_values(text, {ENTITY: entity, ox.Variable("asserted"): asserted})
     job = Job("query", text, format=NTRIPLES.name, max_rows=settings.max_rows, page=True)
