@@ -39,6 +39,7 @@ from .page import templates
 from .resources import ontology
 
 router = APIRouter()
+EXPLAINED_RECORDS = 50  # the review's own entities have fewer: their explanations are whole
 
 PREFIXES = {
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
@@ -199,7 +200,8 @@ async def _explanations(
         return [], set(), {}
     entity = ox.NamedNode(iri)
     around = _around(iri, triples)
-    members = {"nb": around, "ev": window.evidence, "self": [iri, *around]}
+    # the page's first records: an explanation quotes a few of the statements it rests on
+    members = {"nb": around, "ev": window.evidence[:EXPLAINED_RECORDS], "self": [iri, *around]}
     text = paging.with_members(catalogue.page_query("explain-context").sparql, members)
     asserted = ox.NamedNode(f"{settings.base_iri}graph/asserted")
     text = with_values(text, {ENTITY: entity, ox.Variable("asserted"): asserted})
