@@ -208,8 +208,8 @@ def _met(value: str | None) -> Cell:
 
 
 # the evidence records a statement shows, at most: its first ones in IRI order (an entity that
-# many papers discuss has hundreds per statement; the review's own have a few)
-RECORDS_PER_ROW = 20
+# many papers discuss has hundreds per statement; the review's own have at most 4)
+RECORDS_PER_ROW = 5
 
 
 async def build(
