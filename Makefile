@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup system-deps browser-deps test-deps build serve export test test-fast bench bench-deps bench-engines bench-starvation bench-stalls bench-scale bench-build bench-requests lint format clean constraints
+.PHONY: setup system-deps browser-deps test-deps build serve export test test-fast bench bench-deps bench-engines bench-starvation bench-stalls bench-deep-patterns bench-scale bench-build bench-requests lint format clean constraints
 
 # Java runs HermiT (owlready2's reasoner) and the OWL API's profile check; rapper (Raptor) is the
 # independent RDF parser the export's round-trip tests compare rdflib with. Install each if missing.
@@ -65,13 +65,15 @@ test: test-deps setup browser-deps
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 # The fast selection: everything but the tests marked browser, stores, java or slow (pyproject's
-# markers); under two minutes on this 2-core machine. `make test` still runs every test.
+# markers), and the property tests at 100 generated cases instead of 1000; under two minutes on
+# this 2-core machine. `make test` still runs every test, each property test at its full count.
 FAST := not (browser or stores or java or slow)
+FAST_EXAMPLES ?= 100
 test-fast: setup
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile -m "$(FAST)"
+	SORAKG_PROPERTY_EXAMPLES=$(FAST_EXAMPLES) $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile -m "$(FAST)"
 
 # The endpoint beside the Oxigraph server and rdflib-endpoint (docs/endpoint.md); wrk is the load generator.
 bench: bench-deps
@@ -107,6 +109,9 @@ bench-starvation: bench-deps
 
 bench-stalls: bench-deps
 	$(BIN)/python -m benchmarks.stalls
+
+bench-deep-patterns: bench-deps
+	$(BIN)/python -m benchmarks.deep_patterns
 
 lint: setup
 	$(BIN)/sorakg lint

@@ -37,7 +37,8 @@ from .starvation import RUNAWAY, percentile
 HERE = Path(__file__).resolve().parent
 BEFORE = "02985da"  # main when the security work (SERVICE escapes, stalls) started
 NESTING = ("ASK { " + "{}" * 499_000 + "}").encode()
-WORDS = "a+" * 300_000  # 300,000 words, form-encoded: a 600 KB URL, as the audit sent
+# 300,000 words, form-encoded: a 600 KB URL, the size that once stalled the server
+WORDS = "a+" * 300_000
 HTML = "text/html"
 Record = list[tuple[float, int]]
 

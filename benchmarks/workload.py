@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-PREFIXES = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX sk: <https://w3id.org/sorakg/ontology#>
-"""
+from sorakg.loaders.prefixes import prefixes
+
+PREFIXES = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in prefixes("rdfs", "sk").items())
 # name → (template with {iri} or {word}, what varies, Accept)
 JSON, TURTLE = "application/sparql-results+json", "text/turtle"
 MIX: dict[str, tuple[str, str, str]] = {

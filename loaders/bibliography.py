@@ -17,11 +17,12 @@ from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
 from .errors import Problem
+from .prefixes import PREFIX_IRIS
 from .source_files import read_csv
 from .tables import OptionalInt, OptionalText
 
-BIBO = Namespace("http://purl.org/ontology/bibo/")
-SK = Namespace("https://w3id.org/sorakg/ontology#")
+BIBO = Namespace(PREFIX_IRIS["bibo"])
+SK = Namespace(PREFIX_IRIS["sk"])
 TABLE = "references.csv"
 DOI = r"^10\.\d{4,9}/\S+$"
 PMID = r"^\d{1,9}$"

@@ -1,10 +1,16 @@
-"""The project's prefixes as plain IRI strings: one table, read by :mod:`sorakg.loaders.vocab`
-(as rdflib namespaces) and by the query workers, which import neither rdflib nor the table
-models (about a second of a worker's start on a busy machine)."""
+"""The project's one prefix table: every prefix any file, page, query or answer of the project
+writes, with its namespace IRI, as plain strings.
+
+Each surface takes the rows it writes by name (:func:`prefixes`), so no namespace is typed twice
+and a document never binds a name to another IRI than its neighbour does. Plain strings, no
+imports: the query workers (no rdflib, no table models: about a second of a worker's start on a
+busy machine) and the shared modules below the loaders read it too.
+"""
 
 from __future__ import annotations
 
-PREFIX_IRIS = {
+TABLE = {
+    # the graph's own vocabulary and the ones its facts use
     "sk": "https://w3id.org/sorakg/ontology#",
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
@@ -14,4 +20,25 @@ PREFIX_IRIS = {
     "dcterms": "http://purl.org/dc/terms/",
     "prov": "http://www.w3.org/ns/prov#",
     "bibo": "http://purl.org/ontology/bibo/",
+    # describing the dataset and the service: VoID, DCAT, the SPARQL service description
+    "void": "http://rdfs.org/ns/void#",
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "spdx": "http://spdx.org/rdf/terms#",
+    "sd": "http://www.w3.org/ns/sparql-service-description#",
+    "formats": "http://www.w3.org/ns/formats/",
+    # the SSSOM mapping set's justifications
+    "semapv": "https://w3id.org/semapv/vocab/",
 }
+
+# The graph's prefixes: bound in every file of a release, declared for a query that uses one
+# without declaring it, and accepted in a CURIE a user types.
+GRAPH = ("sk", "rdf", "rdfs", "owl", "xsd", "skos", "dcterms", "prov", "bibo")
+
+
+def prefixes(*names: str) -> dict[str, str]:
+    """The table's rows for ``names``, in that order (a ``KeyError`` names an unknown one)."""
+    return {name: TABLE[name] for name in names}
+
+
+PREFIX_IRIS = prefixes(*GRAPH)

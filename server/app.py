@@ -224,6 +224,8 @@ def run_serve(settings: Settings, host: str | None = None, port: int | None = No
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
     """How uvicorn serves the app (``run_serve``, and the tests that run a real server)."""
+    from .http_strict import StrictH11Protocol
+
     return dict(
         host=settings.host,
         port=settings.port,
@@ -233,8 +235,9 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         proxy_headers=False,
         # a GET query string may be as long as max_body_bytes (then 414), but httptools (uvicorn's
         # default parser when installed) refuses a request head over about 80 KiB, and h11 over
-        # 64 KiB by default (400 "Invalid HTTP request received"): h11, with room for the limit
-        http="h11",
+        # 64 KiB by default (400 "Invalid HTTP request received"): h11, with room for the limit,
+        # strict about line ends and answering 414/431 past it (server/http_strict.py)
+        http=StrictH11Protocol,
         h11_max_incomplete_event_size=settings.max_body_bytes + HEADER_ROOM,
         # connections at once (slow senders of headers included): past it, 503 at once
         limit_concurrency=settings.max_connections,

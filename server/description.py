@@ -8,18 +8,18 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
 
+from sorakg.loaders.prefixes import TABLE, prefixes
+from sorakg.release.default_view import UPDATES_GRAPH
 from sorakg.settings import Settings
 from sorakg.sparql import catalogue
 
 from .execute import Job
 
-SD = "http://www.w3.org/ns/sparql-service-description#"
-VOID = "http://rdfs.org/ns/void#"
-FORMATS_NS = "http://www.w3.org/ns/formats/"
-RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-DCTERMS_TITLE = NamedNode("http://purl.org/dc/terms/title")
-XSD_INTEGER = NamedNode("http://www.w3.org/2001/XMLSchema#integer")
-PREFIXES = {"sd": SD, "void": VOID, "formats": FORMATS_NS, "dcterms": "http://purl.org/dc/terms/"}
+PREFIXES = prefixes("sd", "void", "formats", "dcterms")
+SD, VOID, FORMATS_NS = TABLE["sd"], TABLE["void"], TABLE["formats"]
+RDF_TYPE = NamedNode(TABLE["rdf"] + "type")
+DCTERMS_TITLE = NamedNode(TABLE["dcterms"] + "title")
+XSD_INTEGER = NamedNode(TABLE["xsd"] + "integer")
 RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
                   "SPARQL_Results_TSV", "Turtle", "N-Triples", "RDF_XML", "JSON-LD")  # fmt: skip
 
@@ -41,7 +41,8 @@ def stats_job() -> Job:
 
 def parse_stats(body: bytes) -> Stats:
     rows = json.loads(body)["results"]["bindings"]
-    return Stats({row["g"]["value"]: int(row["triples"]["value"]) for row in rows})
+    return Stats({row["g"]["value"]: int(row["triples"]["value"])
+                  for row in rows if row["g"]["value"] != UPDATES_GRAPH})  # fmt: skip
 
 
 def _n(term: str) -> NamedNode:

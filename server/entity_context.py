@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 from markupsafe import Markup
 
+from sorakg.loaders.prefixes import TABLE
 from sorakg.pipeline.explain import Reason
 from sorakg.sparql import catalogue
 
@@ -127,7 +128,7 @@ def explanations(reasons: list[Reason]) -> Explanations:
 
 # --- pictures ---------------------------------------------------------------------------------
 
-SK = "https://w3id.org/sorakg/ontology#"
+SK = TABLE["sk"]
 TIMES = {SK + "OverallSurvival": "OS", SK + "TimeToProgression": "TTP",
          SK + "ProgressionFreeSurvival": "PFS"}  # fmt: skip
 HAZARD = SK + "HazardRatioMeasure"

@@ -12,14 +12,13 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from sorakg.loaders.prefixes import TABLE
 from sorakg.names import curie, term_text
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-SK = "https://w3id.org/sorakg/ontology#"
+RDFS, SKOS, SK = TABLE["rdfs"], TABLE["skos"], TABLE["sk"]
+RDF_TYPE = TABLE["rdf"] + "type"
 LABEL, DEFINITION = RDFS + "label", SKOS + "definition"
-TITLE = "http://purl.org/dc/terms/title"
+TITLE = TABLE["dcterms"] + "title"
 MATCHES = {SKOS + "exactMatch", SKOS + "closeMatch", SKOS + "broadMatch", SKOS + "narrowMatch"}
 
 # identifier property → (name of the resource, URL with {} for the identifier)

@@ -30,6 +30,7 @@ from sorakg.sparql.errors import declare_known_prefixes, parse_error, short_erro
 
 from . import text_check
 from .update_graphs import default_graph_update
+from .update_marker import update_marked
 
 MAXROWS_HEADER = "X-SPARQL-MaxRows"
 KNOWN_PREFIXES = PREFIX_IRIS
@@ -56,6 +57,7 @@ class Job:
     # relative IRIs in the text resolve against this (the endpoint's URL, as Oxigraph's server)
     base_iri: str | None = None
     page: bool = False  # one of the site's own pages' queries: it may use their reserved worker
+    serial: int = 0  # an update's number, committed with it (server/update_marker.py); 0: none
 
 
 @dataclass(frozen=True)
@@ -338,7 +340,10 @@ def run_update(store: ox.Store, job: Job) -> Reply:
             "WITH <…> before DELETE/INSERT (the graphs are listed at /health).",
         )
     try:
-        store.update(job.text, base_iri=job.base_iri)
+        if job.serial:
+            update_marked(store, job.text, job.serial, job.base_iri)
+        else:
+            store.update(job.text, base_iri=job.base_iri)
     except SyntaxError as error:
         return Reply.text(400, f"bad update: {error}")
     except (OSError, ValueError, RuntimeError) as error:

@@ -11,21 +11,18 @@ browser.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
+import pyoxigraph as ox
 from markupsafe import Markup, escape
 
 from sorakg.names import curie
+from sorakg.sparql import catalogue
+from sorakg.sparql.bindings import with_rows
 
 from .backend import Backend, select
 
-LABEL_QUERY = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?s (SAMPLE(?l) AS ?label) WHERE {{
-  VALUES ?s {{ {values} }}
-  {{ ?s rdfs:label ?l }} UNION {{ ?s skos:prefLabel ?l }}
-}} GROUP BY ?s"""
 MAX_IRIS = 2_000  # a page never shows more; the VALUES block stays small
 
 
@@ -38,10 +35,19 @@ async def fetch_labels(backend: Backend, iris: Iterable[str]) -> dict[str, str]:
     wanted = sorted({iri for iri in iris if is_web_iri(iri) and ">" not in iri})[:MAX_IRIS]
     if not wanted:
         return {}
-    text = LABEL_QUERY.format(values=" ".join(f"<{iri}>" for iri in wanted))
+    text = with_rows(catalogue.page_query("labels").sparql, ox.Variable("s"), _terms(wanted))
     rows = await select(backend, text, MAX_IRIS)
     # labels are a comfort: without them (rows None) the page still shows CURIEs
     return {row["s"]: row["label"] for row in rows or [] if "label" in row}
+
+
+def _terms(iris: list[str]) -> Iterator[ox.NamedNode]:
+    """The IRIs as terms, leaving out any Oxigraph would not accept (a proxied store's odd one)."""
+    for iri in iris:
+        try:
+            yield ox.NamedNode(iri)
+        except ValueError:
+            continue
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from rdflib import Graph, URIRef
 
 from sorakg.formats import HTML, NTRIPLES, OFFERS, Format, NotAcceptable, by_extension, negotiate
+from sorakg.loaders.prefixes import prefixes
 from sorakg.pipeline.explain import Explainer, Reason
 from sorakg.settings import Settings
 from sorakg.sparql import catalogue
@@ -41,12 +42,7 @@ from .resources import ontology
 router = APIRouter()
 EXPLAINED_RECORDS = 50  # the review's own entities have fewer: their explanations are whole
 
-PREFIXES = {
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "sk": "https://w3id.org/sorakg/ontology#",
-}
+PREFIXES = prefixes("rdf", "rdfs", "skos", "sk")
 
 
 def entity_iri(path: str, settings: Settings) -> str:

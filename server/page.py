@@ -24,14 +24,6 @@ from .execute import Job
 
 router = APIRouter()
 
-DEFAULT_QUERY = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX sk: <https://w3id.org/sorakg/ontology#>
-
-SELECT ?drug ?label WHERE {
-  ?drug a sk:Drug ; rdfs:label ?label .
-} ORDER BY ?label LIMIT 25
-"""
-
 
 @dataclass(frozen=True)
 class Example:
@@ -118,7 +110,7 @@ async def home_page(request: Request) -> HTMLResponse:
 @router.get("/query", response_class=HTMLResponse, summary="The SPARQL query page")
 async def query_page(request: Request) -> HTMLResponse:
     listed = examples(request.app.state.settings.base_iri)
-    start = listed[0].query if listed else DEFAULT_QUERY
+    start = listed[0].query if listed else catalogue.page_query("query-page-start").sparql
     html = (
         templates()
         .get_template("index.html")

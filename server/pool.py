@@ -83,6 +83,7 @@ class WorkerPool(UpdateWriter, InlineAnswers):
     live_dir: Path | None = None  # update mode: where the live store and its snapshots live
     _writer: _Worker | None = None  # update mode: the one process that opens the live store
     generation: int = 0  # updates applied since start
+    applied: int = 0  # update mode: the serial of the last update committed to the live store
     _opening: collections.Counter[Path | None] = field(default_factory=collections.Counter)
     on_update: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     max_result_bytes: int = 16_000_000  # every job's byte cap (setting max_result_bytes)

@@ -5,6 +5,7 @@ and honest about what a failure means. :class:`sorakg.server.pool.WorkerPool` is
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import os
 import shutil
@@ -27,6 +28,7 @@ class UpdateWriter(Lanes):
     """Applies updates to the live store; queries sent after one see it."""
 
     generation: int
+    applied: int
     writer_error: str
     _update_lock: asyncio.Lock
     on_update: list[Callable[[], Awaitable[None]]]
@@ -50,7 +52,18 @@ class UpdateWriter(Lanes):
         (self.live_dir / "snapshots").mkdir()
 
     async def _spawn_writer(self) -> _Worker:
-        return await self._spawn(store=self._live_store, writable=True)
+        """A writer over the live store; ``applied`` becomes the serial of its last update."""
+        writer = await self._spawn(store=self._live_store, writable=True)
+        try:
+            reply = await asyncio.wait_for(writer.call(Job("applied", "")), LOAD_TIMEOUT)
+            assert isinstance(reply, Reply)
+            if reply.status != 200:
+                raise OSError(reply.body.decode("utf-8", "replace"))
+            self.applied = int(reply.body)
+        except BaseException:
+            writer.kill()
+            raise
+        return writer
 
     async def _snapshot(self) -> Path:
         """A new read-only snapshot of the live store, made by the writer."""
@@ -81,19 +94,18 @@ class UpdateWriter(Lanes):
                     log.error("the update writer could not start: %s", error)
                     self.writer_error = "the update writer could not start (see the log)"
                     return Reply.text(503, f"{self.writer_error}; the update was not applied")
-            writer = self._writer
+            writer, serial = self._writer, self.applied + 1
             try:
                 async with asyncio.timeout(self.timeout):
-                    reply = await writer.call(job)
-            except TimeoutError:  # it may have committed just before the kill
-                self._drop_writer()
-                return Reply.text(503, f"update stopped: it ran longer than {self.timeout:g} "
-                                  f"s; {UNKNOWN}")  # fmt: skip
+                    reply = await writer.call(dataclasses.replace(job, serial=serial))
+            except TimeoutError:
+                why = f"update stopped: it ran longer than {self.timeout:g} s"
+                return await self._after_loss(serial, 503, why)
             except (asyncio.IncompleteReadError, ConnectionError):
-                self._drop_writer()
+                self._drop_writer()  # reaps it: its exit status says why it died
                 if self.memory_mb and writer.process.returncode == -signal.SIGABRT:
-                    return Reply.text(503, f"{memory_message(self.memory_mb)}; {UNKNOWN}")
-                return Reply.text(500, f"the update writer died; {UNKNOWN}")
+                    return await self._after_loss(serial, 503, memory_message(self.memory_mb))
+                return await self._after_loss(serial, 500, "the update writer died")
             assert isinstance(reply, Reply)
             if reply.status >= 500:  # the store failed (disk full …): RocksDB may refuse every
                 # later write until it is reopened, so the next update starts a new writer
@@ -104,19 +116,44 @@ class UpdateWriter(Lanes):
                                   "why); the update was not applied")  # fmt: skip
             if reply.status != 204:
                 return reply
-            self.writer_error = ""
-            self.generation += 1
-            try:
-                self.store_dir = await self._snapshot()
-            except Exception as error:  # applied and durable, but not yet visible to queries
-                log.error("snapshot after an update failed: %s", error)
-                self._drop_writer()  # the next update starts a new writer, which snapshots
-                self.writer_error = "a snapshot failed: queries do not see the last update"
-                return Reply.text(500, "the update was applied but queries do not see it yet "
-                                  "(the server's log says why)")  # fmt: skip
-            for idle in (self._idle, self._fast_idle):  # idle readers read the old snapshot
-                while not idle.empty():
-                    self._replace(idle.get_nowait(), failed=False)
-            for callback in self.on_update:
-                await callback()
-            return reply
+            self.applied = serial
+            return await self._publish(reply)
+
+    async def _after_loss(self, serial: int, status: int, why: str) -> Reply:
+        """The answer to update ``serial`` after its writer was lost (``why``): a new writer
+        reads the serial the live store last committed, which tells whether it was applied."""
+        self._drop_writer()
+        try:
+            self._writer = await self._spawn_writer()
+        except Exception as error:
+            log.error("the update writer could not start: %s", error)
+            self.writer_error = "the update writer could not start (see the log)"
+            return Reply.text(status, f"{why}; {UNKNOWN}")
+        if self.applied == serial:
+            log.warning("%s just after committing update %d", why, serial)
+            return await self._publish(Reply.text(200, f"{why} just after its commit: the update "
+                                                  "was applied"))  # fmt: skip
+        if self.applied == serial - 1:
+            return Reply.text(status, f"{why} before its commit: the update was not applied")
+        log.error("after %s the live store's serial is %d, not %d or %d",
+                  why, self.applied, serial - 1, serial)  # fmt: skip
+        return Reply.text(status, f"{why}; {UNKNOWN}")
+
+    async def _publish(self, reply: Reply) -> Reply:
+        """After an update is committed: a snapshot for the readers, which are replaced."""
+        self.writer_error = ""
+        self.generation += 1
+        try:
+            self.store_dir = await self._snapshot()
+        except Exception as error:  # applied and durable, but not yet visible to queries
+            log.error("snapshot after an update failed: %s", error)
+            self._drop_writer()  # the next update starts a new writer, which snapshots
+            self.writer_error = "a snapshot failed: queries do not see the last update"
+            return Reply.text(500, "the update was applied but queries do not see it yet "
+                              "(the server's log says why)")  # fmt: skip
+        for idle in (self._idle, self._fast_idle):  # idle readers read the old snapshot
+            while not idle.empty():
+                self._replace(idle.get_nowait(), failed=False)
+        for callback in self.on_update:
+            await callback()
+        return reply

@@ -17,6 +17,7 @@ from urllib.parse import unquote_to_bytes
 import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sorakg.formats import HTML, NotAcceptable, negotiate
@@ -56,10 +57,13 @@ async def read_body(request: Request, limit: int) -> bytes:
     if declared and declared.isdigit() and int(declared) > limit:
         raise ProtocolError(413, f"request body over the limit of {limit} bytes")
     body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise ProtocolError(413, f"request body over the limit of {limit} bytes")
+    try:
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > limit:
+                raise ProtocolError(413, f"request body over the limit of {limit} bytes")
+    except ClientDisconnect:  # the connection broke (a framing error): no traceback in the log
+        raise ProtocolError(400, "the request's body ended before it was complete") from None
     return bytes(body)
 
 

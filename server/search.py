@@ -22,7 +22,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
 from sorakg.names import curie
-from sorakg.sparql.catalogue import prefixes_for
+from sorakg.sparql import catalogue
 
 from .canned import names_for
 from .entity_context import SEGMENT_KINDS
@@ -131,7 +131,7 @@ def rank(
     index: Index, query: str, base_iri: str, limit: int = 30
 ) -> tuple[list[Hit], list[QuoteHit]]:
     """Entities and quotes matching ``query``, best first (the module docstring says how)."""
-    prefixes = prefixes_for(base_iri)
+    prefixes = catalogue.prefixes_for(base_iri)
     query = bounded(query)
     wanted = query.casefold()
     words = list(dict.fromkeys(_words(query)))

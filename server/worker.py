@@ -36,6 +36,7 @@ import logging
 import os
 import pickle
 import resource
+import signal
 import socket
 import struct
 import sys
@@ -189,8 +190,19 @@ def snapshot(store: ox.Store, target: str) -> object:
     return Reply(204, "text/plain", b"")
 
 
+def _test_stop(point: str) -> None:
+    """A test's way to stop the writer around an update's commit: when the file named by
+    ``SORAKG_TEST_WRITER_STOP`` holds ``point`` ("before-commit", "after-commit"), the writer
+    deletes it (so it stops once) and kills itself there, as a timeout or the OOM killer would."""
+    flag = os.environ.get("SORAKG_TEST_WRITER_STOP")
+    if flag and os.path.isfile(flag) and Path(flag).read_text().strip() == point:
+        os.unlink(flag)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
 def serve(sock: socket.socket, config: Config, isolation: str = "") -> None:
-    from .execute import Job, run
+    from .execute import Job, Reply, run
+    from .update_marker import applied_serial
 
     store = open_store(config.store, config.writable)
     # a reader's store never changes: its default view's graphs are read once
@@ -204,15 +216,20 @@ def serve(sock: socket.socket, config: Config, isolation: str = "") -> None:
             job = recv_frame(sock)
         except (EOFError, ConnectionError):
             return  # the server closed the socket or died: stop with it
-        if config.writable and getattr(job, "op", "") == "snapshot":
+        op = getattr(job, "op", "")
+        if config.writable and op == "snapshot":
             reply = snapshot(store, job.text)  # type: ignore[attr-defined]
+        elif config.writable and op == "applied":
+            reply = Reply.text(200, str(applied_serial(store)))
         else:
+            if op == "update":
+                _test_stop("before-commit")
             reply = answer(store, job, config.memory_mb, graphs)
+            if op == "update":
+                _test_stop("after-commit")
         try:
             send_frame(sock, reply)
         except MemoryError:  # the reply itself did not fit under the ceiling
-            from .execute import Reply
-
             del reply
             send_frame(sock, Reply.text(503, memory_message(config.memory_mb)))
 

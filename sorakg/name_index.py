@@ -30,13 +30,11 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-SK = "https://w3id.org/sorakg/ontology#"
+from sorakg.loaders.prefixes import TABLE
+
+RDF, RDFS, OWL, SKOS, SK = (TABLE[name] for name in ("rdf", "rdfs", "owl", "skos", "sk"))
 NAMES_FILE = "names.sqlite"
-LABELS = (RDFS + "label", SKOS + "prefLabel", "http://purl.org/dc/terms/title")
+LABELS = (RDFS + "label", SKOS + "prefLabel", TABLE["dcterms"] + "title")
 # what else a user may type for an entity, and how the answer says it matched
 OTHER_NAMES = {
     SKOS + "altLabel": "synonym",

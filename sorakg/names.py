@@ -27,9 +27,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sorakg import name_index
-from sorakg.name_index import OWL, RDFS, SK, depth, whole
+from sorakg.name_index import OWL, RDF, RDFS, SK, depth, whole
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDF_TYPE = RDF + "type"
 CLASS_TYPES = (OWL + "Class", RDFS + "Class")
 PROPERTY_TYPES = (
     OWL + "ObjectProperty",

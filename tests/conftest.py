@@ -16,13 +16,15 @@ from typer.testing import CliRunner
 
 from sorakg.pipeline.build import Built, assemble
 from sorakg.release.serialize import sorted_nquads
-from sorakg.release.store import release_store
+from sorakg.release.store import load_store, release_store
 from sorakg.settings import PROJECT_ROOT, Settings
 
 DATA = PROJECT_ROOT / "loaders" / "data"
 PUB = "sorafenib-resistance-hcc-review"
 REVIEW = DATA / PUB / "source.txt"
 BASE = "https://w3id.org/sorakg/"
+# the browser tests' server and Chromium page, shared by every browser test file of a process
+pytest_plugins = ["tests.browser_fixtures"]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -98,14 +100,36 @@ def graph_file(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_graph(built, tmp_path_factory.mktemp("graph"))
 
 
+@pytest.fixture(scope="session")
+def published(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The build (without reasoning) written as ``sorakg build`` writes a release, once per test
+    process; the tests that use it only read it (a test that changes a release makes its own)."""
+    from sorakg.release.folder import write_release
+
+    settings = Settings(build_dir=tmp_path_factory.mktemp("published") / "build", reason=False)
+    write_release(built.graphs, settings, built.timings)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def reasoned_graph_file(reasoned: Built, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The reasoned build as a release folder holds it, written once per test process: the
+    servers over it share its on-disk store (written on first use) and its downloads."""
+    return write_graph(reasoned, tmp_path_factory.mktemp("reasoned"))
+
+
+@pytest.fixture(scope="session")
+def reasoned_store(reasoned_graph_file: Path) -> ox.Store:
+    """The reasoned build in memory, loaded once per test process; the tests only read it."""
+    return load_store(reasoned_graph_file)
+
+
 @pytest.fixture(scope="module")
-def reasoned_client(
-    reasoned: Built, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[TestClient]:
+def reasoned_client(reasoned_graph_file: Path) -> Iterator[TestClient]:
     """A test client of the endpoint over the reasoned build (its inferred classes included)."""
     from tests.helpers import app_client  # the server's modules, only for the tests that ask
 
-    with app_client(write_graph(reasoned, tmp_path_factory.mktemp("release"))) as client:
+    with app_client(reasoned_graph_file) as client:
         yield client
 
 

@@ -11,7 +11,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pyoxigraph as ox
 import uvicorn
@@ -81,6 +81,25 @@ def serving(app: FastAPI, settings: Settings) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=30)
+
+
+class Getter(Protocol):
+    def get(self, url: str, *, headers: dict[str, str]) -> Any: ...
+
+
+def wait_for_downloads(client: Getter, timeout: float = 240) -> list[dict[str, object]]:
+    """The ``/download`` listing once the server has written the export (``client`` is a test
+    client or an ``httpx.Client`` on the server's URL): until then it answers 503 with a
+    ``Retry-After``, and anything else fails the test."""
+    deadline = time.monotonic() + timeout
+    while True:
+        response = client.get("/download", headers={"Accept": "application/json"})
+        if response.status_code == 200:
+            return response.json()  # type: ignore[no-any-return]
+        assert response.status_code == 503, response.text
+        assert response.headers["retry-after"]
+        assert time.monotonic() < deadline, "the downloads were never ready"
+        time.sleep(1)
 
 
 def answer(store: ox.Store, name: str, **params: str) -> list[dict[str, str]]:

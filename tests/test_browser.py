@@ -3,59 +3,28 @@ type a query, run it, see the rows; every request stays on this server (no CDN).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
 from rdflib import Graph, URIRef
 
-from sorakg.settings import PROJECT_ROOT, Settings
 from sorakg.sparql.catalogue import list_queries
-from tests.helpers import RDFS_LABEL, SK, running_server
+from tests.browser_fixtures import ARTEFACTS, WIDTH
+from tests.helpers import RDFS_LABEL, SK
 
 pytestmark = pytest.mark.browser  # Chromium through playwright
 
-CHROMIUM = "/usr/bin/chromium"
-# Screenshots of every page kind, kept after the run (build/ is not in git): look at them
-ARTEFACTS = PROJECT_ROOT / "build" / "screenshots"
-WIDTH = 1400
 QUERY = (
     f"SELECT ?drug ?label WHERE {{ ?drug a <{SK}Drug> ; <{RDFS_LABEL}> ?label }} ORDER BY ?label"
 )
 
 
-@pytest.fixture(scope="module")
-def server(graph_file: Path) -> Iterator[str]:
-    (ARTEFACTS / "page-sizes.tsv").unlink(missing_ok=True)  # this run's sizes only
-    with running_server(Settings(), graph_file, workers=1) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser_page(server: str) -> Iterator[tuple[Page, list[str]]]:
-    outside: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": WIDTH, "height": 1000})
-
-        def only_local(route, request):  # type: ignore[no-untyped-def]
-            if request.url.startswith(server) or request.url.startswith("data:"):
-                route.continue_()
-            else:  # the page must work offline: anything else is recorded and refused
-                outside.append(request.url)
-                route.abort()
-
-        page.route("**/*", only_local)
-        yield page, outside
-        browser.close()
-
-
 def test_type_a_query_run_it_and_see_the_rows(
-    server: str, browser_page: tuple[Page, list[str]], union: Graph, tmp_path: Path
+    browser_server: str, browser_page: tuple[Page, list[str]], union: Graph, tmp_path: Path
 ) -> None:
     page, outside = browser_page
-    page.goto(server + "/query")
+    page.goto(browser_server + "/query")
     page.wait_for_selector(".CodeMirror")
     # type the query into the editor, as a person would
     page.click(".CodeMirror")
@@ -77,7 +46,7 @@ def test_type_a_query_run_it_and_see_the_rows(
     assert all(any(label in row for row in cells) for label in drugs)
     # the drug IRIs in the table open this server's pages
     hrefs = page.locator(".yasr table tbody a").evaluate_all("links => links.map(a => a.href)")
-    assert any(href.startswith(server + "/drug/") for href in hrefs), hrefs[:3]
+    assert any(href.startswith(browser_server + "/drug/") for href in hrefs), hrefs[:3]
     # IRIs read as their labels ("Sorafenib"), literals without their language tag
     texts = page.locator(".yasr table tbody a.iri").all_inner_texts()
     assert "Sorafenib" in texts and not [t for t in texts if "://" in t or "@en" in t]
@@ -87,23 +56,23 @@ def test_type_a_query_run_it_and_see_the_rows(
 
 
 def test_example_picker_and_download_link(
-    server: str, browser_page: tuple[Page, list[str]]
+    browser_server: str, browser_page: tuple[Page, list[str]]
 ) -> None:
     page, outside = browser_page
-    page.goto(server + "/query")
+    page.goto(browser_server + "/query")
     page.wait_for_selector(".CodeMirror")
     options = page.locator("#examples option").count()
     assert options == 1 + len(list_queries())  # the placeholder, plus one per queries/*.rq
     link = page.locator("a.download[data-format=csv]")
     link.dispatch_event("click")
     href = link.get_attribute("href") or ""
-    assert href.startswith(server + "/sparql?query=") and href.endswith("format=csv")
+    assert href.startswith(browser_server + "/sparql?query=") and href.endswith("format=csv")
     assert outside == []
 
 
-def test_entity_page_renders(server: str, browser_page: tuple[Page, list[str]]) -> None:
+def test_entity_page_renders(browser_server: str, browser_page: tuple[Page, list[str]]) -> None:
     page, outside = browser_page
-    page.goto(server + "/drug/sorafenib")
+    page.goto(browser_server + "/drug/sorafenib")
     assert page.locator("h1").inner_text() == "Sorafenib"
     assert page.locator("#actions details.quote").count() > 0
     assert outside == []
@@ -130,12 +99,12 @@ PAGE_KINDS = {
 
 @pytest.mark.parametrize("kind", list(PAGE_KINDS))
 def test_every_page_kind_fits_the_window(
-    server: str, browser_page: tuple[Page, list[str]], kind: str
+    browser_server: str, browser_page: tuple[Page, list[str]], kind: str
 ) -> None:
     """Each kind of page renders, fits a 1,400 px window (no 3,000 px tables or quotes), and
     leaves a full-page screenshot and its size in build/test-artefacts/browser/."""
     page, outside = browser_page
-    response = page.goto(server + PAGE_KINDS[kind])
+    response = page.goto(browser_server + PAGE_KINDS[kind])
     assert response is not None and response.status == 200, kind
     assert page.locator("header.site nav a[href='/outcomes']").count() == 1
     width, height = page.evaluate(
@@ -150,9 +119,11 @@ def test_every_page_kind_fits_the_window(
     assert outside == []
 
 
-def test_trial_chart_draws_each_median(server: str, browser_page: tuple[Page, list[str]]) -> None:
+def test_trial_chart_draws_each_median(
+    browser_server: str, browser_page: tuple[Page, list[str]]
+) -> None:
     page, _ = browser_page
-    page.goto(server + "/trial/ref50-doxorubicin-sorafenib")
+    page.goto(browser_server + "/trial/ref50-doxorubicin-sorafenib")
     bars = page.locator("svg.chart.bars rect.bar")
     # Table 1: doxorubicin plus sorafenib vs doxorubicin: OS 13.7 vs 6.5, PFS 6.0 vs 2.7,
     # TTP 6.4 vs 2.8 months
@@ -165,9 +136,9 @@ def test_trial_chart_draws_each_median(server: str, browser_page: tuple[Page, li
     assert max(widths, key=lambda w: float(w[1]))[0] == "13.7"
 
 
-def test_outcomes_across_trials(server: str, browser_page: tuple[Page, list[str]]) -> None:
+def test_outcomes_across_trials(browser_server: str, browser_page: tuple[Page, list[str]]) -> None:
     page, _ = browser_page
-    page.goto(server + "/outcomes")
+    page.goto(browser_server + "/outcomes")
     charts = page.locator("svg.chart.bars")
     assert charts.count() == 3  # OS, TTP, PFS
     os_chart = charts.nth(0)
@@ -179,9 +150,9 @@ def test_outcomes_across_trials(server: str, browser_page: tuple[Page, list[str]
     assert os_chart.locator("rect.bar").count() == len(labels) >= 8
 
 
-def test_neighbourhood_network(server: str, browser_page: tuple[Page, list[str]]) -> None:
+def test_neighbourhood_network(browser_server: str, browser_page: tuple[Page, list[str]]) -> None:
     page, _ = browser_page
-    page.goto(server + "/mechanism/jak-stat-activation")
+    page.goto(browser_server + "/mechanism/jak-stat-activation")
     network = page.locator("svg.chart.network")
     assert network.count() == 1
     names = network.locator("text.node-label").all_text_contents()
@@ -194,10 +165,10 @@ def test_neighbourhood_network(server: str, browser_page: tuple[Page, list[str]]
 
 
 def test_example_description_goes_when_the_query_is_edited(
-    server: str, browser_page: tuple[Page, list[str]]
+    browser_server: str, browser_page: tuple[Page, list[str]]
 ) -> None:
     page, _ = browser_page
-    page.goto(server + "/query")
+    page.goto(browser_server + "/query")
     page.wait_for_selector(".CodeMirror")
     page.select_option("#examples", index=1)
     assert page.locator("#example-description").inner_text() != ""

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Locator, Page
 from rdflib import Graph, Namespace, URIRef
 
-from tests.test_browser import ARTEFACTS, browser_page, server  # noqa: F401 (fixtures)
+from tests.browser_fixtures import ARTEFACTS
 
 SK = Namespace("https://w3id.org/sorakg/ontology#")
 BASE = "https://w3id.org/sorakg/"
@@ -63,12 +63,12 @@ def quote_of(page: Page, row: str | Locator) -> str:
 
 
 def test_drug_page_network_draws_what_the_graph_states(
-    server: str,  # noqa: F811
-    browser_page: tuple[Page, list[str]],  # noqa: F811
+    browser_server: str,
+    browser_page: tuple[Page, list[str]],
     union: Graph,
 ) -> None:
     page, outside = browser_page
-    page.goto(server + "/drug/sorafenib")
+    page.goto(browser_server + "/drug/sorafenib")
     drawn = edges(page)
     outward = {(e["relation"], e["node"]) for e in drawn if e["direction"] == "out"}
     actions = {pair for pair in outward if pair[0] in ACTIONS}
@@ -113,11 +113,11 @@ def test_drug_page_network_draws_what_the_graph_states(
 
 
 def test_mechanism_page_shows_observations_and_reversals_with_quotes(
-    server: str,  # noqa: F811
-    browser_page: tuple[Page, list[str]],  # noqa: F811
+    browser_server: str,
+    browser_page: tuple[Page, list[str]],
 ) -> None:
     page, _ = browser_page
-    page.goto(server + "/mechanism/pi3k-akt-activation")
+    page.goto(browser_server + "/mechanism/pi3k-akt-activation")
     agents = page.locator("#reversals tbody tr td:first-child").all_inner_texts()
     assert set(agents) == {"MK-2206", "Gene knockdown of Akt"}
     for agent in ("MK-2206", "Gene knockdown of Akt"):
@@ -139,11 +139,11 @@ def test_mechanism_page_shows_observations_and_reversals_with_quotes(
 
 
 def test_trial_page_says_design_endpoint_and_arms(
-    server: str,  # noqa: F811
-    browser_page: tuple[Page, list[str]],  # noqa: F811
+    browser_server: str,
+    browser_page: tuple[Page, list[str]],
 ) -> None:
     page, _ = browser_page
-    page.goto(server + "/trial/NCT00901901")
+    page.goto(browser_server + "/trial/NCT00901901")
     summary = page.locator("dl.summary").inner_text()
     assert "phase III" in summary and "randomized" in summary
     assert "ongoing (as of the review" in summary
@@ -161,18 +161,18 @@ def test_trial_page_says_design_endpoint_and_arms(
 
 
 def test_biomarker_and_molecule_pages_state_their_findings(
-    server: str,  # noqa: F811
-    browser_page: tuple[Page, list[str]],  # noqa: F811
+    browser_server: str,
+    browser_page: tuple[Page, list[str]],
 ) -> None:
     page, _ = browser_page
-    page.goto(server + "/biomarker/jnk-activity")
+    page.goto(browser_server + "/biomarker/jnk-activity")
     rows = page.locator("#associations tbody tr")
     text = rows.all_inner_texts()
     assert {t.split("\t")[0] for t in text} == {"OS", "TTP", "response"}
     assert all("negative" in t and "39" in t for t in text)
     assert "JNK activation was correlated" in quote_of(page, "#associations tbody tr")
     shot(page, "biomarker")
-    page.goto(server + "/molecule/stat3")
+    page.goto(browser_server + "/molecule/stat3")
     assert page.locator("p.kind").inner_text().lower() == "molecule"
     sorafenib = "#acted-on tr:has(td a[href='/drug/sorafenib'])"
     assert "inhibits" in page.locator(sorafenib).first.inner_text()
@@ -183,11 +183,11 @@ def test_biomarker_and_molecule_pages_state_their_findings(
 
 
 def test_outcome_chart_names_every_arm_under_its_study_and_design(
-    server: str,  # noqa: F811
-    browser_page: tuple[Page, list[str]],  # noqa: F811
+    browser_server: str,
+    browser_page: tuple[Page, list[str]],
 ) -> None:
     page, _ = browser_page
-    page.goto(server + "/outcomes")
+    page.goto(browser_server + "/outcomes")
     for chart in page.locator("svg.chart.bars").all():
         bars = chart.locator("rect.bar").evaluate_all(
             "bs => bs.map(b => [b.dataset.study, b.dataset.arm])"
@@ -214,12 +214,12 @@ def test_outcome_chart_names_every_arm_under_its_study_and_design(
 
 
 def test_home_page_says_what_is_inside(
-    server: str,  # noqa: F811
-    browser_page: tuple[Page, list[str]],  # noqa: F811
+    browser_server: str,
+    browser_page: tuple[Page, list[str]],
     union: Graph,
 ) -> None:
     page, _ = browser_page
-    page.goto(server + "/")
+    page.goto(browser_server + "/")
     counts = dict(
         reversed(item.split(" ", 1))
         for item in page.locator("ul.counts li").all_inner_texts()
@@ -241,11 +241,11 @@ def test_home_page_says_what_is_inside(
 
 
 def test_error_page_offers_the_near_names_and_a_search(
-    server: str,  # noqa: F811
-    browser_page: tuple[Page, list[str]],  # noqa: F811
+    browser_server: str,
+    browser_page: tuple[Page, list[str]],
 ) -> None:
     page, _ = browser_page
-    response = page.goto(server + "/drug/sorafenibb")
+    response = page.goto(browser_server + "/drug/sorafenibb")
     assert response is not None and response.status == 404
     assert response.headers["content-type"].startswith("text/html")
     assert page.locator("header.site nav a[href='/outcomes']").count() == 1
@@ -271,8 +271,8 @@ PHONE_PAGES = {
 
 @pytest.mark.parametrize("kind", list(PHONE_PAGES))
 def test_every_page_kind_reads_on_a_phone(
-    server: str,  # noqa: F811
-    browser_page: tuple[Page, list[str]],  # noqa: F811
+    browser_server: str,
+    browser_page: tuple[Page, list[str]],
     kind: str,
 ) -> None:
     """At 390 px the page does not scroll sideways (wide tables scroll inside themselves) and
@@ -280,7 +280,7 @@ def test_every_page_kind_reads_on_a_phone(
     page, _ = browser_page
     page.set_viewport_size({"width": PHONE, "height": 844})
     try:
-        page.goto(server + PHONE_PAGES[kind])
+        page.goto(browser_server + PHONE_PAGES[kind])
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE, f"{kind} is {width} px wide at {PHONE} px"
         nav = page.locator("header.site nav a[href='/outcomes']").bounding_box()
@@ -291,11 +291,11 @@ def test_every_page_kind_reads_on_a_phone(
 
 
 def test_the_ontology_contents_leave_the_navigation_visible(
-    server: str,  # noqa: F811
-    browser_page: tuple[Page, list[str]],  # noqa: F811
+    browser_server: str,
+    browser_page: tuple[Page, list[str]],
 ) -> None:
     page, _ = browser_page
-    page.goto(server + "/ontology")
+    page.goto(browser_server + "/ontology")
     for link in page.locator("header.site nav a").all():
         box = link.bounding_box()
         assert box is not None

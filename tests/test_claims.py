@@ -10,17 +10,15 @@ import pytest
 
 from sorakg.pipeline.build import Built
 from sorakg.sparql import catalogue as ql
-from tests.conftest import BASE, write_graph
+from tests.conftest import BASE
 
 PREFIXES = ql.prefixes_for(BASE)
 
 
 @pytest.fixture(scope="module")
-def store(reasoned: Built, tmp_path_factory: pytest.TempPathFactory) -> ox.Store:
-    path = write_graph(reasoned, tmp_path_factory.mktemp("claims"))
-    store = ox.Store()
-    store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
-    return store
+def store(reasoned_store: ox.Store) -> ox.Store:
+    """The claims are read on the reasoned build (conftest's ``store`` has no inferences)."""
+    return reasoned_store
 
 
 def answer(store: ox.Store, name: str, **params: str) -> list[dict[str, str]]:

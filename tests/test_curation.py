@@ -41,8 +41,8 @@ def test_the_lexicon_names_its_source_for_every_cue() -> None:
     for cue in CUES:
         assert cue.modality in {"hedged", "hypothesis"}, cue.cue
         assert any(s in cue.source for s in ("Kilicoglu and Bergler 2008", "BioScope", "curator"))
-    # the cues the audit names: "may imply", "might serve", "indicating that", "possibly",
-    # "preliminarily", "suggest"
+    # hedging cues a reader meets in the review: "may imply", "might serve", "indicating that",
+    # "possibly", "preliminarily", "suggest"
     text = "may imply might indicating possibly preliminarily suggest"
     assert {c.cue for c in cues_in(text, CUES)} >= {
         "may", "might", "imply", "indicate", "possible", "preliminary", "suggest"

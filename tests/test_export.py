@@ -21,14 +21,13 @@ from sorakg.release.default_view import in_default_view
 from sorakg.release.export import (
     EXPORTED,
     ExportFile,
-    by_name,
     export_files,
     file_name,
+    graphs_by_short_name,
     prepare,
     select,
     serialize,
 )
-from sorakg.release.folder import write_release
 from sorakg.settings import Settings
 from tests.conftest import BASE
 
@@ -51,7 +50,7 @@ def settings() -> Settings:
 
 @pytest.fixture(scope="session")
 def graphs(built: Built, settings: Settings) -> dict[str, Graph]:
-    return by_name(settings, built.graphs)
+    return graphs_by_short_name(settings, built.graphs)
 
 
 @pytest.fixture(scope="session")
@@ -94,6 +93,7 @@ def test_every_format_of_every_selection_is_written(dist: dict[str, ExportFile])
             assert dist[name].path.stat().st_size > 1000
 
 
+@pytest.mark.slow  # rdflib or rapper reads every format of the whole graph
 @pytest.mark.parametrize("fmt", sorted(EXPORTED))
 def test_rdflib_reparses_each_format_to_the_same_triples(
     fmt: str, dist: dict[str, ExportFile], graphs: dict[str, Graph]
@@ -104,6 +104,7 @@ def test_rdflib_reparses_each_format_to_the_same_triples(
         assert isomorphic(_triples(parsed), expected), (which, fmt)
 
 
+@pytest.mark.slow  # rdflib or rapper reads every format of the whole graph
 @pytest.mark.parametrize("fmt", ["nq", "trig", "jsonld"])
 def test_quad_formats_keep_the_named_graphs(
     fmt: str, dist: dict[str, ExportFile], graphs: dict[str, Graph]
@@ -115,6 +116,7 @@ def test_quad_formats_keep_the_named_graphs(
         assert len(names[f"{BASE}graph/{name}"]) == len(graph)
 
 
+@pytest.mark.slow  # rdflib or rapper reads every format of the whole graph
 @pytest.mark.parametrize("fmt", sorted(f for f in EXPORTED if EXPORTED[f].rapper))
 def test_rapper_parses_each_format_to_the_same_triples_as_rdflib(
     fmt: str, dist: dict[str, ExportFile]
@@ -143,6 +145,7 @@ def test_oxigraph_parses_each_format_to_the_same_number_of_triples(
     assert len({(q.subject, q.predicate, q.object) for q in quads}) == len(expected)
 
 
+@pytest.mark.slow  # writes the whole graph once more in every format
 @pytest.mark.parametrize("fmt", ["ttl", "trig", "jsonld", "rdfxml", "nt", "nq"])
 def test_the_same_graph_gives_the_same_bytes_whatever_order_it_was_built_in(
     fmt: str, graphs: dict[str, Graph], settings: Settings, dist: dict[str, ExportFile]
@@ -240,10 +243,9 @@ def test_checksums_list_every_file(dist: dict[str, ExportFile]) -> None:
 
 
 def test_cli_exports_one_format_and_reports_a_missing_graph(
-    tmp_path: Path, built: Built, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, published: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("SORAKG_BUILD_DIR", str(tmp_path / "build"))
-    write_release(built.graphs, Settings(reason=False), built.timings)
+    monkeypatch.setenv("SORAKG_BUILD_DIR", str(published.build_dir))
     out = tmp_path / "facts.ttl"
     runner = CliRunner()
     result = runner.invoke(

@@ -12,7 +12,7 @@ from rdflib.namespace import DCTERMS, RDF, SKOS, VOID
 from sorakg.formats import HTML, OFFERS, Format
 from sorakg.loaders.identifiers import CHOICES, SCHEMES, Identifier, converter
 from sorakg.pipeline.build import Built
-from sorakg.release.export import by_name
+from sorakg.release.export import graphs_by_short_name
 from sorakg.release.metadata import void_graph
 from sorakg.release.ontodocs import ontology_document, ontology_html
 from sorakg.release.sssom import sssom_table
@@ -24,7 +24,7 @@ DATASET = URIRef(BASE + "dataset")
 
 @pytest.fixture(scope="module")
 def graphs(built: Built) -> dict[str, Graph]:
-    return by_name(Settings(reason=False), built.graphs)
+    return graphs_by_short_name(Settings(reason=False), built.graphs)
 
 
 # -- identifiers -------------------------------------------------------------------------------

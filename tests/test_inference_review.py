@@ -79,6 +79,7 @@ def _line(subject: str, obj: str) -> int:
     raise KeyError(subject)
 
 
+@pytest.mark.slow  # a reasoned build of a copy of the tables
 def test_a_new_fact_with_a_new_inference_fails_until_reviewed(data_copy: Path) -> None:
     # the review never says doxorubicin inhibits Akt: a curator adding it would make doxorubicin
     # target the PI3K/Akt pathway, which must be read before it reaches the default view

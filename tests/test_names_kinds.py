@@ -1,7 +1,7 @@
 """A name resolves to the kind its parameter expects, or is refused with the candidates of that
-kind: never an empty answer from a name that matched something else (the newcomer audit's
-cases, on the CLI, on ``/queries/NAME`` and in the resolver), and the on-disk names index
-answers as the in-memory one does."""
+kind: never an empty answer from a name that matched something else (a drug's name given for a
+trial, a class's for a drug …, on the CLI, on ``/queries/NAME`` and in the resolver), and the
+on-disk names index answers as the in-memory one does."""
 
 from __future__ import annotations
 

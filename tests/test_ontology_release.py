@@ -18,7 +18,7 @@ from rdflib.namespace import DCTERMS, OWL, XSD
 from sorakg.formats import RDFXML
 from sorakg.loaders.vocab import ONTOLOGY_IRI
 from sorakg.pipeline.build import Built
-from sorakg.release.export import by_name, prepare, serialize
+from sorakg.release.export import graphs_by_short_name, prepare, serialize
 from sorakg.release.ontorelease import (
     Release,
     ReleaseError,
@@ -42,7 +42,7 @@ def release(reasoned: Built, tmp_path_factory: pytest.TempPathFactory) -> dict[s
     """The release files, and the ontology with every graph of the build (asserted, inferred)
     as RDF/XML, written where the Java checker can read them."""
     folder = tmp_path_factory.mktemp("release")
-    graphs = by_name(SETTINGS, reasoned.graphs)
+    graphs = graphs_by_short_name(SETTINGS, reasoned.graphs)
     paths = {}
     for name, text in ontology_files(graphs["ontology"], SETTINGS).items():
         paths[name] = folder / name

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from html import unescape
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,16 +13,15 @@ from fastapi.testclient import TestClient
 from sorakg.pipeline.build import Built
 from sorakg.server.labels import Linker
 from sorakg.sparql import catalogue
-from tests.conftest import BASE, write_graph
+from tests.conftest import BASE
 from tests.helpers import app_client
 
 HTML = {"Accept": "text/html"}
 
 
 @pytest.fixture(scope="module")
-def client(reasoned: Built, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    graph_file = write_graph(reasoned, tmp_path_factory.mktemp("release"))
-    with app_client(graph_file) as test_client:
+def client(reasoned_graph_file: Path) -> Iterator[TestClient]:
+    with app_client(reasoned_graph_file) as test_client:
         yield test_client
 
 

@@ -20,17 +20,15 @@ from sorakg.loaders.vocab import SK
 from sorakg.pipeline.build import Built
 from sorakg.release.default_view import default_graphs
 from sorakg.server.execute import Job, run_query
-from tests.conftest import BASE, write_graph
+from tests.conftest import BASE
 
 PREFIXES = "PREFIX sk: <https://w3id.org/sorakg/ontology#>\n"
 
 
 @pytest.fixture(scope="module")
-def store(reasoned: Built, tmp_path_factory: pytest.TempPathFactory) -> ox.Store:
-    path = write_graph(reasoned, tmp_path_factory.mktemp("pharmacology"))
-    store = ox.Store()
-    store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
-    return store
+def store(reasoned_store: ox.Store) -> ox.Store:
+    """The questions are asked of the reasoned build (conftest's ``store`` has no inferences)."""
+    return reasoned_store
 
 
 def select(store: ox.Store, text: str) -> set[tuple[str, ...]]:

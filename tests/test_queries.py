@@ -10,13 +10,11 @@ import pytest
 from typer.testing import CliRunner
 
 from sorakg.cli import app
-from sorakg.pipeline.build import Built
 from sorakg.release.default_view import default_graphs
-from sorakg.release.serialize import sorted_nquads
 from sorakg.sparql import catalogue as ql
 from sorakg.sparql import remote
-from sorakg.sparql.bindings import with_values
-from tests.helpers import PREFIXES, answer
+from sorakg.sparql.bindings import with_rows, with_values
+from tests.helpers import BASE, PREFIXES, answer
 from tests.stores import concat_columns
 
 QUERIES = ql.list_queries()
@@ -34,14 +32,6 @@ def test_the_library_has_at_least_thirty_documented_queries() -> None:
             assert param.description, f"{query.name}: parameter {param.name} undocumented"
 
 
-@pytest.fixture(scope="module")
-def reasoned_store(reasoned: Built) -> ox.Store:
-    """The build with its inferred layers, as ``sorakg build`` writes it."""
-    store = ox.Store()
-    store.load(sorted_nquads(reasoned.graphs).encode(), format=ox.RdfFormat.N_QUADS)
-    return store
-
-
 @pytest.mark.parametrize("query", QUERIES, ids=lambda q: q.name)
 def test_every_query_runs_with_its_defaults(reasoned_store: ox.Store, query: ql.NamedQuery) -> None:
     """Every answer is read to its end (evaluation is lazy: an error may only come while
@@ -55,6 +45,22 @@ def test_every_query_runs_with_its_defaults(reasoned_store: ox.Store, query: ql.
         assert rows == [], f"{query.name}: {rows[:3]}"
     else:
         assert rows, f"{query.name} answers nothing with its defaults"
+
+
+SERVER = Path(__file__).parent.parent / "server"
+
+
+def test_every_page_query_is_a_checked_file_the_server_reads() -> None:
+    """The pages' SPARQL lives in ``server/queries/*.rq``, read and checked like the library's;
+    each file is named by some module of the server (no file left behind, none kept as a
+    Python string instead)."""
+    code = "".join(path.read_text(encoding="utf-8") for path in SERVER.glob("*.py"))
+    for path in sorted((SERVER / "queries").glob("*.rq")):
+        query = ql.page_query(path.stem)
+        assert query.title != path.stem, f"{path.name}: no title"
+        assert f'"{path.stem}"' in code, f"{path.name} is read by no module of server/"
+    strings = [p.name for p in SERVER.glob("*.py") if "PREFIX rdfs:" in p.read_text()]
+    assert strings == [], f"SPARQL kept as Python strings in {strings}"
 
 
 def test_header_parse_errors_name_the_file(tmp_path: Path) -> None:
@@ -119,6 +125,19 @@ def test_values_block_serializes_terms_safely() -> None:
     text = with_values(query.text, bound)
     assert 'VALUES (?t) { ("a\\" } ; DROP ALL ; #\\n") }' in text
     ox.Store().query(text)  # still one well-formed query
+
+
+def test_the_label_lookup_binds_each_iri_as_one_row(store: ox.Store) -> None:
+    """The page query ``labels`` with many IRIs (``with_rows``): one label per IRI that has one,
+    none for an IRI the graph does not hold."""
+    iris = [f"{BASE}drug/sorafenib", f"{BASE}drug/sunitinib", f"{BASE}drug/no-such-drug"]
+    text = with_rows(ql.page_query("labels").sparql, ox.Variable("s"), map(ox.NamedNode, iris))
+    assert f"VALUES ?s {{ <{iris[0]}> <{iris[1]}> <{iris[2]}> }}" in text
+    labels = {
+        row["s"].value: row["label"].value
+        for row in store.query(text, use_default_graph_as_union=True)
+    }
+    assert labels == {iris[0]: "Sorafenib", iris[1]: "Sunitinib"}
 
 
 # --- remote endpoints ----------------------------------------------------------------------------

@@ -13,10 +13,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from sorakg.pipeline.build import Built
 from sorakg.release.store import load_store
 from sorakg.sparql import catalogue as ql
-from tests.conftest import BASE, write_graph
+from tests.conftest import BASE
 from tests.helpers import PREFIXES, answer
 
 SK = "https://w3id.org/sorakg/ontology#"
@@ -707,9 +706,9 @@ def test_entities_without_identifier(store: ox.Store, nquads: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def served(reasoned: Built, tmp_path_factory: pytest.TempPathFactory) -> ox.Store:
+def served(reasoned_store: ox.Store) -> ox.Store:
     """The build as ``sorakg build`` writes and the server serves it, inferred graph included."""
-    return load_store(write_graph(reasoned, tmp_path_factory.mktemp("served")))
+    return reasoned_store
 
 
 def test_facts_without_evidence(served: ox.Store, nquads: Path) -> None:
@@ -893,6 +892,7 @@ def _names_of(store: ox.Store, predicate: str) -> set[str]:
     return names
 
 
+@pytest.mark.slow  # every query once per rejected inference's entity
 def test_no_answer_states_a_relation_the_reviewed_inferences_reject(store: ox.Store) -> None:
     """Every named query, with its defaults and with each entity parameter set to each entity a
     rejected inference names: a row holding both ends of a rejected inference must say, in its

@@ -158,6 +158,7 @@ def test_every_inferred_membership_is_explained(
     assert checked > 20
 
 
+@pytest.mark.slow  # owlrl's closure as the reference
 def test_build_engine_agrees_with_the_reference(ontology: Graph, facts: Graph) -> None:
     # The build's fast engine (reasonable + chains) must find exactly what owlrl finds.
     fast = materialize(ontology, facts, "reasonable")

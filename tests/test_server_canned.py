@@ -10,7 +10,6 @@ import json
 import pickle
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,27 +26,14 @@ from sorakg.settings import Settings
 from sorakg.sparql import catalogue
 from sorakg.sparql.bindings import with_values
 from tests.conftest import write_graph
-from tests.helpers import app_client
+from tests.helpers import app_client, wait_for_downloads
 
 
 @pytest.fixture(scope="module")
-def client(reasoned: Built, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    graph_file = write_graph(reasoned, tmp_path_factory.mktemp("release"))
+def client(reasoned_graph_file: Path) -> Iterator[TestClient]:
     settings = Settings(export_nice=0)  # the tests wait for the downloads
-    with app_client(graph_file, settings) as test_client:
+    with app_client(reasoned_graph_file, settings) as test_client:
         yield test_client
-
-
-def _wait_for_downloads(client: TestClient) -> list[dict[str, object]]:
-    deadline = time.monotonic() + 240
-    while True:
-        response = client.get("/download", headers={"Accept": "application/json"})
-        if response.status_code == 200:
-            return response.json()  # type: ignore[no-any-return]
-        assert response.status_code == 503, response.text
-        assert response.headers["retry-after"]
-        assert time.monotonic() < deadline, "downloads never became ready"
-        time.sleep(1)
 
 
 def test_queries_are_listed(client: TestClient) -> None:
@@ -119,7 +105,7 @@ def test_a_crafted_argument_stays_one_term(client: TestClient) -> None:
 
 @pytest.mark.slow
 def test_downloads_with_hashes(client: TestClient) -> None:
-    listed = _wait_for_downloads(client)
+    listed = wait_for_downloads(client)
     names = {str(f["name"]) for f in listed}
     assert {"sorakg-all.ttl", "sorakg-asserted.nt", "sorakg.sssom.tsv", "void.ttl"} <= names
     turtle = next(f for f in listed if f["name"] == "sorakg-all.ttl")
@@ -133,7 +119,7 @@ def test_downloads_with_hashes(client: TestClient) -> None:
 
 @pytest.mark.slow
 def test_ontology_by_content_negotiation(client: TestClient) -> None:
-    _wait_for_downloads(client)  # the graphs are loaded by then
+    wait_for_downloads(client)  # the graphs are loaded by then
     html = client.get("/ontology", headers={"Accept": "text/html"})
     assert html.status_code == 200 and "VEGFR inhibitor" in html.text
     turtle = client.get("/ontology", headers={"Accept": "text/turtle"})
@@ -144,7 +130,7 @@ def test_ontology_by_content_negotiation(client: TestClient) -> None:
 
 
 def test_entity_page_explains_inferred_classes(client: TestClient) -> None:
-    _wait_for_downloads(client)
+    # the explainer is read on the page's first request: no export to wait for
     html = client.get("/drug/sunitinib", headers={"Accept": "text/html"}).text
     assert "Why these inferences" in html
     assert "is a VEGFR inhibitor, defined as small-molecule drug ⊓ ∃inhibits" in html
@@ -167,8 +153,9 @@ def test_sparql_sees_the_inferred_class_members(client: TestClient) -> None:
     assert asserted_only["results"]["bindings"] == []
 
 
+@pytest.mark.slow  # lists the export's files: waits for the whole export
 def test_void_is_the_export_description_with_this_server(client: TestClient) -> None:
-    _wait_for_downloads(client)
+    wait_for_downloads(client)
     response = client.get("/.well-known/void", headers={"Accept": "text/turtle"})
     graph = Graph().parse(data=response.text, format="turtle")
     void, dcat = "http://rdfs.org/ns/void#", "http://www.w3.org/ns/dcat#"
@@ -182,7 +169,7 @@ def test_void_is_the_export_description_with_this_server(client: TestClient) -> 
 
 
 def test_entity_page_explains_inferred_relations(client: TestClient) -> None:
-    _wait_for_downloads(client)
+    # the explainer is read on the page's first request: no export to wait for
     html = client.get("/drug/sorafenib", headers={"Accept": "text/html"}).text
     assert "targets pathway ⊒ inhibits ∘ member of pathway" in html
 
@@ -211,11 +198,11 @@ class _Recording:
         return await self.pool.update(job)
 
 
-def test_parameters_are_bound_once_in_the_web_process(reasoned: Built, tmp_path: Path) -> None:
+def test_parameters_are_bound_once_in_the_web_process(reasoned_graph_file: Path) -> None:
     """A named query reaches the worker as one text: its parameters already written in (a
     VALUES block), its '#+' header gone, so the worker has nothing to bind and lexes nothing,
     and answers it without loading the query library."""
-    graph = write_graph(reasoned, tmp_path)
+    graph = reasoned_graph_file
     backend = _Recording(WorkerPool(graph, size=1, inline_rows=0))
     with TestClient(create_app(Settings(), backend)) as client:  # type: ignore[arg-type]
         rows = list(csv.DictReader(io.StringIO(client.get(
@@ -268,7 +255,8 @@ def test_an_export_over_its_memory_stops_with_a_message(reasoned: Built, tmp_pat
     from sorakg.server.downloads import _export_in_child
 
     write_graph(reasoned, tmp_path)
-    settings = Settings(export_memory_mb=1, build_dir=tmp_path / "build")
+    # nice 0: at the default nice 19 the child waits for the CPU on a busy machine
+    settings = Settings(export_memory_mb=1, export_nice=0, build_dir=tmp_path / "build")
     with pytest.raises(RuntimeError, match="export_memory_mb"):
         _export_in_child(tmp_path, settings)
     assert not (tmp_path / "downloads").exists()

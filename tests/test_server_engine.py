@@ -30,7 +30,7 @@ from typer.testing import CliRunner
 from sorakg.cli import app as cli
 from sorakg.pipeline.build import Built
 from sorakg.release import summaries
-from sorakg.release.folder import STORE_DIR, prune, write_release
+from sorakg.release.folder import STORE_DIR, prune
 from sorakg.release.store import release_store
 from sorakg.server.app import create_app
 from sorakg.server.execute import MAXBYTES_HEADER, MAXROWS_HEADER, Job, Reply, run_query
@@ -40,13 +40,6 @@ from tests.conftest import write_graph
 from tests.helpers import RDFS_LABEL, SLOW_QUERY, SORAFENIB, free_port
 
 ASK_LABEL = f"ASK {{ <{SORAFENIB}> <{RDFS_LABEL}> ?l }}"
-
-
-@pytest.fixture(scope="module")
-def published(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    settings = Settings(build_dir=tmp_path_factory.mktemp("engine") / "build", reason=False)
-    write_release(built.graphs, settings, built.timings)
-    return settings
 
 
 def _review_quads(store: ox.Store) -> int:
@@ -138,7 +131,8 @@ def _run(pool: WorkerPool, *jobs: Job) -> list[Reply]:
 
 
 def _doubling(times: int, rows: int = 1) -> str:
-    """The audit's CONCAT doubling chain: ``rows`` rows of a 1 KiB string doubled ``times``."""
+    """A CONCAT doubling chain (a short text whose answer grows to gigabytes): ``rows`` rows of
+    a 1 KiB string doubled ``times``."""
     binds = " ".join(f"BIND(CONCAT(?s{i}, ?s{i}) AS ?s{i + 1})" for i in range(times))
     return (
         f"SELECT ?s ?big WHERE {{ {{ SELECT DISTINCT ?s {{ ?s ?p ?o }} LIMIT {rows} }} "

@@ -8,7 +8,6 @@ are accepted, and longer ones get 414.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from sorakg.server.app import create_app
 from sorakg.server.pool import WorkerPool
 from sorakg.settings import Settings
-from tests.helpers import free_port, serving
+from tests.helpers import free_port, serving, wait_for_downloads
 
 pytestmark = pytest.mark.slow  # schemathesis over every operation
 
@@ -42,10 +41,8 @@ def served(graph_file: Path) -> Iterator[Served]:
     config = Settings(port=free_port(), query_timeout=5, max_body_bytes=300_000, export_nice=0)
     pool = WorkerPool(graph_file, size=2, timeout=config.query_timeout)
     with serving(create_app(config, pool, prepare_downloads=True), config) as url:
-        deadline = time.monotonic() + 240
-        while httpx.get(f"{url}/download").status_code == 503:  # the export is being written
-            assert time.monotonic() < deadline, "the downloads were never ready"
-            time.sleep(1)
+        with httpx.Client(base_url=url) as client:
+            wait_for_downloads(client)
         yield Served(url, pool)
 
 

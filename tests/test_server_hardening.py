@@ -4,17 +4,16 @@ Content-Type and ``nosniff`` on every error, and the Host header never reflected
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from sorakg.pipeline.build import Built
 from sorakg.server.app import create_app
 from sorakg.server.pool import WorkerPool
 from sorakg.settings import Settings
-from tests.conftest import write_graph
+from tests.helpers import wait_for_downloads
 
 pytestmark = pytest.mark.slow  # prepares the downloads first
 
@@ -24,15 +23,14 @@ PUBLIC = "https://kg.example.org/sorakg/"
 
 
 @pytest.fixture(scope="module")
-def client(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    graph_file = write_graph(built, tmp_path_factory.mktemp("release"))
+def client(reasoned_graph_file: Path) -> Iterator[TestClient]:
+    """The release the other reasoned-build servers of this process share: its downloads are
+    exported once for all of them."""
+    graph_file = reasoned_graph_file
     settings = Settings(update_enabled=True, update_token=TOKEN, public_url=PUBLIC, export_nice=0)  # type: ignore[arg-type]
     app = create_app(settings, WorkerPool(graph_file, size=1), prepare_downloads=True)
     with TestClient(app) as test_client:
-        deadline = time.monotonic() + 240
-        while test_client.get("/download").status_code == 503:  # being prepared
-            assert time.monotonic() < deadline, "downloads never became ready"
-            time.sleep(1)
+        wait_for_downloads(test_client)
         yield test_client
 
 

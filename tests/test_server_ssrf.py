@@ -84,9 +84,10 @@ def client(graph_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 
 
 def _queries(url: str) -> dict[str, str]:
-    """The audit's reproductions (a, b, c), and the forms Oxigraph's scannerless parser reads
-    differently from the grammar's tokens (keywords matched without a word boundary, ``<`` as
-    less-than). ``{url}`` is the listener."""
+    """SERVICE hidden from a lexer (a: glued to the token before it, b: after a comment ended by
+    CR, c: after an escaped character in a local name), and the forms Oxigraph's scannerless
+    parser reads differently from the grammar's tokens (keywords matched without a word
+    boundary, ``<`` as less-than). ``{url}`` is the listener."""
     group = "{ ?a ?b ?c }"
     return {
         "a: variable glued to .SERVICE": (

@@ -369,6 +369,7 @@ def _results(report: Graph) -> set[tuple[str, ...]]:
     }
 
 
+@pytest.mark.slow  # pySHACL over the broken graph
 def test_the_fast_engine_agrees_with_pyshacl(broken: Graph) -> None:
     """pyshacl-turbo validates the builds; pySHACL, the reference implementation, must find the
     same violations (focus, path, value, message) on a graph that breaks every shape."""

@@ -1,6 +1,6 @@
 """A SPARQL mistake is reported as what it is, at the user's own line and column: the prefixes
-the project declares for a query are neither blamed nor counted (the newcomer audit's
-examples, on ``/sparql``, YASGUI's route, and ``sorakg query --file``)."""
+the project declares for a query are neither blamed nor counted (a misspelt keyword, a missing
+brace, an undeclared prefix, on ``/sparql``, YASGUI's route, and ``sorakg query --file``)."""
 
 from __future__ import annotations
 

@@ -76,12 +76,12 @@ def test_check_refuses_every_service_or_load_the_engine_runs_in_generated_update
         assert sparql_text.may_use(text, "SERVICE", "LOAD"), text
 
 
-# The audit's escape forms, each written so that a check misreading an escape thinks the rest of
-# the line is inside a string, an IRI or a comment.
+# Escape forms (\u0022, \U00000022, \u005C, an escaped IRI character …) each written so that a
+# check misreading an escape thinks the rest of the line is inside a string, an IRI or a comment.
 TARGET = f"<{HOST}/a>"
 WHERE = f'WHERE {{ BIND("\\u0022" AS ?x) SERVICE {TARGET} {{ ?a ?b ?c }} }} #"'
 DATA = 'INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:b> "\\u0022" } } ;'
-AUDIT_QUERIES = [
+ESCAPED_QUERIES = [
     f'SELECT * WHERE {{ BIND("\\u0022" AS ?x) SERVICE {TARGET} {{ ?a ?b ?c }} }} #"',
     f"SELECT * WHERE {{ BIND('\\u0027' AS ?x) SERVICE {TARGET} {{ ?a ?b ?c }} }} #'",
     f'SELECT * WHERE {{ BIND("\\U00000022" AS ?x) SERVICE {TARGET} {{ ?a ?b ?c }} }} #"',
@@ -93,21 +93,21 @@ AUDIT_QUERIES = [
     f'ASK {{ FILTER EXISTS {{ BIND("\\u0022" AS ?x) SERVICE {TARGET} {{}} }} }} #"',
     f"CONSTRUCT {{ ?a ?b ?c }} {WHERE}",
 ]
-AUDIT_UPDATES = [
+ESCAPED_UPDATES = [
     f"INSERT {{ GRAPH <urn:g> {{ ?a ?b ?c }} }} {WHERE}",
     f'{DATA} LOAD {TARGET} INTO GRAPH <urn:g> #"',
     f'{DATA} LOAD {TARGET} #"',
 ]
 
 
-@pytest.mark.parametrize("text", AUDIT_QUERIES)
-def test_audit_escape_forms_in_queries_are_refused(text: str) -> None:
+@pytest.mark.parametrize("text", ESCAPED_QUERIES)
+def test_escape_forms_in_queries_are_refused(text: str) -> None:
     assert engine_runs_service_or_load(text, update=False) in (True, False)  # the engine parses it
     assert sparql_text.may_use(text, "SERVICE", "LOAD") == {"SERVICE"}
 
 
-@pytest.mark.parametrize("text", AUDIT_UPDATES)
-def test_audit_escape_forms_in_updates_are_refused(text: str) -> None:
+@pytest.mark.parametrize("text", ESCAPED_UPDATES)
+def test_escape_forms_in_updates_are_refused(text: str) -> None:
     assert engine_runs_service_or_load(text, update=True) is True
     assert sparql_text.may_use(text, "SERVICE", "LOAD")
 

@@ -39,7 +39,7 @@ def engine_writes_default(text: str) -> bool | None:
 
 @pytest.mark.parametrize(
     "text",
-    [  # the audit's forms that rdflib could not parse, and the ones it never looked at
+    [  # forms rdflib cannot parse (escapes, directional language tags) and ones it never reads
         'INSERT DATA { <urn:x> <urn:y> "esc\\u0022aped" }',
         'INSERT DATA { <urn:x> <urn:y> "dir"@en--ltr }',
         "INSERT DATA { <urn:x> <urn:y> <<( <urn:a> <urn:b> <urn:c> )>> }",

@@ -31,8 +31,9 @@ from types import TracebackType
 from rdflib.term import Node
 
 from sorakg.children import die_with_parent
+from sorakg.loaders.prefixes import TABLE
 
-NOTHING = "http://www.w3.org/2002/07/owl#Nothing"
+NOTHING = TABLE["owl"] + "Nothing"
 JAVA_OPTIONS = ("-Xmx2000M", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
 # "EquivalentClasses( <a> <b> … )": one line per set of equivalent classes in -c's taxonomy
 _EQUIVALENT = re.compile(r"^EquivalentClasses\( ((?:<[^>]+>\s*)+)\)$", re.MULTILINE)

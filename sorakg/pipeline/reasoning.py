@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable
+from importlib import resources
+from pathlib import Path
 from typing import Literal
 
 from rdflib import Graph, URIRef
@@ -35,16 +37,12 @@ from sorakg.pipeline.hermit import Hermit, rows_of
 
 PROVENANCE_CLASSES = (SK.Evidence, SK.Citation, SK.Publication)
 
-# Closed-world readings of axioms outside OWL RL, under the unique-name assumption above.
+# Closed-world readings of axioms outside OWL RL, under the unique-name assumption above: one
+# SPARQL CONSTRUCT per class, sorakg/pipeline/rules/<class>.rq
 RULES = {
-    "InhibitorOfSeveralKinases": """
-        CONSTRUCT { ?drug a sk:InhibitorOfSeveralKinases }
-        WHERE {
-          SELECT ?drug WHERE {
-            ?drug sk:inhibits ?kinase . ?kinase a sk:Kinase . ?drug a sk:SmallMoleculeDrug
-          }
-          GROUP BY ?drug HAVING (COUNT(DISTINCT ?kinase) >= 2)
-        }""",
+    Path(str(entry)).stem: entry.read_text(encoding="utf-8")
+    for entry in sorted(resources.files("sorakg.pipeline.rules").iterdir(), key=str)
+    if entry.name.endswith(".rq")
 }
 
 

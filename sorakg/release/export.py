@@ -42,10 +42,10 @@ __all__ = [
     "ExportFile",
     "Format",
     "MissingGraph",
-    "by_name",
     "export_files",
     "export_one",
     "file_name",
+    "graphs_by_short_name",
     "prefixes_for",
     "prepare",
     "select",
@@ -69,7 +69,7 @@ class MissingGraph(LookupError):
 # -- reading the build -------------------------------------------------------------------------
 
 
-def by_name(settings: Settings, graphs: dict[URIRef, Graph]) -> dict[str, Graph]:
+def graphs_by_short_name(settings: Settings, graphs: dict[URIRef, Graph]) -> dict[str, Graph]:
     """Named graphs keyed by IRI (as a build holds them) → by short name."""
     return {graph_name(settings, str(iri)): graph for iri, graph in graphs.items()}
 

@@ -18,19 +18,15 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, VOID, XS
 
 from sorakg.formats import FORMATS
 from sorakg.loaders.identifiers import link_converter, split_iri
+from sorakg.loaders.prefixes import TABLE, prefixes
 from sorakg.loaders.vocab import ONTOLOGY_IRI, SK
 from sorakg.release.writers import ExportFile, serialize_graph
 from sorakg.settings import Settings
 
-SPDX = Namespace("http://spdx.org/rdf/terms#")
+SPDX = Namespace(TABLE["spdx"])
 DCAT_VERSION = URIRef(f"{DCAT}version")  # DCAT 3; rdflib's DCAT namespace is DCAT 2
 IANA = "https://www.iana.org/assignments/media-types/"
-PREFIXES = {
-    "void": str(VOID),
-    "dcat": str(DCAT),
-    "foaf": str(FOAF),
-    "spdx": str(SPDX),
-}
+PREFIXES = prefixes("void", "dcat", "foaf", "spdx")
 LINK_PREDICATES = (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch, OWL.sameAs)
 
 

@@ -22,6 +22,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS, SKOS
 
 from sorakg.loaders.identifiers import SCHEMES, read_identifiers, split_iri
+from sorakg.loaders.prefixes import TABLE
 from sorakg.loaders.vocab import SK
 from sorakg.ontology import MAPPINGS
 from sorakg.release.metadata import dataset_facts
@@ -126,8 +127,8 @@ def mappings(settings: Settings, graphs: dict[str, Graph]) -> tuple[list[Mapping
                 comment=f"read from {ident.source}{note}" if ident else NCT_NOTE,
             )
         )
-    name.used.setdefault("skos", str(SKOS))
-    name.used["semapv"] = "https://w3id.org/semapv/vocab/"
+    name.used.setdefault("skos", TABLE["skos"])
+    name.used["semapv"] = TABLE["semapv"]
     rows.sort(key=lambda m: (m.subject_id, m.predicate_id, m.object_id))
     return rows, dict(sorted(name.used.items()))
 

@@ -7,11 +7,10 @@ from collections import Counter
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
-from sorakg.loaders.vocab import PREFIXES
+from sorakg.loaders.prefixes import PREFIX_IRIS
 from sorakg.names import curie
 
 # one spelling per namespace (rdflib's per-graph bindings gave ":X", "sk:X" and "<…#X>" for one)
-_PREFIXES = {name: str(namespace) for name, namespace in PREFIXES.items()}
 
 
 def graph_stats(graphs: dict[URIRef, Graph]) -> dict[str, object]:
@@ -21,7 +20,7 @@ def graph_stats(graphs: dict[URIRef, Graph]) -> dict[str, object]:
     # named once per class, not once per member
     classes: Counter[str] = Counter()
     for cls, count in by_node.items():
-        classes[curie(str(cls), _PREFIXES) if isinstance(cls, URIRef) else str(cls)] += count
+        classes[curie(str(cls), PREFIX_IRIS) if isinstance(cls, URIRef) else str(cls)] += count
     return {
         "graphs": {str(name): len(graph) for name, graph in sorted(graphs.items())},
         "triples": sum(len(g) for g in graphs.values()),

@@ -24,7 +24,7 @@ from rdflib.term import Node
 
 from sorakg.formats import JSONLD, NQUADS, NTRIPLES, RDFXML, TRIG, TURTLE, Format
 from sorakg.loaders.identifiers import split_iri
-from sorakg.loaders.vocab import PREFIXES
+from sorakg.loaders.prefixes import PREFIX_IRIS
 from sorakg.release.default_view import in_default_view
 from sorakg.release.serialize import canonical, nquads, oxigraph_text, rdfxml, sorted_lines, union
 from sorakg.settings import Settings
@@ -45,7 +45,7 @@ _PREFIX_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*[A-Za-z0-9_-]$|^[A-Za-z]$")
 
 def prefixes_for(graphs: Iterable[Graph], base: str) -> dict[str, str]:
     """Prefix → namespace for a file: vocabularies, linked registries, our entity kinds."""
-    found = {name: str(ns) for name, ns in PREFIXES.items()}
+    found = dict(PREFIX_IRIS)
     iris = {
         str(node)
         for graph in graphs

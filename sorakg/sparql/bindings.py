@@ -1,13 +1,14 @@
 """Parameter binding: a query's text with RDF terms bound to its variables.
 
 The one binding method of every path, embedded store or remote endpoint (the CLI, ``/queries``,
-the Linked Data pages, the proxy). The web process binds before a job is sent: a query worker
+the Linked Data pages, the proxy); :func:`with_rows` binds one variable to many terms, for the
+labels of the IRIs a page shows. The web process binds before a job is sent: a query worker
 receives a text and binds nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
 import pyoxigraph as ox
@@ -46,6 +47,16 @@ def with_values(text: str, bound: Mapping[ox.Variable, Term]) -> str:
     terms = {variable.value: str(term) for variable, term in bound.items()}
     body = "".join(piece + terms.get(var[1:], var) for piece, var in pieces) + rest
     return f"{text[:at]} VALUES ({names}) {{ ({values}) }}{body}"
+
+
+def with_rows(text: str, variable: ox.Variable, terms: Iterable[Term]) -> str:
+    """The query with a ``VALUES`` block of one row per term opening its WHERE group: the
+    many-IRI form a page's label lookup needs (the terms written as in :func:`with_values`)."""
+    at = sparql_text.where_brace(text)
+    if at is None:
+        raise BindingError("cannot find the query's WHERE group")
+    rows = " ".join(str(term) for term in terms)
+    return f"{text[:at]} VALUES {variable} {{ {rows} }}{text[at:]}"
 
 
 @lru_cache(maxsize=512)

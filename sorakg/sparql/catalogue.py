@@ -37,8 +37,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from sorakg.loaders.prefixes import PREFIX_IRIS, TABLE
 from sorakg.loaders.tables import ENTITY_MODELS
-from sorakg.loaders.vocab import PREFIXES
 from sorakg.names import ANY, Expect, Names, NamingError, curie, suggest_word
 from sorakg.release.default_view import default_graphs
 from sorakg.sparql import text as sparql_text
@@ -49,9 +49,9 @@ from sorakg.sparql.remote import (
 )
 
 HEADER = "#+"
-OWL_THING = "http://www.w3.org/2002/07/owl#Thing"
+OWL_THING = TABLE["owl"] + "Thing"
 LIBRARY_FORMS = frozenset({"SELECT", "ASK"})
-XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD = TABLE["xsd"]
 Results = ox.QuerySolutions | ox.QueryBoolean
 
 
@@ -197,9 +197,9 @@ def _classes(value: object, where: str, pname: str) -> tuple[str, ...]:
     found = []
     for item in items:
         prefix, colon, local = str(item).partition(":")
-        if not colon or prefix not in PREFIXES:
+        if not colon or prefix not in PREFIX_IRIS:
             raise QueryError(f"{where}: parameter '{pname}': '{item}' is not a known CURIE")
-        found.append(str(PREFIXES[prefix]) + local)
+        found.append(PREFIX_IRIS[prefix] + local)
     return tuple(found)
 
 
@@ -258,7 +258,7 @@ def page_query(name: str) -> NamedQuery:
 
 def prefixes_for(base_iri: str) -> dict[str, str]:
     """Prefixes accepted in IRI arguments and used to shorten IRIs in tables."""
-    found = {name: str(namespace) for name, namespace in PREFIXES.items()}
+    found = dict(PREFIX_IRIS)
     for model in ENTITY_MODELS:
         found[model.segment] = f"{base_iri}{model.segment}/"
     return found

@@ -1,0 +1,204 @@
+"""uvicorn's h11 protocol with strict request heads and real answers to oversized ones.
+
+h11 is lenient where a front proxy may not be, and abrupt where a client needs an answer:
+
+- **Bare LF and obs-fold.** h11 ends a head line at a bare LF and joins a line that starts with
+  a space or tab to the previous header (obs-fold). A proxy that frames by CRLF, or that reads
+  the folded line as a header of its own, then sees other requests or headers than this server
+  (request smuggling). RFC 9112 lets a server refuse both: 400, and the connection is closed.
+- **Oversized heads.** Past ``h11_max_incomplete_event_size`` h11 gives up, and uvicorn answered
+  400 and closed the socket while the client was still sending its URL: the kernel then resets the
+  connection and the client never reads the answer. Here a request line over the limit gets 414
+  and a head whose headers pass it 431, each naming the limit, and the connection is closed
+  gracefully (lingering close, as nginx does): the answer is sent, the sending side shut, and
+  what the client still sends is read and dropped until it closes, at most ``LINGER_SECONDS``.
+
+The check reads each head's raw bytes once, as they arrive, keeping no copy of them, so a client
+trickling a head byte by byte costs linear time and no more memory than h11's own buffer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from http import HTTPStatus
+from typing import Any
+
+import h11
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+LINGER_SECONDS = 10.0
+_HEAD_END = re.compile(rb"\n\r?\n")  # where h11 ends a head
+
+
+class Refused(h11.RemoteProtocolError):
+    """A head this server refuses, with the status and the sentence to answer."""
+
+
+def oversized(lines: bool, limit: int) -> Refused:
+    """The refusal of a head over ``limit`` bytes (``max_body_bytes`` + 64 KiB): 414 while its
+    request line has not ended (``lines``), else 431."""
+    if not lines:
+        return Refused(f"the request line is over the limit of {limit} bytes "
+                       "(max_body_bytes + 64 KiB); send a long query by POST", 414)  # fmt: skip
+    return Refused(f"the request's headers are over the limit of {limit} bytes "
+                   "(max_body_bytes + 64 KiB)", 431)  # fmt: skip
+
+
+class HeadScan:
+    """One request head read as it arrives, chunk by chunk, keeping two bytes of context: where
+    it ends (as h11 ends it), whether it is malformed, and whether it is over ``limit``. Holds no
+    copy of the head (h11 holds one), so a connection trickling a large head costs no more
+    memory than before, and each byte is scanned once."""
+
+    def __init__(self, limit: int, context: bytes = b"") -> None:
+        self.limit = limit
+        self.size = 0  # bytes of the head so far
+        self.lines = False  # whether the request line has ended
+        self.done = False  # the head is complete
+        self.refused: Refused | None = None
+        self._tail = context  # the last two bytes fed: a line end or a fold may straddle reads
+
+    def feed(self, data: bytes) -> None:
+        if self.done or self.refused is not None:
+            return
+        window, new = self._tail + data, len(self._tail)  # window[new:] is not yet checked
+        end = _HEAD_END.search(window)
+        head = window if end is None else window[: end.end()]
+        # every LF must close a CRLF (one that straddles the reads included); counted in C
+        if head.count(b"\n", new) != head.count(b"\r\n", max(0, new - 1)):
+            self.refused = Refused("a line of the request head ends in a bare LF, not CRLF", 400)
+        elif b"\r\n " in head[max(0, new - 2) :] or b"\r\n\t" in head[max(0, new - 2) :]:
+            self.refused = Refused("a header line starts with a space or tab (obs-fold)", 400)
+        self.lines = self.lines or b"\n" in head
+        self.size += len(head) - len(self._tail)
+        self.done = end is not None
+        if not self.done and self.refused is None and self.size > self.limit:
+            self.refused = oversized(self.lines, self.limit)
+        self._tail = window[-2:]
+
+
+class ChunkScan:
+    """A chunked body read as it arrives: the chunks are skipped (h11 reads their framing
+    strictly), and the trailer section after the last one, which h11 reads as leniently as a
+    head, is judged by a :class:`HeadScan`."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.refused: Refused | None = None
+        self.trailer: HeadScan | None = None
+        self._line = b""  # a chunk-size line begun in an earlier read
+        self._skip = 0  # bytes of chunk data, and its CRLF, still to come
+        self._stopped = False  # a chunk-size line h11 refuses itself
+
+    def feed(self, data: bytes) -> None:
+        buffer, at = self._line + data, 0
+        self._line = b""
+        while at < len(buffer) and not self._stopped and self.refused is None:
+            if self.trailer is not None:
+                self.trailer.feed(buffer[at:])
+                self.refused = self.trailer.refused
+                return
+            if self._skip:
+                taken = min(self._skip, len(buffer) - at)
+                self._skip, at = self._skip - taken, at + taken
+                continue
+            end = buffer.find(b"\r\n", at)
+            if end < 0:
+                self._line = buffer[at:]
+                self._stopped = len(self._line) > self.limit  # h11 refuses it first
+                return
+            size = buffer[at:end].split(b";")[0].strip(b" \t")
+            at = end + 2
+            try:
+                self._skip = int(size, 16) + 2 if int(size, 16) else 0
+            except ValueError:
+                self._stopped = True  # h11 refuses the line itself
+                return
+            if not self._skip:  # the last chunk: its CRLF is the trailer's context
+                self.trailer = HeadScan(self.limit, context=b"\r\n")
+
+
+class StrictConnection(h11.Connection):
+    """An h11 server connection that refuses, before h11 reads them, a head that
+    :class:`HeadScan` refuses and a chunked body whose trailer :class:`ChunkScan` refuses."""
+
+    def __init__(self, max_incomplete_event_size: int) -> None:
+        super().__init__(h11.SERVER, max_incomplete_event_size=max_incomplete_event_size)
+        self.limit = max_incomplete_event_size
+        self.refused: Refused | None = None
+        self._scan: HeadScan | ChunkScan | None = None  # the head h11 waits for, or the body
+
+    def receive_data(self, data: bytes) -> None:
+        if self._scan is not None:
+            self._scan.feed(data)
+        super().receive_data(data)
+
+    def next_event(self) -> Any:
+        if self.their_state is h11.IDLE:
+            if not isinstance(self._scan, HeadScan):  # a new head: it starts with what h11 holds
+                self._scan = HeadScan(self.limit)  # past the last message
+                self._scan.feed(self.trailing_data[0])
+            self.refused = self._scan.refused
+            if self.refused is not None:
+                raise self.refused
+            if self._scan.done:
+                self._scan = None  # complete and fine: h11 reads it now
+        elif isinstance(self._scan, ChunkScan):
+            self.refused = self._scan.refused
+            if self.refused is not None:
+                raise self.refused
+        event = super().next_event()
+        if isinstance(event, h11.Request) and any(
+            name == b"transfer-encoding" for name, _ in event.headers
+        ):  # h11 takes no transfer coding but chunked
+            self._scan = ChunkScan(self.limit)
+            self._scan.feed(self.trailing_data[0])
+        return event
+
+
+class StrictH11Protocol(H11Protocol):
+    """uvicorn's h11 protocol over :class:`StrictConnection`, answering its refusals."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # sorakg serve always sets the limit (app.uvicorn_options); 16 KiB is h11's default
+        self.conn = StrictConnection(self.config.h11_max_incomplete_event_size or 16 * 1024)
+        self._lingering: asyncio.TimerHandle | None = None
+
+    def data_received(self, data: bytes) -> None:
+        if self._lingering is None:
+            super().data_received(data)  # else: refused already, and dropped
+
+    def send_400_response(self, msg: str) -> None:
+        refused = self.conn.refused if isinstance(self.conn, StrictConnection) else None
+        if self.conn.our_state is not h11.IDLE:  # mid-request (a bad chunk, a bad trailer): the
+            # app may be answering already; uvicorn's own way, as before, with the reason
+            super().send_400_response(msg if refused is None else str(refused))
+            return
+        if refused is None:
+            status, text = 400, msg  # h11's own refusal (uvicorn's generic sentence)
+        else:
+            status, text = refused.error_status_hint, str(refused)
+        body = text.encode() + b"\n"
+        self.transport.write(
+            b"HTTP/1.1 %d %s\r\n" % (status, HTTPStatus(status).phrase.encode())
+            + b"content-type: text/plain; charset=utf-8\r\nx-content-type-options: nosniff\r\n"
+            + b"connection: close\r\ncontent-length: %d\r\n\r\n" % len(body)
+            + body
+        )
+        self.logger.info("refused a request head (%d): %s", status, text)
+        self._linger()
+
+    def _linger(self) -> None:
+        """Close after the client stops sending (or ``LINGER_SECONDS``), so it reads the answer."""
+        self._unset_keepalive_if_required()
+        if self.transport.can_write_eof():
+            self.transport.write_eof()
+        self.flow.resume_reading()
+        self._lingering = self.loop.call_later(LINGER_SECONDS, self.transport.close)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._lingering is not None:
+            self._lingering.cancel()
+        super().connection_lost(exc)
