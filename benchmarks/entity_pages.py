@@ -89,7 +89,7 @@ def measure(root: str, samples: int, timeout: float) -> dict[str, tuple[str, str
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--size", choices=list(SIZES), default="1M")
-    parser.add_argument("--before", default="a5d7b9b", help="the baseline commit")
+    parser.add_argument("--before", default="a5d7b9b", help="the baseline commit ('' for none)")
     parser.add_argument("--samples", type=int, default=4)
     parser.add_argument("--timeout", type=float, default=120)
     args = parser.parse_args()
@@ -98,7 +98,8 @@ def main() -> None:
                       keep_first=True, shared=True)  # fmt: skip
     results = {}
     try:
-        for name, code in ((args.before, materialise(args.before)), ("this code", None)):
+        runs = [(args.before, materialise(args.before))] if args.before else []
+        for name, code in [*runs, ("this code", None)]:
             build = release(graph, code)
             server = start("sorakg", graph, code=code, build=build, timeout=args.timeout)
             try:

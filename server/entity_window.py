@@ -22,6 +22,9 @@ from .backend import ENTITY, Backend, select
 PAGE_SIZE = 200  # resources per page: every page of the review's own graph is whole
 MAX_PAGE_SIZE = 1000
 EVIDENCE, REFERRING = "1", "2"  # the kinds of entity-members.rq
+# resources about one entity read to sort them (sorafenib has 12,000 at 1M triples); beyond
+# this, or the pool's byte cap, the last pages are not reached
+MAX_MEMBERS = 1_000_000
 
 
 class BadPage(ValueError):
@@ -76,15 +79,15 @@ async def window(backend: Backend, iri: str, page: int, size: int) -> Window | N
     bound = {ENTITY: ox.NamedNode(iri)}
     counts = await select(backend, catalogue.page_query("entity-member-counts").sparql, 10, bound)
     text = catalogue.page_query("entity-members").sparql
-    text += f"\nLIMIT {int(size)} OFFSET {(int(page) - 1) * int(size)}\n"
-    rows = await select(backend, text, size, bound)
+    rows = await select(backend, text, MAX_MEMBERS, bound)
     if counts is None or rows is None:
         return None
     totals = {r["kind"]: int(r["count"]) for r in counts}
     found = Window(page, size, evidence_total=totals.get(EVIDENCE, 0),
                    referring_total=totals.get(REFERRING, 0))  # fmt: skip
-    for row in rows:
-        (found.evidence if row["kind"] == EVIDENCE else found.referring).append(row["member"])
+    members = sorted((row["kind"], row["member"]) for row in rows)
+    for kind, member in members[(page - 1) * size : page * size]:
+        (found.evidence if kind == EVIDENCE else found.referring).append(member)
     return found
 
 
