@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from sorakg.pipeline.explain import Reason
 from sorakg.sparql import catalogue
 
 from .backend import Backend, select
@@ -26,6 +26,9 @@ from .sections import (
     rows_of,
     status_text,
 )
+
+if TYPE_CHECKING:  # explanations load rdflib: on first use only
+    from sorakg.pipeline.explain import Reason
 
 Cells = Callable[[dict[str, str]], list[Cell]]
 Edges = Callable[[dict[str, str]], Edge | None]

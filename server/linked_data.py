@@ -10,18 +10,16 @@ labels of everything it touches, and its evidence with the cited references. No 
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
-from rdflib import Graph, URIRef
 
 from sorakg.formats import HTML, NTRIPLES, OFFERS, Format, NotAcceptable, by_extension, negotiate
 from sorakg.loaders.prefixes import prefixes
-from sorakg.pipeline.explain import Explainer, Reason
 from sorakg.settings import Settings
 from sorakg.sparql import catalogue
 from sorakg.sparql.bindings import with_values
@@ -38,6 +36,11 @@ from .execute import Job
 from .labels import Linker
 from .page import templates
 from .resources import ontology
+
+if TYPE_CHECKING:  # explanations load rdflib: on first use only
+    from rdflib import Graph
+
+    from sorakg.pipeline.explain import Reason
 
 router = APIRouter()
 EXPLAINED_RECORDS = 50  # the review's own entities have fewer: their explanations are whole
@@ -211,6 +214,10 @@ async def _explanations(
 def _explain(
     base: Graph, context: bytes, iri: str, triples: list[ox.Triple]
 ) -> tuple[list[Reason], set[tuple[str, str]], dict[str, Reason]]:
+    from rdflib import Graph, URIRef  # loaded with the explanations
+
+    from sorakg.pipeline.explain import Explainer
+
     graph = Graph()
     graph += base
     graph.parse(data=context, format="nt")

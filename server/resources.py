@@ -11,12 +11,13 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rdflib import Graph
-
-from sorakg.release.export import ExportFile
-from sorakg.release.store import read_build, read_graphs, release_store
+from sorakg.release.folder import ExportFile
 from sorakg.settings import Settings
+
+if TYPE_CHECKING:  # the graphs and the explanations load rdflib: on first use only
+    from rdflib import Graph
 
 
 @dataclass
@@ -41,6 +42,8 @@ async def graphs(resources: Resources, settings: Settings) -> dict[str, Graph]:
     """The release's graphs by short name, read once on first use ({} in proxy mode)."""
     if resources.release is None:
         return {}
+    from sorakg.release.store import read_build
+
     async with resources.loading:
         if not resources.graphs:
             nquads = resources.release / "sorakg.nq"
@@ -49,6 +52,10 @@ async def graphs(resources: Resources, settings: Settings) -> dict[str, Graph]:
 
 
 def _read_ontology(resources: Resources, settings: Settings) -> None:
+    from rdflib import Graph
+
+    from sorakg.release.store import read_graphs, release_store
+
     assert resources.release is not None
     if "ontology" in resources.graphs:
         resources.ontology = resources.graphs["ontology"]
