@@ -43,7 +43,9 @@ def materialise(rev: str = BEFORE) -> Path:
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(tree, filter="data")
     config = tomllib.loads((tree / "pyproject.toml").read_text(encoding="utf-8"))
-    mapping: dict[str, str] = config["tool"]["setuptools"]["package-dir"]
+    # older commits map the stage folders in pyproject.toml; newer ones link them into sorakg/
+    # (committed symlinks, which copytree follows)
+    mapping: dict[str, str] = config["tool"]["setuptools"].get("package-dir", {})
     package = staging / "out" / "sorakg"
     shutil.copytree(tree / mapping.get("sorakg", "sorakg"), package)
     for name, folder in mapping.items():

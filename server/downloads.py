@@ -19,25 +19,24 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse
-from rdflib import VOID, Graph, URIRef
 
 from sorakg.children import die_with_parent
 from sorakg.formats import HTML, NotAcceptable, negotiate
-from sorakg.release.export import ExportFile, export_files
-from sorakg.release.metadata import PREFIXES as VOID_PREFIXES
-from sorakg.release.metadata import dataset_facts, void_graph
-from sorakg.release.ontodocs import ontology_document
-from sorakg.release.store import read_build
+from sorakg.release.folder import ExportFile
 from sorakg.settings import Settings
 
 from .backend import served_root
 from .page import templates
 from .resources import Resources, graphs
 from .worker import limit_memory
+
+if TYPE_CHECKING:  # the export, VoID and the ontology's pages load rdflib: on first use only
+    from rdflib import Graph
 
 router = APIRouter()
 log = logging.getLogger(__name__)
@@ -62,6 +61,9 @@ def export_release(
 ) -> None:
     """Export ``release`` into its ``downloads/`` folder unless done (blocking). A failed export
     (a full disk) leaves no partial files filling the disk."""
+    from sorakg.release.export import export_files
+    from sorakg.release.store import read_build
+
     folder = release / "downloads"
     if (folder / INDEX).exists():
         return
@@ -150,6 +152,11 @@ def served_void(
     fmt: ox.RdfFormat,
 ) -> bytes:
     """The export's VoID + DCAT description, with this server's SPARQL endpoint and downloads."""
+    from rdflib import VOID, URIRef
+
+    from sorakg.release.metadata import PREFIXES as VOID_PREFIXES
+    from sorakg.release.metadata import dataset_facts, void_graph
+
     graph = void_graph(settings, graphs, resources.files.values(), download_base=f"{root}download/")
     dataset = dataset_facts(settings, graphs).iri
     graph.add((dataset, VOID.sparqlEndpoint, URIRef(f"{root}sparql")))
@@ -238,6 +245,8 @@ async def ontology(request: Request) -> Response:
         return Response(str(error), 406, media_type="text/plain")
     body = resources.ontology_pages.get(fmt.name)
     if body is None:
+        from sorakg.release.ontodocs import ontology_document
+
         graph = (await graphs(resources, request.app.state.settings)).get("ontology")
         body = await asyncio.to_thread(ontology_document, fmt, graph)
         if graph is not None:

@@ -8,12 +8,12 @@ SELECTs run through the backend for the HTML only.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from markupsafe import Markup
 
 from sorakg.loaders.prefixes import TABLE
-from sorakg.pipeline.explain import Reason
 from sorakg.sparql import catalogue
 
 from . import charts
@@ -21,6 +21,9 @@ from .backend import ENTITY, Backend
 from .backend import select as backend_select
 from .entity_view import EntityView
 from .sections import Quotes, Section, Use
+
+if TYPE_CHECKING:  # explanations load rdflib: on first use only
+    from sorakg.pipeline.explain import Reason
 
 
 async def select(backend: Backend, name: str, iri: str) -> list[dict[str, str]]:

@@ -297,13 +297,32 @@ def _query(store: ox.Store, text: str, options: dict[str, object]) -> object:
 Graphs = list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]
 
 
-def run_query(store: ox.Store, job: Job, graphs: Graphs | None = None) -> Reply:
+def view_answers(job: Job) -> bool:
+    """Whether the default view's own store (:func:`sorakg.release.default_view.load_view`, its
+    union default graph) answers ``job`` as the whole store does: no dataset in the request, and
+    a text that cannot name a graph. Over-approximate on purpose: any "graph" or "from" in the
+    text, in any case and anywhere (an IRI, a string), sends it to the whole store, as does a
+    ``\\u`` escape; Oxigraph reads keywords in ASCII, in any case, and never through escapes."""
+    if job.default_graphs or job.named_graphs:
+        return False
+    lowered = job.text.lower()
+    return "graph" not in lowered and "from" not in lowered and "\\u" not in lowered
+
+
+def run_query(
+    store: ox.Store, job: Job, graphs: Graphs | None = None, view: ox.Store | None = None
+) -> Reply:
     """Answer ``job``. ``graphs``: the default view's graphs of ``store`` when the caller keeps
-    them (a read-only store's never change); else they are read from the store."""
+    them (a read-only store's never change); else they are read from the store. ``view``: the
+    default view in memory, which answers every query that names no graph
+    (:func:`view_answers`) with its union default graph; ``store`` answers the others."""
     if (refused := _too_deep(job) or refusal(job)) is not None:
         return refused
     options: dict[str, object] = {"base_iri": job.base_iri}
-    if job.default_graphs or job.named_graphs:
+    if view is not None and view_answers(job):
+        store = view
+        options["use_default_graph_as_union"] = True
+    elif job.default_graphs or job.named_graphs:
         # the Protocol's dataset replaces the query's FROM / FROM NAMED; named-graph-uri alone
         # leaves the default graph empty (SPARQL 1.1 Protocol, 2.1.4)
         options["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
@@ -351,5 +370,9 @@ def run_update(store: ox.Store, job: Job) -> Reply:
     return Reply(204, "text/plain", b"")
 
 
-def run(store: ox.Store, job: Job, graphs: Graphs | None = None) -> Reply:
-    return run_update(store, job) if job.op == "update" else run_query(store, job, graphs)
+def run(
+    store: ox.Store, job: Job, graphs: Graphs | None = None, view: ox.Store | None = None
+) -> Reply:
+    if job.op == "update":
+        return run_update(store, job)
+    return run_query(store, job, graphs, view)

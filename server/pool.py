@@ -50,19 +50,20 @@ from typing import IO
 
 import pyoxigraph as ox
 
-from sorakg.release.default_view import default_graphs
+from sorakg.release.default_view import default_graphs, load_view, release_quads
 from sorakg.settings import Settings
 from sorakg.sparql import text as sparql_text
 
 from .execute import Graphs, Job, Reply
 from .pool_inline import INLINE_IN_FLIGHT, INLINE_TEXT, InlineAnswers
 from .pool_lanes import SLOW_FOR, SLOW_REMEMBERED, Overrun
-from .pool_workers import LOAD_TIMEOUT, Unisolated, _Worker
+from .pool_workers import LOAD_TIMEOUT, VIEW_GAP, Unisolated, _Worker
 from .pool_writer import UNKNOWN, UpdateWriter
 
 __all__ = ["INLINE_IN_FLIGHT", "INLINE_TEXT", "LOAD_TIMEOUT", "SLOW_FOR", "SLOW_REMEMBERED",
            "UNKNOWN", "Overrun", "Unisolated", "WorkerPool"]  # fmt: skip
 log = logging.getLogger(__name__)
+EAGER_QUADS = 100_000  # a release this small loads into memory in well under a second
 
 
 @dataclass
@@ -104,6 +105,15 @@ class WorkerPool(UpdateWriter, InlineAnswers):
     inline_rows: int = 0  # one-pattern queries with at most this many rows are answered here
     _inline: ox.Store | None = None  # this process's read-only view of the release's store
     _inline_graphs: Graphs | None = None  # its default view's graphs (they never change)
+    _inline_view: ox.Store | None = None  # this process's copy of the default view in memory
+    # a release of at most this many quads is held in memory (the setting's default)
+    memory_quads: int = Settings.model_fields["memory_store_quads"].default
+    eager_quads: int = EAGER_QUADS  # up to this many, loaded before the first answer
+    view_file: Path | None = None  # the N-Quads the readers load their in-memory view from
+    eager_views: bool = False  # the view is small: every worker loads it before it serves
+    view_gap: float = VIEW_GAP  # a replacement's view loads at most once in this many seconds
+    _viewing: asyncio.Task[None] | None = None
+    _viewed_at: float = float("-inf")
     answered_inline: int = 0
     _refreshing: int = 0  # readers being replaced after an update (expected, not missing)
     writer_error: str = ""  # why the update writer is broken ("": it is not), for /health
@@ -124,6 +134,7 @@ class WorkerPool(UpdateWriter, InlineAnswers):
             fast_lane=settings.fast_lane_ms / 1000,
             page_lane=settings.page_lane,
             inline_rows=settings.inline_rows,
+            memory_quads=settings.memory_store_quads,
             updatable=settings.update_enabled,
             live_dir=settings.build_dir / "live" / live,
             max_result_bytes=settings.max_result_bytes,
@@ -152,21 +163,42 @@ class WorkerPool(UpdateWriter, InlineAnswers):
             await asyncio.to_thread(self._prepare_live)
             self._writer = await self._spawn_writer()
             self.store_dir = await self._snapshot()
+        quads = release_quads(self.graph_file) if self.graph_file is not None else 0
+        if self.graph_file is not None and not self.updatable and quads <= self.memory_quads:
+            self.view_file = self.graph_file
+        eager = self.eager_views = self.view_file is not None and quads <= self.eager_quads
         if self.inline_rows and not self.updatable and self.store_dir is not None:
             self._inline = await asyncio.to_thread(ox.Store.read_only, str(self.store_dir))
             self._inline_graphs = default_graphs(self._inline)
+            if eager and self.view_file is not None:
+                self._inline_view = await asyncio.to_thread(load_view, self.view_file)
             sparql_text.one_pattern("")  # compiles its expression now, not at the first request
         lanes = [(False, False)] * self.size + [(True, False)] * (1 if self.fast_lane else 0)
         lanes += [(False, True)] * (1 if self.page_lane else 0)
-        workers = await asyncio.gather(*(self._spawn(fast=f, page=p) for f, p in lanes))
+        workers = await asyncio.gather(
+            *(self._spawn(fast=f, page=p, memory=eager) for f, p in lanes)
+        )
         for worker in workers:
             self._home(worker).put_nowait(worker)
+        if self.view_file is not None and not eager:  # a large release: the first answers
+            task = asyncio.ensure_future(self._load_in_background())  # come from the disk
+            self._spawning.add(task)
+            task.add_done_callback(self._spawning.discard)
         for role, state in self.isolation().items():
             (log.warning if "NOT" in state else log.info)("network of the %s: %s", role, state)
 
+    async def _load_in_background(self) -> None:
+        """The in-memory views of a release too large to load before the first answer: each
+        reader's in turn, then this process's (for the point lookups it answers itself)."""
+        await self._load_views()
+        if self._inline is not None and self.view_file is not None:
+            view = await asyncio.to_thread(load_view, self.view_file)
+            if not self._closed:
+                self._inline_view = view
+
     async def close(self) -> None:
         self._closed = True  # a query cancelled from now on must not start a replacement
-        self._inline = None
+        self._inline = self._inline_view = None
         self._inline_threads.shutdown(wait=False)
         for task in self._spawning:
             task.cancel()

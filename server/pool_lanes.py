@@ -100,7 +100,9 @@ class Lanes(Supervision):
         except BaseException:  # cancelled mid-call: the worker's state is unknown
             self._replace(worker)
             raise
-        if worker.store == self.store_dir:
+        if worker.retiring:
+            self._replace(worker)  # its in-memory successor serves: no replacement
+        elif worker.store == self.store_dir:
             self._home(worker).put_nowait(worker)
         else:  # an update was made while it ran: it reads an old snapshot
             self._replace(worker, failed=False)

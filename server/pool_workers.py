@@ -13,6 +13,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from .worker import HEADER, READY, Config
 
 LOAD_TIMEOUT = 60.0  # seconds a new worker may take to start and open the store
 RETRY_FIRST, RETRY_MAX = 0.5, 30.0  # backoff between attempts to replace a worker, seconds
+VIEW_GAP = 60.0  # seconds between two loads of the default view by replacement workers
 log = logging.getLogger("sorakg.server.pool")
 
 
@@ -38,6 +40,8 @@ class _Worker:
     fast: bool = False  # the fast lane's worker
     page: bool = False  # the worker kept for the site's own pages
     isolation: str = ""  # how it is cut off from the network ("": it is not)
+    memory: bool = False  # it holds the default view in memory (pool.view_file)
+    retiring: bool = False  # an in-memory reader replaced it: killed when next free, not respawned
 
     async def call(self, value: object) -> object:
         payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
@@ -70,6 +74,11 @@ class Supervision:
     memory_mb: int
     isolate_network: bool
     isolate_writer: bool
+    view_file: Path | None
+    eager_views: bool
+    view_gap: float
+    _viewing: asyncio.Task[None] | None
+    _viewed_at: float
     allow_unisolated: bool
     restarts: int
     respawn_failures: int
@@ -96,13 +105,17 @@ class Supervision:
 
     async def _spawn(
         self, store: Path | None = None, writable: bool = False, fast: bool = False,
-        page: bool = False,
+        page: bool = False, memory: bool | None = None,
     ) -> _Worker:  # fmt: skip
+        """A new worker; ``memory``: holding the default view in memory (default: when the
+        pool serves the release from memory, ``view_file``)."""
         parent, child = socket.socketpair()
         store = store or self.store_dir
+        if memory is None:
+            memory = self.view_file is not None and not writable
         self._opening[store] += 1  # its snapshot must not be deleted while it opens
         try:
-            worker = await self._start_worker(parent, child, store, writable)
+            worker = await self._start_worker(parent, child, store, writable, memory)
             worker.fast, worker.page = fast, page
             return worker
         finally:
@@ -111,13 +124,15 @@ class Supervision:
                 del self._opening[store]
 
     async def _start_worker(
-        self, parent: socket.socket, child: socket.socket, store: Path | None, writable: bool
-    ) -> _Worker:
+        self, parent: socket.socket, child: socket.socket, store: Path | None, writable: bool,
+        memory: bool = False,
+    ) -> _Worker:  # fmt: skip
         config = Config(
             store=str(store) if store is not None else None,
             writable=writable,
             memory_mb=self.memory_mb,
             isolate_network=self.isolate_writer if writable else self.isolate_network,
+            view=str(self.view_file) if memory and self.view_file is not None else None,
         )
         command = [
             sys.executable,
@@ -129,7 +144,7 @@ class Supervision:
         process = subprocess.Popen(command, pass_fds=[child.fileno()], preexec_fn=die_with_parent())
         child.close()
         reader, writer = await asyncio.open_unix_connection(sock=parent, limit=2**20)
-        worker = _Worker(process, reader, writer, store)
+        worker = _Worker(process, reader, writer, store, memory=memory)
         try:
             ready = await asyncio.wait_for(worker.receive(), LOAD_TIMEOUT)
             assert isinstance(ready, tuple) and ready[0] == READY, ready
@@ -154,6 +169,8 @@ class Supervision:
         out or died; otherwise it read an older snapshot)."""
         worker.kill()
         self._workers.discard(worker)
+        if worker.retiring:  # its in-memory successor is already serving
+            return
         self._drop_unused_snapshots()
         if failed:
             self.restarts += 1
@@ -167,10 +184,14 @@ class Supervision:
             delay = RETRY_FIRST
             while True:
                 try:
-                    fresh = await self._spawn(fast=worker.fast, page=worker.page)
+                    fresh = await self._spawn(
+                        fast=worker.fast, page=worker.page, memory=self._view_at_once()
+                    )
                     if fresh.store == self.store_dir:
                         self._home(fresh).put_nowait(fresh)
                         self._refreshing -= expected
+                        if self.view_file is not None and not fresh.memory:
+                            self._load_views_later()
                         return
                     fresh.kill()  # an update came while it started: start one on the new one
                     self._workers.discard(fresh)
@@ -187,6 +208,56 @@ class Supervision:
         task = asyncio.ensure_future(respawn())
         self._spawning.add(task)
         task.add_done_callback(self._spawning.discard)
+
+    def _view_at_once(self) -> bool:
+        """Whether a replacement worker loads the default view before it serves: only when
+        that is cheap (``eager_quads``). A large release's replacement reads the disk first and
+        is given its view later (:meth:`_load_views_later`), so queries killed at the timeout
+        again and again cannot make the pool parse the release again and again."""
+        return self.view_file is not None and self.eager_views
+
+    def _load_views_later(self) -> None:
+        """Give the on-disk readers their views, :data:`VIEW_GAP` seconds after the last view
+        was loaded (at most one load a minute: about 7 % of a core at a million quads)."""
+        if self._viewing is not None and not self._viewing.done():
+            return  # it will find this reader too
+
+        async def later() -> None:
+            await asyncio.sleep(max(0.0, self._viewed_at + self.view_gap - time.monotonic()))
+            await self._load_views()
+
+        self._viewing = asyncio.ensure_future(later())
+        self._spawning.add(self._viewing)
+        self._viewing.add_done_callback(self._spawning.discard)
+
+    async def _load_views(self) -> None:
+        """Replace each on-disk reader by one holding the default view in memory, one at a
+        time: the new one is serving before the old one goes, so the pool never runs short while
+        a large release loads (seconds per million quads)."""
+        for old in [worker for worker in self._workers if not worker.memory]:
+            if old not in self._workers:  # replaced meanwhile, by an in-memory reader
+                continue
+            if self._closed:
+                return
+            try:
+                fresh = await self._spawn(fast=old.fast, page=old.page, memory=True)
+            except Exception as error:  # the on-disk readers go on answering
+                log.error("a query worker could not load the release into memory: %s", error)
+                return
+            self._viewed_at = time.monotonic()
+            self._retire(old)
+            self._home(fresh).put_nowait(fresh)
+
+    def _retire(self, worker: _Worker) -> None:
+        """Stop ``worker`` without a replacement: now if it is idle, else when its query ends."""
+        worker.retiring = True
+        queue = self._home(worker)
+        idle = [queue.get_nowait() for _ in range(queue.qsize())]
+        for other in idle:
+            if other is not worker:
+                queue.put_nowait(other)
+        if worker in idle:
+            self._replace(worker)
 
     def _drop_unused_snapshots(self) -> None:
         if not self.updatable or self.live_dir is None:  # read-only: there are no snapshots

@@ -2,10 +2,12 @@
 
 Started by :mod:`sorakg.server.pool` as ``python -m sorakg.server.worker FD CONFIG`` (CONFIG: a
 JSON :class:`Config`). The store is opened read-only (milliseconds, whatever its size; the
-operating system's page cache is shared by every worker), so a worker holds no private copy of
-the graph. Frames are a 4-byte big-endian length and a pickle (both ends are this package). The
-first frame the worker sends is ``(READY, isolation)`` once the store is open (``isolation``:
-how it is cut off from the network, "" when it is not); then one reply per job.
+operating system's page cache is shared by every worker). A release under the setting
+``memory_store_quads`` is also loaded into memory, its default view only (``view``): queries that
+name no graph run there, the others on the on-disk store. Frames are a 4-byte big-endian
+length and a pickle (both ends are this package). The first frame the worker sends is
+``(READY, isolation)`` once the store is open (``isolation``: how it is cut off from the
+network, "" when it is not); then one reply per job.
 
 A worker is killed, not asked, when a query overruns its time: Oxigraph cannot be interrupted.
 What else protects it, in the order it is set up:
@@ -47,7 +49,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from sorakg.release.default_view import default_graphs
+from sorakg.release.default_view import default_graphs, load_view
 
 from .execute import Graphs
 
@@ -65,6 +67,7 @@ class Config:
     writable: bool = False  # open it read-write: the pool's one update writer (update mode)
     memory_mb: int = 0  # address space a job may add to the worker's baseline; 0: no limit
     isolate_network: bool = False  # enter a network namespace of its own (no interfaces up)
+    view: str | None = None  # the release's N-Quads: hold its default view in memory too
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -157,12 +160,15 @@ def _one_line(error: BaseException) -> str:
     return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
 
 
-def answer(store: ox.Store, job: object, memory_mb: int, graphs: Graphs | None = None) -> object:
+def answer(
+    store: ox.Store, job: object, memory_mb: int, graphs: Graphs | None = None,
+    view: ox.Store | None = None,
+) -> object:  # fmt: skip
     """The reply to ``job``; never raises for an ordinary error (the worker must live on)."""
     from .execute import Reply, run
 
     try:
-        return run(store, job, graphs)  # type: ignore[arg-type]
+        return run(store, job, graphs, view)  # type: ignore[arg-type]
     except MemoryError:
         return Reply.text(503, memory_message(memory_mb))
     except Exception as error:  # a bug or an input nobody foresaw: one line, and go on
@@ -207,6 +213,8 @@ def serve(sock: socket.socket, config: Config, isolation: str = "") -> None:
     store = open_store(config.store, config.writable)
     # a reader's store never changes: its default view's graphs are read once
     graphs = None if config.writable else default_graphs(store)
+    # the default view in memory, loaded before the ceiling is set: the ceiling bounds a query
+    view = load_view(Path(config.view)) if config.view and not config.writable else None
     if config.memory_mb:
         run(store, Job("query", "ASK { ?s ?p ?o }", format="json"))  # warm up allocator arenas
         limit_memory(config.memory_mb)
@@ -224,7 +232,7 @@ def serve(sock: socket.socket, config: Config, isolation: str = "") -> None:
         else:
             if op == "update":
                 _test_stop("before-commit")
-            reply = answer(store, job, config.memory_mb, graphs)
+            reply = answer(store, job, config.memory_mb, graphs, view)
             if op == "update":
                 _test_stop("after-commit")
         try:

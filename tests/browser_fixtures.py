@@ -1,6 +1,10 @@
 """The browser tests' fixtures (a pytest plugin registered in conftest.py): one server on the
-session graph and one headless Chromium page per test process, shared by every browser test
-file that process runs. Debian's Chromium, driven by playwright: no browser download."""
+session graph per test process and one headless Chromium page per test file. Debian's Chromium,
+driven by playwright: no browser download.
+
+The page is closed at the end of each file because playwright's sync API keeps an event loop
+running in the main thread while it is open: any later test in the same process that calls
+``asyncio.run`` would fail."""
 
 from __future__ import annotations
 
@@ -38,7 +42,7 @@ def browser_server(graph_file: Path) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser_page(browser_server: str) -> Iterator[tuple[Page, list[str]]]:
     """A Chromium page that may only reach ``browser_server``, and the URLs it tried beyond."""
     from playwright.sync_api import sync_playwright  # only a browser test pays its import

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.text import Text
 
-from sorakg.pipeline.build import BuildError
 from sorakg.settings import Settings
+
+if TYPE_CHECKING:  # the build's modules load rdflib and the tables: only commands that build
+    from sorakg.pipeline.build import BuildError
 
 app = typer.Typer(
     help="Sorafenib Resistance Knowledge Graph: build, check and inspect the graph.",

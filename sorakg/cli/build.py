@@ -13,8 +13,6 @@ import typer
 from rich.table import Table
 
 from sorakg.cli.app import Exit, app, build_failed, err, fail_with, out, settings_or_exit
-from sorakg.pipeline.build import BuildError, assemble, build, stages
-from sorakg.pipeline.progress import StageProgress
 from sorakg.release.folder import current_graph_file
 
 
@@ -36,6 +34,8 @@ def build_command(
     ] = False,
 ) -> None:
     """Build the graph from the source tables, validate it, and write build/graph/."""
+    from sorakg.pipeline.build import BuildError, build, stages  # the build: when it runs
+    from sorakg.pipeline.progress import StageProgress
     from sorakg.release.folder import inputs_digest, reusable_build
 
     settings = settings_or_exit(reason=False) if no_reason else settings_or_exit()
@@ -88,6 +88,9 @@ def validate_command(
     ] = None,
 ) -> None:
     """Check the source tables (or an RDF file) against the shapes; print located problems."""
+    from sorakg.pipeline.build import BuildError, assemble, stages
+    from sorakg.pipeline.progress import StageProgress
+
     if file is None:
         try:
             settings = settings_or_exit(reason=False)
@@ -154,7 +157,7 @@ def review_inferences_command(
     ] = False,
 ) -> None:
     """Compare the inferred graph with the reviewed list of inferences (exit 1 on a difference)."""
-    from sorakg.pipeline.build import inferences
+    from sorakg.pipeline.build import BuildError, inferences
     from sorakg.pipeline.inference_review import (
         FILE_NAME,
         candidates,

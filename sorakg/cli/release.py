@@ -12,10 +12,11 @@ import typer
 from rich.text import Text
 
 from sorakg.cli.app import Exit, app, err, fail_with, out, settings_or_exit
-from sorakg.release.export import EXPORTED, GRAPHS
+from sorakg.formats import OFFERS
+from sorakg.release.folder import GRAPHS
 
 # the choices come from the tables the export dispatches on, so the help cannot drift
-FormatChoice = Enum("FormatChoice", {name: name for name in EXPORTED}, type=str)  # type: ignore[misc]
+FormatChoice = Enum("FormatChoice", {f.name: f.name for f in OFFERS["export"]}, type=str)  # type: ignore[misc]
 GraphChoice = Enum("GraphChoice", {name: name for name in GRAPHS}, type=str)  # type: ignore[misc]
 ALL_GRAPHS = GraphChoice("all")
 

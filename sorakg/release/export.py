@@ -15,6 +15,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 
 from sorakg.formats import OFFERS, Format
+from sorakg.release.folder import GRAPHS
 from sorakg.release.metadata import dataset_metadata
 from sorakg.release.ontodocs import ontology_html
 from sorakg.release.ontorelease import FILES as ONTOLOGY_FORMATS
@@ -55,7 +56,6 @@ __all__ = [
     "write",
 ]
 
-GRAPHS = ("asserted", "inferred", "all")
 # the formats of the export, by short name (the registry's export offer)
 EXPORTED: dict[str, Format] = {f.name: f for f in OFFERS["export"]}
 # every graph as RDFC-1.0 canonical N-Quads: its SHA-256 is the dataset's hash (docs/export.md)

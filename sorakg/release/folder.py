@@ -17,17 +17,17 @@ import os
 import shutil
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
-
-from rdflib import Graph, URIRef
+from typing import IO, TYPE_CHECKING, Any
 
 from sorakg import name_index
+from sorakg.release import summaries
 from sorakg.release.default_view import default_graphs, in_default_view
-from sorakg.release.serialize import release_texts
-from sorakg.release.stats import graph_stats
-from sorakg.release.versions import library_versions
 from sorakg.settings import Settings
+
+if TYPE_CHECKING:  # writing a release needs rdflib; finding and pinning one (the server) not
+    from rdflib import Graph, URIRef
 
 GRAPH_FILES = {"nquads": "sorakg.nq", "ntriples": "sorakg.nt"}
 STORE_DIR = "store"  # the release's on-disk Oxigraph store, which the endpoint's workers open
@@ -36,11 +36,28 @@ BUILDING = ".building"  # in a staging folder; its build holds an exclusive lock
 PIN_FILE = ".pin"  # a server holds a shared lock on it while it serves the release
 
 
+# the graph selections the export writes (and `sorakg export --graph` offers)
+GRAPHS = ("asserted", "inferred", "all")
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """One file of a release's downloads (its index says which: the server reads it at start)."""
+
+    path: Path
+    sha256: str
+    media_type: str
+
+
 def write_release(
     graphs: dict[URIRef, Graph], settings: Settings, timings: dict[str, float] | None = None
 ) -> Path:
     """Write the named graphs into a new release folder, then switch ``build/graph`` to it
     atomically. ``timings`` (the build's, recorded in the manifest) gains the store's."""
+    from sorakg.release.serialize import release_texts
+    from sorakg.release.stats import graph_stats
+    from sorakg.release.versions import library_versions
+
     timings = {} if timings is None else timings
     releases = settings.build_dir / "releases"
     releases.mkdir(parents=True, exist_ok=True)
@@ -93,12 +110,14 @@ def write_release(
 
 
 def write_store(nquads: Path, target: Path) -> None:
-    """Bulk-load the N-Quads file ``nquads`` into a new on-disk Oxigraph store at ``target``.
+    """Bulk-load the N-Quads file ``nquads`` into a new on-disk Oxigraph store at ``target``,
+    with the summaries graph (:mod:`sorakg.release.summaries`) derived from it.
     The store is closed on return (pyoxigraph closes it when the object is freed)."""
     import pyoxigraph
 
     store = pyoxigraph.Store(str(target))
     store.bulk_load(path=str(nquads), format=pyoxigraph.RdfFormat.N_QUADS)
+    summaries.write(store)  # each entity's evidence counts and first records, in their own graph
     store.optimize()  # compacts the bulk-loaded files: fewer files for every reader to open
     store.flush()
     del store

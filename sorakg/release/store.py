@@ -18,13 +18,16 @@ import logging
 import os
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph
-from rdflib import Dataset, Graph, URIRef
 
 from sorakg.release.default_view import default_graphs
 from sorakg.release.folder import STORE_DIR, current_graph_file, write_store
 from sorakg.settings import Settings
+
+if TYPE_CHECKING:  # rdflib is for reading a build whole (the CLI, explanations), not serving
+    from rdflib import Graph
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +101,8 @@ def graph_name(settings: Settings, iri: str) -> str:
 
 def read_build(settings: Settings, path: Path | None = None) -> dict[str, Graph]:
     """The build's named graphs by short name (``ontology``, ``asserted``, ``inferred``)."""
+    from rdflib import Dataset, Graph, URIRef
+
     path = path or built_file(settings)
     dataset = Dataset()
     dataset.parse(path, format="nquads")
@@ -113,6 +118,8 @@ def read_build(settings: Settings, path: Path | None = None) -> dict[str, Graph]
 def read_graphs(settings: Settings, store: Path, names: tuple[str, ...]) -> dict[str, Graph]:
     """Only the named graphs ``names`` (short names) of an on-disk store, as rdflib graphs:
     what explanations need, without parsing the (often largest) inferred graph."""
+    from rdflib import Graph
+
     opened = pyoxigraph.Store.read_only(str(store))
     graphs: dict[str, Graph] = {}
     for name in names:

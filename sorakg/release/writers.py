@@ -15,7 +15,6 @@ import io
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import BNode, Dataset, Graph, Namespace, URIRef
@@ -26,16 +25,9 @@ from sorakg.formats import JSONLD, NQUADS, NTRIPLES, RDFXML, TRIG, TURTLE, Forma
 from sorakg.loaders.identifiers import split_iri
 from sorakg.loaders.prefixes import PREFIX_IRIS
 from sorakg.release.default_view import in_default_view
+from sorakg.release.folder import ExportFile
 from sorakg.release.serialize import canonical, nquads, oxigraph_text, rdfxml, sorted_lines, union
 from sorakg.settings import Settings
-
-
-@dataclass(frozen=True)
-class ExportFile:
-    path: Path
-    sha256: str
-    media_type: str
-
 
 # -- prefixes ----------------------------------------------------------------------------------
 

@@ -34,19 +34,28 @@ from enum import StrEnum
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from sorakg.loaders.prefixes import PREFIX_IRIS, TABLE
-from sorakg.loaders.tables import ENTITY_MODELS
 from sorakg.names import ANY, Expect, Names, NamingError, curie, suggest_word
 from sorakg.release.default_view import default_graphs
 from sorakg.sparql import text as sparql_text
 from sorakg.sparql.bindings import BindingError, Term, with_values
-from sorakg.sparql.remote import (
-    Remote,  # a remote SPARQL store (sorakg/sparql/remote.py)
-    RemoteError,
-)
+
+if TYPE_CHECKING:  # a remote store's client loads httpx: imported when one is asked
+    from sorakg.sparql.remote import Remote
+
+
+def __getattr__(name: str) -> object:
+    """``Remote`` and ``RemoteError`` (:mod:`sorakg.sparql.remote`), imported on first use."""
+    if name in ("Remote", "RemoteError"):
+        from sorakg.sparql import remote
+
+        return getattr(remote, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 HEADER = "#+"
 OWL_THING = TABLE["owl"] + "Thing"
@@ -258,6 +267,13 @@ def page_query(name: str) -> NamedQuery:
 
 def prefixes_for(base_iri: str) -> dict[str, str]:
     """Prefixes accepted in IRI arguments and used to shorten IRIs in tables."""
+    return dict(_prefixes(base_iri))
+
+
+@cache
+def _prefixes(base_iri: str) -> dict[str, str]:
+    from sorakg.loaders.tables import ENTITY_MODELS  # the table models: on first use only
+
     found = dict(PREFIX_IRIS)
     for model in ENTITY_MODELS:
         found[model.segment] = f"{base_iri}{model.segment}/"
@@ -357,7 +373,7 @@ def run_named(
         text = with_values(query.sparql, bound)
     except BindingError as error:
         raise QueryError(f"{query.name}: {error}") from error
-    if isinstance(target, Remote):
+    if not isinstance(target, ox.Store):
         return _run_remote(target, text)
     try:
         results = target.query(text, default_graph=default_graphs(target))
@@ -368,6 +384,8 @@ def run_named(
 
 
 def _run_remote(endpoint: Remote, text: str) -> Results:
+    from sorakg.sparql.remote import RemoteError
+
     try:
         answer = endpoint.query(text)
     except RemoteError as error:

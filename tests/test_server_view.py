@@ -1,0 +1,215 @@
+"""The default view in memory: queries that name no graph run on an in-memory store of the
+default view alone (its union default graph), the others on the release's on-disk store; the
+answers are the same either way, and a large release is served from the disk until each
+worker has loaded its copy."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import re
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from sorakg.pipeline.build import Built
+from sorakg.release.default_view import DERIVED, OUTSIDE_DEFAULT_VIEW, load_view, release_quads
+from sorakg.release.store import release_store
+from sorakg.server.execute import MAXROWS_HEADER, Job, Reply, run_query, view_answers
+from sorakg.server.pool import WorkerPool
+from sorakg.server.pool_inline import ON_LOOP_ROWS
+from sorakg.settings import Settings
+from sorakg.sparql import catalogue
+from sorakg.sparql.bindings import with_values
+from tests.conftest import write_graph
+from tests.helpers import LOOKUP, SLOW_QUERY, query, rows, scenario, until
+
+GRAPH = "https://w3id.org/sorakg/graph/"
+
+
+@pytest.fixture(scope="module")
+def release(reasoned: Built, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The reasoned build (every layer, the disputed ones included) as a release's N-Quads."""
+    return write_graph(reasoned, tmp_path_factory.mktemp("view"))
+
+
+@pytest.fixture(scope="module")
+def stores(release: Path) -> tuple[ox.Store, ox.Store]:
+    """(the on-disk store, the default view in memory)."""
+    return ox.Store.read_only(str(release_store(release.parent))), load_view(release)
+
+
+def _same(value: dict[str, str]) -> dict[str, str]:
+    """A value as two stores holding the same triples give it: blank node labels blanked, and
+    the parts of a ``GROUP_CONCAT`` (the named queries join them by ", ", "; " or " + ") in
+    order, since SPARQL leaves their order open and an in-memory store concatenates them in
+    another than the on-disk one."""
+    if value["type"] == "bnode":
+        return {"type": "bnode"}
+    return {**value, "value": "|".join(sorted(re.split(r", |; | \+ ", value["value"])))}
+
+
+def _answer(store: ox.Store, job: Job, view: ox.Store | None = None) -> list[str]:
+    """The rows, in order and compared as :func:`_same` says."""
+    reply = run_query(store, job, view=view)
+    assert reply.status == 200, reply.body[:300]
+    found = [{k: _same(v) for k, v in row.items()} for row in rows(reply.body)]
+    return sorted(json.dumps(row, sort_keys=True) for row in found)
+
+
+def test_the_view_holds_the_default_view_and_nothing_else(
+    release: Path, stores: tuple[ox.Store, ox.Store]
+) -> None:
+    disk, view = stores
+    named = {g.value for g in disk.named_graphs()}
+    assert {GRAPH + name for name in OUTSIDE_DEFAULT_VIEW} <= named  # the test has both layers
+    # the disputed layers and the build-time summaries (only on disk) stay out of the view
+    assert {g.value for g in view.named_graphs()} == named - {
+        GRAPH + name for name in OUTSIDE_DEFAULT_VIEW | DERIVED
+    }
+    outside = sum(len(list(disk.quads_for_pattern(None, None, None, ox.NamedNode(GRAPH + n))))
+                  for n in OUTSIDE_DEFAULT_VIEW | DERIVED)  # fmt: skip
+    assert outside and len(view) == len(disk) - outside
+    assert release_quads(release) >= len(disk)  # no manifest: an upper estimate from the size
+
+
+def test_every_named_query_answers_the_same_from_the_view(
+    stores: tuple[ox.Store, ox.Store],
+) -> None:
+    disk, view = stores
+    prefixes = catalogue.prefixes_for(Settings().base_iri)
+    from_view = 0
+    for named in catalogue.list_queries():
+        text = with_values(named.sparql, catalogue.bind(named, {}, prefixes))
+        job = Job("query", text, format="json", max_rows=100_000)
+        from_view += view_answers(job)
+        assert _answer(disk, job, view) == _answer(disk, job), named.name
+    assert from_view >= 20  # most named queries name no graph: the view answers them
+
+
+@pytest.mark.parametrize(
+    ("text", "dataset"),
+    [
+        ("SELECT DISTINCT ?g { GRAPH ?g { ?s ?p ?o } }", {}),
+        (f"SELECT ?s ?p ?o {{ GRAPH <{GRAPH}disputed> {{ ?s ?p ?o }} }}", {}),
+        (f"SELECT ?s ?p ?o FROM <{GRAPH}disputed> {{ ?s ?p ?o }}", {}),
+        (f"SELECT ?s ?g FROM NAMED <{GRAPH}disputed-inferred> {{ GRAPH ?g {{ ?s ?p ?o }} }}", {}),
+        ("SELECT ?s ?p ?o { ?s ?p ?o }", {"default_graphs": (GRAPH + "disputed",)}),
+        ("SELECT ?g ?s { GRAPH ?g { ?s ?p ?o } }", {"named_graphs": (GRAPH + "disputed",)}),
+        ("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", {}),
+        ("select ?s { ?s ?p ?o . GrApH ?g { ?s a ?c } } LIMIT 5", {}),
+    ],
+)
+def test_graphs_and_datasets_answer_as_without_the_view(
+    stores: tuple[ox.Store, ox.Store], text: str, dataset: dict[str, tuple[str, ...]]
+) -> None:
+    disk, view = stores
+    job = Job("query", text, format="json", max_rows=100_000, **dataset)  # type: ignore[arg-type]
+    with_view = _answer(disk, job, view)
+    assert with_view == _answer(disk, job)
+    assert with_view  # each reaches something (the disputed layer among them)
+
+
+def test_the_disputed_layer_stays_out_of_a_plain_query(stores: tuple[ox.Store, ox.Store]) -> None:
+    disk, view = stores
+    disputed = disk.quads_for_pattern(None, None, None, ox.NamedNode(GRAPH + "disputed"))
+    quad = next(q for q in disputed if not isinstance(q.subject, ox.BlankNode)
+                and not list(view.quads_for_pattern(q.subject, q.predicate, q.object)))  # fmt: skip
+    triple = f"{quad.subject} {quad.predicate} {quad.object}"
+    plain = Job("query", f"ASK {{ {triple} }}", format="json")
+    assert view_answers(plain)
+    assert run_query(disk, plain, view=view).body == run_query(disk, plain).body
+    assert json.loads(run_query(disk, plain, view=view).body)["boolean"] is False
+    named = Job("query", f"ASK {{ GRAPH ?g {{ {triple} }} }}", format="json")
+    assert json.loads(run_query(disk, named, view=view).body)["boolean"] is True
+
+
+def test_a_small_release_is_in_memory_from_the_first_answer(release: Path) -> None:
+    async def check(pool: WorkerPool) -> None:
+        assert pool.view_file == release
+        assert all(worker.memory for worker in pool._workers)
+        assert pool._inline_view is not None
+        assert rows((await pool.run(query(LOOKUP))).body)
+
+    scenario(release, check, size=1, inline_rows=1000)
+
+
+def test_a_release_over_the_threshold_stays_on_disk(release: Path) -> None:
+    async def check(pool: WorkerPool) -> None:
+        assert pool.view_file is None and pool._inline_view is None
+        assert not any(worker.memory for worker in pool._workers)
+        assert rows((await pool.run(query(LOOKUP))).body)
+
+    scenario(release, check, size=1, memory_quads=10, inline_rows=1000)
+
+
+def test_a_large_release_is_answered_from_disk_until_every_worker_holds_it(
+    release: Path,
+) -> None:
+    join = query("SELECT ?s ?l { ?s a ?c . ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l }")
+
+    async def check(pool: WorkerPool) -> None:
+        assert pool.view_file == release and not any(w.memory for w in pool._workers)
+        first = await pool.run(join)  # answered at once, from the on-disk store
+        expected = pool.expected
+        await until(lambda: pool._inline_view is not None)
+        assert len(pool._workers) == expected and all(w.memory for w in pool._workers)
+        assert pool.restarts == 0 and pool.missing == 0
+        again = await pool.run(join)
+        assert sorted(map(str, rows(again.body))) == sorted(map(str, rows(first.body)))
+        for _ in range(expected + 1):  # every lane's worker answers
+            assert (await pool.run(query(LOOKUP))).status == 200
+
+    scenario(release, check, size=2, eager_quads=0, fast_lane=0.5, page_lane=True,
+             inline_rows=1000)  # fmt: skip
+
+
+def test_lookups_from_memory_answer_as_a_worker_on_either_side_of_the_loop_limit(
+    release: Path,
+) -> None:
+    """Lookups of up to ON_LOOP_ROWS rows run on the event loop, longer ones in a thread: the
+    same bytes as a worker's either way, a cut only at the caller's own max_rows."""
+    jobs = [Job("query", f"SELECT ?s ?p ?o {{ ?s ?p ?o }} LIMIT {n}", format="json",
+                max_rows=m) for n, m in ((ON_LOOP_ROWS, 10_000), (ON_LOOP_ROWS + 50, 10_000),
+                                         (ON_LOOP_ROWS + 50, ON_LOOP_ROWS + 20))]  # fmt: skip
+    replies: list[list[Reply]] = []
+
+    async def check(pool: WorkerPool) -> None:
+        replies.append([await pool.run(job) for job in jobs])
+        assert pool.answered_inline == (len(jobs) if pool.inline_rows else 0)
+
+    scenario(release, check, size=1, inline_rows=1000)
+    scenario(release, check, size=1, inline_rows=0)
+    inline, workers = replies
+    assert inline == workers
+    assert [len(rows(reply.body)) for reply in inline] == [100, 150, 120]
+    assert MAXROWS_HEADER in inline[2].headers and MAXROWS_HEADER not in inline[1].headers
+
+
+def test_a_worker_killed_at_the_timeout_reads_the_disk_until_its_view_is_due(
+    release: Path,
+) -> None:
+    """Runaway queries killed again and again must not make the pool parse the release again
+    and again: a large release's replacement worker starts on the on-disk store, and gets its
+    view at most once in ``view_gap`` seconds."""
+
+    async def check(pool: WorkerPool) -> None:
+        await until(lambda: pool._inline_view is not None)  # the views loaded after start
+        assert (await pool.run(query(SLOW_QUERY))).status == 503
+        await until(lambda: pool.missing == 0)
+        (replacement,) = pool._workers
+        assert not replacement.memory and pool.restarts == 1
+        assert rows((await pool.run(query(LOOKUP))).body)  # it answers from the disk
+        assert pool._viewing is not None and not pool._viewing.done()  # due in view_gap
+        pool._viewing.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await pool._viewing
+        pool._viewed_at = float("-inf")
+        pool._load_views_later()  # as it would be once view_gap has passed
+        await until(lambda: all(w.memory for w in pool._workers) and pool.missing == 0)
+        assert len(pool._workers) == 1 and pool.restarts == 1
+
+    scenario(release, check, size=1, eager_quads=0, timeout=1.0, view_gap=600,
+             inline_rows=1000)  # fmt: skip
