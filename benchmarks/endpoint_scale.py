@@ -31,6 +31,7 @@ from sorakg.settings import Settings
 from sorakg.sparql import catalogue
 from sorakg.sparql.bindings import with_values
 
+from .baseline import materialise
 from .servers import Server, manifest, oxigraph_load, sorakg_build, start
 from .starvation import percentile
 from .workload import PREFIXES, synthetic
@@ -59,13 +60,13 @@ def requests_for(server: Server) -> dict[str, tuple[str, str, dict[str, str]]]:
     prefixes = catalogue.prefixes_for(Settings().base_iri)
     out: dict[str, tuple[str, str, dict[str, str]]] = {}
     for query in catalogue.list_queries():
-        if server.name == "sorakg":
+        if server.name in ("sorakg", "baseline"):
             out[query.name] = ("GET", f"{server.root}/queries/{query.name}", {"format": "json"})
         else:
             text = with_values(query.text, catalogue.bind(query, {}, prefixes))
             out[query.name] = ("POST", server.sparql, {"query": text})
     out[POINT_NAME] = ("GET", server.sparql, {"query": POINT})
-    if server.name == "sorakg":  # the worst entity page of the shared graph, and a search
+    if server.name in ("sorakg", "baseline"):  # the worst entity page (shared graph), a search
         out[PAGE_NAME] = ("GET", f"{server.root}/drug/sorafenib.html", {})
         out[SEARCH_NAME] = ("GET", f"{server.root}/search", {"q": "sorafenib"})
     return out
@@ -85,7 +86,7 @@ def measure(
     before = os.getloadavg()[0]
     with httpx.Client(timeout=patience, headers={"Accept": JSON}) as client:
         for name, (method, url, params) in requests_for(server).items():
-            if only and name not in only and name not in (POINT_NAME, PAGE_NAME, SEARCH_NAME):
+            if only and name not in only and name != POINT_NAME:  # the page and search if named
                 continue
             times: list[float] = []
             began = time.perf_counter()
@@ -128,7 +129,7 @@ def report(runs: dict[tuple[str, str], Run], samples: int, budget: float) -> lis
     ]
     sizes = list(dict.fromkeys(size for size, _ in runs))
     for size in sizes:
-        for name in ("sorakg", "oxigraph"):
+        for name in ("baseline", "sorakg", "oxigraph"):
             r = runs.get((size, name))
             if r is None:
                 continue
@@ -149,6 +150,20 @@ def report(runs: dict[tuple[str, str], Run], samples: int, budget: float) -> lis
                 over = "**yes**" if p50 > 1 else ""
                 out.append(f"| {name} | {len(times)} | {p50 * 1000:.1f}{failed} | "
                            f"{p99 * 1000:.1f} | {over} |")  # fmt: skip
+        before = runs.get((size, "baseline"))
+        if ours is not None and before is not None:  # the same server before and after
+            out += ["", f"### {size}: sorakg before (baseline) and now, ms p50", "",
+                    "| query | before | now | now / before | now over 1 s |",
+                    "|---|---|---|---|---|"]  # fmt: skip
+            for name, times in ours.times.items():
+                was = before.times.get(name, [])
+                cells = []
+                for run, got in ((before, was), (ours, times)):
+                    failed = f" ({run.failures[name]})" if name in run.failures else ""
+                    cells.append(f"{percentile(got, 50) * 1000:.1f}{failed}" if got else "-")
+                ratio = percentile(times, 50) / max(1e-9, percentile(was, 50)) if was else 0
+                over = "**yes**" if percentile(times, 50) > 1 else ""
+                out.append(f"| {name} | {cells[0]} | {cells[1]} | {ratio:.2f}x | {over} |")
         if ours is None or theirs is None:
             continue
         out += [
@@ -183,8 +198,14 @@ def main() -> None:
         action="store_true",
         help="copies share the drugs, trials and targets (benchmarks.workload.SHARED_KINDS)",
     )
-    parser.add_argument("--servers", nargs="+", choices=["sorakg", "oxigraph"],
+    parser.add_argument("--servers", nargs="+", choices=["sorakg", "oxigraph", "baseline"],
                         default=["sorakg", "oxigraph"])  # fmt: skip
+    parser.add_argument(
+        "--baseline",
+        default="a5d7b9b",
+        metavar="REV",
+        help="the commit the 'baseline' server runs (sorakg as it was)",
+    )
     parser.add_argument("--out", type=Path, default=HERE / "endpoint_scale.md")
     parser.add_argument(
         "--reuse",
@@ -215,10 +236,20 @@ def main() -> None:
             if "oxigraph" in args.servers:
                 location, oxigraph_s = oxigraph_load(graph, location)
         print(f"{size}: stores written ({sorakg_load:.0f} s, {oxigraph_s:.0f} s)", flush=True)
-        for name, load_s in (("sorakg", sorakg_load), ("oxigraph", oxigraph_s)):
+        for name, load_s in (("baseline", sorakg_load), ("sorakg", sorakg_load),
+                             ("oxigraph", oxigraph_s)):  # fmt: skip
             if name not in args.servers:
                 continue
-            server = start(name, graph, build=build, location=location, timeout=args.timeout)
+            code = materialise(args.baseline) if name == "baseline" else None
+            server = start(
+                "oxigraph" if name == "oxigraph" else "sorakg",
+                graph,
+                code=code,
+                build=build,
+                location=location,
+                timeout=args.timeout,
+            )
+            server.name = name
             try:
                 patience = args.timeout + 60
                 runs[size, name] = measure(

@@ -4,14 +4,28 @@ a mechanism's observations and what reverses it; a trial's design, endpoint and 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .backend import Backend
+from sorakg.sparql import catalogue
+
+from .backend import Backend, select
 from .charts import Edge
 from .entity_view import EntityView
-from .sections import Cell, Quotes, Row, Section, grouped, rows_of, status_text
+from .entity_window import with_members
+from .sections import (
+    Cell,
+    Cite,
+    Quotes,
+    Row,
+    Section,
+    evidence_records,
+    first_records,
+    grouped,
+    rows_of,
+    status_text,
+)
 
 if TYPE_CHECKING:  # explanations load rdflib: on first use only
     from sorakg.pipeline.explain import Reason
@@ -196,26 +210,52 @@ def _met(value: str | None) -> Cell:
     return Cell("met" if met else "missed", css="met" if met else "missed")
 
 
+# the evidence records a statement shows, at most: its first ones in IRI order (an entity that
+# many papers discuss has hundreds per statement; the review's own have at most 4)
+RECORDS_PER_ROW = 5
+
+
 async def build(
-    backend: Backend, kind: str, iri: str, page: Page, quotes: Quotes, year: str
-) -> list[Section]:
-    found = []
-    for spec in specs(kind, page, year):
-        rows = await rows_of(backend, spec.query, {spec.bind: iri})
-        table: list[Row] = grouped(rows, spec.cells, quotes, spec.edge)
-        if table:
-            found.append(
-                Section(spec.id, spec.title, spec.headers, table, spec.intro, spec.evidence)
-            )
+    backend: Backend,
+    kind: str,
+    iri: str,
+    page: Page,
+    cite: Callable[[str], Cite],
+    year: str,
+    more: Iterable[str] = (),
+) -> tuple[list[Section], Quotes]:
+    """The sections of the page of ``iri``, and their quotes: the records each row shows, and
+    ``more`` (a trial's outcome figures'), read in one query."""
     said = Spec(
         "said", "What the review says of it", "own-evidence", ["where"],
         lambda r: [Cell(r["location"])],
     )  # fmt: skip
-    rows = await rows_of(backend, said.query, {"entity": iri})
-    table = [row for row in grouped(rows, said.cells, quotes) if any(u.first for u in row.uses)]
-    if table:
-        found.append(Section(said.id, said.title, said.headers, table))
-    return found
+    answers = [
+        (spec, await rows_of(backend, spec.query, {spec.bind: iri}))
+        for spec in [*specs(kind, page, year), said]
+    ]
+    wanted = set(more)
+    for spec, rows in answers:
+        wanted.update(first_records(rows, spec.cells, RECORDS_PER_ROW))
+    quotes = Quotes(await records(backend, sorted(wanted)), cite)
+    found = []
+    for spec, rows in answers:
+        table: list[Row] = grouped(rows, spec.cells, quotes, spec.edge)
+        if spec is said:  # only the sentences no statement above quotes already
+            table = [row for row in table if any(u.first for u in row.uses)]
+        if table:
+            found.append(
+                Section(spec.id, spec.title, spec.headers, table, spec.intro, spec.evidence)
+            )
+    return found, quotes
+
+
+async def records(backend: Backend, wanted: list[str]) -> dict[str, dict[str, str | set[str]]]:
+    """The evidence records ``wanted``, by IRI (``server/queries/evidence-records.rq``)."""
+    if not wanted:
+        return {}
+    text = with_members(catalogue.page_query("evidence-records").sparql, {"ev": wanted})
+    return evidence_records(await select(backend, text, 100_000) or [])
 
 
 def _steps(reason: Reason, depth: int = 0) -> list[tuple[int, str]]:

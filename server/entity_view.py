@@ -55,6 +55,7 @@ HIDDEN_INCOMING = {SK + "statementObject", SK + "statementPredicate", SK + "evid
 
 @dataclass
 class Evidence:
+    iri: str
     statement: list[Node]
     quote: str
     location: str
@@ -100,6 +101,9 @@ class _Describer:
             if t.predicate.value in (LABEL, TITLE) and isinstance(t.object, ox.Literal):
                 self.labels.setdefault(term_text(t.subject), t.object.value)
         self.names = names or {}  # better names of nearby nodes (arms with their trial …)
+        self.by_subject: dict[str, list[ox.Triple]] = {}
+        for t in self.triples:
+            self.by_subject.setdefault(term_text(t.subject), []).append(t)
 
     def node(self, term: object, named: bool = False) -> Node:
         if isinstance(term, ox.NamedNode):
@@ -118,9 +122,8 @@ class _Describer:
 
     def about(self, subject: str) -> dict[str, list[object]]:
         facts: dict[str, list[object]] = {}
-        for t in self.triples:
-            if term_text(t.subject) == subject:
-                facts.setdefault(t.predicate.value, []).append(t.object)
+        for t in self.by_subject.get(subject, []):
+            facts.setdefault(t.predicate.value, []).append(t.object)
         return facts
 
     def evidence(self, iri: str, facts: dict[str, list[object]]) -> Evidence:
@@ -139,6 +142,7 @@ class _Describer:
             key=lambda pair: (pair[0].text, pair[1].text),
         )  # fmt: skip
         return Evidence(
+            iri=iri,
             statement=statement,
             quote=first(SK + "quote"),
             location=first(SK + "location"),

@@ -26,19 +26,24 @@ from sorakg.sparql.bindings import with_values
 
 from . import entity_context as context
 from . import entity_sections, sections
+from . import entity_window as paging
 from .backend import ENTITY, Backend, get_backend, get_settings, served_root
+from .backend import select as backend_select
 from .canned import names_for
 from .entity_view import RDF_TYPE, SK, entity_view
 from .error_pages import did_you_mean, error_page, wants_html
 from .execute import Job
 from .labels import Linker
 from .page import templates
-from .resources import Resources, explanations
+from .resources import ontology
 
 if TYPE_CHECKING:  # explanations load rdflib: on first use only
+    from rdflib import Graph
+
     from sorakg.pipeline.explain import Reason
 
 router = APIRouter()
+EXPLAINED_RECORDS = 50  # the review's own entities have fewer: their explanations are whole
 
 PREFIXES = prefixes("rdf", "rdfs", "skos", "sk")
 
@@ -78,9 +83,18 @@ async def entity(
         except NotAcceptable as error:
             return Response(str(error), 406, media_type="text/plain")
     try:
-        text = with_values(catalogue.page_query("entity").sparql, {ENTITY: ox.NamedNode(iri)})
+        ox.NamedNode(iri)
+        number, size = paging.parse(request.query_params.get("page"),
+                                    request.query_params.get("size"))  # fmt: skip
+    except paging.BadPage as error:
+        return Response(str(error), 400, media_type="text/plain")
     except ValueError:  # "/drug/a%20b", "/%C2%83": no IRI of this graph is spelt so
         return Response(f"not an IRI of this graph: {iri!r}", 404, media_type="text/plain")
+    window = await paging.window(backend, iri, number, size)
+    if window is None:
+        return Response("the query for the page failed", 503, media_type="text/plain")
+    text = paging.with_members(catalogue.page_query("entity").sparql, paging.description(window))
+    text = with_values(text, {ENTITY: ox.NamedNode(iri)})
     job = Job("query", text, format=NTRIPLES.name, max_rows=settings.max_rows, page=True)
     reply = await backend.run(job)
     if reply.status != 200:
@@ -89,17 +103,29 @@ async def entity(
     triples = sorted(
         (q.triple for q in ox.parse(reply.body, format=ox.RdfFormat.N_TRIPLES)), key=str
     )
-    if not triples:
+    if not triples or (number > 1 and not window.evidence and not window.referring):
         return await _not_found(request, iri, path, settings)
     headers = {"Vary": "Accept", "Link": _alternates(request, path)}
+    if window.has_next:  # the next page of the same form (".ttl" stays ".ttl")
+        suffix = request.url.path[request.url.path.rfind(path) + len(path) :]
+        target = served_root(request).rstrip("/") + f"/{path}{suffix}{window.query(number + 1)}"
+        headers["Link"] += f', <{target}>; rel="next"'
     if fmt is not HTML:
         assert fmt.rdf is not None
         body = ox.serialize(triples, format=fmt.rdf, prefixes=PREFIXES)
         return Response(body, media_type=fmt.media_type, headers=headers)
-    reasons, inferred, by_class = await _explanations(
-        request.app.state.resources, settings, iri, triples
+    reasons, inferred, by_class = await _explanations(request, settings, iri, triples, window)
+    around = sorted(
+        {
+            t.object.value
+            for t in triples
+            if t.subject == ox.NamedNode(iri) and isinstance(t.object, ox.NamedNode)
+        }
     )
-    names = {r["node"]: r["name"] for r in await context.select(backend, "node-names", iri)}
+    named = paging.with_members(catalogue.page_query("node-names").sparql,
+                                {"node": around + window.referring})  # fmt: skip
+    found = await backend_select(backend, named, 2000, {ENTITY: ox.NamedNode(iri)}) or []
+    names = {r["node"]: r["name"] for r in found}
     prefixes = catalogue.prefixes_for(settings.base_iri)
     view = entity_view(iri, triples, settings.base_iri, names, prefixes, inferred)
     outcomes: list[context.Outcome] = []
@@ -108,12 +134,12 @@ async def entity(
         rows = await context.select(backend, "trial-outcomes", iri)
         outcomes, extras = context.outcomes(rows, settings.base_iri)
     books = await sections.bibliography(backend)
-    records = sections.evidence_records(await context.select(backend, "evidence-around", iri))
     link = Linker({}, prefixes, settings.base_iri)
-    quotes = sections.Quotes(records, lambda c: books.cite(c, link.href(c) or ""))
-    page_sections = await entity_sections.build(
-        backend, view.kind, iri, entity_sections.Page(settings.base_iri), quotes, books.year
-    )
+    page_sections, quotes = await entity_sections.build(
+        backend, view.kind, iri, entity_sections.Page(settings.base_iri),
+        lambda c: books.cite(c, link.href(c) or ""), books.year,
+        more=(ev for outcome in outcomes for ev in outcome.evidence),
+    )  # fmt: skip
     context.quote_outcomes(outcomes, quotes)
     if view.kind in ("drug", "intervention"):
         entity_sections.add_inferred_classes(page_sections, view, by_class)
@@ -123,6 +149,9 @@ async def entity(
         .render(
             view=view,
             iri=iri,
+            window=window,
+            by_relation=await context.select(backend, "evidence-by-relation", iri),
+            next_href=f"/{path}{window.query(number + 1)}" if window.has_next else "",
             request_path="/" + path,
             why=context.explanations(reasons),
             outcomes=outcomes,
@@ -146,18 +175,53 @@ async def entity(
     return HTMLResponse(html, headers=headers)
 
 
+def _around(iri: str, triples: list[ox.Triple]) -> list[str]:
+    """The IRIs the entity points at."""
+    entity = ox.NamedNode(iri)
+    return sorted(
+        {
+            t.object.value
+            for t in triples
+            if t.subject == entity and isinstance(t.object, ox.NamedNode)
+        }
+    )
+
+
 async def _explanations(
-    resources: Resources, settings: Settings, iri: str, triples: list[ox.Triple]
+    request: Request, settings: Settings, iri: str, triples: list[ox.Triple], window: paging.Window
 ) -> tuple[list[Reason], set[tuple[str, str]], dict[str, Reason]]:
     """Why each class and relation the reasoner added to the entity holds, the (property,
-    value) pairs it added, and the reason for each added class (from the local
-    release; in proxy mode without a local build there is none)."""
-    loaded = await explanations(resources, settings)
-    if loaded is None:
+    value) pairs it added, and the reason for each added class (from the local release; in
+    proxy mode without a local build there is none). The explainer walks the ontology and the
+    asserted facts around the entity (``explain-context.rq``), with the page's evidence."""
+    base = await ontology(request.app.state.resources, settings)
+    if base is None:
         return [], set(), {}
-    from rdflib import URIRef  # loaded with the explanations
+    entity = ox.NamedNode(iri)
+    around = _around(iri, triples)
+    # the page's first records: an explanation quotes a few of the statements it rests on
+    members = {"nb": around, "ev": window.evidence[:EXPLAINED_RECORDS], "self": [iri, *around]}
+    text = paging.with_members(catalogue.page_query("explain-context").sparql, members)
+    asserted = ox.NamedNode(f"{settings.base_iri}graph/asserted")
+    text = with_values(text, {ENTITY: entity, ox.Variable("asserted"): asserted})
+    job = Job("query", text, format=NTRIPLES.name, max_rows=settings.max_rows, page=True)
+    reply = await request.app.state.backend.run(job)
+    if reply.status != 200:
+        return [], set(), {}
+    return await run_in_threadpool(_explain, base, reply.body, iri, triples)
 
-    explainer, asserted = loaded
+
+def _explain(
+    base: Graph, context: bytes, iri: str, triples: list[ox.Triple]
+) -> tuple[list[Reason], set[tuple[str, str]], dict[str, Reason]]:
+    from rdflib import Graph, URIRef  # loaded with the explanations
+
+    from sorakg.pipeline.explain import Explainer
+
+    graph = Graph()
+    graph += base
+    graph.parse(data=context, format="nt")
+    explainer = Explainer(graph)
     found: list[Reason | None] = []
     inferred: set[tuple[str, str]] = set()
     classes: dict[str, Reason] = {}
@@ -165,7 +229,7 @@ async def _explanations(
         if t.subject != ox.NamedNode(iri) or not isinstance(t.object, ox.NamedNode):
             continue
         s, p, o = URIRef(iri), URIRef(t.predicate.value), URIRef(t.object.value)
-        if (s, p, o) in asserted:
+        if (s, p, o) in graph:  # asserted: every asserted fact of the entity is in the context
             continue
         inferred.add((t.predicate.value, t.object.value))
         if t.predicate.value == RDF_TYPE:

@@ -1,9 +1,9 @@
 """What the server derives from the release besides the store, read on first use: the release's
-rdflib graphs (VoID, ``/ontology``) and the explainer of inferences (entity pages).
+rdflib graphs (VoID, ``/ontology``) and the ontology the explanations of inferences start from.
 
 Nothing is parsed when the server starts: the query workers read the release's on-disk store.
-The ontology and asserted graphs are read (from the on-disk store, without the inferred graph)
-for the first explanation on an entity page; the whole release for VoID or ``/ontology``.
+The ontology graph is read (from the on-disk store) for the first explanation on an entity
+page; the whole release for VoID or ``/ontology``.
 """
 
 from __future__ import annotations
@@ -19,8 +19,6 @@ from sorakg.settings import Settings
 if TYPE_CHECKING:  # the graphs and the explanations load rdflib: on first use only
     from rdflib import Graph
 
-    from sorakg.pipeline.explain import Explainer
-
 
 @dataclass
 class Resources:
@@ -28,8 +26,7 @@ class Resources:
 
     release: Path | None = None  # the release folder being served (None: proxy mode)
     graphs: dict[str, Graph] = field(default_factory=dict)  # read on first use: see graphs()
-    explainer: Explainer | None = None  # read on first use: see explanations()
-    asserted: Graph | None = None
+    ontology: Graph | None = None  # read on first use: see ontology()
     files: dict[str, ExportFile] = field(default_factory=dict)
     failed: str = ""
     ontology_pages: dict[str, str] = field(default_factory=dict)  # by format name
@@ -54,31 +51,26 @@ async def graphs(resources: Resources, settings: Settings) -> dict[str, Graph]:
     return resources.graphs
 
 
-def _read_explained(resources: Resources, settings: Settings) -> None:
+def _read_ontology(resources: Resources, settings: Settings) -> None:
     from rdflib import Graph
 
-    from sorakg.pipeline.explain import Explainer
     from sorakg.release.store import read_graphs, release_store
 
     assert resources.release is not None
-    wanted = ("ontology", "asserted")
-    if resources.graphs:
-        read = {name: resources.graphs[name] for name in wanted if name in resources.graphs}
-    else:  # only these two graphs, from the on-disk store: no parse of the inferred graph
-        read = read_graphs(settings, release_store(resources.release), wanted)
-    explained = Graph()
-    for graph in read.values():
-        explained += graph
-    resources.asserted = read.get("asserted", Graph())
-    resources.explainer = Explainer(explained)
+    if "ontology" in resources.graphs:
+        resources.ontology = resources.graphs["ontology"]
+    else:  # only this graph, from the on-disk store
+        read = read_graphs(settings, release_store(resources.release), ("ontology",))
+        resources.ontology = read.get("ontology", Graph())
 
 
-async def explanations(resources: Resources, settings: Settings) -> tuple[Explainer, Graph] | None:
-    """The explainer and the asserted graph, read once on first use (None in proxy mode)."""
+async def ontology(resources: Resources, settings: Settings) -> Graph | None:
+    """The ontology graph the explanations of inferences start from, read once on first use
+    (None in proxy mode). The asserted facts an explanation needs are read per entity
+    (``server/queries/explain-context.rq``), never the whole asserted graph."""
     if resources.release is None:
         return None
     async with resources.loading:
-        if resources.explainer is None:
-            await asyncio.to_thread(_read_explained, resources, settings)
-    assert resources.explainer is not None and resources.asserted is not None
-    return resources.explainer, resources.asserted
+        if resources.ontology is None:
+            await asyncio.to_thread(_read_ontology, resources, settings)
+    return resources.ontology

@@ -1,10 +1,12 @@
 """``/search?q=…``: one box on every page, finding entities by label, synonym or identifier
 (CHEMBL…, NCT…, UniProt P…) and evidence by the words of its quote, ranked.
 
-The graph is small (a few thousand labels, a few hundred quotes), so the index is two SELECTs
-run once per process through the backend and kept in memory; ranking is plain and explainable:
-an exact name or identifier first, then names starting with the words, then names containing
-them; entities of the graph before ontology terms; quotes by how many of the words they hold.
+The index is written at build time beside the release (``names.sqlite``, :mod:`sorakg.name_index`:
+every name as typed, and an SQLite FTS5 full-text index of the quotes), so a search reads the
+few rows that may match, at any size of graph, and nothing is loaded first. Ranking is plain and
+explainable: an exact name or identifier first, then names starting with the words, then names
+containing them; entities of the graph before ontology terms; quotes by how many of the words
+they hold.
 HTML for browsers, JSON by ``Accept: application/json`` or ``format=json``.
 """
 
@@ -12,15 +14,17 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from dataclasses import asdict, dataclass, field
 
 from fastapi import APIRouter, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
 from sorakg.names import curie
 from sorakg.sparql import catalogue
 
-from .backend import select
+from .canned import names_for
 from .entity_context import SEGMENT_KINDS
 from .page import templates
 
@@ -50,25 +54,59 @@ class QuoteHit:
 class Index:
     names: list[tuple[str, str, str, str]] = field(default_factory=list)  # iri, name, how, kind
     quotes: list[tuple[str, str, str, str]] = field(default_factory=list)  # quote, iri, label, loc
+    labels: dict[str, str] = field(default_factory=dict)  # iri → the label a hit shows
 
 
-async def _index(request: Request) -> Index | None:
-    cached = getattr(request.app.state, "search_index", None)
-    if cached is not None:
-        return cached  # type: ignore[no-any-return]
-    backend, limit = request.app.state.backend, 100_000
+# candidate quotes per search at most, best matched first (SQLite's bm25): the ranking below
+# orders them; on the review's own graph every match is a candidate
+MAX_QUOTES = 2000
+MAX_KINDS = 500  # names matched whose class is looked up (more is a query of one letter)
+
+
+def candidates(db: sqlite3.Connection, query: str) -> Index:
+    """The names and quotes of the names index (``said`` and ``quotes``, written at build time
+    by :mod:`sorakg.name_index`) that may match ``query``: names holding every word (or the
+    whole query), quotes holding any word (SQLite FTS5)."""
+    query = bounded(query)
+    words = list(dict.fromkeys(_words(query)))
     found = Index()
-    for name, target in (("search-names", found.names), ("search-quotes", found.quotes)):
-        rows = await select(backend, catalogue.page_query(name).sparql, limit)
-        if rows is None:
-            return None
-        for values in rows:
-            if target is found.names:
-                target.append((values["s"], values["name"], values["how"], values.get("kind", "")))
-            else:
-                target.append((values["quote"], values["about"], values.get("label", ""),
-                               values.get("location", "")))  # fmt: skip
-    request.app.state.search_index = found
+    patterns = words or [query.casefold()]
+    like = " AND ".join("lower(name) LIKE ? ESCAPE '\\'" for _ in patterns)
+    escaped = ["%" + re.sub(r"([%_\\])", r"\\\1", w) + "%" for w in patterns]
+    # a label before another name of the same entity (it says "label" when both match)
+    order = "ORDER BY how != 'label', how, iri, name"
+    rows = db.execute(f"SELECT iri, name, how FROM said WHERE {like} {order}", escaped).fetchall()
+    matched = sorted({iri for iri, _, _ in rows})[:MAX_KINDS]
+    kind = kinds(db, matched)
+    found.names = [(iri, name, how, kind.get(iri, "")) for iri, name, how in rows]
+    for iri in matched:  # the name the entity shows (its shortest label)
+        label = db.execute("SELECT label FROM term WHERE iri = ?", (iri,)).fetchone()
+        if label and label[0]:
+            found.labels[iri] = label[0]
+    phrases = [" ".join(re.findall(r"[^\W_]+", w)) for w in words]
+    if any(phrases):  # each word a phrase of FTS5's tokens ("c-kit": "c kit"), any of them
+        match = " OR ".join(f'"{phrase}"' for phrase in phrases if phrase)
+        found.quotes = list(db.execute(
+            "SELECT quote, about, label, location FROM quotes WHERE quotes MATCH ?"
+            " ORDER BY rank LIMIT ?", (match, MAX_QUOTES),
+        ))  # fmt: skip
+    return found
+
+
+def kinds(db: sqlite3.Connection, iris: list[str]) -> dict[str, str]:
+    """The label of each IRI's most specific class (its type that is under none of its other
+    types), from the names index."""
+    found: dict[str, str] = {}
+    for iri in iris:
+        row = db.execute(
+            """SELECT MIN(c.label) FROM type t JOIN term c ON c.iri = t.cls
+            WHERE t.iri = ? AND c.label IS NOT NULL AND NOT EXISTS (
+              SELECT 1 FROM type n JOIN super s ON s.cls = n.cls
+              WHERE n.iri = t.iri AND s.sup = t.cls AND n.cls != t.cls)""",
+            (iri,),
+        ).fetchone()
+        if row and row[0]:
+            found[iri] = row[0]
     return found
 
 
@@ -126,9 +164,9 @@ def rank(
             kind = SEGMENT_KINDS.get(path.split("/", 1)[0], kind) if path.count("/") == 1 else kind
         matched = how if how == "label" else f"{how}: {name}"
         if iri not in best or best[iri].score < score:
-            label = labels.get(iri, name)
+            label = index.labels.get(iri) or labels.get(iri, name)
             best[iri] = Hit(label, href, iri, kind, matched, round(score, 2))
-    hits = sorted(best.values(), key=lambda h: (-h.score, h.label.casefold()))[:limit]
+    hits = sorted(best.values(), key=lambda h: (-h.score, h.label.casefold(), h.iri))[:limit]
     quotes: list[QuoteHit] = []
     if words:
         for quote, about, label, location in index.quotes:
@@ -140,16 +178,20 @@ def rank(
             href = "/" + about[len(base_iri) :] + "#evidence" if about.startswith(base_iri) else ""
             about_name = label or curie(about, prefixes)
             quotes.append(QuoteHit(quote, about_name, href, location, count / len(words) + phrase))
-        quotes.sort(key=lambda q: (-q.score, q.about))
+        quotes.sort(key=lambda q: (-q.score, q.about, q.quote))
     return hits, quotes[:limit]
 
 
 @router.get("/search", response_class=Response, summary="Find entities and evidence by words")
 async def search(request: Request, q: str = "") -> Response:
-    index = await _index(request)
+    names = await names_for(request)
     settings = request.app.state.settings
     q = bounded(q)
-    hits, quotes = rank(index, q, settings.base_iri) if index and q else ([], [])
+    hits: list[Hit] = []
+    quotes: list[QuoteHit] = []
+    if names is not None and q:
+        index = await run_in_threadpool(candidates, names.db, q)
+        hits, quotes = rank(index, q, settings.base_iri)
     accept = request.headers.get("accept", "")
     wants_json = request.query_params.get("format") == "json" or (
         "application/json" in accept and "text/html" not in accept

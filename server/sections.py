@@ -3,7 +3,8 @@ statement beside its quote.
 
 Each section is one query in ``server/queries/`` (read through the query library) whose rows
 carry an evidence record ``?ev``; the quotes, locations, references and modalities of those
-records come from one more query (``evidence-around``) and are joined here. A quote is written
+records shown (each statement's first few, in IRI order) come from one more query
+(``evidence-records``) and are joined here. A quote is written
 out once per page: a later statement citing the same sentence points back to it.
 """
 
@@ -126,7 +127,7 @@ def _words(iri: str) -> str:
 
 
 def evidence_records(rows: list[dict[str, str]]) -> dict[str, dict[str, str | set[str]]]:
-    """``evidence-around`` rows (one per cited reference) as one record per evidence IRI."""
+    """``evidence-records`` rows (one per cited reference) as one record per evidence IRI."""
     found: dict[str, dict[str, str | set[str]]] = {}
     for row in rows:
         record = found.setdefault(row["ev"], {"cites": set()})
@@ -142,6 +143,18 @@ async def rows_of(backend: Backend, name: str, bindings: dict[str, str]) -> list
     """The rows of the page query ``name`` with ``bindings`` (variable name → IRI)."""
     bound = {ox.Variable(name): ox.NamedNode(iri) for name, iri in bindings.items()}
     return await select(backend, catalogue.page_query(name).sparql, 2000, bound) or []
+
+
+def first_records(
+    rows: list[dict[str, str]], cells: Callable[[dict[str, str]], list[Cell]], most: int
+) -> list[str]:
+    """The evidence records a table of ``rows`` shows: for each row of the table, its first
+    ``most`` records in IRI order."""
+    by_row: dict[tuple[Cell, ...], set[str]] = {}
+    for row in rows:
+        if row.get("ev"):
+            by_row.setdefault(tuple(cells(row)), set()).add(row["ev"])
+    return [ev for evs in by_row.values() for ev in sorted(evs)[:most]]
 
 
 def grouped(

@@ -13,7 +13,10 @@ One pass over the store's default view fills five tables:
 * ``type``: its classes (asserted and inferred), and ``super``: the reflexive, transitive
   closure of ``rdfs:subClassOf`` (a class defined as an intersection is under each named part);
 * ``link``: pairs of whole entities joined by a triple (a trial and the drug one of its arms
-  gives), so a name of the wrong kind can lead to the entities of the right kind.
+  gives), so a name of the wrong kind can lead to the entities of the right kind;
+* ``said`` (as typed, for ``/search``): each label, synonym, acronym and identifier, and
+  ``quotes``, a full-text index (SQLite FTS5) of every evidence record's quote, once per
+  (quote, entity it is evidence for), with the entity's label and the quote's location.
 
 :mod:`sorakg.names` resolves against it; the CLI's ``explain`` builds the same tables
 in memory.
@@ -52,7 +55,18 @@ CREATE TABLE name (key TEXT, iri TEXT, how TEXT);
 CREATE TABLE type (iri TEXT, cls TEXT);
 CREATE TABLE super (cls TEXT, sup TEXT);
 CREATE TABLE link (a TEXT, b TEXT, PRIMARY KEY (a, b)) WITHOUT ROWID;
+CREATE TABLE said (iri TEXT, name TEXT, how TEXT);
+CREATE TABLE record (ev TEXT, part TEXT, value TEXT);
+CREATE VIRTUAL TABLE quotes USING fts5(quote, about UNINDEXED, label UNINDEXED,
+                                      location UNINDEXED);
 """
+# how /search names what matched; acronyms count as identifiers there
+SAID = {
+    LABELS[0]: "label",
+    SKOS + "altLabel": "synonym",
+    **{p: "identifier" for p, how in OTHER_NAMES.items() if how in ("identifier", "acronym")},
+}
+RECORD_PARTS = {SK + "quote": "quote", SK + "evidenceFor": "about", SK + "location": "location"}
 INDEXES = """
 CREATE INDEX name_key ON name (key);
 CREATE INDEX term_fold ON term (iri COLLATE NOCASE);
@@ -89,6 +103,8 @@ def fill(db: sqlite3.Connection, triples: Iterable[Triple], base_iri: str) -> No
     labels: dict[str, str] = {}
     ontology: list[tuple[str, str, str]] = []  # subClassOf, equivalentClass and list cells
     names: list[tuple[str, str, str]] = []
+    said: list[tuple[str, str, str]] = []
+    parts: list[tuple[str, str, str]] = []
     types: list[tuple[str, str]] = []
     links: set[tuple[str, str]] = set()
     subjects: set[str] = set()
@@ -97,6 +113,10 @@ def fill(db: sqlite3.Connection, triples: Iterable[Triple], base_iri: str) -> No
         db.executemany("INSERT INTO name VALUES (?, ?, ?)", names)
         db.executemany("INSERT INTO type VALUES (?, ?)", types)
         db.executemany("INSERT OR IGNORE INTO link VALUES (?, ?)", links)
+        db.executemany("INSERT INTO said VALUES (?, ?, ?)", said)
+        db.executemany("INSERT INTO record VALUES (?, ?, ?)", parts)
+        said.clear()
+        parts.clear()
         names.clear()
         types.clear()
         links.clear()
@@ -108,6 +128,10 @@ def fill(db: sqlite3.Connection, triples: Iterable[Triple], base_iri: str) -> No
         if not s.startswith(("http://", "https://")):
             continue
         subjects.add(s)
+        if p in SAID:
+            said.append((s, o, SAID[p]))
+        if p in RECORD_PARTS:
+            parts.append((s, RECORD_PARTS[p], o))
         if p in LABELS:
             # the shortest label shows the term ("Sorafenib", not a long title)
             if s not in labels or (len(o), o) < (len(labels[s]), labels[s]):
@@ -121,7 +145,7 @@ def fill(db: sqlite3.Connection, triples: Iterable[Triple], base_iri: str) -> No
             a, b = whole(s, base_iri), whole(o, base_iri)
             if a != b and not (a.startswith(SK) or b.startswith(SK)):
                 links.update(((a, b), (b, a)))
-        if len(names) + len(types) + len(links) > 50_000:
+        if len(names) + len(types) + len(links) + len(said) + len(parts) > 50_000:
             flush()
     flush()
     db.executemany(
@@ -146,7 +170,23 @@ def fill(db: sqlite3.Connection, triples: Iterable[Triple], base_iri: str) -> No
     )
     db.executemany("INSERT INTO super VALUES (?, ?)", _closure(ontology))
     db.executescript(INDEXES)
+    _quotes(db)
     db.commit()
+
+
+def _quotes(db: sqlite3.Connection) -> None:
+    """The ``quotes`` index from the records' parts, then the parts are dropped."""
+    db.execute("CREATE INDEX record_ev ON record (ev, part)")
+    db.execute(
+        """INSERT INTO quotes (quote, about, label, location)
+        SELECT q.value, a.value, MIN(t.label), MIN(l.value)
+        FROM record q JOIN record a ON a.ev = q.ev AND a.part = 'about'
+        LEFT JOIN record l ON l.ev = q.ev AND l.part = 'location'
+        LEFT JOIN term t ON t.iri = a.value
+        WHERE q.part = 'quote' GROUP BY q.value, a.value"""
+    )
+    db.execute("DROP TABLE record")
+    db.execute("CREATE INDEX said_iri ON said (iri)")
 
 
 def _closure(ontology: list[tuple[str, str, str]]) -> Iterator[tuple[str, str]]:

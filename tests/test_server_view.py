@@ -15,7 +15,7 @@ import pyoxigraph as ox
 import pytest
 
 from sorakg.pipeline.build import Built
-from sorakg.release.default_view import OUTSIDE_DEFAULT_VIEW, load_view, release_quads
+from sorakg.release.default_view import DERIVED, OUTSIDE_DEFAULT_VIEW, load_view, release_quads
 from sorakg.release.store import release_store
 from sorakg.server.execute import MAXROWS_HEADER, Job, Reply, run_query, view_answers
 from sorakg.server.pool import WorkerPool
@@ -65,11 +65,12 @@ def test_the_view_holds_the_default_view_and_nothing_else(
     disk, view = stores
     named = {g.value for g in disk.named_graphs()}
     assert {GRAPH + name for name in OUTSIDE_DEFAULT_VIEW} <= named  # the test has both layers
+    # the disputed layers and the build-time summaries (only on disk) stay out of the view
     assert {g.value for g in view.named_graphs()} == named - {
-        GRAPH + name for name in OUTSIDE_DEFAULT_VIEW
+        GRAPH + name for name in OUTSIDE_DEFAULT_VIEW | DERIVED
     }
     outside = sum(len(list(disk.quads_for_pattern(None, None, None, ox.NamedNode(GRAPH + n))))
-                  for n in OUTSIDE_DEFAULT_VIEW)  # fmt: skip
+                  for n in OUTSIDE_DEFAULT_VIEW | DERIVED)  # fmt: skip
     assert outside and len(view) == len(disk) - outside
     assert release_quads(release) >= len(disk)  # no manifest: an upper estimate from the size
 

@@ -20,6 +20,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 OUTSIDE_DEFAULT_VIEW = frozenset({"disputed", "disputed-inferred"})
+# derived from the graph at build time, not claims (sorakg/release/summaries.py): served, but
+# outside the default view, and not part of the review's graph that is published or downloaded
+DERIVED = frozenset({"summaries"})
 # the serial of the last update committed to a live store (server/update_marker.py): housekeeping,
 # not data, so no query sees it unless it names it and no count includes it
 UPDATES_GRAPH = "urn:sorakg:updates"
@@ -29,7 +32,7 @@ def in_default_view(graph_iri: str) -> bool:
     """Whether the named graph ``…/graph/<name>`` belongs to the default view."""
     if graph_iri == UPDATES_GRAPH:
         return False
-    return graph_iri.rsplit("/graph/", 1)[-1] not in OUTSIDE_DEFAULT_VIEW
+    return graph_iri.rsplit("/graph/", 1)[-1] not in OUTSIDE_DEFAULT_VIEW | DERIVED
 
 
 def default_graphs(store: ox.Store) -> list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]:

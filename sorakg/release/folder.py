@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from sorakg import name_index
+from sorakg.release import summaries
 from sorakg.release.default_view import default_graphs, in_default_view
 from sorakg.release.files import DOWNLOADS
 from sorakg.settings import Settings
@@ -101,12 +102,14 @@ def write_release(
 
 
 def write_store(nquads: Path, target: Path) -> None:
-    """Bulk-load the N-Quads file ``nquads`` into a new on-disk Oxigraph store at ``target``.
+    """Bulk-load the N-Quads file ``nquads`` into a new on-disk Oxigraph store at ``target``,
+    with the summaries graph (:mod:`sorakg.release.summaries`) derived from it.
     The store is closed on return (pyoxigraph closes it when the object is freed)."""
     import pyoxigraph
 
     store = pyoxigraph.Store(str(target))
     store.bulk_load(path=str(nquads), format=pyoxigraph.RdfFormat.N_QUADS)
+    summaries.write(store)  # each entity's evidence counts and first records, in their own graph
     store.optimize()  # compacts the bulk-loaded files: fewer files for every reader to open
     store.flush()
     del store

@@ -1,0 +1,121 @@
+"""Entity pages and ``/search`` in a graph whose papers share their entities, before and after.
+
+    nice -n 5 .venv/bin/python -m benchmarks.entity_pages [--size 1M] [--before a5d7b9b]
+
+The project's build is copied by ``benchmarks/workload.py: synthetic(..., shared=True)``: every
+copy keeps the IRIs of the drugs, trials, targets … and adds its own evidence, so sorafenib's
+evidence grows with the size (26 records in the review, 5,642 at 1M). Each commit serves the
+same graph from a release it wrote itself (its own ``write_store``; this code also writes the
+names index, as ``sorakg build`` does), started with ``benchmarks/servers.py: start``, one
+after the other. Every page is asked ``--samples`` times, one request at a time: the first
+answer (what a reader meets after a start: the old pages read graphs on first use) and the
+median of the rest. A request that gives no answer within ``--timeout`` seconds is reported as
+such. The machine's 1-minute load is recorded beside each page. Prints markdown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from sorakg.release.folder import current_graph_file
+from sorakg.settings import Settings
+
+from .baseline import materialise
+from .servers import sorakg_build, start
+from .workload import synthetic
+
+SIZES = {"100k": 100_000, "1M": 1_000_000}
+PAGES = ["/drug/sorafenib.html", "/search?q=sorafenib", "/trial/sharp.html",
+         "/molecule/braf.html", "/drug/sorafenib.ttl"]  # fmt: skip
+
+
+def release(graph: Path, code: Path | None) -> Path:
+    """A build folder serving ``graph`` with the store written by ``code`` (None: this code)."""
+    build, _ = sorakg_build(graph)
+    folder = build / "releases" / "bench"
+    script = (
+        "import sys; from pathlib import Path; from sorakg.release.folder import write_store;"
+        "write_store(Path(sys.argv[1]) / 'sorakg.nq', Path(sys.argv[1]) / 'store')"
+    )
+    if code is None:  # and the names index, as sorakg build writes it
+        script += (
+            "; from sorakg import name_index; from sorakg.release.default_view import "
+            "default_graphs; name_index.write(Path(sys.argv[1]) / 'store', Path(sys.argv[1]) / "
+            "'names.sqlite', 'https://w3id.org/sorakg/', default_graphs)"
+        )
+    env = dict(os.environ)
+    if code is not None:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(code), env.get("PYTHONPATH")]))
+    subprocess.run([sys.executable, "-c", script, str(folder)], env=env, check=True,
+                   cwd=tempfile.gettempdir())  # fmt: skip
+    from .servers import manifest
+
+    manifest(folder)
+    return build
+
+
+def measure(root: str, samples: int, timeout: float) -> dict[str, tuple[str, str, float]]:
+    """page → (first answer, median of the rest, load before it)."""
+    found = {}
+    with httpx.Client(timeout=timeout) as client:
+        for page in PAGES:
+            load = os.getloadavg()[0]
+            times: list[str] = []
+            for _ in range(samples):
+                started = time.perf_counter()
+                try:
+                    status = client.get(root + page).status_code
+                    took = time.perf_counter() - started
+                    times.append(f"{took:.2f}" + ("" if status == 200 else f" ({status})"))
+                except httpx.TimeoutException:
+                    times.append(f"no answer in {timeout:g}")
+                    break
+            rest = [float(t.split()[0]) for t in times[1:] if t[0].isdigit()]
+            median = f"{statistics.median(rest):.2f}" if rest else "-"
+            found[page] = (times[0], median, load)
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--size", choices=list(SIZES), default="1M")
+    parser.add_argument("--before", default="a5d7b9b", help="the baseline commit ('' for none)")
+    parser.add_argument("--samples", type=int, default=4)
+    parser.add_argument("--timeout", type=float, default=120)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="entity-pages-"))
+    graph = synthetic(current_graph_file(Settings()), SIZES[args.size], work / "shared.nq",
+                      keep_first=True, shared=True)  # fmt: skip
+    results = {}
+    try:
+        runs = [(args.before, materialise(args.before))] if args.before else []
+        for name, code in [*runs, ("this code", None)]:
+            build = release(graph, code)
+            server = start("sorakg", graph, code=code, build=build, timeout=args.timeout)
+            try:
+                results[name] = measure(server.root, args.samples, args.timeout)
+            finally:
+                server.stop()
+                shutil.rmtree(build, ignore_errors=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"| request ({args.size} shared) | " + " | ".join(
+        f"{n}: first s | {n}: median s | load" for n in results) + " |")  # fmt: skip
+    print("|---|" + "---|---|---|" * len(results))
+    for page in PAGES:
+        cells = [f"{r[page][0]} | {r[page][1]} | {r[page][2]:.1f}" for r in results.values()]
+        print(f"| `{page}` | " + " | ".join(cells) + " |")
+
+
+if __name__ == "__main__":
+    main()

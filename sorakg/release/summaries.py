@@ -1,0 +1,114 @@
+"""Build-time summaries of each entity's evidence, in their own named graph of the store.
+
+An entity that many papers discuss (sorafenib, in a graph of a thousand papers) has thousands of
+evidence records. A page, a paged listing or a named question that needs "how many, and the
+first few" reads them here instead of gathering every record per request. ``write_store``
+(:mod:`sorakg.release.folder`) writes this graph into every release's on-disk store, after the
+bulk load, from the store's default view:
+
+* ``<entity> sks:evidenceCount n``: the evidence records ``?ev sk:evidenceFor <entity>``;
+* ``<entity> sks:referenceCount n``: the distinct references (``sk:cites``) those records cite;
+* ``<entity> sks:evidenceByPredicate [ sks:predicate p ; sks:count n ]``: the records per
+  stated relation (``sk:statementPredicate``; records stating none are only in the total);
+* ``<entity> sks:firstEvidence [ sks:rank i ; sks:record <ev> ]``: the first
+  :data:`FIRST_EVIDENCE` records in :func:`evidence_order` (1-based ranks), the order every
+  paged listing of evidence uses.
+
+The graph is ``…/graph/summaries`` beside the release's other graphs. It is derived (counts,
+not the review's claims), so it is outside the default view
+(:data:`sorakg.release.default_view.DERIVED`): plain queries do not see it, ``GRAPH`` reaches it,
+and ``sorakg publish`` does not send it. It is not in ``sorakg.nq`` or the downloads, which hold
+the review's graph.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+
+import pyoxigraph as ox
+
+from sorakg.release.default_view import default_graphs
+
+SK = "https://w3id.org/sorakg/ontology#"
+SKS = "https://w3id.org/sorakg/summary#"
+GRAPH_NAME = "summaries"  # …/graph/summaries
+FIRST_EVIDENCE = 20  # records listed per entity: the first page of an entity's evidence
+XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+
+EVIDENCE_COUNT = ox.NamedNode(SKS + "evidenceCount")
+REFERENCE_COUNT = ox.NamedNode(SKS + "referenceCount")
+BY_PREDICATE = ox.NamedNode(SKS + "evidenceByPredicate")
+PREDICATE, COUNT = ox.NamedNode(SKS + "predicate"), ox.NamedNode(SKS + "count")
+FIRST = ox.NamedNode(SKS + "firstEvidence")
+RANK, RECORD = ox.NamedNode(SKS + "rank"), ox.NamedNode(SKS + "record")
+
+_RECORDS = f"""SELECT ?entity ?ev ?predicate ?cite WHERE {{
+  ?ev <{SK}evidenceFor> ?entity .
+  OPTIONAL {{ ?ev <{SK}statementPredicate> ?predicate }}
+  OPTIONAL {{ ?ev <{SK}cites> ?cite }}
+}}"""
+
+
+def evidence_order(iri: str) -> str:
+    """The stable order of an entity's evidence records: by IRI, code point by code point (as
+    SPARQL's ``ORDER BY STR(?ev)`` sorts them)."""
+    return iri
+
+
+def graph_iri(store: ox.Store) -> ox.NamedNode | None:
+    """``…/graph/summaries`` beside the store's ``…/graph/asserted``; None when the store has
+    no such graph (not a release)."""
+    for graph in store.named_graphs():
+        if isinstance(graph, ox.NamedNode) and graph.value.endswith("/graph/asserted"):
+            return ox.NamedNode(graph.value.removesuffix("asserted") + GRAPH_NAME)
+    return None
+
+
+def _number(n: int) -> ox.Literal:
+    return ox.Literal(str(n), datatype=XSD_INTEGER)
+
+
+def summarise(store: ox.Store, graph: ox.NamedNode) -> Iterator[ox.Quad]:
+    """The summaries of every entity with evidence in the store's default view, as quads in
+    ``graph`` (one pass over the evidence records)."""
+    records: dict[ox.NamedNode, set[str]] = defaultdict(set)
+    by_predicate: dict[ox.NamedNode, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    cited: dict[ox.NamedNode, set[str]] = defaultdict(set)
+    for row in store.query(_RECORDS, default_graph=default_graphs(store)):  # type: ignore[union-attr]
+        entity, ev, predicate, cite = row["entity"], row["ev"], row["predicate"], row["cite"]
+        if not isinstance(entity, ox.NamedNode) or not isinstance(ev, ox.NamedNode):
+            continue
+        records[entity].add(ev.value)
+        if isinstance(predicate, ox.NamedNode):
+            by_predicate[entity][predicate.value].add(ev.value)
+        if cite is not None:
+            cited[entity].add(str(cite))
+    for entity in sorted(records, key=lambda e: e.value):
+        found = records[entity]
+        yield ox.Quad(entity, EVIDENCE_COUNT, _number(len(found)), graph)
+        yield ox.Quad(entity, REFERENCE_COUNT, _number(len(cited[entity])), graph)
+        counts = Counter({p: len(evs) for p, evs in by_predicate[entity].items()})
+        for predicate, n in sorted(counts.items()):
+            node = ox.BlankNode()
+            yield ox.Quad(entity, BY_PREDICATE, node, graph)
+            yield ox.Quad(node, PREDICATE, ox.NamedNode(predicate), graph)
+            yield ox.Quad(node, COUNT, _number(n), graph)
+        for rank, ev in enumerate(sorted(found, key=evidence_order)[:FIRST_EVIDENCE], 1):
+            node = ox.BlankNode()
+            yield ox.Quad(entity, FIRST, node, graph)
+            yield ox.Quad(node, RANK, _number(rank), graph)
+            yield ox.Quad(node, RECORD, ox.NamedNode(ev), graph)
+
+
+def write(store: ox.Store) -> int:
+    """Write (or rewrite) the summaries graph of ``store``; returns the quads written (0 when
+    the store is not a release's)."""
+    graph = graph_iri(store)
+    if graph is None:
+        return 0
+    if store.contains_named_graph(graph):
+        store.remove_graph(graph)
+    quads = list(summarise(store, graph))
+    store.extend(quads)
+    return len(quads)
