@@ -189,7 +189,7 @@ def export_files(
         files = dump_files(split, dist)
         canonical_nquads(split, dist / CANONICAL)
         small = described(split, store, settings)
-        counts = Counts.of_store(store, settings)
+        counts = Counts.of_store(store, settings, split.names)
     files.append(ExportFile(dist / CANONICAL, sha256(dist / CANONICAL), NQUADS.media_type))
     files.append(
         write(dist / "sorakg.sssom.tsv", sssom_table(settings, small), "text/tab-separated-values")

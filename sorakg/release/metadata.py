@@ -92,9 +92,12 @@ class Counts:
         return cls(sizes, _links(found, base))
 
     @classmethod
-    def of_store(cls, store: ox.Store, settings: Settings) -> Counts:
-        """The same counts from an Oxigraph store (its engine counts; no graph in memory)."""
+    def of_store(cls, store: ox.Store, settings: Settings, names: Iterable[str]) -> Counts:
+        """The same counts from an Oxigraph store, of its graphs ``names`` (short names: the
+        release's, not what the build derives into the store beside them, the summaries), by
+        the store's engine: no graph in memory."""
         prefix = f"{settings.base_iri}graph/"
+        kept = {f"{prefix}{name}" for name in names}
         rows = store.query(
             "SELECT ?g (COUNT(*) AS ?n) (COUNT(DISTINCT ?s) AS ?subjects) "
             "WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
@@ -102,11 +105,13 @@ class Counts:
         sizes = {
             row["g"].value.removeprefix(prefix): (int(row["n"].value), int(row["subjects"].value))
             for row in rows  # type: ignore[union-attr]
+            if row["g"].value in kept  # type: ignore[union-attr]
         }
         found = (
             (str(q.subject.value), str(q.object.value), URIRef(str(predicate)))  # type: ignore[union-attr]
             for predicate in LINK_PREDICATES
             for q in store.quads_for_pattern(None, ox.NamedNode(str(predicate)), None, None)
+            if q.graph_name.value in kept  # type: ignore[union-attr]
         )
         return cls(dict(sorted(sizes.items())), _links(found, settings.base_iri))
 
