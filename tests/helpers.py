@@ -159,3 +159,11 @@ def scenario(graph_file: Path, test: Callable[[WorkerPool], Awaitable[None]],
 async def until(condition: Callable[[], bool]) -> None:
     while not condition():
         await asyncio.sleep(0.02)
+
+
+def column(rows: list[dict[str, str]], name: str) -> set[str]:
+    return {row[name] for row in rows}
+
+
+def where(rows: list[dict[str, str]], **match: str) -> list[dict[str, str]]:
+    return [row for row in rows if all(row[k] == v for k, v in match.items())]

@@ -236,10 +236,8 @@ def test_every_query_has_an_answer_test() -> None:
     here = Path(__file__).parent
     # the evidence-strength questions are answered in test_claims.py, on the reasoned
     # build with its disputed layer
-    source = "".join(
-        (here / name).read_text(encoding="utf-8")
-        for name in ("test_queries_answers.py", "test_claims.py")
-    )
+    files = [*sorted(here.glob("test_answers_*.py")), here / "test_claims.py"]
+    source = "".join(path.read_text(encoding="utf-8") for path in files)
     missing = [q.name for q in QUERIES if f'"{q.name}"' not in source]
     assert not missing, f"no answer test for {missing}"
 
