@@ -29,6 +29,8 @@ TABLE = {
     "formats": "http://www.w3.org/ns/formats/",
     # the SSSOM mapping set's justifications
     "semapv": "https://w3id.org/semapv/vocab/",
+    # the counts the build derives for the entity pages (sorakg/release/summaries.py)
+    "sks": "https://w3id.org/sorakg/summary#",
 }
 
 # The graph's prefixes: bound in every file of a release, declared for a query that uses one

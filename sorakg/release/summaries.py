@@ -17,8 +17,9 @@ bulk load, from the store's default view:
 The graph is ``…/graph/summaries`` beside the release's other graphs. It is derived (counts,
 not the review's claims), so it is outside the default view
 (:data:`sorakg.release.default_view.DERIVED`): plain queries do not see it, ``GRAPH`` reaches it,
-and ``sorakg publish`` does not send it. It is not in ``sorakg.nq`` or the downloads, which hold
-the review's graph.
+and ``/health`` does not count it. It is not in ``sorakg.nq`` or the downloads, which hold the
+review's graph; ``sorakg publish`` derives it from them and sends it with the release's graphs,
+so pages served from an external store say what the embedded store's say.
 """
 
 from __future__ import annotations
@@ -28,13 +29,13 @@ from collections.abc import Iterator
 
 import pyoxigraph as ox
 
+from sorakg.loaders.prefixes import TABLE
 from sorakg.release.default_view import default_graphs
 
-SK = "https://w3id.org/sorakg/ontology#"
-SKS = "https://w3id.org/sorakg/summary#"
+SK, SKS = TABLE["sk"], TABLE["sks"]
 GRAPH_NAME = "summaries"  # …/graph/summaries
 FIRST_EVIDENCE = 20  # records listed per entity: the first page of an entity's evidence
-XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+XSD_INTEGER = ox.NamedNode(TABLE["xsd"] + "integer")
 
 EVIDENCE_COUNT = ox.NamedNode(SKS + "evidenceCount")
 REFERENCE_COUNT = ox.NamedNode(SKS + "referenceCount")

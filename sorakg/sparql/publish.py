@@ -42,6 +42,7 @@ from typing import Literal
 
 import pyoxigraph as ox
 
+from sorakg.release import summaries
 from sorakg.release.store import built_file
 from sorakg.settings import Settings
 from sorakg.sparql.remote import GRAPH_NAMES, Remote, RemoteError
@@ -85,6 +86,16 @@ def _by_graph(path: Path) -> dict[str, list[ox.Quad]]:
     return found
 
 
+def _derived(graphs: dict[str, list[ox.Quad]]) -> dict[str, list[ox.Quad]]:
+    """The graphs the build derives into its own store beside the release (the summaries the
+    entity pages read), derived the same way from the release's quads, so a server in front of
+    the published store shows the pages the embedded one does."""
+    store = ox.Store()
+    store.bulk_extend(quad for quads in graphs.values() for quad in quads)
+    graph = summaries.graph_iri(store)
+    return {} if graph is None else {graph.value: list(summaries.summarise(store, graph))}
+
+
 def _shared_blank_nodes(graphs: dict[str, list[ox.Quad]]) -> set[str]:
     """Blank nodes used in two graphs: per-graph uploads would split each into two nodes."""
     seen: dict[str, str] = {}
@@ -103,15 +114,50 @@ def _has_blank(quad: ox.Quad) -> bool:
     return isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode)
 
 
+# Triples per INSERT template holding blank nodes: Virtuoso compiles a template into SQL and
+# refuses one past 10,000 lines (SP031), which a 1,000-triple template of blank nodes passes.
+TEMPLATE_BATCH = 200
+
+
+def _blank_groups(quads: list[ox.Quad]) -> list[list[ox.Quad]]:
+    """The triples mentioning blank nodes, grouped so that a blank node's triples (and those of
+    every blank node linked to it) are in one group, in the order the groups first appear."""
+    parent: dict[str, str] = {}
+
+    def root(node: str) -> str:
+        while parent.setdefault(node, node) != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    def blanks(quad: ox.Quad) -> list[str]:
+        return [t.value for t in (quad.subject, quad.object) if isinstance(t, ox.BlankNode)]
+
+    for quad in quads:
+        first, *others = blanks(quad) or [""]
+        for other in others:
+            parent[root(other)] = root(first)
+    groups: dict[str, list[ox.Quad]] = {}
+    for quad in quads:
+        if nodes := blanks(quad):
+            groups.setdefault(root(nodes[0]), []).append(quad)
+    return list(groups.values())
+
+
 def _batches(quads: list[ox.Quad], size: int) -> Iterator[list[ox.Quad]]:
-    """Batches of ``size`` triples, except that every triple mentioning a blank node goes in
-    the first (a blank node in two ``INSERT DATA`` requests would become two nodes)."""
-    blank = [q for q in quads if _has_blank(q)]
+    """Batches of at most ``size`` triples. Triples mentioning blank nodes come first, in batches
+    of at most :data:`TEMPLATE_BATCH`, and a blank node's triples are never split (a blank node in
+    two requests would become two nodes); a group larger than that is a batch of its own."""
+    batch: list[ox.Quad] = []
+    for group in _blank_groups(quads):
+        if batch and len(batch) + len(group) > min(size, TEMPLATE_BATCH):
+            yield batch
+            batch = []
+        batch += group
+    if batch:
+        yield batch
     rest = [q for q in quads if not _has_blank(q)]
-    room = max(size - len(blank), 0)
-    if blank or rest[:room]:
-        yield blank + rest[:room]
-    for start in range(room, len(rest), size):
+    for start in range(0, len(rest), size):
         yield rest[start : start + size]
 
 
@@ -189,6 +235,9 @@ def publish(
     graphs = _by_graph(path)
     if set(graphs) != set(expected):
         raise PublishError(f"{path}: graphs {sorted(graphs)} differ from the manifest's")
+    derived = _derived(graphs)
+    graphs |= derived
+    expected = expected | {graph: len(quads) for graph, quads in derived.items()}
     if method != "oxigraph" and (shared := _shared_blank_nodes(graphs)):
         raise PublishError(
             f"blank nodes shared between graphs ({len(shared)}, e.g. _:{min(shared)}) would be "

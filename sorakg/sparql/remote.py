@@ -32,7 +32,7 @@ import httpx
 import pyoxigraph as ox
 
 from sorakg import formats
-from sorakg.release.default_view import OUTSIDE_DEFAULT_VIEW, in_default_view
+from sorakg.release.default_view import DERIVED, OUTSIDE_DEFAULT_VIEW, in_default_view
 from sorakg.settings import Settings
 from sorakg.sparql import text as sparql_text
 
@@ -98,15 +98,17 @@ def dataset_fields(
 
 def release_graphs(settings: Settings) -> tuple[str, ...]:
     """The named graphs of the release: the local build's when there is one, else the graph
-    names builds use (a graph the store lacks is simply empty)."""
+    names builds use (a graph the store lacks is simply empty), and the graphs ``sorakg publish``
+    derives beside them (the summaries the entity pages read)."""
     from sorakg.release.store import MissingBuild, built_file
 
+    derived = [f"{settings.base_iri}graph/{n}" for n in sorted(DERIVED)]
     try:
         manifest = built_file(settings).parent / "manifest.json"
         graphs = json.loads(manifest.read_text())["stats"]["graphs"]
-        return tuple(sorted(graphs))
+        return tuple(sorted({*graphs, *derived}))
     except (MissingBuild, OSError, KeyError, ValueError):
-        return tuple(f"{settings.base_iri}graph/{n}" for n in GRAPH_NAMES)
+        return tuple(f"{settings.base_iri}graph/{n}" for n in (*GRAPH_NAMES, *sorted(DERIVED)))
 
 
 def auth_for(settings: Settings) -> httpx.Auth | None:
