@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
 
 from sorakg.loaders.prefixes import TABLE, prefixes
-from sorakg.release.default_view import DERIVED, UPDATES_GRAPH
+from sorakg.release.default_view import in_release
 from sorakg.settings import Settings
 from sorakg.sparql import catalogue
 
@@ -44,9 +44,8 @@ def parse_stats(body: bytes) -> Stats:
     beside the release (the summaries) are the store's bookkeeping, not the release, so the counts
     agree with the manifest's whether read from it or from the store."""
     rows = json.loads(body)["results"]["bindings"]
-    return Stats({row["g"]["value"]: int(row["triples"]["value"]) for row in rows
-                  if row["g"]["value"] != UPDATES_GRAPH
-                  and row["g"]["value"].rsplit("/graph/", 1)[-1] not in DERIVED})  # fmt: skip
+    return Stats({row["g"]["value"]: int(row["triples"]["value"])
+                  for row in rows if in_release(row["g"]["value"])})  # fmt: skip
 
 
 def _n(term: str) -> NamedNode:

@@ -20,19 +20,27 @@ from pathlib import Path
 import pyoxigraph as ox
 
 OUTSIDE_DEFAULT_VIEW = frozenset({"disputed", "disputed-inferred"})
-# derived from the graph at build time, not claims (sorakg/release/summaries.py): served, but
-# outside the default view, and not part of the review's graph that is published or downloaded
+# derived from the graph at build time, not claims (sorakg/release/summaries.py): served and
+# published beside the release, but outside the default view, the downloads and the counts
 DERIVED = frozenset({"summaries"})
 # the serial of the last update committed to a live store (server/update_marker.py): housekeeping,
 # not data, so no query sees it unless it names it and no count includes it
 UPDATES_GRAPH = "urn:sorakg:updates"
 
 
+def _name(graph_iri: str) -> str:
+    return graph_iri.rsplit("/graph/", 1)[-1]
+
+
 def in_default_view(graph_iri: str) -> bool:
     """Whether the named graph ``…/graph/<name>`` belongs to the default view."""
-    if graph_iri == UPDATES_GRAPH:
-        return False
-    return graph_iri.rsplit("/graph/", 1)[-1] not in OUTSIDE_DEFAULT_VIEW | DERIVED
+    return in_release(graph_iri) and _name(graph_iri) not in OUTSIDE_DEFAULT_VIEW
+
+
+def in_release(graph_iri: str) -> bool:
+    """Whether the named graph is one of the release's own (the review's graph, disputed layers
+    included), not the store's bookkeeping (the updates' serial) or what the build derives."""
+    return graph_iri != UPDATES_GRAPH and _name(graph_iri) not in DERIVED
 
 
 def default_graphs(store: ox.Store) -> list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]:

@@ -134,9 +134,9 @@ def _blank_groups(quads: list[ox.Quad]) -> list[list[ox.Quad]]:
         return [t.value for t in (quad.subject, quad.object) if isinstance(t, ox.BlankNode)]
 
     for quad in quads:
-        first, *others = blanks(quad) or [""]
-        for other in others:
-            parent[root(other)] = root(first)
+        nodes = blanks(quad)
+        for other in nodes[1:]:
+            parent[root(other)] = root(nodes[0])
     groups: dict[str, list[ox.Quad]] = {}
     for quad in quads:
         if nodes := blanks(quad):
