@@ -17,7 +17,7 @@ from sorakg.ontology import ontology_graph
 from sorakg.pipeline.build import BuildError, Built, assemble
 from sorakg.pipeline.forked import ChildFailed, Forked
 from sorakg.settings import Settings
-from tests.conftest import BASE
+from tests.constants import BASE
 
 pytestmark = pytest.mark.java  # HermiT
 

@@ -15,8 +15,9 @@ from fastapi.testclient import TestClient
 from sorakg.pipeline.build import Built
 from sorakg.release.default_view import default_graphs
 from sorakg.release.store import release_store
-from tests.conftest import write_graph
-from tests.helpers import SORAFENIB, app_client
+from tests.constants import SORAFENIB
+from tests.files import write_graph
+from tests.helpers import app_client
 
 HTML = {"Accept": "text/html"}
 SK = "https://w3id.org/sorakg/ontology#"

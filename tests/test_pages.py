@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sorakg.pipeline.build import Built
 from sorakg.server.labels import Linker
 from sorakg.sparql import catalogue
-from tests.conftest import BASE
+from tests.constants import BASE
 from tests.helpers import app_client
 
 HTML = {"Accept": "text/html"}

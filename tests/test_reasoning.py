@@ -11,7 +11,7 @@ from sorakg.ontology import ontology_graph
 from sorakg.pipeline.build import Built
 from sorakg.pipeline.explain import Explainer
 from sorakg.pipeline.reasoning import InconsistentOntology, check_consistency, materialize
-from tests.conftest import BASE
+from tests.constants import BASE
 
 
 def drug(name: str) -> URIRef:

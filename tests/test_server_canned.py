@@ -25,7 +25,7 @@ from sorakg.server.pool import WorkerPool
 from sorakg.settings import Settings
 from sorakg.sparql import catalogue
 from sorakg.sparql.bindings import with_values
-from tests.conftest import write_graph
+from tests.files import write_graph
 from tests.helpers import app_client, wait_for_downloads
 
 

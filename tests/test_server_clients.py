@@ -22,13 +22,8 @@ from sorakg.pipeline.build import Built
 from sorakg.server.app import create_app
 from sorakg.server.proxy import ProxyBackend
 from sorakg.settings import Settings
-from tests.helpers import (
-    RDFS_LABEL,
-    SK,
-    SORAFENIB,
-    free_port,
-    running_server,
-)
+from tests.constants import RDFS_LABEL, SK, SORAFENIB
+from tests.helpers import free_port, running_server
 
 QUERY = f"""SELECT ?target ?label WHERE {{
   <{SORAFENIB}> <{SK}inhibits> ?target . ?target <{RDFS_LABEL}> ?label

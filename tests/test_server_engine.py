@@ -36,8 +36,9 @@ from sorakg.server.app import create_app
 from sorakg.server.execute import MAXBYTES_HEADER, MAXROWS_HEADER, Job, Reply, run_query
 from sorakg.server.pool import WorkerPool
 from sorakg.settings import Settings
-from tests.conftest import write_graph
-from tests.helpers import RDFS_LABEL, SLOW_QUERY, SORAFENIB, free_port
+from tests.constants import RDFS_LABEL, SORAFENIB
+from tests.files import write_graph
+from tests.helpers import SLOW_QUERY, free_port
 
 ASK_LABEL = f"ASK {{ <{SORAFENIB}> <{RDFS_LABEL}> ?l }}"
 

@@ -23,7 +23,7 @@ from sorakg.server.pool_inline import ON_LOOP_ROWS
 from sorakg.settings import Settings
 from sorakg.sparql import catalogue
 from sorakg.sparql.bindings import with_values
-from tests.conftest import write_graph
+from tests.files import write_graph
 from tests.helpers import LOOKUP, SLOW_QUERY, query, rows, scenario, until
 
 GRAPH = "https://w3id.org/sorakg/graph/"

@@ -30,7 +30,8 @@ from sorakg.settings import Settings
 from sorakg.sparql import catalogue
 from sorakg.sparql.publish import count_triples, publish, staging_graph
 from sorakg.sparql.remote import Remote
-from tests.conftest import BASE, write_graph
+from tests.constants import BASE
+from tests.files import write_graph
 from tests.stores import Store, cpu_seconds, normalise, normalise_triples, oxigraph, virtuoso
 
 pytestmark = pytest.mark.stores  # the Oxigraph server and Virtuoso
