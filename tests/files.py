@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import shutil
 from pathlib import Path
 
 from sorakg.pipeline.build import Built
@@ -28,3 +29,10 @@ def edit_cell(path: Path, row_key: str, column: str, value: str) -> int:
                 csv.writer(handle, lineterminator="\n").writerows(rows)
             return number
     raise KeyError(row_key)
+
+
+def copy_release(build_dir: Path, target: Path) -> Path:
+    """A copy of the build folder ``build_dir`` (its releases and its ``graph`` link) in
+    ``target``, for a test that changes a release: cheaper than writing one. Returns the link."""
+    shutil.copytree(build_dir, target, symlinks=True, dirs_exist_ok=True)
+    return target / "graph"

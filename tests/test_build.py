@@ -12,11 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 from sorakg.cli import app
-from sorakg.pipeline.build import Built
-from sorakg.release.folder import write_release
 from sorakg.settings import Settings
 from tests.constants import BASE, PUB
-from tests.files import edit_cell
+from tests.files import copy_release, edit_cell
 
 runner = CliRunner()
 
@@ -62,12 +60,11 @@ def test_two_builds_give_identical_files(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def own_release(tmp_path: Path, built: Built) -> Settings:
+def own_release(tmp_path: Path, published: Settings) -> Settings:
     """A release of this test's own, for a build to fail over (conftest's ``published`` is
     shared by every test that only reads it)."""
-    settings = Settings(build_dir=tmp_path / "build", reason=False)
-    write_release(built.graphs, settings, built.timings)
-    return settings
+    copy_release(published.build_dir, tmp_path / "build")
+    return published.model_copy(update={"build_dir": tmp_path / "build"})
 
 
 def test_failed_build_keeps_the_previous_one(

@@ -14,7 +14,6 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from sorakg.pipeline.build import Built
 from sorakg.release.default_view import DERIVED, OUTSIDE_DEFAULT_VIEW, load_view, release_quads
 from sorakg.release.store import release_store
 from sorakg.server.execute import MAXROWS_HEADER, Job, Reply, run_query, view_answers
@@ -23,16 +22,16 @@ from sorakg.server.pool_inline import ON_LOOP_ROWS
 from sorakg.settings import Settings
 from sorakg.sparql import catalogue
 from sorakg.sparql.bindings import with_values
-from tests.files import write_graph
 from tests.helpers import LOOKUP, SLOW_QUERY, query, rows, scenario, until
 
 GRAPH = "https://w3id.org/sorakg/graph/"
 
 
 @pytest.fixture(scope="module")
-def release(reasoned: Built, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The reasoned build (every layer, the disputed ones included) as a release's N-Quads."""
-    return write_graph(reasoned, tmp_path_factory.mktemp("view"))
+def release(reasoned_graph_file: Path) -> Path:
+    """The reasoned build (every layer, the disputed ones included) as a release's N-Quads:
+    conftest's, whose on-disk store the other modules of the process share."""
+    return reasoned_graph_file
 
 
 @pytest.fixture(scope="module")
