@@ -5,6 +5,7 @@ tests/helpers.py."""
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -127,6 +128,21 @@ def reasoned_graph_file(reasoned: Built, tmp_path_factory: pytest.TempPathFactor
     """The reasoned build as a release folder holds it, written once per test process: the
     servers over it share its on-disk store (written on first use) and its downloads."""
     return write_graph(reasoned, tmp_path_factory.mktemp("reasoned"))
+
+
+@pytest.fixture(scope="session")
+def build_dir(reasoned: Built, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A build folder holding the reasoned graph as ``sorakg build`` leaves it, with a manifest:
+    what the conformance suite publishes to the external stores."""
+    root = tmp_path_factory.mktemp("build")
+    release = root / "releases" / "conformance"
+    release.mkdir(parents=True)
+    write_graph(reasoned, release)
+    graphs = {str(iri): len(graph) for iri, graph in reasoned.graphs.items()}
+    manifest = {"digest": "conformance", "files": ["sorakg.nq"], "stats": {"graphs": graphs}}
+    (release / "manifest.json").write_text(json.dumps(manifest))
+    (root / "graph").symlink_to(release)
+    return root
 
 
 @pytest.fixture(scope="session")

@@ -140,6 +140,19 @@ def rows(body: bytes) -> list[dict[str, dict[str, str]]]:
     return json.loads(body)["results"]["bindings"]  # type: ignore[no-any-return]
 
 
+def run_jobs(pool: WorkerPool, *jobs: Job) -> list[Reply]:
+    """Start ``pool``, run ``jobs`` one after the other, stop it."""
+
+    async def go() -> list[Reply]:
+        await pool.start()
+        try:
+            return [await pool.run(job) for job in jobs]
+        finally:
+            await pool.close()
+
+    return asyncio.run(go())
+
+
 def scenario(graph_file: Path, test: Callable[[WorkerPool], Awaitable[None]],
              **options: float) -> None:  # fmt: skip
     async def main() -> None:
