@@ -214,7 +214,8 @@ class WorkerPool(UpdateWriter, InlineAnswers):
             self._pin = None
 
     async def run(self, job: Job) -> Reply:
-        job = dataclasses.replace(job, max_bytes=self.max_result_bytes)
+        if job.max_bytes != self.max_result_bytes:
+            job = dataclasses.replace(job, max_bytes=self.max_result_bytes)
         if (reply := await self._answer_inline(job)) is not None:
             return reply
         return await self._run_on_workers(job)
