@@ -220,7 +220,10 @@ def test_a_worker_killed_at_the_timeout_reads_the_disk_until_its_view_is_due(
     [
         # the words inside a name, a comment, a string or an IRI name no graph: the view answers
         ("SELECT ?r { ?r <http://www.w3.org/2002/07/owl#someValuesFrom> ?c }", True),
-        ("PREFIX owl: <http://www.w3.org/2002/07/owl#>\nSELECT ?r { ?r owl:someValuesFrom ?c }", True),
+        (
+            "PREFIX owl: <http://www.w3.org/2002/07/owl#>\nSELECT ?r { ?r owl:someValuesFrom ?c }",
+            True,
+        ),
         ("SELECT ?s { ?s ?p ?o } # start from the graph's first pattern\nLIMIT 3", True),
         ('SELECT ?s { ?s ?p "graph from" }', True),
         ("SELECT ?s { ?s <https://w3id.org/sorakg/graph/asserted> ?o }", True),
@@ -228,7 +231,7 @@ def test_a_worker_killed_at_the_timeout_reads_the_disk_until_its_view_is_due(
         ("SELECT ?s { GRAPH ?g { ?s ?p ?o } }", False),
         ("select ?s from <https://w3id.org/sorakg/graph/asserted> { ?s ?p ?o }", False),
         ("SELECT ?s { gRaPh ?g { ?s ?p ?o } }", False),
-        ("SELECT ?s { ?s ?p \"\\u0067raph\" }", False),  # an escape: never read, always the store
+        ('SELECT ?s { ?s ?p "\\u0067raph" }', False),  # an escape: never read, always the store
     ],
 )
 def test_only_the_graph_and_from_keywords_leave_the_view(text: str, from_view: bool) -> None:
