@@ -212,3 +212,55 @@ def test_a_worker_killed_at_the_timeout_reads_the_disk_until_its_view_is_due(
 
     scenario(release, check, size=1, eager_quads=0, timeout=1.0, view_gap=600,
              inline_rows=1000)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "from_view"),
+    [
+        # the words inside a name, a comment, a string or an IRI name no graph: the view answers
+        ("SELECT ?r { ?r <http://www.w3.org/2002/07/owl#someValuesFrom> ?c }", True),
+        (
+            "PREFIX owl: <http://www.w3.org/2002/07/owl#>\nSELECT ?r { ?r owl:someValuesFrom ?c }",
+            True,
+        ),
+        ("SELECT ?s { ?s ?p ?o } # start from the graph's first pattern\nLIMIT 3", True),
+        ('SELECT ?s { ?s ?p "graph from" }', True),
+        ("SELECT ?s { ?s <https://w3id.org/sorakg/graph/asserted> ?o }", True),
+        # the keywords, in any case, send the query to the whole store
+        ("SELECT ?s { GRAPH ?g { ?s ?p ?o } }", False),
+        ("select ?s from <https://w3id.org/sorakg/graph/asserted> { ?s ?p ?o }", False),
+        ("SELECT ?s { gRaPh ?g { ?s ?p ?o } }", False),
+        ('SELECT ?s { ?s ?p "\\u0067raph" }', False),  # an escape: never read, always the store
+    ],
+)
+def test_only_the_graph_and_from_keywords_leave_the_view(text: str, from_view: bool) -> None:
+    assert view_answers(Job("query", text, format="json")) is from_view
+
+
+def test_named_queries_with_graph_words_in_names_or_comments_run_in_memory() -> None:
+    """drugs-by-class and trials-by-drug-class say owl:someValuesFrom: no graph named, so the
+    in-memory view answers them (before, the word alone sent them to the on-disk store)."""
+    prefixes = catalogue.prefixes_for(Settings().base_iri)
+    for name in ("drugs-by-class", "trials-by-drug-class"):
+        named = catalogue.load_query(name)
+        text = with_values(named.sparql, catalogue.bind(named, {}, prefixes))
+        assert "from" in text.lower()
+        assert view_answers(Job("query", text, format="json")), name
+
+
+def test_a_reference_list_is_in_number_order_from_the_view_and_the_disk(
+    stores: tuple[ox.Store, ox.Store],
+) -> None:
+    """SPARQL leaves the order of GROUP_CONCAT's parts to the engine (the order its rows arrive
+    in, which differs between the in-memory view and the on-disk store); general-scope-claims
+    feeds its reference numbers from a sub-select ordered by number, so the lists agree to the
+    byte and read in order ("17, 18, 19", the review's "etc[17-19]")."""
+    disk, view = stores
+    named = catalogue.load_query("general-scope-claims")
+    job = Job("query", named.sparql, format="json", max_rows=100_000)
+    from_view, from_disk = (rows(run_query(disk, job, view=v).body) for v in (view, None))
+    assert from_view == from_disk
+    lists = [row["references"]["value"] for row in from_view if "references" in row]
+    several = [[int(n) for n in refs.split(", ")] for refs in lists if ", " in refs]
+    assert several and all(numbers == sorted(numbers) for numbers in several)
+    assert [17, 18, 19] in several
