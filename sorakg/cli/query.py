@@ -167,24 +167,29 @@ def query_command(
         raise fail_with(
             f"{where}: {short_error(message, source, prefixes)}", Exit.INVALID
         ) from error
+    sent = 0  # rows printed: a full page says how to ask for the next
     if fmt == "table":
         columns, table_rows = ql.rows(results)
         cells = [[ql.shorten(row[c], prefixes) for c in columns] for row in table_rows]
         _print_table(query.title, columns, cells)
         sent = len(table_rows)
     else:
+        if asked is not None:  # counted for the next page's line, then printed
+            results, sent = _counted(results)
         serialized = results.serialize(format=FORMATS[fmt].results) or b""
         sys.stdout.write(serialized.decode("utf-8"))
-        sent = _count(serialized, FORMATS[fmt].results) if asked else 0
     if asked is not None:
         _say_next(query.name if file is None else f"--file {file}", param or [], asked, sent)
 
 
-def _count(serialized: bytes, fmt: object) -> int:
-    """The solutions in a results document the CLI printed."""
+def _counted(results: catalogue.Results) -> tuple[catalogue.Results, int]:
+    """The results again (a page: few rows, written once more) and how many rows they hold."""
     import pyoxigraph
 
-    return sum(1 for _ in pyoxigraph.parse_query_results(serialized, format=fmt))  # type: ignore[arg-type]
+    json = pyoxigraph.QueryResultsFormat.JSON
+    written = results.serialize(format=json) or b""
+    again = lambda: pyoxigraph.parse_query_results(written, format=json)  # noqa: E731
+    return again(), sum(1 for _ in again())  # type: ignore[return-value,union-attr]
 
 
 def _say_next(what: str, params: list[str], page: paging.Page, rows: int) -> None:
