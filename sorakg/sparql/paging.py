@@ -108,5 +108,5 @@ def bound_text(text: str, bound: Mapping[ox.Variable, Term], page: Page | None) 
     start, end = found
     inner = with_values(text[start:end], bound)
     if page is not None:
-        inner = f"{inner.rstrip()}\n  LIMIT {page.size} OFFSET {page.offset}\n"
+        inner = f"{inner.rstrip()} LIMIT {page.size} OFFSET {page.offset} "
     return text[:start] + inner + text[end:]
