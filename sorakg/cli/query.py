@@ -188,8 +188,9 @@ def _counted(results: catalogue.Results) -> tuple[catalogue.Results, int]:
 
     json = pyoxigraph.QueryResultsFormat.JSON
     written = results.serialize(format=json) or b""
-    again = lambda: pyoxigraph.parse_query_results(written, format=json)  # noqa: E731
-    return again(), sum(1 for _ in again())  # type: ignore[return-value,union-attr]
+    counted = pyoxigraph.parse_query_results(written, format=json)
+    rows = 1 if isinstance(counted, pyoxigraph.QueryBoolean) else len(list(counted))
+    return pyoxigraph.parse_query_results(written, format=json), rows
 
 
 def _say_next(what: str, params: list[str], page: paging.Page, rows: int) -> None:
