@@ -36,7 +36,6 @@ import httpx
 
 from sorakg.settings import Settings
 from sorakg.sparql import catalogue
-from sorakg.sparql.bindings import with_values
 
 from . import baseline
 from .servers import Server, oxigraph_load, sorakg_build, start
@@ -74,7 +73,7 @@ def _requests(
             out[name] = (f"{server.root}/queries/{name}", {"format": "json"})
         else:
             query = catalogue.load_query(name)
-            text = with_values(query.text, catalogue.bind(query, {}, prefixes))
+            text = catalogue.bound_text(query, catalogue.bind(query, {}, prefixes))
             out[name] = (server.sparql, {"query": text, **dataset})
     return out
 

@@ -29,7 +29,6 @@ import httpx
 from sorakg.release.folder import current_graph_file
 from sorakg.settings import Settings
 from sorakg.sparql import catalogue
-from sorakg.sparql.bindings import with_values
 
 from .baseline import materialise
 from .servers import Server, manifest, oxigraph_load, sorakg_build, start
@@ -63,7 +62,7 @@ def requests_for(server: Server) -> dict[str, tuple[str, str, dict[str, str]]]:
         if server.name in ("sorakg", "baseline"):
             out[query.name] = ("GET", f"{server.root}/queries/{query.name}", {"format": "json"})
         else:
-            text = with_values(query.text, catalogue.bind(query, {}, prefixes))
+            text = catalogue.bound_text(query, catalogue.bind(query, {}, prefixes))
             out[query.name] = ("POST", server.sparql, {"query": text})
     out[POINT_NAME] = ("GET", server.sparql, {"query": POINT})
     if server.name in ("sorakg", "baseline"):  # the worst entity page (shared graph), a search

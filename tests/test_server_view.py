@@ -21,7 +21,6 @@ from sorakg.server.pool import WorkerPool
 from sorakg.server.pool_inline import ON_LOOP_ROWS
 from sorakg.settings import Settings
 from sorakg.sparql import catalogue
-from sorakg.sparql.bindings import with_values
 from tests.helpers import LOOKUP, SLOW_QUERY, query, rows, scenario, until
 
 GRAPH = "https://w3id.org/sorakg/graph/"
@@ -81,7 +80,7 @@ def test_every_named_query_answers_the_same_from_the_view(
     prefixes = catalogue.prefixes_for(Settings().base_iri)
     from_view = 0
     for named in catalogue.list_queries():
-        text = with_values(named.sparql, catalogue.bind(named, {}, prefixes))
+        text = catalogue.bound_text(named, catalogue.bind(named, {}, prefixes))
         job = Job("query", text, format="json", max_rows=100_000)
         from_view += view_answers(job)
         assert _answer(disk, job, view) == _answer(disk, job), named.name
@@ -243,7 +242,7 @@ def test_named_queries_with_graph_words_in_names_or_comments_run_in_memory() -> 
     prefixes = catalogue.prefixes_for(Settings().base_iri)
     for name in ("drugs-by-class", "trials-by-drug-class"):
         named = catalogue.load_query(name)
-        text = with_values(named.sparql, catalogue.bind(named, {}, prefixes))
+        text = catalogue.bound_text(named, catalogue.bind(named, {}, prefixes))
         assert "from" in text.lower()
         assert view_answers(Job("query", text, format="json")), name
 
