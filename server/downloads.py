@@ -31,7 +31,8 @@ from sorakg.settings import Settings
 
 from .backend import served_root
 from .page import templates
-from .resources import Resources, graphs
+from .resources import Resources
+from .resources import ontology as ontology_graph
 from .worker import limit_memory
 
 router = APIRouter()
@@ -250,7 +251,8 @@ async def ontology(request: Request) -> Response:
     if body is None:
         from sorakg.release.ontodocs import ontology_document
 
-        graph = (await graphs(resources, request.app.state.settings)).get("ontology")
+        # the ontology graph alone, from the on-disk store (not the whole release)
+        graph = await ontology_graph(resources, request.app.state.settings)
         body = await asyncio.to_thread(ontology_document, fmt, graph)
         if graph is not None:
             resources.ontology_pages[fmt.name] = body  # rendering the HTML takes seconds
