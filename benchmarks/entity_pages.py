@@ -56,12 +56,13 @@ def release(graph: Path, code: Path | None) -> Path:
         "import sys; from pathlib import Path; from sorakg.release.folder import write_store;"
         "write_store(Path(sys.argv[1]) / 'sorakg.nq', Path(sys.argv[1]) / 'store')"
     )
-    if code is None:  # and the names index, as sorakg build writes it
-        script += (
-            "; from sorakg import name_index; from sorakg.release.default_view import "
-            "default_graphs; name_index.write(Path(sys.argv[1]) / 'store', Path(sys.argv[1]) / "
-            "'names.sqlite', 'https://w3id.org/sorakg/', default_graphs)"
-        )
+    # and the names index, as sorakg build writes it, where the code has one
+    script += (
+        "\ntry:\n from sorakg import name_index; from sorakg.release.default_view import "
+        "default_graphs\nexcept ImportError:\n pass\nelse:\n name_index.write(Path(sys.argv[1])"
+        " / 'store', Path(sys.argv[1]) / 'names.sqlite', 'https://w3id.org/sorakg/', "
+        "default_graphs)"
+    )
     env = dict(os.environ)
     if code is not None:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(code), env.get("PYTHONPATH")]))
@@ -99,6 +100,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--size", choices=list(SIZES), default="1M")
     parser.add_argument("--before", default="a5d7b9b", help="the baseline commit ('' for none)")
+    parser.add_argument("--after", default="", help="the commit measured ('': this checkout)")
     parser.add_argument("--samples", type=int, default=4)
     parser.add_argument("--timeout", type=float, default=120)
     parser.add_argument("--graphs", nargs="+", choices=["shared", "renamed"], default=["shared"])
@@ -111,7 +113,8 @@ def main() -> None:
                               shared=shape == "shared")  # fmt: skip
             results = {}
             runs = [(args.before, materialise(args.before))] if args.before else []
-            for name, code in [*runs, ("this code", None)]:
+            runs += [(args.after, materialise(args.after)) if args.after else ("this code", None)]
+            for name, code in runs:
                 build = release(graph, code)
                 server = start("sorakg", graph, code=code, build=build, timeout=args.timeout)
                 try:
