@@ -14,6 +14,17 @@ bulk load, from the store's default view:
   :data:`FIRST_EVIDENCE` records in :func:`evidence_order` (1-based ranks), the order every
   paged listing of evidence uses.
 
+And per statement, the relation an evidence record states (``?ev sk:evidenceFor <s> ;
+sk:statementPredicate <p> ; sk:statementObject <o>``), what a page's table shows as one row:
+
+* ``<s> sks:statement [ sks:predicate <p> ; sks:object <o> ; sks:evidenceCount n ;
+  sks:referenceCount m ; sks:firstEvidence [ sks:rank i ; sks:record <ev> ; sks:quote "…" ] ]``:
+  its records, the distinct references they cite, and the first :data:`STATEMENT_RECORDS` in
+  :func:`evidence_order` with their quotes. A statement's records are counted in every graph of
+  the release, the disputed ones too (the pages list a disputed statement beside the curator's
+  reading), where the entity's counts above are the default view's; a record counts where its
+  subject, relation and object are stated in one graph, as ``GRAPH ?g { … }`` matches it.
+
 The graph is ``…/graph/summaries`` beside the release's other graphs. It is derived (counts,
 not the review's claims), so it is outside the default view
 (:data:`sorakg.release.default_view.DERIVED`): plain queries do not see it, ``GRAPH`` reaches it,
@@ -26,15 +37,19 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterator
+from itertools import product
 
 import pyoxigraph as ox
 
 from sorakg.loaders.prefixes import TABLE
-from sorakg.release.default_view import default_graphs
+from sorakg.release.default_view import default_graphs, in_release
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 SK, SKS = TABLE["sk"], TABLE["sks"]
 GRAPH_NAME = "summaries"  # …/graph/summaries
 FIRST_EVIDENCE = 20  # records listed per entity: the first page of an entity's evidence
+STATEMENT_RECORDS = 5  # records listed per statement: the quotes a page shows beside it
 XSD_INTEGER = ox.NamedNode(TABLE["xsd"] + "integer")
 
 EVIDENCE_COUNT = ox.NamedNode(SKS + "evidenceCount")
@@ -43,6 +58,12 @@ BY_PREDICATE = ox.NamedNode(SKS + "evidenceByPredicate")
 PREDICATE, COUNT = ox.NamedNode(SKS + "predicate"), ox.NamedNode(SKS + "count")
 FIRST = ox.NamedNode(SKS + "firstEvidence")
 RANK, RECORD = ox.NamedNode(SKS + "rank"), ox.NamedNode(SKS + "record")
+STATEMENT, OBJECT = ox.NamedNode(SKS + "statement"), ox.NamedNode(SKS + "object")
+QUOTE = ox.NamedNode(SKS + "quote")
+EVIDENCE_FOR, STATED_PREDICATE, STATED_OBJECT = (
+    ox.NamedNode(SK + name) for name in ("evidenceFor", "statementPredicate", "statementObject")
+)
+CITES, SK_QUOTE = ox.NamedNode(SK + "cites"), ox.NamedNode(SK + "quote")
 
 _RECORDS = f"""SELECT ?entity ?ev ?predicate ?cite WHERE {{
   ?ev <{SK}evidenceFor> ?entity .
@@ -71,6 +92,12 @@ def _number(n: int) -> ox.Literal:
 
 
 def summarise(store: ox.Store, graph: ox.NamedNode) -> Iterator[ox.Quad]:
+    """The whole summaries graph of the store: its entities' and its statements' (``graph``)."""
+    yield from summarise_entities(store, graph)
+    yield from summarise_statements(store, graph)
+
+
+def summarise_entities(store: ox.Store, graph: ox.NamedNode) -> Iterator[ox.Quad]:
     """The summaries of every entity with evidence in the store's default view, as quads in
     ``graph`` (one pass over the evidence records)."""
     records: dict[ox.NamedNode, set[str]] = defaultdict(set)
@@ -100,6 +127,66 @@ def summarise(store: ox.Store, graph: ox.NamedNode) -> Iterator[ox.Quad]:
             yield ox.Quad(entity, FIRST, node, graph)
             yield ox.Quad(node, RANK, _number(rank), graph)
             yield ox.Quad(node, RECORD, ox.NamedNode(ev), graph)
+
+
+Statement = tuple[ox.NamedNode, ox.NamedNode, Term]
+
+
+def _in_release(quad: ox.Quad) -> bool:
+    return isinstance(quad.graph_name, ox.NamedNode) and in_release(quad.graph_name.value)
+
+
+def _values(store: ox.Store, predicate: ox.NamedNode) -> dict[tuple[str, str], list[Term]]:
+    """(graph, record) → the values of ``predicate`` on evidence records, in the release's
+    graphs (read from the store's index of the predicate: no join)."""
+    found: dict[tuple[str, str], list[Term]] = defaultdict(list)
+    for quad in store.quads_for_pattern(None, predicate, None, None):
+        if _in_release(quad) and isinstance(quad.subject, ox.NamedNode):
+            found[(quad.graph_name.value, quad.subject.value)].append(quad.object)  # type: ignore[union-attr]
+    return found
+
+
+def statements(store: ox.Store) -> dict[Statement, set[str]]:
+    """Each statement the evidence records of the release's graphs state, with its records."""
+    subjects = _values(store, EVIDENCE_FOR)
+    objects = _values(store, STATED_OBJECT)
+    found: dict[Statement, set[str]] = defaultdict(set)
+    for key, predicates in _values(store, STATED_PREDICATE).items():
+        for s, p, o in product(subjects.get(key, []), predicates, objects.get(key, [])):
+            if isinstance(s, ox.NamedNode) and isinstance(p, ox.NamedNode):
+                found[(s, p, o)].add(key[1])  # type: ignore[index]
+    return found
+
+
+def _by_record(store: ox.Store, predicate: ox.NamedNode) -> dict[str, list[Term]]:
+    found: dict[str, list[Term]] = defaultdict(list)
+    for (_, ev), values in _values(store, predicate).items():
+        found[ev] += values
+    return found
+
+
+def summarise_statements(store: ox.Store, graph: ox.NamedNode) -> Iterator[ox.Quad]:
+    """The summary of every statement of the release's evidence records, as quads in ``graph``."""
+    found = statements(store)
+    cites = _by_record(store, CITES)
+    quotes = _by_record(store, SK_QUOTE)
+    for (s, p, o), evs in sorted(found.items(), key=lambda item: tuple(map(str, item[0]))):
+        node = ox.BlankNode()
+        yield ox.Quad(s, STATEMENT, node, graph)
+        yield ox.Quad(node, PREDICATE, p, graph)
+        yield ox.Quad(node, OBJECT, o, graph)
+        yield ox.Quad(node, EVIDENCE_COUNT, _number(len(evs)), graph)
+        cited = {str(c) for ev in evs for c in cites.get(ev, [])}
+        yield ox.Quad(node, REFERENCE_COUNT, _number(len(cited)), graph)
+        for rank, ev in enumerate(sorted(evs, key=evidence_order)[:STATEMENT_RECORDS], 1):
+            first = ox.BlankNode()
+            yield ox.Quad(node, FIRST, first, graph)
+            yield ox.Quad(first, RANK, _number(rank), graph)
+            yield ox.Quad(first, RECORD, ox.NamedNode(ev), graph)
+            quote = min((q for q in quotes.get(ev, []) if isinstance(q, ox.Literal)), key=str,
+                        default=None)  # fmt: skip
+            if quote is not None:
+                yield ox.Quad(first, QUOTE, quote, graph)
 
 
 def write(store: ox.Store) -> int:
