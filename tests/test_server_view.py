@@ -164,6 +164,22 @@ def test_a_large_release_is_answered_from_disk_until_every_worker_holds_it(
              inline_rows=1000)  # fmt: skip
 
 
+def test_a_view_that_could_not_load_is_loaded_again_later(release: Path) -> None:
+    """On a busy machine a large view can take longer to load than a reader may take to start;
+    the on-disk readers answer meanwhile, and the load is tried again after ``view_gap`` (it
+    was given up for good, so the release was served from disk until the server restarted)."""
+
+    async def check(pool: WorkerPool) -> None:
+        await until(lambda: pool.view_failures > 0)  # the first load ran out of time
+        assert not any(w.memory for w in pool._workers)
+        assert rows((await pool.run(query(LOOKUP))).body)  # answered from the disk meanwhile
+        pool.view_load_timeout = 60.0  # the machine is quiet again
+        await until(lambda: all(w.memory for w in pool._workers) and pool.missing == 0)
+        assert len(pool._workers) == pool.expected and pool.restarts == 0
+
+    scenario(release, check, size=1, eager_quads=0, view_load_timeout=0.001, view_gap=0.2)
+
+
 def test_lookups_from_memory_answer_as_a_worker_on_either_side_of_the_loop_limit(
     release: Path,
 ) -> None:
