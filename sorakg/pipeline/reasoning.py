@@ -30,6 +30,7 @@ from typing import Literal
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.plugins.sparql.sparql import Query
+from rdflib.term import Literal as LiteralNode
 from rdflib.term import Node
 
 from sorakg.loaders.vocab import SK
@@ -138,6 +139,10 @@ class _Reasonable:
             self.reasoner.from_graph(new)
             self.triples.update(self.reasoner.reason())
             new = [t for t in self._chained() if t not in self.triples]
+            if _inert(new, self.triples):
+                # each run of the engine costs most of a first one (it re-reads everything)
+                self.triples.update(new)
+                break
 
     def _chained(self) -> set[Triple]:
         by_predicate: dict[Node, dict[Node, list[Node]]] = {}
@@ -153,6 +158,46 @@ class _Reasonable:
                 pairs = {(x, z) for x, y in pairs for z in following.get(y, ())}
             found |= {(x, prop, y) for x, y in pairs}
         return found
+
+
+# What a chain's property may say about itself and still leave its triples without
+# consequences beyond their domain and range: declarations, annotations, its chain, and the
+# reflexive axioms and the types (owl:Thing) the rules derive for every property.
+_INERT_TYPES = {OWL.ObjectProperty, RDF.Property, OWL.Thing, RDFS.Resource}
+
+
+def _inert(chained: list[Triple], closure: set[Triple]) -> bool:
+    """Whether the chained triples imply nothing the closure lacks but themselves: no OWL 2 RL
+    rule reads their property except for its domain and range (and their subjects and objects
+    already have those types), and none of their terms has an ``owl:sameAs`` other than
+    itself. Then the engine's run over them can be skipped."""
+    if not chained:
+        return True
+    properties = {p for _, p, _ in chained}
+    nodes = {t for triple in chained for t in triple}
+    domains: dict[Node, set[Node]] = {p: set() for p in properties}
+    ranges: dict[Node, set[Node]] = {p: set() for p in properties}
+    for s, p, o in closure:
+        if p == OWL.sameAs and s != o and (s in nodes or o in nodes):
+            return False
+        if s in properties:
+            if p == RDFS.domain:
+                domains[s].add(o)
+            elif p == RDFS.range:
+                ranges[s].add(o)
+            elif p == RDF.type:
+                if o not in _INERT_TYPES:
+                    return False
+            elif p in (RDFS.subPropertyOf, OWL.equivalentProperty):
+                if o != s:
+                    return False
+            elif p != OWL.propertyChainAxiom and not isinstance(o, LiteralNode):
+                return False
+        elif o in properties and p != RDFS.subPropertyOf:
+            return False
+    return all((x, RDF.type, d) in closure for x, p, _ in chained for d in domains[p]) and all(
+        (y, RDF.type, r) in closure for _, p, y in chained for r in ranges[p]
+    )
 
 
 _IFP = (RDF.type, OWL.InverseFunctionalProperty)
