@@ -229,3 +229,22 @@ def test_facts_read_in_batches_give_the_closure_of_their_union(
     whole.add(disputed)
     batched.add(disputed)
     assert set(batched.inferred()) == set(whole.inferred())
+
+
+def test_a_chains_triples_reach_the_engine_when_an_axiom_reads_their_property(
+    ontology: Graph, facts: Graph
+) -> None:
+    """The engine's re-run over the chain's triples is skipped only when nothing reads their
+    property: give it an inverse, and its triples come out of the closure."""
+    targeted_by = URIRef(BASE + "test/pathwayTargetedBy")
+    extended = Graph()
+    extended += ontology
+    extended.add((targeted_by, OWL.inverseOf, SK.targetsPathway))
+    extended.add((targeted_by, RDF.type, OWL.ObjectProperty))
+    inferred = materialize(extended, facts)
+    mapk, sorafenib = URIRef(BASE + "pathway/mapk"), drug("sorafenib")
+    assert (sorafenib, SK.targetsPathway, mapk) in inferred
+    closure_has = (mapk, targeted_by, sorafenib)
+    from sorakg.pipeline.reasoning import Closure
+
+    assert closure_has in Closure(extended, facts).triples
