@@ -43,10 +43,15 @@ def _engine(revision: str) -> types.ModuleType:
     return module
 
 
-def _digest(triples: object) -> str:
+def _digest(triples: set[tuple[object, object, object]]) -> str:
+    """A digest of the triples without blank nodes (their labels differ from one process to
+    the next; the ontology's lists and restrictions are the only ones)."""
+    from rdflib import BNode
+
     from sorakg.pipeline.hermit import rows_of
 
-    return hashlib.sha256("".join(sorted(rows_of(triples))).encode()).hexdigest()[:16]  # type: ignore[arg-type]
+    named = [t for t in triples if not any(isinstance(term, BNode) for term in t)]
+    return hashlib.sha256("".join(sorted(rows_of(named))).encode()).hexdigest()[:16]  # type: ignore[arg-type]
 
 
 def child(revision: str, data: Path) -> dict[str, object]:
