@@ -17,7 +17,7 @@ from .entity_rows import EntityRows
 from .evidence import Minter
 from .fact_rows import FactRows
 from .identifiers import SCHEMES
-from .read import Located, Sources
+from .read import Located, Publication, Sources
 from .vocab import PREFIXES, SK
 
 
@@ -86,15 +86,6 @@ class Loader(EntityRows, FactRows):
                 self.row_records.append((item.row, self.records[before:]))
 
 
-def _add_identifiers(graph: Graph, sources: Sources, mint: Minter) -> None:
-    for ident, _where in sources.identifiers:
-        segment, _, id_ = ident.entity.partition("/")
-        node = mint.entity(segment, id_)
-        scheme = SCHEMES[ident.scheme]
-        graph.add((node, SK[f"{scheme.name}Id"], Literal(ident.value)))
-        graph.add((node, SKOS.exactMatch, URIRef(scheme.iri_for(ident.value))))
-
-
 def _graph() -> Graph:
     graph = Graph()
     for prefix, namespace in PREFIXES.items():
@@ -102,19 +93,67 @@ def _graph() -> Graph:
     return graph
 
 
+class Converter:
+    """The publications' rows as RDF, any number of publications at a time: a build too large to
+    hold converts them in batches. Entity references resolve across every publication read."""
+
+    def __init__(self, sources: Sources, base: str):
+        self.sources, self.mint = sources, Minter(base)
+        self.segments = {
+            item.row.id: item.row.segment  # type: ignore[attr-defined]
+            for _, item in sources.entities()
+        }
+        # the shared identifiers table's triples, by the entity they are about
+        self.identifiers: dict[URIRef, list[tuple[URIRef, URIRef, URIRef | Literal]]] = {}
+        for ident, _where in sources.identifiers:
+            segment, _, id_ = ident.entity.partition("/")
+            node = self.mint.entity(segment, id_)
+            scheme = SCHEMES[ident.scheme]
+            self.identifiers.setdefault(node, []).extend(
+                [
+                    (node, SK[f"{scheme.name}Id"], Literal(ident.value)),
+                    (node, SKOS.exactMatch, URIRef(scheme.iri_for(ident.value))),
+                ]
+            )
+
+    def graphs(self, publications: list[Publication]) -> tuple[Graph, Graph]:
+        """The asserted and the disputed graph of ``publications``, with the identifiers of the
+        entities they define (an entity several batches define gets them in each)."""
+        graph, disputed = _graph(), _graph()
+        for pub in publications:
+            Loader(graph, self.mint, pub, self.segments, disputed).load()
+        for node, triples in self.identifiers.items():
+            if (node, None, None) in graph:
+                for triple in triples:
+                    graph.add(triple)
+        return graph, disputed
+
+    def entity_types(self) -> dict[URIRef, list[tuple[URIRef, URIRef, URIRef]]]:
+        """Every entity's ``rdf:type`` triples, from the entity tables of every publication
+        (what a batch lends the shapes about the entities it refers to but others define)."""
+        types: dict[URIRef, list[tuple[URIRef, URIRef, URIRef]]] = {}
+        for pub in self.sources.publications:
+            scratch = _graph()
+            loader = Loader(scratch, self.mint, pub, self.segments, _graph())
+            for model in t.ENTITY_MODELS:
+                for item in pub.of(model):
+                    loader.HANDLERS[model](loader, item)
+            for node in {
+                loader.mint.entity(i.row.segment, i.row.id)
+                for m in t.ENTITY_MODELS
+                for i in pub.of(m)
+            }:  # type: ignore[attr-defined]
+                found = types.setdefault(node, [])
+                for cls in scratch.objects(node, RDF.type):
+                    if (node, RDF.type, cls) not in found:
+                        found.append((node, RDF.type, cls))  # type: ignore[arg-type]
+        return types
+
+
 def facts_graphs(sources: Sources, base: str) -> tuple[Graph, Graph]:
     """The facts of every publication with their evidence: what the review states (asserted),
     and the statements a curator disputes with the disputes (disputed)."""
-    mint = Minter(base)
-    graph, disputed = _graph(), _graph()
-    segments = {
-        item.row.id: item.row.segment  # type: ignore[attr-defined]
-        for _, item in sources.entities()
-    }
-    for pub in sources.publications:
-        Loader(graph, mint, pub, segments, disputed).load()
-    _add_identifiers(graph, sources, mint)
-    return graph, disputed
+    return Converter(sources, base).graphs(sources.publications)
 
 
 def facts_graph(sources: Sources, base: str) -> Graph:

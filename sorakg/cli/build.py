@@ -66,9 +66,7 @@ def build_command(
             "and the partial one was removed: free some space and build again",
             Exit.DISK_FULL,
         ) from None
-    from sorakg.release.stats import graph_stats
-
-    stats = graph_stats(built.graphs)
+    stats = json.loads((link / "manifest.json").read_text())["stats"]  # the release's counts
     if verbose:
         _print_stats(stats)
     by_graph: dict[str, int] = stats["graphs"]  # type: ignore[assignment]

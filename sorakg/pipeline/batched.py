@@ -1,0 +1,243 @@
+"""The build of many publications in batches, its memory bounded by a batch's graph.
+
+:func:`sorakg.pipeline.build.assemble` holds every publication's triples in rdflib at once (three
+indexes per triple: 1.2 GB at 1M triples), which a thousand papers do not fit. Here each batch of
+publications is converted, checked against the shapes and written as sorted runs of release rows
+(:mod:`sorakg.release.runs`) before the next is read; what stays in memory for the whole build is
+what the reasoners need, the ontology and the facts about entities (evidence, citation and
+publication records, most of the triples, take part in no axiom), the disputed statements, and
+every entity's types. The release files are the merge of the runs: the same bytes as the
+whole-graph build (tests/test_build_batched.py).
+
+The shapes see one batch at a time, with the ontology and, for the entities the batch refers to
+but does not define (a paper citing another paper's molecule), those entities' ``rdf:type``
+triples, so a value's ``sh:class`` is checked as in the whole graph. Violations on such a lent
+entity are left to the batch that defines it. What a batch cannot see: a count constraint
+(``sh:maxCount``, ``sh:qualifiedMaxCount``) over values of one node that different batches give
+(two papers giving one shared entity two values of a one-valued property); every batch that
+defines the entity checks its own values.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
+
+from sorakg.loaders.evidence import Minter
+from sorakg.loaders.prefixes import PREFIX_IRIS
+from sorakg.loaders.rdf import Converter
+from sorakg.loaders.read import Publication, read_sources
+from sorakg.loaders.vocab import SK
+from sorakg.names import curie
+from sorakg.pipeline.validate import Violation, validate_graphs
+from sorakg.release.default_view import in_default_view
+from sorakg.release.folder import GRAPH_FILES, publish_release
+from sorakg.release.runs import SortedRuns
+from sorakg.release.serialize import blank_rows, graph_rows
+from sorakg.settings import Settings
+
+if TYPE_CHECKING:
+    from sorakg.pipeline.build import Progress
+
+BATCH_PAPERS = 20  # publications converted and checked together (~200k triples of the review's)
+
+
+def publication_count(settings: Settings) -> int:
+    """How many publication folders the data folder has (without reading them)."""
+    return sum(1 for p in settings.data_dir.iterdir() if (p / "publication.toml").exists())
+
+
+def _batches(publications: list[Publication], size: int) -> Iterator[list[Publication]]:
+    for start in range(0, len(publications), size):
+        yield publications[start : start + size]
+
+
+class _Clock:
+    """CPU and wall seconds of a stage that runs in pieces (one per batch)."""
+
+    def __init__(self) -> None:
+        self.wall = self.cpu = 0.0
+
+    def __call__(self, step: Callable[[], object]) -> object:
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = step()
+        self.wall += time.perf_counter() - wall
+        self.cpu += time.process_time() - cpu
+        return result
+
+
+class _Rows:
+    """The release rows as runs: every graph's N-Quads rows, and the default view's N-Triples
+    rows; the few triples with a blank node (the ontology's axioms) kept per graph, to be
+    labelled canonically at the end as the whole-graph build labels them."""
+
+    def __init__(self, folder: Path):
+        self.quads = SortedRuns(folder, "quads")
+        self.triples = SortedRuns(folder, "triples")
+        self.blank: dict[URIRef, Graph] = {}
+        self.counts: dict[URIRef, int] = {}
+
+    def add(self, name: URIRef, graph: Graph) -> None:
+        plain, blank = graph_rows(graph)
+        suffix = f"{name.n3()} .\n"
+        self.quads.add(row[:-2] + suffix for row in plain)
+        if in_default_view(str(name)):
+            self.triples.add(plain)
+        self.blank.setdefault(name, Graph())
+        self.blank[name] += blank
+        self.counts.setdefault(name, 0)
+
+    def close(self) -> None:
+        """The blank-node rows, each graph's labelled in it, and the default view's in their
+        union (as :func:`sorakg.release.serialize.release_texts`)."""
+        for name, graph in self.blank.items():
+            if len(graph):
+                suffix = f"{name.n3()} .\n"
+                self.quads.add(row[:-2] + suffix for row in blank_rows([graph]))
+        in_view = [g for name, g in self.blank.items() if in_default_view(str(name))]
+        if any(len(g) for g in in_view):
+            self.triples.add(blank_rows(in_view))
+
+    def write(self, staging: Path) -> tuple[str, dict[str, object]]:
+        """The two release files in ``staging``; the N-Quads file's SHA-256 and the counts
+        :func:`sorakg.release.stats.graph_stats` gives for the whole graph."""
+        classes: dict[str, int] = {}
+        counts = dict(self.counts)
+        rdf_type = f"<{RDF.type}>"
+
+        def count(line: str) -> None:
+            rest, graph, _ = line.rsplit(" ", 2)
+            counts[URIRef(graph[1:-1])] += 1
+            subject, predicate, obj = rest.split(" ", 2)
+            if predicate == rdf_type:
+                cls = curie(obj[1:-1], PREFIX_IRIS) if obj.startswith("<") else obj
+                classes[cls] = classes.get(cls, 0) + 1
+
+        sha256 = self.quads.write(staging / GRAPH_FILES["nquads"], count)
+        self.triples.write(staging / GRAPH_FILES["ntriples"])
+        stats = {
+            "graphs": {str(name): n for name, n in sorted(counts.items())},
+            "triples": sum(counts.values()),
+            "classes": dict(sorted(classes.items())),
+        }
+        return sha256, stats
+
+
+def build_in_batches(
+    settings: Settings, progress: Progress, batch_papers: int = BATCH_PAPERS
+) -> tuple[Path, dict[str, float]]:
+    """Build and write the release of ``settings.data_dir`` a batch of publications at a time;
+    :class:`sorakg.pipeline.build.BuildError` on any problem, as the whole-graph build."""
+    from sorakg.loaders.errors import TableError
+    from sorakg.ontology import ontology_graph
+    from sorakg.pipeline.build import BuildError, _timed, reason
+
+    timings: dict[str, float] = {}
+    ontology = _timed(timings, "ontology", progress)(ontology_graph)
+    assert isinstance(ontology, Graph)
+    classes = {str(c).removeprefix(str(SK)) for c in ontology.subjects() if str(c).startswith(str(SK))}
+    try:
+        sources = _timed(timings, "read tables", progress)(
+            lambda: read_sources(settings.data_dir, ontology_classes=classes)
+        )
+    except TableError as error:
+        raise BuildError("reading the source tables", [str(p) for p in error.problems]) from error
+    mint = Minter(settings.base_iri)
+    converter = Converter(sources, settings.base_iri)  # type: ignore[arg-type]
+    publications: list[Publication] = sources.publications  # type: ignore[attr-defined]
+    settings.build_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".runs-", dir=settings.build_dir) as scratch:
+        rows = _Rows(Path(scratch))
+        rows.add(mint.graph("ontology"), ontology)
+        facts, disputed = _convert_and_check(
+            converter, ontology, publications, batch_papers, rows, mint, timings, progress
+        )
+        if settings.reason:
+            layers = reason(ontology, facts, disputed, settings, timings, progress)
+            for name, graph in layers.items():
+                rows.add(mint.graph(name), graph)
+        rows.close()
+        link = _timed(timings, "writing files", progress)(
+            lambda: publish_release(rows.write, settings, timings)
+        )
+    assert isinstance(link, Path)
+    return link, timings
+
+
+def _convert_and_check(
+    converter: Converter,
+    ontology: Graph,
+    publications: list[Publication],
+    batch_papers: int,
+    rows: _Rows,
+    mint: Minter,
+    timings: dict[str, float],
+    progress: Progress,
+) -> tuple[Graph, Graph]:
+    """Each batch converted, checked and written as runs; returns what the reasoners need: the
+    facts about entities of every batch, and every disputed statement with its records."""
+    from sorakg.pipeline.build import BuildError
+
+    convert, shacl = _Clock(), _Clock()
+    progress("convert to RDF …")
+    types = convert(converter.entity_types)
+    assert isinstance(types, dict)
+    progress("SHACL validation …")
+    facts, disputed_all = Graph(), Graph()
+    violations: set[Violation] = set()
+    done = 0
+    for batch in _batches(publications, batch_papers):
+        graphs = convert(lambda batch=batch: converter.graphs(batch))
+        assert isinstance(graphs, tuple)
+        asserted, disputed = graphs
+        found = shacl(lambda: _check(ontology, asserted, disputed, types))
+        violations.update(found)  # type: ignore[arg-type]
+        if not violations:  # once the build fails, the rest is only checked
+            convert(lambda: _keep(asserted, disputed, facts, disputed_all, rows, mint))
+        done += len(batch)
+        progress(f"converted and checked {done} of {len(publications)} publications")
+    timings["convert to RDF"] = round(convert.wall, 3)
+    timings["convert to RDF CPU"] = round(convert.cpu, 3)
+    progress(f"convert to RDF done in {convert.wall:.2f} s")
+    timings["SHACL validation"] = round(shacl.wall, 3)
+    timings["SHACL validation CPU"] = round(shacl.cpu, 3)
+    progress(f"SHACL validation done in {shacl.wall:.2f} s")
+    if violations:
+        raise BuildError("SHACL validation", [str(v) for v in sorted(violations)])
+    return facts, disputed_all
+
+
+def _check(
+    ontology: Graph, asserted: Graph, disputed: Graph, types: dict[URIRef, list]  # type: ignore[type-arg]
+) -> list[Violation]:
+    """The batch's violations, the types of the entities it refers to but others define lent."""
+    own = set(asserted.subjects()) | set(disputed.subjects())
+    lent = Graph()
+    for graph in (asserted, disputed):
+        for node in set(graph.objects()):
+            if node not in own and node in types:
+                lent += types[node]  # type: ignore[index]
+    graphs = [ontology, asserted, disputed] if len(disputed) else [ontology, asserted]
+    lent_nodes = set(lent.subjects())
+    found = validate_graphs([*graphs, lent] if len(lent) else graphs)
+    return [v for v in found if URIRef(v.focus) not in lent_nodes]
+
+
+def _keep(
+    asserted: Graph, disputed: Graph, facts: Graph, disputed_all: Graph, rows: _Rows, mint: Minter
+) -> None:
+    """The batch's rows into the runs; its entity facts and disputed statements kept."""
+    from sorakg.pipeline.reasoning import PROVENANCE_CLASSES
+
+    rows.add(mint.graph("asserted"), asserted)
+    if len(disputed):
+        rows.add(mint.graph("disputed"), disputed)
+        disputed_all += disputed
+    records = {s for cls in PROVENANCE_CLASSES for s in asserted.subjects(RDF.type, cls)}
+    facts += (t for t in asserted if t[0] not in records)
