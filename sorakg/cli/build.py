@@ -53,7 +53,7 @@ def build_command(
     try:
         started = time.perf_counter()
         with StageProgress(err, stages(settings), verbose) as progress:
-            link, built = build(settings, progress)
+            link, _ = build(settings, progress)
     except BuildError as error:
         build_failed(error)
         return

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -59,17 +59,17 @@ def _batches(publications: list[Publication], size: int) -> Iterator[list[Public
 
 
 class _Clock:
-    """CPU and wall seconds of a stage that runs in pieces (one per batch)."""
+    """CPU and wall seconds of a stage that runs in pieces (one per batch): ``with clock: …``."""
 
     def __init__(self) -> None:
         self.wall = self.cpu = 0.0
 
-    def __call__(self, step: Callable[[], object]) -> object:
-        wall, cpu = time.perf_counter(), time.process_time()
-        result = step()
-        self.wall += time.perf_counter() - wall
-        self.cpu += time.process_time() - cpu
-        return result
+    def __enter__(self) -> None:
+        self._started = time.perf_counter(), time.process_time()
+
+    def __exit__(self, *_: object) -> None:
+        self.wall += time.perf_counter() - self._started[0]
+        self.cpu += time.process_time() - self._started[1]
 
 
 class _Rows:
@@ -114,7 +114,7 @@ class _Rows:
         def count(line: str) -> None:
             rest, graph, _ = line.rsplit(" ", 2)
             counts[URIRef(graph[1:-1])] += 1
-            subject, predicate, obj = rest.split(" ", 2)
+            _, predicate, obj = rest.split(" ", 2)
             if predicate == rdf_type:
                 cls = curie(obj[1:-1], PREFIX_IRIS) if obj.startswith("<") else obj
                 classes[cls] = classes.get(cls, 0) + 1
@@ -141,7 +141,9 @@ def build_in_batches(
     timings: dict[str, float] = {}
     ontology = _timed(timings, "ontology", progress)(ontology_graph)
     assert isinstance(ontology, Graph)
-    classes = {str(c).removeprefix(str(SK)) for c in ontology.subjects() if str(c).startswith(str(SK))}
+    classes = {
+        str(c).removeprefix(str(SK)) for c in ontology.subjects() if str(c).startswith(str(SK))
+    }
     try:
         sources = _timed(timings, "read tables", progress)(
             lambda: read_sources(settings.data_dir, ontology_classes=classes)
@@ -186,20 +188,20 @@ def _convert_and_check(
 
     convert, shacl = _Clock(), _Clock()
     progress("convert to RDF …")
-    types = convert(converter.entity_types)
-    assert isinstance(types, dict)
+    with convert:
+        types = converter.entity_types()
     progress("SHACL validation …")
     facts, disputed_all = Graph(), Graph()
     violations: set[Violation] = set()
     done = 0
     for batch in _batches(publications, batch_papers):
-        graphs = convert(lambda batch=batch: converter.graphs(batch))
-        assert isinstance(graphs, tuple)
-        asserted, disputed = graphs
-        found = shacl(lambda: _check(ontology, asserted, disputed, types))
-        violations.update(found)  # type: ignore[arg-type]
+        with convert:
+            asserted, disputed = converter.graphs(batch)
+        with shacl:
+            violations.update(_check(ontology, asserted, disputed, types))
         if not violations:  # once the build fails, the rest is only checked
-            convert(lambda: _keep(asserted, disputed, facts, disputed_all, rows, mint))
+            with convert:
+                _keep(asserted, disputed, facts, disputed_all, rows, mint)
         done += len(batch)
         progress(f"converted and checked {done} of {len(publications)} publications")
     timings["convert to RDF"] = round(convert.wall, 3)
@@ -214,19 +216,35 @@ def _convert_and_check(
 
 
 def _check(
-    ontology: Graph, asserted: Graph, disputed: Graph, types: dict[URIRef, list]  # type: ignore[type-arg]
+    ontology: Graph,
+    asserted: Graph,
+    disputed: Graph,
+    types: dict[URIRef, list],  # type: ignore[type-arg]
 ) -> list[Violation]:
-    """The batch's violations, the types of the entities it refers to but others define lent."""
-    own = set(asserted.subjects()) | set(disputed.subjects())
+    """The batch's violations. Every node the batch gives no type (an entity another batch
+    defines: a value, or the subject of a relation this batch's rows state) is lent its types,
+    so values' classes are checked and the node's shapes see the relations the batch gives it;
+    of a lent node's violations, those about a property the batch gives it are kept, the rest
+    (its label, its evidence as an entity) are the defining batch's to report."""
+    parts = [asserted, disputed] if len(disputed) else [asserted]
+    typed = {s for g in parts for s in g.subjects(RDF.type)}
     lent = Graph()
-    for graph in (asserted, disputed):
-        for node in set(graph.objects()):
-            if node not in own and node in types:
+    for graph in parts:
+        for node in {*graph.subjects(), *graph.objects()}:
+            if node not in typed and node in types:
                 lent += types[node]  # type: ignore[index]
-    graphs = [ontology, asserted, disputed] if len(disputed) else [ontology, asserted]
-    lent_nodes = set(lent.subjects())
-    found = validate_graphs([*graphs, lent] if len(lent) else graphs)
-    return [v for v in found if URIRef(v.focus) not in lent_nodes]
+    found = validate_graphs([ontology, *parts, lent] if len(lent) else [ontology, *parts])
+    if not len(lent):
+        return found
+    spell = Graph().namespace_manager.normalizeUri  # as the violations spell a path
+
+    def given(violation: Violation) -> bool:
+        node = URIRef(violation.focus)
+        if (node, None, None) not in lent:
+            return True
+        return any(spell(str(p)) == violation.path for g in parts for p in g.predicates(node))
+
+    return [v for v in found if given(v)]
 
 
 def _keep(

@@ -245,12 +245,12 @@ def stages(settings: Settings) -> int:
 def build(settings: Settings, progress: Progress = lambda _: None) -> tuple[Path, Built]:
     """Build and write the release. More publications than one batch are built in batches
     (:mod:`sorakg.pipeline.batched`, memory bounded by a batch; the returned :class:`Built`
-    then holds the timings only, its graphs are read from the release when asked for)."""
+    then holds no graph, only the timings: read the release for them)."""
     from sorakg.pipeline.batched import BATCH_PAPERS, build_in_batches, publication_count
 
     if publication_count(settings) > BATCH_PAPERS:
-        link, timings = build_in_batches(settings, progress)
-        return link, Built({}, timings)
+        written, timings = build_in_batches(settings, progress)
+        return written, Built({}, timings)
     built = assemble(settings, progress)
     link = _timed(built.timings, "writing files", progress)(
         lambda: write_release(built.graphs, settings, built.timings)
