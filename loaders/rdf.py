@@ -5,6 +5,7 @@ a curator disputes kept in a graph of their own (``disputes``)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import ClassVar
 
 from rdflib import Graph, Literal, URIRef
@@ -128,22 +129,34 @@ class Converter:
                     graph.add(triple)
         return graph, disputed
 
-    def entity_types(self) -> dict[URIRef, list[tuple[URIRef, URIRef, URIRef]]]:
-        """Every entity's ``rdf:type`` triples, as the entity tables of every publication give
-        them (what a batch lends the shapes about the entities it refers to but others define).
-        The entity handlers run without writing evidence records, a fraction of converting."""
-        types: dict[URIRef, list[tuple[URIRef, URIRef, URIRef]]] = {}
+    def entity_types(self) -> dict[URIRef, Defined]:
+        """Every entity's ``rdf:type`` triples as the entity tables give them, and the
+        publications whose tables define it: what a batch lends the shapes about the entities
+        it refers to but does not define. The entity handlers run without writing evidence
+        records, a fraction of converting."""
+        found: dict[URIRef, Defined] = {}
         for pub in self.sources.publications:
             scratch = Graph()
             loader = _Definitions(scratch, self.mint, pub, self.segments, Graph())
             for model in t.ENTITY_MODELS:
                 for item in pub.of(model):
                     loader.HANDLERS[model](loader, item)
-            for node, _, cls in scratch.triples((None, RDF.type, None)):
-                found = types.setdefault(node, [])  # type: ignore[arg-type]
-                if (node, RDF.type, cls) not in found:
-                    found.append((node, RDF.type, cls))  # type: ignore[arg-type]
-        return types
+                    row = item.row
+                    node = self.mint.entity(row.segment, row.id)  # type: ignore[attr-defined]
+                    found.setdefault(node, Defined([], set())).publications.add(pub.id)
+            for subject, _, cls in scratch.triples((None, RDF.type, None)):
+                entity = found.get(subject)  # type: ignore[call-overload]
+                if entity is not None and (subject, RDF.type, cls) not in entity.types:
+                    entity.types.append((subject, RDF.type, cls))
+        return found
+
+
+@dataclass(frozen=True)
+class Defined:
+    """What the entity tables say an entity is, and which publications define it."""
+
+    types: list[tuple[URIRef, URIRef, URIRef]]
+    publications: set[str]
 
 
 class _Definitions(Loader):

@@ -31,7 +31,7 @@ from rdflib.namespace import RDF
 
 from sorakg.loaders.evidence import Minter
 from sorakg.loaders.prefixes import PREFIX_IRIS
-from sorakg.loaders.rdf import Converter
+from sorakg.loaders.rdf import Converter, Defined
 from sorakg.loaders.read import Publication, read_sources
 from sorakg.loaders.vocab import SK
 from sorakg.names import curie
@@ -189,7 +189,7 @@ def _convert_and_check(
     convert, shacl = _Clock(), _Clock()
     progress("convert to RDF …")
     with convert:
-        types = converter.entity_types()
+        defined = converter.entity_types()
     progress("SHACL validation …")
     facts, disputed_all = Graph(), Graph()
     violations: set[Violation] = set()
@@ -198,7 +198,7 @@ def _convert_and_check(
         with convert:
             asserted, disputed = converter.graphs(batch)
         with shacl:
-            violations.update(_check(ontology, asserted, disputed, types))
+            violations.update(_check(ontology, asserted, disputed, batch, defined))
         if not violations:  # once the build fails, the rest is only checked
             with convert:
                 _keep(asserted, disputed, facts, disputed_all, rows, mint)
@@ -219,20 +219,22 @@ def _check(
     ontology: Graph,
     asserted: Graph,
     disputed: Graph,
-    types: dict[URIRef, list],  # type: ignore[type-arg]
+    batch: list[Publication],
+    defined: dict[URIRef, Defined],
 ) -> list[Violation]:
-    """The batch's violations. Every node the batch gives no type (an entity another batch
-    defines: a value, or the subject of a relation this batch's rows state) is lent its types,
-    so values' classes are checked and the node's shapes see the relations the batch gives it;
-    of a lent node's violations, those about a property the batch gives it are kept, the rest
-    (its label, its evidence as an entity) are the defining batch's to report."""
+    """The batch's violations. Every entity the batch refers to but whose table rows are in
+    another batch (a value, or the subject of a relation this batch's rows state) is lent its
+    types, so values' classes are checked and the entity's shapes see the relations the batch
+    gives it; of a lent entity's violations, those about a property the batch gives it are
+    kept, the rest (its label, its evidence as an entity) are the defining batch's to report."""
     parts = [asserted, disputed] if len(disputed) else [asserted]
-    typed = {s for g in parts for s in g.subjects(RDF.type)}
+    here = {pub.id for pub in batch}
     lent = Graph()
     for graph in parts:
         for node in {*graph.subjects(), *graph.objects()}:
-            if node not in typed and node in types:
-                lent += types[node]  # type: ignore[index]
+            entity = defined.get(node)  # type: ignore[call-overload]
+            if entity is not None and not entity.publications & here:
+                lent += entity.types
     found = validate_graphs([ontology, *parts, lent] if len(lent) else [ontology, *parts])
     if not len(lent):
         return found
