@@ -239,7 +239,8 @@ def progress(message):
         for other in inner:
             inner[other] += used[name]
 
-settings = Settings(data_dir=Path(sys.argv[1]), build_dir=Path(sys.argv[2]))
+reason = sys.argv[3] == "reason"
+settings = Settings(data_dir=Path(sys.argv[1]), build_dir=Path(sys.argv[2]), reason=reason)
 load = os.getloadavg()[0]
 start, cpu_start = time.perf_counter(), cpu()
 try:  # a pipeline that builds in batches writes the release itself ('writing files')
@@ -298,7 +299,9 @@ def unpack(revision: str, into: Path) -> Path:
     return package
 
 
-def timed_build(data: Path, package: Path | None, timeout: float) -> dict[str, Any]:
+def timed_build(
+    data: Path, package: Path | None, timeout: float, reason: bool = True
+) -> dict[str, Any]:
     """One build of ``data`` in a fresh process; ``package`` puts another sorakg first. The
     build's progress lines are shown as they come (with the time and the memory held)."""
     env = dict(os.environ)
@@ -306,7 +309,7 @@ def timed_build(data: Path, package: Path | None, timeout: float) -> dict[str, A
         env["PYTHONPATH"] = str(package)
     with tempfile.TemporaryDirectory(prefix="sorakg-scale-build-") as build_dir:
         child = subprocess.Popen(
-            [sys.executable, "-c", _RUN, str(data), build_dir],
+            [sys.executable, "-c", _RUN, str(data), build_dir, "reason" if reason else "no"],
             env=env,
             cwd=build_dir,  # so neither checkout's folders shadow the package
             stdout=subprocess.PIPE,
@@ -482,6 +485,9 @@ def main() -> None:
     )
     parser.add_argument("--timeout", type=float, default=1200, help="seconds per build")
     parser.add_argument("--no-write", action="store_true", help="print, leave docs alone")
+    parser.add_argument(
+        "--no-reason", action="store_true", help="build without HermiT and OWL RL (both pipelines)"
+    )
     parser.add_argument("--results", type=Path, help="also append each run's numbers (JSON lines)")
     args = parser.parse_args()
     baseline_sizes = args.sizes if args.baseline_sizes is None else args.baseline_sizes
@@ -504,7 +510,7 @@ def main() -> None:
                 # refuse an earlier table), multiplied the same way; the triple counts show both
                 data = synthesise(Path(tmp) / f"data-{papers}", papers, tables[name])
                 started = time.perf_counter()
-                run = timed_build(data, pkg, args.timeout)
+                run = timed_build(data, pkg, args.timeout, not args.no_reason)
                 print(f"{name}, {papers} papers: {run} ({time.perf_counter() - started:.0f} s)")
                 if args.results:
                     with args.results.open("a", encoding="utf-8") as out:

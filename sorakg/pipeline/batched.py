@@ -158,7 +158,15 @@ def build_in_batches(
         rows = _Rows(Path(scratch))
         rows.add(mint.graph("ontology"), ontology)
         facts, disputed = _convert_and_check(
-            converter, ontology, publications, batch_papers, rows, mint, timings, progress
+            converter,
+            ontology,
+            publications,
+            batch_papers,
+            rows,
+            mint,
+            timings,
+            progress,
+            keep=settings.reason,
         )
         if settings.reason:
             layers = reason(ontology, facts, disputed, settings, timings, progress)
@@ -181,9 +189,11 @@ def _convert_and_check(
     mint: Minter,
     timings: dict[str, float],
     progress: Progress,
+    keep: bool,
 ) -> tuple[Graph, Graph]:
-    """Each batch converted, checked and written as runs; returns what the reasoners need: the
-    facts about entities of every batch, and every disputed statement with its records."""
+    """Each batch converted, checked and written as runs; returns what the reasoners need (if
+    ``keep``): the facts about entities of every batch, and every disputed statement with its
+    records."""
     from sorakg.pipeline.build import BuildError
 
     convert, shacl = _Clock(), _Clock()
@@ -201,7 +211,7 @@ def _convert_and_check(
             violations.update(_check(ontology, asserted, disputed, batch, defined))
         if not violations:  # once the build fails, the rest is only checked
             with convert:
-                _keep(asserted, disputed, facts, disputed_all, rows, mint)
+                _keep(asserted, disputed, facts, disputed_all, rows, mint, keep)
         done += len(batch)
         progress(f"converted and checked {done} of {len(publications)} publications")
     timings["convert to RDF"] = round(convert.wall, 3)
@@ -250,7 +260,13 @@ def _check(
 
 
 def _keep(
-    asserted: Graph, disputed: Graph, facts: Graph, disputed_all: Graph, rows: _Rows, mint: Minter
+    asserted: Graph,
+    disputed: Graph,
+    facts: Graph,
+    disputed_all: Graph,
+    rows: _Rows,
+    mint: Minter,
+    keep: bool,
 ) -> None:
     """The batch's rows into the runs; its entity facts and disputed statements kept."""
     from sorakg.pipeline.reasoning import PROVENANCE_CLASSES
@@ -258,6 +274,8 @@ def _keep(
     rows.add(mint.graph("asserted"), asserted)
     if len(disputed):
         rows.add(mint.graph("disputed"), disputed)
-        disputed_all += disputed
+    if not keep:
+        return
+    disputed_all += disputed
     records = {s for cls in PROVENANCE_CLASSES for s in asserted.subjects(RDF.type, cls)}
     facts += (t for t in asserted if t[0] not in records)
