@@ -208,3 +208,24 @@ def test_disputed_statements_extend_the_closure_as_a_fresh_one_would(
     extended = closure.inferred()
     assert set(extended) == set(materialize(ontology, facts + disputed))
     assert set(extended) - set(alone)  # the disputed statements do add something
+
+
+def test_facts_read_in_batches_give_the_closure_of_their_union(
+    ontology: Graph, facts: Graph, built: Built
+) -> None:
+    """A build that reads one paper at a time hands the closure each batch; the answer is the
+    one graph's, even when a record's type comes in a later batch than its other triples."""
+    from sorakg.pipeline.reasoning import Closure
+
+    whole = Closure(ontology, facts)
+    types = [t for t in facts if t[1] == RDF.type]
+    rest = [t for t in facts if t[1] != RDF.type]
+    batched = Closure(ontology)
+    for batch in (rest[::2], rest[1::2], types):
+        batched.add(batch)
+    assert batched.given == whole.given
+    assert set(batched.inferred()) == set(whole.inferred())
+    disputed = built.graph("disputed")
+    whole.add(disputed)
+    batched.add(disputed)
+    assert set(batched.inferred()) == set(whole.inferred())

@@ -7,7 +7,8 @@ touches the last good release.
 
 from __future__ import annotations
 
-import json
+import io
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -188,13 +189,23 @@ def reason(
 
 
 def _as_bytes(layers: dict[str, Graph]) -> bytes:
-    """The inferred layers as the forked child hands them back: N-Triples per layer."""
-    texts = {name: graph.serialize(format="nt") for name, graph in layers.items()}
-    return json.dumps(texts).encode()
+    """The inferred layers as the forked child hands them back: each layer's name on a comment
+    line, then its N-Triples rows (written row by row: no whole-graph string, no JSON)."""
+    from sorakg.pipeline.hermit import rows_of
+
+    out = io.BytesIO()
+    for name, graph in layers.items():
+        out.write(f"# layer {name}\n".encode())
+        out.writelines(row.encode() for row in rows_of(graph))
+    return out.getvalue()
 
 
 def _from_bytes(data: bytes) -> dict[str, Graph]:
-    return {name: Graph().parse(data=text, format="nt") for name, text in json.loads(data).items()}
+    parts = re.split(rb"^# layer (\S+)\n", data, flags=re.MULTILINE)[1:]
+    return {
+        name.decode(): Graph().parse(data=rows.decode(), format="nt")
+        for name, rows in zip(parts[::2], parts[1::2], strict=True)
+    }
 
 
 def _check_shapes(shacl: Callable[..., object], built: Built) -> None:
