@@ -44,6 +44,7 @@ from sorakg.settings import Settings
 
 if TYPE_CHECKING:
     from sorakg.pipeline.build import Progress
+    from sorakg.pipeline.reasoning import Closure
 
 BATCH_PAPERS = 20  # publications converted and checked together (~200k triples of the review's)
 
@@ -137,6 +138,7 @@ def build_in_batches(
     from sorakg.loaders.errors import TableError
     from sorakg.ontology import ontology_graph
     from sorakg.pipeline.build import BuildError, _timed, reason
+    from sorakg.pipeline.reasoning import Closure
 
     timings: dict[str, float] = {}
     ontology = _timed(timings, "ontology", progress)(ontology_graph)
@@ -157,19 +159,14 @@ def build_in_batches(
     with tempfile.TemporaryDirectory(prefix=".runs-", dir=settings.build_dir) as scratch:
         rows = _Rows(Path(scratch))
         rows.add(mint.graph("ontology"), ontology)
-        facts, disputed = _convert_and_check(
-            converter,
-            ontology,
-            publications,
-            batch_papers,
-            rows,
-            mint,
-            timings,
-            progress,
-            keep=settings.reason,
+        closure = Closure(ontology) if settings.reason else None
+        disputed = _convert_and_check(
+            converter, ontology, publications, batch_papers, rows, mint, timings, progress, closure
         )
-        if settings.reason:
-            layers = reason(ontology, facts, disputed, settings, timings, progress)
+        if closure is not None:
+            layers = reason(
+                ontology, Graph(), disputed, settings, timings, progress, closure=closure
+            )
             for name, graph in layers.items():
                 rows.add(mint.graph(name), graph)
         rows.close()
@@ -189,11 +186,11 @@ def _convert_and_check(
     mint: Minter,
     timings: dict[str, float],
     progress: Progress,
-    keep: bool,
-) -> tuple[Graph, Graph]:
-    """Each batch converted, checked and written as runs; returns what the reasoners need (if
-    ``keep``): the facts about entities of every batch, and every disputed statement with its
-    records."""
+    closure: Closure | None,
+) -> Graph:
+    """Each batch converted, checked, written as runs and read into ``closure`` (the reasoners'
+    input: the facts about entities); returns every disputed statement with its records (when
+    the build reasons)."""
     from sorakg.pipeline.build import BuildError
 
     convert, shacl = _Clock(), _Clock()
@@ -201,7 +198,7 @@ def _convert_and_check(
     with convert:
         defined = converter.entity_types()
     progress("SHACL validation …")
-    facts, disputed_all = Graph(), Graph()
+    disputed_all = Graph()
     violations: set[Violation] = set()
     done = 0
     for batch in _batches(publications, batch_papers):
@@ -211,7 +208,7 @@ def _convert_and_check(
             violations.update(_check(ontology, asserted, disputed, batch, defined))
         if not violations:  # once the build fails, the rest is only checked
             with convert:
-                _keep(asserted, disputed, facts, disputed_all, rows, mint, keep)
+                _keep(asserted, disputed, closure, disputed_all, rows, mint)
         done += len(batch)
         progress(f"converted and checked {done} of {len(publications)} publications")
     timings["convert to RDF"] = round(convert.wall, 3)
@@ -222,7 +219,7 @@ def _convert_and_check(
     progress(f"SHACL validation done in {shacl.wall:.2f} s")
     if violations:
         raise BuildError("SHACL validation", [str(v) for v in sorted(violations)])
-    return facts, disputed_all
+    return disputed_all
 
 
 def _check(
@@ -262,20 +259,16 @@ def _check(
 def _keep(
     asserted: Graph,
     disputed: Graph,
-    facts: Graph,
+    closure: Closure | None,
     disputed_all: Graph,
     rows: _Rows,
     mint: Minter,
-    keep: bool,
 ) -> None:
-    """The batch's rows into the runs; its entity facts and disputed statements kept."""
-    from sorakg.pipeline.reasoning import PROVENANCE_CLASSES
-
+    """The batch's rows into the runs; its facts read into the closure, its disputed statements
+    kept for the reasoners."""
     rows.add(mint.graph("asserted"), asserted)
     if len(disputed):
         rows.add(mint.graph("disputed"), disputed)
-    if not keep:
-        return
-    disputed_all += disputed
-    records = {s for cls in PROVENANCE_CLASSES for s in asserted.subjects(RDF.type, cls)}
-    facts += (t for t in asserted if t[0] not in records)
+    if closure is not None:
+        closure.add(asserted)
+        disputed_all += disputed

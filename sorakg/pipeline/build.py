@@ -154,10 +154,12 @@ def reason(
     timings: dict[str, float],
     progress: Progress,
     beside: Callable[[], None] = lambda: None,
+    closure: Closure | None = None,
 ) -> dict[str, Graph]:
     """The inferred layers (:func:`inferred_layers`), checked against the reviewed list, and the
     consistency check; ``beside`` runs in this process meanwhile (the shapes), and its error
-    comes first. ``facts`` need hold only the facts about entities (the reasoners' input)."""
+    comes first. ``closure``: the facts already read into one (a batch at a time; ``facts`` is
+    then not read)."""
     from sorakg.pipeline.reasoning import Closure, start_consistency_check
 
     # Three at once on the two cores. HermiT sees what the axioms are about: the ontology and
@@ -167,7 +169,7 @@ def reason(
     # a shapes error first (the others are then ended), then HermiT's inconsistency.
     progress("consistency (HermiT) …")
     started = time.perf_counter()
-    closure = Closure(ontology, facts)
+    closure = closure or Closure(ontology, facts)
     with start_consistency_check(closure.given) as hermit:
         progress("inference (OWL 2 RL) …")
         inferring = time.perf_counter()
