@@ -2,20 +2,20 @@
 
 :func:`sorakg.pipeline.build.assemble` holds every publication's triples in rdflib at once (three
 indexes per triple: 1.2 GB at 1M triples), which a thousand papers do not fit. Here each batch of
-publications is converted, checked against the shapes and written as sorted runs of release rows
-(:mod:`sorakg.release.runs`) before the next is read; what stays in memory for the whole build is
-what the reasoners need, the ontology and the facts about entities (evidence, citation and
-publication records, most of the triples, take part in no axiom), the disputed statements, and
-every entity's types. The release files are the merge of the runs: the same bytes as the
-whole-graph build (tests/test_build_batched.py).
+publications is converted, checked against the shapes, written as sorted runs of release rows
+(:mod:`sorakg.release.runs`) and read into the OWL RL closure before the next is converted; what
+stays in memory for the whole build is the tables as read, every entity's types and the
+reasoners' input (the facts about entities; evidence, citation and publication records, most of
+the triples, take part in no axiom). The release files are the merge of the runs: the same
+bytes as the whole-graph build (tests/test_build_batched.py).
 
-The shapes see one batch at a time, with the ontology and, for the entities the batch refers to
-but does not define (a paper citing another paper's molecule), those entities' ``rdf:type``
-triples, so a value's ``sh:class`` is checked as in the whole graph. Violations on such a lent
-entity are left to the batch that defines it. What a batch cannot see: a count constraint
-(``sh:maxCount``, ``sh:qualifiedMaxCount``) over values of one node that different batches give
-(two papers giving one shared entity two values of a one-valued property); every batch that
-defines the entity checks its own values.
+The shapes see one batch at a time, with the ontology and the ``rdf:type`` triples of the
+entities the batch mentions but whose table rows are in another batch (a paper citing another
+paper's molecule), so a value's ``sh:class`` is checked as in the whole graph; of such a lent
+entity's violations, those about a property the batch gives it are the batch's, the rest are the
+defining batch's. What a batch cannot see: a count constraint (``sh:maxCount``,
+``sh:qualifiedMaxCount``) over values of one node that different batches give (two papers giving
+one shared entity two values of a one-valued property); every batch checks its own values.
 """
 
 from __future__ import annotations
