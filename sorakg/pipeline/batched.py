@@ -20,6 +20,7 @@ one shared entity two values of a one-valued property); every batch checks its o
 
 from __future__ import annotations
 
+import gc
 import tempfile
 import time
 from collections.abc import Iterator
@@ -211,6 +212,10 @@ def _convert_and_check(
                 _keep(asserted, disputed, closure, disputed_all, rows, mint)
         done += len(batch)
         progress(f"converted and checked {done} of {len(publications)} publications")
+        # freed before the next batch is converted, not after: two batches' graphs at once
+        # were the build's peak (rdflib's graphs hold reference cycles, so collect them now)
+        del asserted, disputed
+        gc.collect()
     timings["convert to RDF"] = round(convert.wall, 3)
     timings["convert to RDF CPU"] = round(convert.cpu, 3)
     progress(f"convert to RDF done in {convert.wall:.2f} s")
