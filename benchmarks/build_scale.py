@@ -245,6 +245,9 @@ load = os.getloadavg()[0]
 start, cpu_start = time.perf_counter(), cpu()
 try:  # a pipeline that builds in batches writes the release itself ('writing files')
     from sorakg.pipeline.batched import build_in_batches
+except ImportError:
+    build_in_batches = None
+if build_in_batches is not None:
     from sorakg.pipeline.build import build
     link, built = build(settings, progress)
     end = time.perf_counter()
@@ -257,7 +260,7 @@ try:  # a pipeline that builds in batches writes the release itself ('writing fi
     # stages that run in pieces (a batch at a time, interleaved) report their own CPU
     used.update({n[:-4]: v for n, v in timings.items() if n.endswith(" CPU") and n[:-4] in used})
     triples = json.loads((link / "manifest.json").read_text())["stats"]["triples"]
-except ImportError:
+else:
     built = assemble(settings, progress)
     written, before = time.perf_counter(), cpu()
     rss_at_start["write"] = rss_peak["write"] = rss()
