@@ -175,15 +175,7 @@ def test_linked_data_pages_agree_in_every_format(
     "store",
     [
         "oxigraph",
-        pytest.param(
-            "virtuoso",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="Virtuoso 7.2 mis-evaluates `rdfs:subClassOf+` inside FILTER NOT EXISTS, "
-                "so an unlabelled node is named by its general type ('finding'); the rewrite "
-                "that avoids it makes Oxigraph 600x slower (docs/scaling.md, Engine bugs)",
-            ),
-        ),
+        "virtuoso",
     ],
 )
 def test_linked_data_html_pages_agree(clients: dict[str, TestClient], store: str) -> None:
