@@ -33,8 +33,7 @@ from rdflib.namespace import RDF
 from sorakg.loaders.evidence import Minter
 from sorakg.loaders.prefixes import PREFIX_IRIS
 from sorakg.loaders.rdf import Converter, Defined
-from sorakg.loaders.read import Publication, read_sources
-from sorakg.loaders.vocab import SK
+from sorakg.loaders.read import Publication
 from sorakg.names import curie
 from sorakg.pipeline.validate import Violation, validate_graphs
 from sorakg.release.default_view import in_default_view
@@ -136,26 +135,14 @@ def build_in_batches(
 ) -> tuple[Path, dict[str, float]]:
     """Build and write the release of ``settings.data_dir`` a batch of publications at a time;
     :class:`sorakg.pipeline.build.BuildError` on any problem, as the whole-graph build."""
-    from sorakg.loaders.errors import TableError
-    from sorakg.ontology import ontology_graph
-    from sorakg.pipeline.build import BuildError, _timed, reason
+    from sorakg.pipeline.build import _timed, read_inputs, reason
     from sorakg.pipeline.reasoning import Closure
 
     timings: dict[str, float] = {}
-    ontology = _timed(timings, "ontology", progress)(ontology_graph)
-    assert isinstance(ontology, Graph)
-    classes = {
-        str(c).removeprefix(str(SK)) for c in ontology.subjects() if str(c).startswith(str(SK))
-    }
-    try:
-        sources = _timed(timings, "read tables", progress)(
-            lambda: read_sources(settings.data_dir, ontology_classes=classes)
-        )
-    except TableError as error:
-        raise BuildError("reading the source tables", [str(p) for p in error.problems]) from error
+    ontology, sources = read_inputs(settings, timings, progress)
     mint = Minter(settings.base_iri)
-    converter = Converter(sources, settings.base_iri)  # type: ignore[arg-type]
-    publications: list[Publication] = sources.publications  # type: ignore[attr-defined]
+    converter = Converter(sources, settings.base_iri)
+    publications: list[Publication] = sources.publications
     settings.build_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".runs-", dir=settings.build_dir) as scratch:
         rows = _Rows(Path(scratch))

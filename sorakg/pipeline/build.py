@@ -19,7 +19,7 @@ from rdflib import Graph, URIRef
 
 from sorakg.loaders.evidence import Minter
 from sorakg.loaders.rdf import facts_graphs
-from sorakg.loaders.read import read_sources
+from sorakg.loaders.read import Sources, read_sources
 from sorakg.loaders.vocab import SK
 from sorakg.ontology import ontology_graph
 from sorakg.pipeline.forked import Forked
@@ -79,10 +79,10 @@ def _timed(timings: dict[str, float], name: str, progress: Progress) -> Callable
     return run
 
 
-def _layers(
+def read_inputs(
     settings: Settings, timings: dict[str, float], progress: Progress
-) -> tuple[Graph, Graph, Graph]:
-    """The ontology, the asserted facts and the disputed statements of the tables."""
+) -> tuple[Graph, Sources]:
+    """The ontology and the tables of ``settings.data_dir``, checked against its classes."""
     from sorakg.loaders.errors import TableError
 
     ontology = _timed(timings, "ontology", progress)(ontology_graph)
@@ -96,8 +96,17 @@ def _layers(
         )
     except TableError as error:
         raise BuildError("reading the source tables", [str(p) for p in error.problems]) from error
+    assert isinstance(sources, Sources)
+    return ontology, sources
+
+
+def _layers(
+    settings: Settings, timings: dict[str, float], progress: Progress
+) -> tuple[Graph, Graph, Graph]:
+    """The ontology, the asserted facts and the disputed statements of the tables."""
+    ontology, sources = read_inputs(settings, timings, progress)
     layers = _timed(timings, "convert to RDF", progress)(
-        lambda: facts_graphs(sources, settings.base_iri)  # type: ignore[arg-type]
+        lambda: facts_graphs(sources, settings.base_iri)
     )
     assert isinstance(layers, tuple)
     facts, disputed = layers
