@@ -1,6 +1,7 @@
 """Entity pages and ``/search`` in a graph whose papers share their entities, before and after.
 
-    nice -n 5 .venv/bin/python -m benchmarks.entity_pages [--size 1M] [--before a5d7b9b]
+    nice -n 5 .venv/bin/python -m benchmarks.entity_pages [--size 1M] [--before 2aad118]
+        [--work DIR]
 
 The project's build is copied by ``benchmarks/workload.py: synthetic(..., shared=True)``: every
 copy keeps the IRIs of the drugs, trials, targets … and adds its own evidence, so sorafenib's
@@ -10,7 +11,10 @@ names index, as ``sorakg build`` does), started with ``benchmarks/servers.py: st
 after the other. Every page is asked ``--samples`` times, one request at a time: the first
 answer (what a reader meets after a start: the old pages read graphs on first use) and the
 median of the rest. A request that gives no answer within ``--timeout`` seconds is reported as
-such. The machine's 1-minute load is recorded beside each page. Prints markdown.
+such. The machine's 1-minute load is recorded beside each page. Each server is asked once it
+is idle after its first answer (its in-memory view loaded). With ``--work`` the graph and the
+stores are those of :mod:`benchmarks.scale_stores` (kept, and reused by later runs). Prints
+markdown.
 """
 
 from __future__ import annotations
@@ -30,11 +34,12 @@ import httpx
 from sorakg.release.folder import current_graph_file
 from sorakg.settings import Settings
 
+from . import scale_stores
 from .baseline import materialise
 from .servers import sorakg_build, start
 from .workload import synthetic
 
-SIZES = {"100k": 100_000, "1M": 1_000_000}
+SIZES = {"100k": 100_000, "1M": 1_000_000, "10M": 10_000_000}
 PAGES = ["/drug/sorafenib.html", "/search?q=sorafenib", "/trial/sharp.html",
          "/molecule/braf.html", "/drug/sorafenib.ttl"]  # fmt: skip
 
@@ -89,26 +94,34 @@ def measure(root: str, samples: int, timeout: float) -> dict[str, tuple[str, str
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--size", choices=list(SIZES), default="1M")
-    parser.add_argument("--before", default="a5d7b9b", help="the baseline commit ('' for none)")
+    parser.add_argument("--before", default="2aad118", help="the baseline commit ('' for none)")
     parser.add_argument("--samples", type=int, default=4)
     parser.add_argument("--timeout", type=float, default=120)
+    parser.add_argument("--work", type=Path, help="the scale benchmarks' work folder (kept)")
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="entity-pages-"))
-    graph = synthetic(current_graph_file(Settings()), SIZES[args.size], work / "shared.nq",
-                      keep_first=True, shared=True)  # fmt: skip
+    work = args.work or Path(tempfile.mkdtemp(prefix="entity-pages-"))
+    source = current_graph_file(Settings())
+    if args.work:
+        graph = scale_stores.graph(work, args.size, SIZES[args.size], True, source)
+    else:
+        graph = synthetic(source, SIZES[args.size], work / "shared.nq", keep_first=True,
+                          shared=True)  # fmt: skip
     results = {}
     try:
         runs = [(args.before, materialise(args.before))] if args.before else []
         for name, code in [*runs, ("this code", None)]:
-            build = release(graph, code)
+            build = scale_stores.release(work, graph, code) if args.work else release(graph, code)
             server = start("sorakg", graph, code=code, build=build, timeout=args.timeout)
             try:
+                server.settle()
                 results[name] = measure(server.root, args.samples, args.timeout)
             finally:
                 server.stop()
-                shutil.rmtree(build, ignore_errors=True)
+                if not args.work:
+                    shutil.rmtree(build, ignore_errors=True)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if not args.work:
+            shutil.rmtree(work, ignore_errors=True)
     print(f"| request ({args.size} shared) | " + " | ".join(
         f"{n}: first s | {n}: median s | load" for n in results) + " |")  # fmt: skip
     print("|---|" + "---|---|---|" * len(results))

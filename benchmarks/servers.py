@@ -64,23 +64,37 @@ class Server:
                 total += times.user + times.system
         return total
 
-    def memory_mb(self) -> tuple[float, float]:
+    def memory_mb(self, pss: bool = True) -> tuple[float, float]:
         """(RSS, PSS) in MB summed over the server and its children. RSS counts pages shared
         between processes (libraries, a shared store's mapped files) once per process; PSS
-        divides them among the processes that share them, so its sum is the real footprint."""
-        rss = pss = 0.0
+        divides them among the processes that share them, so its sum is the real footprint.
+        Without ``pss`` (quicker: no walk of every mapping) the second is the RSS."""
+        rss = total = 0.0
         for proc in self.processes():
             with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
-                info = proc.memory_full_info()
+                info = proc.memory_full_info() if pss else proc.memory_info()
                 rss += info.rss
-                pss += getattr(info, "pss", info.rss)
-        return rss / 2**20, pss / 2**20
+                total += getattr(info, "pss", info.rss)
+        return rss / 2**20, total / 2**20
 
     def stop(self) -> None:
         for proc in reversed(self.processes()):
             with contextlib.suppress(psutil.NoSuchProcess):
                 proc.kill()
         self.process.wait()
+
+    def settle(self, quiet_cpu: float = 0.05, most: float = 900) -> float:
+        """Wait until the server is idle (under ``quiet_cpu`` CPU seconds in each of two
+        seconds running): whatever it loads after its first answer (a release's in-memory view)
+        is then loaded. Returns the seconds waited."""
+        started = time.perf_counter()
+        used, calm = self.cpu_seconds(), 0
+        while calm < 2 and time.perf_counter() - started < most:
+            time.sleep(1)
+            now = self.cpu_seconds()
+            calm = calm + 1 if 0 <= now - used < quiet_cpu else 0  # < 0: a process went
+            used = now
+        return time.perf_counter() - started
 
     def crash(self) -> None:
         """kill -9 the server and every child at once, as a power cut or the OOM killer would."""
@@ -166,15 +180,17 @@ def start(
     location: Path | None = None,
     timeout: float = 120,
     writable: bool = False,
+    port: int = 0,
 ) -> Server:
     """Start server ``name`` on ``graph`` and wait for its first answer.
 
     sorakg: ``code`` is a folder put first on PYTHONPATH (a baseline commit), ``settings`` extra
     ``SORAKG_*`` variables, ``build`` a build folder made earlier (restarts reuse it).
     oxigraph: ``location`` a store loaded earlier by :func:`oxigraph_load` (else loaded now),
-    ``writable`` runs ``serve`` (accepts updates) instead of ``serve-read-only``.
+    ``writable`` runs ``serve`` (accepts updates) instead of ``serve-read-only``. ``port``: the
+    port to listen on (a restart keeps its URLs); 0: a free one.
     """
-    port = free_port()
+    port = port or free_port()
     env = dict(os.environ)
     quiet: dict[str, object] = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     cwd = tempfile.gettempdir()  # not the checkout: its folders would shadow a baseline's
