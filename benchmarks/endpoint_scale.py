@@ -157,20 +157,22 @@ def measure(
     return run
 
 
-def code_id(server: str, baseline: str) -> str:
-    """What a server runs: the baseline's commit, or a hash of this checkout's package (its
-    code, queries and templates), so saved timings are reused only for the same code."""
+def code_id(server: str, code: Path | None, baseline: str) -> str:
+    """What a server runs: the baseline's commit, or a hash of the package sorakg runs (its
+    code, queries and templates: ``code``, a materialised commit, or this checkout), so saved
+    timings are reused only for the same code, whichever way it was laid out."""
     if server == "oxigraph":
         return "oxigraph"
     if server == "baseline":
         return resolve(baseline)[:7]
+    root = code or ROOT
     digest = hashlib.sha256()
-    for folder, dirs, files in sorted(os.walk(ROOT / "sorakg", followlinks=True)):
+    for folder, dirs, files in sorted(os.walk(root / "sorakg", followlinks=True)):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
         for file in sorted(files):
             if not file.endswith(".pyc"):
                 path = Path(folder) / file
-                digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+                digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
     return "tree " + digest.hexdigest()[:8]
 
 
@@ -180,9 +182,9 @@ def saved(work: Path, graph: str, server: str, code: str, options: dict[str, obj
 
 
 def begin(name: str, graph: Path, build: Path | None, location: Path, timeout: float,
-          baseline: str, port: int = 0) -> Server:  # fmt: skip
-    """Start server ``name`` (sorakg, baseline or oxigraph) on ``port`` (0: a free one)."""
-    code = materialise(baseline) if name == "baseline" else None
+          code: Path | None, port: int = 0) -> Server:  # fmt: skip
+    """Start server ``name`` (sorakg, baseline or oxigraph; ``code`` what sorakg runs, None:
+    this checkout) on ``port`` (0: a free one)."""
     kind = "oxigraph" if name == "oxigraph" else "sorakg"
     server = start(kind, graph, code=code, build=build, location=location, timeout=timeout,
                    port=port)  # fmt: skip
@@ -209,6 +211,12 @@ def main() -> None:
         default="2aad118",
         metavar="REV",
         help="the commit the 'baseline' server runs (sorakg as it was)",
+    )
+    parser.add_argument(
+        "--this",
+        metavar="REV",
+        help="the 'sorakg' server runs this commit (materialised as the baseline is) instead "
+        "of the checkout; its saved timings are those of the checkout with the same code",
     )
     parser.add_argument("--out", type=Path, default=HERE / "endpoint_scale.md")
     parser.add_argument(
@@ -239,6 +247,11 @@ def main() -> None:
     options = {"samples": args.samples, "budget": args.budget, "timeout": args.timeout,
                "only": sorted(args.only or [])}  # fmt: skip
     runs: dict[tuple[str, str], Run] = {}
+    codes: dict[str, Path | None] = {
+        "sorakg": materialise(args.this) if args.this else None,
+        "oxigraph": None,
+        "baseline": materialise(args.baseline) if "baseline" in args.servers else None,
+    }
     for size in args.sizes:
         label = scale_stores.name(size, args.shared)
         builds: dict[str, Path] = {}
@@ -253,8 +266,7 @@ def main() -> None:
             graph = scale_stores.graph(work, size, SIZES[size], args.shared, source)
             for name in ("sorakg", "baseline"):
                 if name in args.servers:
-                    code = materialise(args.baseline) if name == "baseline" else None
-                    builds[name] = scale_stores.release(work, graph, code)
+                    builds[name] = scale_stores.release(work, graph, codes[name])
                     loads[name] = scale_stores.timings(builds[name]).get("wall s", 0.0)
             location = work / "oxigraph" / graph.stem
             if "oxigraph" in args.servers:
@@ -265,7 +277,7 @@ def main() -> None:
         for name in ("baseline", "sorakg", "oxigraph"):
             if name not in args.servers:
                 continue
-            code_label = code_id(name, args.baseline)
+            code_label = code_id(name, codes[name], args.baseline)
             record = saved(work, label, name, code_label, options)
             if args.resume and record.exists():
                 fields = json.loads(record.read_text())
@@ -273,7 +285,7 @@ def main() -> None:
                 print(f"  {name}: from {record}", flush=True)
                 continue
             again = functools.partial(begin, name, graph, builds.get(name), location,
-                                      args.timeout, args.baseline)  # fmt: skip
+                                      args.timeout, codes[name])  # fmt: skip
             server = again()
             port = int(server.root.rsplit(":", 1)[1])
             restart = functools.partial(again, port) if name == "oxigraph" else None

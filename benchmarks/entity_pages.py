@@ -98,6 +98,7 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=4)
     parser.add_argument("--timeout", type=float, default=120)
     parser.add_argument("--work", type=Path, help="the scale benchmarks' work folder (kept)")
+    parser.add_argument("--this", metavar="REV", help="run this commit instead of the checkout")
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="entity-pages-"))
     source = current_graph_file(Settings())
@@ -109,7 +110,8 @@ def main() -> None:
     results = {}
     try:
         runs = [(args.before, materialise(args.before))] if args.before else []
-        for name, code in [*runs, ("this code", None)]:
+        this = ("this code", materialise(args.this) if args.this else None)
+        for name, code in [*runs, this]:
             build = scale_stores.release(work, graph, code) if args.work else release(graph, code)
             server = start("sorakg", graph, code=code, build=build, timeout=args.timeout)
             try:

@@ -136,6 +136,7 @@ def main() -> None:
     parser.add_argument("--nquads", type=Path, required=True)
     parser.add_argument("--work", type=Path, required=True, help="a scratch folder")
     parser.add_argument("--baseline", default="2aad118", help="git revision to compare with")
+    parser.add_argument("--this", metavar="REV", help="export with this commit, not the checkout")
     parser.add_argument("--store", type=Path, help="the graph's sorakg store, written earlier")
     parser.add_argument("--oxigraph", type=Path, help="an Oxigraph store of the graph: its dump")
     parser.add_argument("--skip-baseline", action="store_true")
@@ -146,7 +147,9 @@ def main() -> None:
     if args.oxigraph is not None:
         runs["oxigraph dump"] = timed_oxigraph_dump(args.oxigraph, args.work / "dump.nq")
         print(json.dumps({"oxigraph dump": runs["oxigraph dump"]}), flush=True)
-    runs["this branch"] = timed_export(release, None, args.timeout)
+    with tempfile.TemporaryDirectory(prefix="sorakg-export-this-") as tmp:
+        package = unpack(args.this, Path(tmp)) if args.this else None
+        runs["this branch"] = timed_export(release, package, args.timeout)
     print(json.dumps({"this branch": runs["this branch"]}), flush=True)
     if not args.skip_baseline:
         with tempfile.TemporaryDirectory(prefix="sorakg-export-scale-") as tmp:

@@ -59,9 +59,11 @@ def main() -> None:
     parser.add_argument("--baseline", default="2aad118")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--out", type=Path, default=HERE / "startup.md")
+    parser.add_argument("--this", metavar="REV", help="run this commit instead of the checkout")
     args = parser.parse_args()
     label = f"sorakg@{baseline.resolve(args.baseline)[:7]}"
-    codes: dict[str, Path | None] = {"sorakg": None, label: baseline.materialise(args.baseline)}
+    this = baseline.materialise(args.this) if args.this else None
+    codes: dict[str, Path | None] = {"sorakg": this, label: baseline.materialise(args.baseline)}
     location: Path | None = None
     if args.work is not None:
         from sorakg.release.folder import current_graph_file
