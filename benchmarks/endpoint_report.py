@@ -25,6 +25,11 @@ def _cell(run: Run, name: str) -> str:
     return f"{percentile(times, 50) * 1000:.0f}{failed}"
 
 
+def _cpu(run: Run, name: str) -> str:
+    cpu = run.cpu.get(name, [])
+    return f"{percentile(cpu, 50) * 1000:.0f}" if cpu else "-"
+
+
 def _ratio(ours: Run, theirs: Run, name: str) -> str:
     a, b = ours.times.get(name, []), theirs.times.get(name, [])
     if not a or not b:
@@ -72,8 +77,9 @@ def queries_table(graph: str, present: dict[str, Run]) -> list[str]:
     goal = GOALS.get(size, 1.0)
     names = [n for n in ORDER if n in present]
     ours = present[ours_name(present)]
-    head = f"### {graph}: ms at p50 ({', '.join(names)}), and the goal of {goal:g} s"
-    cols = ["query", "rows", *names]
+    head = (f"### {graph}: ms at p50 ({', '.join(names)}), the server's CPU ms per request "
+            f"(p50), and the goal of {goal:g} s")  # fmt: skip
+    cols = ["query", "rows", *names, *(f"{n} CPU" for n in names)]
     cols += [f"sorakg / {n}" for n in names if n != "sorakg" and "sorakg" in present]
     cols += ["sorakg within the goal" if "sorakg" in present else "within the goal"]
     out = ["", head, "", "| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
@@ -82,6 +88,7 @@ def queries_table(graph: str, present: dict[str, Run]) -> list[str]:
     for query in queries:
         rows = " / ".join(str(present[n].rows.get(query, "-")) for n in names)
         cells = [query, rows, *(_cell(present[n], query) for n in names)]
+        cells += [_cpu(present[n], query) for n in names]
         if "sorakg" in present:
             cells += [_ratio(ours, present[n], query) for n in names if n != "sorakg"]
         cells.append(_goal(ours, query, goal))

@@ -74,6 +74,7 @@ class Run:
     restarts: int = 0  # the Oxigraph server restarted after a request it did not answer 200
     peak_rss: float = 0.0  # the most RSS (MB) summed over the server's processes seen
     code: str = ""  # the commit (or the checkout's code hash) measured
+    cpu: dict[str, list[float]] = field(default_factory=dict)  # query → server CPU s per request
 
 
 def requests_for(server: Server) -> dict[str, tuple[str, str, dict[str, str]]]:
@@ -122,8 +123,10 @@ def measure(
             if only and name not in only and name != POINT_NAME:  # the page and search if named
                 continue
             times: list[float] = []
+            cpu = run.cpu[name] = []
             began = time.perf_counter()
             while len(times) < samples and (not times or time.perf_counter() - began < budget):
+                used = server.cpu_seconds()
                 sent = time.perf_counter()
                 try:
                     if method == "GET":
@@ -134,6 +137,7 @@ def measure(
                 except httpx.TimeoutException:
                     status = f"no answer in {patience:g} s"
                 times.append(time.perf_counter() - sent)
+                cpu.append(max(0.0, server.cpu_seconds() - used))  # a killed worker's is lost
                 run.peak_rss = max(run.peak_rss, server.memory_mb(pss=False)[0])
                 if status == "200" and name not in run.rows:
                     run.rows[name] = _rows(answer)
