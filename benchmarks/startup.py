@@ -87,6 +87,7 @@ def main() -> None:
     web: dict[str, list[float]] = {name: [] for name in codes}
     starts: dict[str, list[float]] = {name: [] for name in servers}
     memory: dict[str, list[float]] = {name: [] for name in servers}
+    cpu: dict[str, list[float]] = {name: [] for name in servers}  # of every process, at it
     loads: list[float] = []
     for round_ in range(args.rounds):
         for name in servers if round_ % 2 == 0 else reversed(servers):
@@ -98,6 +99,7 @@ def main() -> None:
                 web[name].append(_import_cpu(codes[name], WEB))
                 server = start("sorakg", graph, build=builds[name], code=codes[name])
             starts[name].append(server.startup_s)
+            cpu[name].append(server.cpu_seconds())
             memory[name].append(server.memory_mb()[0])
             server.stop()
             print(name, starts[name][-1], memory[name][-1], flush=True)
@@ -107,8 +109,8 @@ def main() -> None:
         f"load {min(loads):.1f}-{max(loads):.1f}.",
         "",
         "| server | worker import, CPU s | web process import, CPU s | start to first answer, s "
-        "| RSS after the first answer, MB |",
-        "|---|---|---|---|---|",
+        "| CPU s of all its processes by then | RSS after the first answer, MB |",
+        "|---|---|---|---|---|---|",
     ]
 
     def cell(values: list[float]) -> str:
@@ -117,7 +119,7 @@ def main() -> None:
         return f"{statistics.median(values):.2f} ({min(values):.2f}-{max(values):.2f})"
 
     for name in servers:
-        cells = [imports.get(name, []), web.get(name, []), starts[name]]
+        cells = [imports.get(name, []), web.get(name, []), starts[name], cpu[name]]
         lines.append(f"| {name} | " + " | ".join(map(cell, cells))
                      + f" | {statistics.median(memory[name]):.0f} |")  # fmt: skip
     text = "\n".join(lines) + "\n"
