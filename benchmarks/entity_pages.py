@@ -36,7 +36,7 @@ from sorakg.settings import Settings
 
 from . import scale_stores
 from .baseline import materialise
-from .servers import sorakg_build, start
+from .servers import Server, sorakg_build, start
 from .workload import synthetic
 
 SIZES = {"100k": 100_000, "1M": 1_000_000, "10M": 10_000_000}
@@ -69,24 +69,30 @@ def release(graph: Path, code: Path | None) -> Path:
     return build
 
 
-def measure(root: str, samples: int, timeout: float) -> dict[str, tuple[str, str, float]]:
-    """page → (first answer, median of the rest, load before it)."""
+def measure(server: Server, samples: int, timeout: float) -> dict[str, tuple[str, str, float]]:
+    """page → (first answer, median of the rest with the server's CPU seconds (all its
+    processes) in brackets, load before it)."""
     found = {}
     with httpx.Client(timeout=timeout) as client:
         for page in PAGES:
             load = os.getloadavg()[0]
             times: list[str] = []
+            cpu: list[float] = []
             for _ in range(samples):
+                used = server.cpu_seconds()
                 started = time.perf_counter()
                 try:
-                    status = client.get(root + page).status_code
+                    status = client.get(server.root + page).status_code
                     took = time.perf_counter() - started
                     times.append(f"{took:.2f}" + ("" if status == 200 else f" ({status})"))
+                    cpu.append(max(0.0, server.cpu_seconds() - used))
                 except httpx.TimeoutException:
                     times.append(f"no answer in {timeout:g}")
                     break
             rest = [float(t.split()[0]) for t in times[1:] if t[0].isdigit()]
             median = f"{statistics.median(rest):.2f}" if rest else "-"
+            if cpu[1:]:
+                median += f" ({statistics.median(cpu[1:]):.2f} CPU)"
             found[page] = (times[0], median, load)
     return found
 
@@ -116,7 +122,7 @@ def main() -> None:
             server = start("sorakg", graph, code=code, build=build, timeout=args.timeout)
             try:
                 server.settle()
-                results[name] = measure(server.root, args.samples, args.timeout)
+                results[name] = measure(server, args.samples, args.timeout)
             finally:
                 server.stop()
                 if not args.work:
