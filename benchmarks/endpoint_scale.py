@@ -16,7 +16,9 @@ row. Prints markdown and writes ``benchmarks/endpoint_scale.md``; docs/scaling.m
 
 Each server is measured once it is idle after its first answer (a release under
 ``memory_store_quads`` is loaded into memory then: :meth:`Server.settle`), and again idle after
-each request it did not answer 200, so a query stopped at the timeout does not slow the next;
+each request it did not answer 200, so a query stopped at the timeout does not slow the next
+(sorakg's worker replacing the one stopped reads the on-disk store until the pool gives it its
+view, a minute later, as a reader would meet it);
 the Oxigraph server is restarted after such a request instead (its timeout does not always stop
 the work, which would go on using a core and memory). With ``--work DIR`` the graphs and stores
 are kept there and reused by later runs (:mod:`benchmarks.scale_stores`: each code's own store,
@@ -147,8 +149,8 @@ def measure(
                         server.stop()
                         server = restart()
                         run.restarts += 1
-                    else:
-                        server.settle()
+                    else:  # its replacement worker is given its view a minute later
+                        server.settle(views=False)
                     if status.startswith("no answer"):
                         break  # once is enough: the server may still be busy with it
             run.times[name] = times

@@ -83,17 +83,40 @@ class Server:
                 proc.kill()
         self.process.wait()
 
-    def settle(self, quiet_cpu: float = 0.05, most: float = 900) -> float:
-        """Wait until the server is idle (under ``quiet_cpu`` CPU seconds in each of two
-        seconds running): whatever it loads after its first answer (a release's in-memory view)
-        is then loaded. Returns the seconds waited."""
+    def busy(self) -> bool:
+        """Whether a thread of the server's processes is running or waiting for a core (state R
+        or D): unlike its CPU time, this does not look idle when the machine's load starves it."""
+        for proc in self.processes():
+            try:
+                for task in Path(f"/proc/{proc.pid}/task").iterdir():
+                    state = (task / "stat").read_text().rsplit(")", 1)[1].split()[0]
+                    if state in ("R", "D"):
+                        return True
+            except OSError:  # it exited meanwhile
+                continue
+        return False
+
+    def loading(self) -> bool:
+        """Whether some of sorakg's query workers hold the default view in memory and others
+        not yet: the pool replaces them one by one after start, or after a timeout."""
+        views = set()
+        for proc in self.processes():
+            with contextlib.suppress(psutil.NoSuchProcess):
+                line = proc.cmdline()
+                if "sorakg.server.worker" in line:
+                    views.add('"view": null' not in line[-1])
+        return len(views) > 1
+
+    def settle(self, views: bool = True, most: float = 900) -> float:
+        """Wait until the server is idle: no thread running or runnable in three looks half a
+        second apart, and (``views``) no query worker still without its in-memory view where
+        the others have theirs, so whatever it loads after its first answer is loaded. Returns
+        the seconds waited."""
         started = time.perf_counter()
-        used, calm = self.cpu_seconds(), 0
-        while calm < 2 and time.perf_counter() - started < most:
-            time.sleep(1)
-            now = self.cpu_seconds()
-            calm = calm + 1 if 0 <= now - used < quiet_cpu else 0  # < 0: a process went
-            used = now
+        calm = 0
+        while calm < 3 and time.perf_counter() - started < most:
+            time.sleep(0.5)
+            calm = 0 if self.busy() or (views and self.loading()) else calm + 1
         return time.perf_counter() - started
 
     def crash(self) -> None:
