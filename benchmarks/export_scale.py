@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 from benchmarks.build_scale import unpack
-from benchmarks.servers import BIN
+from benchmarks.servers import BIN, nice
 from sorakg.release.default_view import in_default_view
 from sorakg.release.folder import STORE_DIR, write_store
 
@@ -73,7 +73,7 @@ def timed_oxigraph_dump(store: Path, target: Path) -> dict[str, object]:
     load = os.getloadavg()[0]
     started = time.perf_counter()
     done = subprocess.run(
-        ["/usr/bin/time", "-f", "peak KB %M %U %S", "nice", "-n", "5", str(BIN / "oxigraph"),
+        ["/usr/bin/time", "-f", "peak KB %M %U %S", *nice(), str(BIN / "oxigraph"),
          "dump", "--location", str(store), "--file", str(target)],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
@@ -100,7 +100,7 @@ def timed_export(release: Path, package: Path | None, timeout: float) -> dict[st
     with tempfile.TemporaryFile() as err:
         # GNU time reports the export's peak: this process's own (the store it wrote) would
         # be inherited by a child forked from it
-        timed = ["/usr/bin/time", "-f", "peak KB %M", "nice", "-n", "5", sys.executable]
+        timed = ["/usr/bin/time", "-f", "peak KB %M", *nice(), sys.executable]
         child = subprocess.Popen(
             [*timed, "-c", _RUN, str(release)],
             env=env,

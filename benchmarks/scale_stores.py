@@ -29,7 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .servers import BIN, manifest, sorakg_build
+from .servers import BIN, manifest, nice, sorakg_build
 from .workload import synthetic
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,7 +95,7 @@ def _peak_run(command: list[str], env: dict[str, str]) -> tuple[str, float, int]
     with tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         done = subprocess.run(
-            ["/usr/bin/time", "-f", "peak KB %M", "nice", "-n", "5", *command],
+            ["/usr/bin/time", "-f", "peak KB %M", *nice(), *command],
             env=env,
             cwd=tempfile.gettempdir(),  # not the checkout: its folders would shadow a baseline
             stdout=subprocess.PIPE,

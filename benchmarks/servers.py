@@ -29,6 +29,12 @@ import psutil
 BIN = Path(sys.executable).parent
 
 
+def nice(level: int = 5) -> list[str]:
+    """The command prefix that runs a child at CPU priority ``level`` whatever this process's
+    own (``nice -n`` adds to it: a benchmark already at nice 5 would give its child 10)."""
+    return ["nice", "-n", str(max(0, level - os.nice(0)))]
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
