@@ -52,7 +52,8 @@ def _import_cpu(code: Path | None, modules: str = WORKER) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--build", type=Path, help="a bench build folder")
+    parser.add_argument("--build", type=Path, help="a bench build folder (every code serves it)")
+    parser.add_argument("--oxigraph", type=Path, help="with --build: an Oxigraph store of it")
     parser.add_argument("--work", type=Path, help="the scale benchmarks' work folder")
     parser.add_argument("--size", default="10M", help="with --work: the graph's size")
     parser.add_argument("--shared", action="store_true", help="with --work: the shared graph")
@@ -64,7 +65,7 @@ def main() -> None:
     label = f"sorakg@{baseline.resolve(args.baseline)[:7]}"
     this = baseline.materialise(args.this) if args.this else None
     codes: dict[str, Path | None] = {"sorakg": this, label: baseline.materialise(args.baseline)}
-    location: Path | None = None
+    location: Path | None = args.oxigraph
     if args.work is not None:
         from sorakg.release.folder import current_graph_file
         from sorakg.settings import Settings
