@@ -53,8 +53,9 @@ serve: setup
 	$(BIN)/sorakg serve
 
 # pytest-xdist runs one test file per worker (--dist loadfile): a file's module fixtures (a server,
-# a browser) start once, and each worker builds the session graph once. PYTEST_WORKERS=0 runs
-# serially. pytest's exit code 5 (no tests collected) fails the target like any other failure.
+# a browser) start once, and each worker builds the session graph once (the release the read-only
+# tests share is written once per run: tests/conftest.py). PYTEST_WORKERS=0 runs serially.
+# pytest's exit code 5 (no tests collected) fails the target like any other failure.
 PYTEST_WORKERS ?= auto
 test: test-deps setup browser-deps
 	$(BIN)/ruff check .

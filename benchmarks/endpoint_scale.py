@@ -46,7 +46,6 @@ import httpx
 from sorakg.release.folder import current_graph_file
 from sorakg.settings import Settings
 from sorakg.sparql import catalogue
-from sorakg.sparql.bindings import with_values
 
 from . import scale_stores
 from .baseline import ROOT, materialise, resolve
@@ -87,7 +86,7 @@ def requests_for(server: Server) -> dict[str, tuple[str, str, dict[str, str]]]:
         if server.name in ("sorakg", "baseline"):
             out[query.name] = ("GET", f"{server.root}/queries/{query.name}", {"format": "json"})
         else:
-            text = with_values(query.text, catalogue.bind(query, {}, prefixes))
+            text = catalogue.bound_text(query, catalogue.bind(query, {}, prefixes))
             out[query.name] = ("POST", server.sparql, {"query": text})
     out[POINT_NAME] = ("GET", server.sparql, {"query": POINT})
     if server.name in ("sorakg", "baseline"):  # the worst entity page (shared graph), a search
@@ -224,6 +223,14 @@ def main() -> None:
         help="the 'sorakg' server runs this commit (materialised as the baseline is) instead "
         "of the checkout; its saved timings are those of the checkout with the same code",
     )
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="wait this long more once a sorakg server is idle after its first answer (it "
+        "waits anyway until each worker holds its in-memory default view: Server.settle)",
+    )
     parser.add_argument("--out", type=Path, default=HERE / "endpoint_scale.md")
     parser.add_argument(
         "--work",
@@ -295,6 +302,8 @@ def main() -> None:
             server = again()
             port = int(server.root.rsplit(":", 1)[1])
             restart = functools.partial(again, port) if name == "oxigraph" else None
+            if name != "oxigraph":
+                time.sleep(args.settle)
             try:
                 run = measure(server, loads.get(name, 0.0), args.samples, args.budget,
                               args.timeout + 10, args.only, restart)  # fmt: skip

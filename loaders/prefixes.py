@@ -29,7 +29,8 @@ TABLE = {
     "formats": "http://www.w3.org/ns/formats/",
     # the SSSOM mapping set's justifications
     "semapv": "https://w3id.org/semapv/vocab/",
-    # the counts the build derives for the entity pages (sorakg/release/summaries.py)
+    # the counts the build derives per entity and per statement, for the entity pages and the
+    # named questions (sorakg/release/summaries.py's docstring lists the terms)
     "sks": "https://w3id.org/sorakg/summary#",
 }
 

@@ -5,6 +5,7 @@ a curator disputes kept in a graph of their own (``disputes``)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import ClassVar
 
 from rdflib import Graph, Literal, URIRef
@@ -17,7 +18,7 @@ from .entity_rows import EntityRows
 from .evidence import Minter
 from .fact_rows import FactRows
 from .identifiers import SCHEMES
-from .read import Located, Sources
+from .read import Located, Publication, Sources
 from .vocab import PREFIXES, SK
 
 
@@ -86,15 +87,6 @@ class Loader(EntityRows, FactRows):
                 self.row_records.append((item.row, self.records[before:]))
 
 
-def _add_identifiers(graph: Graph, sources: Sources, mint: Minter) -> None:
-    for ident, _where in sources.identifiers:
-        segment, _, id_ = ident.entity.partition("/")
-        node = mint.entity(segment, id_)
-        scheme = SCHEMES[ident.scheme]
-        graph.add((node, SK[f"{scheme.name}Id"], Literal(ident.value)))
-        graph.add((node, SKOS.exactMatch, URIRef(scheme.iri_for(ident.value))))
-
-
 def _graph() -> Graph:
     graph = Graph()
     for prefix, namespace in PREFIXES.items():
@@ -102,19 +94,88 @@ def _graph() -> Graph:
     return graph
 
 
+class Converter:
+    """The publications' rows as RDF, any number of publications at a time: a build too large to
+    hold converts them in batches. Entity references resolve across every publication read."""
+
+    def __init__(self, sources: Sources, base: str):
+        self.sources, self.mint = sources, Minter(base)
+        self.segments = {
+            item.row.id: item.row.segment  # type: ignore[attr-defined]
+            for _, item in sources.entities()
+        }
+        # the shared identifiers table's triples, by the entity they are about
+        self.identifiers: dict[URIRef, list[tuple[URIRef, URIRef, URIRef | Literal]]] = {}
+        for ident, _where in sources.identifiers:
+            segment, _, id_ = ident.entity.partition("/")
+            node = self.mint.entity(segment, id_)
+            scheme = SCHEMES[ident.scheme]
+            self.identifiers.setdefault(node, []).extend(
+                [
+                    (node, SK[f"{scheme.name}Id"], Literal(ident.value)),
+                    (node, SKOS.exactMatch, URIRef(scheme.iri_for(ident.value))),
+                ]
+            )
+
+    def graphs(self, publications: list[Publication]) -> tuple[Graph, Graph]:
+        """The asserted and the disputed graph of ``publications``, with the identifiers of the
+        entities they define (an entity several batches define gets them in each)."""
+        graph, disputed = _graph(), _graph()
+        for pub in publications:
+            Loader(graph, self.mint, pub, self.segments, disputed).load()
+        for node, triples in self.identifiers.items():
+            if (node, None, None) in graph:
+                for triple in triples:
+                    graph.add(triple)
+        return graph, disputed
+
+    def entity_types(self) -> dict[URIRef, Defined]:
+        """Every entity's ``rdf:type`` triples as the entity tables give them, and the
+        publications whose tables define it: what a batch lends the shapes about the entities
+        it refers to but does not define. The entity handlers run without writing evidence
+        records, a fraction of converting."""
+        found: dict[URIRef, Defined] = {}
+        for pub in self.sources.publications:
+            scratch = Graph()
+            loader = _Definitions(scratch, self.mint, pub, self.segments, Graph())
+            for model in t.ENTITY_MODELS:
+                for item in pub.of(model):
+                    loader.HANDLERS[model](loader, item)
+                    row = item.row
+                    node = self.mint.entity(row.segment, row.id)  # type: ignore[attr-defined]
+                    found.setdefault(node, Defined([], set())).publications.add(pub.id)
+            for subject, _, cls in scratch.triples((None, RDF.type, None)):
+                entity = found.get(subject)  # type: ignore[call-overload]
+                if entity is not None and (subject, RDF.type, cls) not in entity.types:
+                    entity.types.append((subject, RDF.type, cls))
+        return found
+
+
+@dataclass(frozen=True)
+class Defined:
+    """What the entity tables say an entity is, and which publications define it."""
+
+    types: list[tuple[URIRef, URIRef, URIRef]]
+    publications: set[str]
+
+
+class _Definitions(Loader):
+    """The row handlers without their evidence records: what the rows say about entities."""
+
+    def evidence(
+        self,
+        item: Located,
+        about: URIRef,
+        predicate: URIRef | None = None,
+        obj: URIRef | Literal | None = None,
+    ) -> URIRef:
+        return about
+
+
 def facts_graphs(sources: Sources, base: str) -> tuple[Graph, Graph]:
     """The facts of every publication with their evidence: what the review states (asserted),
     and the statements a curator disputes with the disputes (disputed)."""
-    mint = Minter(base)
-    graph, disputed = _graph(), _graph()
-    segments = {
-        item.row.id: item.row.segment  # type: ignore[attr-defined]
-        for _, item in sources.entities()
-    }
-    for pub in sources.publications:
-        Loader(graph, mint, pub, segments, disputed).load()
-    _add_identifiers(graph, sources, mint)
-    return graph, disputed
+    return Converter(sources, base).graphs(sources.publications)
 
 
 def facts_graph(sources: Sources, base: str) -> Graph:

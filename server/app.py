@@ -26,7 +26,6 @@ from .execute import MAXBYTES_HEADER, MAXROWS_HEADER, Job
 from .hardening import HeadAsGet, NoAmbiguousLength, TypedErrors
 from .pool import WorkerPool
 from .resources import Resources
-from .resources import graphs as release_graphs
 
 log = logging.getLogger("sorakg.server")
 
@@ -161,10 +160,9 @@ def create_app(
         root = served_root(request)
         resources: Resources = request.app.state.resources
         updatable = isinstance(chosen, WorkerPool) and chosen.updatable
-        graphs = {} if updatable else await release_graphs(resources, settings)
-        if graphs:  # the full VoID + DCAT of the export, with this server's URLs
-            body = downloads.served_void(resources, graphs, settings, root, fmt.rdf)
-        else:  # proxy mode or update mode: what the store's counts tell
+        # the export's VoID + DCAT, written at build, with this server's URLs
+        body = None if updatable else downloads.served_void(resources, settings, root, fmt.rdf)
+        if body is None:  # proxy or update mode, or no export yet: what the store's counts tell
             body = void_description(root, settings, request.app.state.stats, fmt.rdf)
         return Response(body, media_type=fmt.media_type, headers={"Vary": "Accept"})
 

@@ -6,6 +6,9 @@ into RDF terms by :mod:`sorakg.sparql.catalogue`, and reach the store as bound t
 text. The answer is negotiated like ``/sparql`` (JSON, XML, CSV, TSV; ``format=csv`` for
 browsers); a browser gets a page with the query, a form for its parameters and the results.
 The query runs through the backend, so it obeys the same timeout and row cap as ``/sparql``.
+A paged query (``docs/queries.md``, "Paged listings") answers one page, ``?page=N&limit=K``
+(the first at its own page size by default; ``limit`` at most ``max_page_size``), with ``Link``
+headers to the first, previous and next pages.
 """
 
 from __future__ import annotations
@@ -24,18 +27,19 @@ from sorakg.formats import HTML, JSON, NotAcceptable, negotiate
 from sorakg.names import Names
 from sorakg.settings import Settings
 from sorakg.sparql import catalogue
-from sorakg.sparql.bindings import with_values
+from sorakg.sparql.paging import ARGUMENTS, Page
 
 from .backend import Backend, get_backend, get_settings, served_root
 from .error_pages import error_page, wants_html
 from .execute import Job
 from .labels import Linker, fetch_labels
 from .page import templates
+from .page_links import link_header, page_url, pages, rows_in
 from .pool import WorkerPool
 
 log = logging.getLogger(__name__)
 router = APIRouter()
-RESERVED = {"format"}  # request parameters that are not query parameters
+RESERVED = catalogue.RESERVED | set(ARGUMENTS)  # request arguments that are not query parameters
 
 
 def _describe(query: catalogue.NamedQuery, root: str) -> dict[str, object]:
@@ -45,6 +49,7 @@ def _describe(query: catalogue.NamedQuery, root: str) -> dict[str, object]:
         "description": query.description,
         "tags": list(query.tags),
         "url": f"{root}queries/{query.name}",
+        "page_size": query.page_size,
         "parameters": [
             {
                 "name": p.name,
@@ -101,14 +106,16 @@ async def run_canned(
     raw = {k: v for k, v in raw.items() if v.strip() or kinds.get(k, "string") == "string"}
     prefixes = catalogue.prefixes_for(settings.base_iri)
     notes: list[str] = []  # a name of another kind read as the entity it leads to
+    asked = {a: request.query_params.get(a) or None for a in ARGUMENTS}  # empty: not given
     try:
         fmt = negotiate("canned", request.headers.get("accept"), request.query_params.get("format"))
+        page = catalogue.page_of(query, asked["page"], asked["limit"], settings.max_page_size)
         names = await names_for(request) if raw else None
         if names is None:
             bound = catalogue.bind(query, raw, prefixes)
         else:  # index lookups, and a did-you-mean's scan: off the event loop
             bound = await run_in_threadpool(catalogue.bind, query, raw, prefixes, names, notes)
-        text = with_values(query.sparql, bound)  # bound here, once
+        text = catalogue.bound_text(query, bound, page)  # bound here, once
     except NotAcceptable as error:
         return Response(str(error), 406, media_type="text/plain")
     except catalogue.ParameterError as error:
@@ -130,6 +137,13 @@ async def run_canned(
     )
     reply = await backend.run(job)
     headers = {"Vary": "Accept", **reply.headers}
+    url, arguments = (
+        f"{served_root(request)}queries/{query.name}",
+        request.query_params.multi_items(),
+    )
+    if page is not None and reply.status == 200:
+        rows_sent = rows_in(reply.body, JSON if fmt is HTML else fmt)
+        headers.update(link_header(url, arguments, page, rows_sent))
     if notes:  # e.g. "trial 'tivantinib' is a drug …: read as trial:NCT00988741 …"
         headers["Sorakg-Note"] = quote(" | ".join(notes), safe=" ,;:()'/|")
     if fmt is not HTML or reply.status != 200:
@@ -152,9 +166,23 @@ async def run_canned(
             boolean=results.get("boolean"),
             query_string=request.url.query,
             notes=notes,
+            pages=_page_links(page, len(rows), arguments),
         )
     )
     return HTMLResponse(html, headers=headers)
+
+
+def _page_links(
+    page: Page | None, rows: int, arguments: list[tuple[str, str]]
+) -> dict[str, object]:
+    """What the HTML page says of its page: its number and size, and its neighbours' links."""
+    if page is None:
+        return {}
+    found: dict[str, object] = {"number": page.number, "size": page.size}
+    for rel, number in pages(page, rows).items():
+        if rel != "first" or page.number > 1:
+            found[rel] = page_url("", arguments, page, number)
+    return found
 
 
 def _queries_like(name: str) -> list[tuple[str, str]]:

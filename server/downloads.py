@@ -19,7 +19,6 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
@@ -32,11 +31,9 @@ from sorakg.settings import Settings
 
 from .backend import served_root
 from .page import templates
-from .resources import Resources, graphs
+from .resources import Resources
+from .resources import ontology as ontology_graph
 from .worker import limit_memory
-
-if TYPE_CHECKING:  # the export, VoID and the ontology's pages load rdflib: on first use only
-    from rdflib import Graph
 
 router = APIRouter()
 log = logging.getLogger(__name__)
@@ -130,21 +127,42 @@ def _export_in_background(resources: Resources, settings: Settings) -> None:
         )
 
 
+VOID_FILE = "void.ttl"  # the export's VoID + DCAT description, written at build
+
+
 def served_void(
-    resources: Resources,
-    graphs: dict[str, Graph],
-    settings: Settings,
-    root: str,
-    fmt: ox.RdfFormat,
-) -> bytes:
-    """The export's VoID + DCAT description, with this server's SPARQL endpoint and downloads."""
-    from rdflib import VOID, URIRef
+    resources: Resources, settings: Settings, root: str, fmt: ox.RdfFormat
+) -> bytes | None:
+    """The VoID + DCAT description the build wrote (``downloads/void.ttl``: counts, linksets and
+    files, a few kB whatever the graph's size), with this server's SPARQL endpoint and download
+    URLs, and the files written after it (the checksums); None until the export has written it.
+    Nothing reads the release's graphs."""
+    from rdflib import VOID, Graph, URIRef
 
     from sorakg.release.metadata import PREFIXES as VOID_PREFIXES
-    from sorakg.release.metadata import dataset_facts, void_graph
+    from sorakg.release.metadata import add_distribution
 
-    graph = void_graph(settings, graphs, resources.files.values(), download_base=f"{root}download/")
-    dataset = dataset_facts(settings, graphs).iri
+    folder = resources.folder
+    if folder is None or not (folder / VOID_FILE).is_file():
+        return None
+    built = Graph().parse(folder / VOID_FILE, format="turtle")
+    old, new = f"{settings.base_iri}download/", f"{root}download/"
+
+    def served(term: object) -> object:
+        text = str(term)
+        return (
+            URIRef(new + text[len(old) :])
+            if isinstance(term, URIRef) and text.startswith(old)
+            else term
+        )
+
+    graph = Graph()
+    for s, p, o in built:
+        graph.add((served(s), p, served(o)))  # type: ignore[arg-type]
+    dataset = URIRef(f"{settings.base_iri}dataset")
+    for file in resources.files.values():
+        if (URIRef(new + file.path.name), None, None) not in graph:
+            add_distribution(graph, dataset, file, new)
     graph.add((dataset, VOID.sparqlEndpoint, URIRef(f"{root}sparql")))
     triples = ox.parse(
         graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES
@@ -233,7 +251,8 @@ async def ontology(request: Request) -> Response:
     if body is None:
         from sorakg.release.ontodocs import ontology_document
 
-        graph = (await graphs(resources, request.app.state.settings)).get("ontology")
+        # the ontology graph alone, from the on-disk store (not the whole release)
+        graph = await ontology_graph(resources, request.app.state.settings)
         body = await asyncio.to_thread(ontology_document, fmt, graph)
         if graph is not None:
             resources.ontology_pages[fmt.name] = body  # rendering the HTML takes seconds

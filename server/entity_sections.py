@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from sorakg.release import summaries
 from sorakg.sparql import catalogue
 
 from .backend import Backend, select
@@ -15,11 +16,12 @@ from .charts import Edge
 from .entity_view import EntityView
 from .entity_window import with_members
 from .sections import (
+    Bibliography,
     Cell,
-    Cite,
     Quotes,
     Row,
     Section,
+    add_references,
     evidence_records,
     first_records,
     grouped,
@@ -211,8 +213,9 @@ def _met(value: str | None) -> Cell:
 
 
 # the evidence records a statement shows, at most: its first ones in IRI order (an entity that
-# many papers discuss has hundreds per statement; the review's own have at most 4)
-RECORDS_PER_ROW = 5
+# many papers discuss has hundreds per statement; the review's own have at most 4), the ones the
+# build-time summaries list per statement
+RECORDS_PER_ROW = summaries.STATEMENT_RECORDS
 
 
 async def build(
@@ -220,24 +223,28 @@ async def build(
     kind: str,
     iri: str,
     page: Page,
-    cite: Callable[[str], Cite],
-    year: str,
+    books: Bibliography,
+    href: Callable[[str], str],
     more: Iterable[str] = (),
 ) -> tuple[list[Section], Quotes]:
     """The sections of the page of ``iri``, and their quotes: the records each row shows, and
-    ``more`` (a trial's outcome figures'), read in one query."""
+    ``more`` (a trial's outcome figures'), read in one query, with the references they cite
+    (into ``books``; ``href`` links a reference with no paper to link to)."""
     said = Spec(
         "said", "What the review says of it", "own-evidence", ["where"],
         lambda r: [Cell(r["location"])],
     )  # fmt: skip
     answers = [
         (spec, await rows_of(backend, spec.query, {spec.bind: iri}))
-        for spec in [*specs(kind, page, year), said]
+        for spec in [*specs(kind, page, books.year), said]
     ]
     wanted = set(more)
     for spec, rows in answers:
         wanted.update(first_records(rows, spec.cells, RECORDS_PER_ROW))
-    quotes = Quotes(await records(backend, sorted(wanted)), cite)
+    found_records = await records(backend, sorted(wanted))
+    cited = {c for record in found_records.values() for c in record.get("cites", set())}
+    await add_references(backend, books, sorted(cited))
+    quotes = Quotes(found_records, lambda c: books.cite(c, href(c)))
     found = []
     for spec, rows in answers:
         table: list[Row] = grouped(rows, spec.cells, quotes, spec.edge)

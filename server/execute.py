@@ -300,13 +300,19 @@ Graphs = list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]
 def view_answers(job: Job) -> bool:
     """Whether the default view's own store (:func:`sorakg.release.default_view.load_view`, its
     union default graph) answers ``job`` as the whole store does: no dataset in the request, and
-    a text that cannot name a graph. Over-approximate on purpose: any "graph" or "from" in the
-    text, in any case and anywhere (an IRI, a string), sends it to the whole store, as does a
-    ``\\u`` escape; Oxigraph reads keywords in ASCII, in any case, and never through escapes."""
+    a text that cannot name a graph. A text without "graph" or "from" anywhere, in any case,
+    cannot; one with them is lexed, and only the keywords ``GRAPH`` and ``FROM`` send it to
+    the whole store (not ``owl:someValuesFrom``, a comment, a string or an IRI: the lexer
+    reads keywords as Oxigraph does, in ASCII and in any case). A ``\\u`` escape always does,
+    since Oxigraph never reads a keyword through one."""
     if job.default_graphs or job.named_graphs:
         return False
     lowered = job.text.lower()
-    return "graph" not in lowered and "from" not in lowered and "\\u" not in lowered
+    if "\\u" in lowered:
+        return False
+    if "graph" not in lowered and "from" not in lowered:
+        return True
+    return not sparql_text.uses(job.text, "GRAPH", "FROM")
 
 
 def run_query(

@@ -157,8 +157,38 @@ class StrictConnection(h11.Connection):
         return event
 
 
+class HeadWithBody:
+    """A request cycle's view of the connection's transport that sends a response's head in
+    one write with the first piece of its body: uvicorn writes the head, the body and the end
+    of the message separately, and each write to a socket is a system call, two or three
+    segments on the wire and as many wake-ups of the client. An interim answer (``100
+    Continue``) and every later write go out at once; closing sends a head still held."""
+
+    def __init__(self, transport: asyncio.Transport) -> None:
+        self.transport = transport
+        self.head = b""  # the response's head, until the body's first write
+        self.started = False  # the response's head has been written
+
+    def write(self, data: bytes) -> None:
+        if not self.started and not data.startswith(b"HTTP/1.1 1"):  # the final answer's head
+            self.started, self.head = True, bytes(data)
+        elif data or self.head:
+            self.transport.write(self.head + data if self.head else data)
+            self.head = b""
+
+    def close(self) -> None:
+        if self.head:
+            self.transport.write(self.head)
+            self.head = b""
+        self.transport.close()
+
+    def is_closing(self) -> bool:
+        return self.transport.is_closing()
+
+
 class StrictH11Protocol(H11Protocol):
-    """uvicorn's h11 protocol over :class:`StrictConnection`, answering its refusals."""
+    """uvicorn's h11 protocol over :class:`StrictConnection`, answering its refusals, each
+    answer's head written with its body (:class:`HeadWithBody`)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -169,6 +199,13 @@ class StrictH11Protocol(H11Protocol):
     def data_received(self, data: bytes) -> None:
         if self._lingering is None:
             super().data_received(data)  # else: refused already, and dropped
+
+    def handle_events(self) -> None:
+        super().handle_events()
+        # a request read just now has its cycle, whose task has not run yet: it writes through
+        # the wrapper from its first message on
+        if self.cycle is not None and self.cycle.transport is self.transport:
+            self.cycle.transport = HeadWithBody(self.transport)  # type: ignore[assignment]
 
     def send_400_response(self, msg: str) -> None:
         refused = self.conn.refused if isinstance(self.conn, StrictConnection) else None

@@ -136,9 +136,8 @@ async def entity(
     books = await sections.bibliography(backend)
     link = Linker({}, prefixes, settings.base_iri)
     page_sections, quotes = await entity_sections.build(
-        backend, view.kind, iri, entity_sections.Page(settings.base_iri),
-        lambda c: books.cite(c, link.href(c) or ""), books.year,
-        more=(ev for outcome in outcomes for ev in outcome.evidence),
+        backend, view.kind, iri, entity_sections.Page(settings.base_iri), books,
+        lambda c: link.href(c) or "", more=(ev for outcome in outcomes for ev in outcome.evidence),
     )  # fmt: skip
     context.quote_outcomes(outcomes, quotes)
     if view.kind in ("drug", "intervention"):
@@ -160,6 +159,7 @@ async def entity(
             publications=list(books.publications.values()),
             year=books.year,
             status_text=sections.status_text,
+            quoted_records=entity_sections.RECORDS_PER_ROW,
             pictures=[
                 picture
                 for picture in (

@@ -36,7 +36,8 @@ STATUSES: dict[str, dict[int, str]] = {
         503: "the query ran over query_timeout or its memory limit, or the workers are busy",
     },
     "/queries/{name}": {
-        400: "a parameter is unknown, missing or malformed",
+        400: "a parameter is unknown, missing or malformed, or page/limit is not a whole "
+        "number from 1, limit is over max_page_size, or the query is not paged",
         404: "no query of that name",
         406: "no acceptable format",
         500: "an engine fault",
@@ -142,6 +143,18 @@ def _sparql(schema: dict[str, Any]) -> None:
         operation["responses"]["200"]["content"] = {m: {"schema": text} for m in media_types}
 
 
+def _page_params() -> list[dict[str, Any]]:
+    """``page`` and ``limit``, naming the paged queries (the listings)."""
+    paged = ", ".join(q.name for q in catalogue.list_queries() if q.page_size is not None)
+    whole = {"type": "integer", "minimum": 1}
+    return [
+        {**_param("page", f"a paged query's page, from 1 (default 1); paged: {paged}"),
+         "schema": whole},
+        {**_param("limit", "items per page of a paged query, at most max_page_size "
+                  "(default: the query's page_size)"), "schema": whole},
+    ]  # fmt: skip
+
+
 def _canned(schema: dict[str, Any]) -> None:
     """A named query's parameters: the union over the library (each is optional for some)."""
     operation = schema["paths"]["/queries/{name}"]["get"]
@@ -154,6 +167,7 @@ def _canned(schema: dict[str, Any]) -> None:
     operation["parameters"] = [
         *(p for p in operation.get("parameters", []) if p["in"] == "path"),
         FORMAT_PARAM,
+        *_page_params(),
         *(_param(name, text) for name, text in sorted(described.items())),
     ]
 

@@ -17,7 +17,6 @@ from fastapi.responses import HTMLResponse
 
 from sorakg.formats import JSON
 from sorakg.sparql import catalogue
-from sorakg.sparql.bindings import with_values
 
 from .backend import served_root
 from .execute import Job
@@ -40,7 +39,7 @@ def examples(base_iri: str) -> list[Example]:
     found = []
     for query in catalogue.list_queries():
         defaults = catalogue.bind(query, {}, prefixes)
-        text = with_values(query.text, defaults)
+        text = catalogue.bound_text(query, defaults)  # a paged query: its first page
         # the "#+" header is for the library; the title and description are shown above the editor
         text = "\n".join(line for line in text.splitlines() if not line.startswith("#+")) + "\n"
         found.append(Example(query.name, query.title, query.description, text))

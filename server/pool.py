@@ -57,7 +57,7 @@ from sorakg.sparql import text as sparql_text
 from .execute import Graphs, Job, Reply
 from .pool_inline import INLINE_IN_FLIGHT, INLINE_TEXT, InlineAnswers
 from .pool_lanes import SLOW_FOR, SLOW_REMEMBERED, Overrun
-from .pool_workers import LOAD_TIMEOUT, VIEW_GAP, Unisolated, _Worker
+from .pool_workers import LOAD_TIMEOUT, VIEW_GAP, VIEW_LOAD_TIMEOUT, Unisolated, _Worker
 from .pool_writer import UNKNOWN, UpdateWriter
 
 __all__ = ["INLINE_IN_FLIGHT", "INLINE_TEXT", "LOAD_TIMEOUT", "SLOW_FOR", "SLOW_REMEMBERED",
@@ -112,6 +112,8 @@ class WorkerPool(UpdateWriter, InlineAnswers):
     view_file: Path | None = None  # the N-Quads the readers load their in-memory view from
     eager_views: bool = False  # the view is small: every worker loads it before it serves
     view_gap: float = VIEW_GAP  # a replacement's view loads at most once in this many seconds
+    view_load_timeout: float = VIEW_LOAD_TIMEOUT  # seconds a reader may take to load its view
+    view_failures: int = 0  # loads of a reader's view that failed (each is tried again)
     _viewing: asyncio.Task[None] | None = None
     _viewed_at: float = float("-inf")
     answered_inline: int = 0
@@ -214,7 +216,8 @@ class WorkerPool(UpdateWriter, InlineAnswers):
             self._pin = None
 
     async def run(self, job: Job) -> Reply:
-        job = dataclasses.replace(job, max_bytes=self.max_result_bytes)
+        if job.max_bytes != self.max_result_bytes:
+            job = dataclasses.replace(job, max_bytes=self.max_result_bytes)
         if (reply := await self._answer_inline(job)) is not None:
             return reply
         return await self._run_on_workers(job)

@@ -47,18 +47,18 @@ class InlineAnswers:
         ):
             return None
         limit = min(job.max_rows, self.inline_rows)
-        capped = dataclasses.replace(job, max_rows=limit)
         reply = None
         if self._inline_view is not None and view_answers(job):
             # from memory there is no disk to wait for: a lookup of at most ON_LOOP_ROWS rows
             # (most are; about a tenth of a millisecond) is answered on the event loop, saving
             # a thread's hop; a longer one goes on to the thread, cut at limit as before
             few = min(limit, ON_LOOP_ROWS)
-            first = dataclasses.replace(job, max_rows=few)
+            first = _at_most(job, few)
             reply = run_query(self._inline, first, self._inline_graphs, self._inline_view)
             if few < limit and MAXROWS_HEADER in reply.headers:
                 reply = None
         if reply is None:
+            capped = _at_most(job, limit)
             self._inline_busy += 1
             try:  # in a thread: pyoxigraph lets the event loop run while it reads the disk
                 reply = await asyncio.get_running_loop().run_in_executor(
@@ -71,3 +71,8 @@ class InlineAnswers:
             return None  # cut only by inline_rows: the worker answers with every row
         self.answered_inline += 1
         return reply
+
+
+def _at_most(job: Job, rows: int) -> Job:
+    """``job`` with a row cap of ``rows`` (itself when it has that cap: no copy per lookup)."""
+    return job if job.max_rows == rows else dataclasses.replace(job, max_rows=rows)

@@ -22,6 +22,9 @@ from sorakg.children import die_with_parent
 from .worker import HEADER, READY, Config
 
 LOAD_TIMEOUT = 60.0  # seconds a new worker may take to start and open the store
+# A reader that loads the default view may take longer: the on-disk readers answer meanwhile, and
+# on a busy machine a million quads take minutes to parse (4.4 CPU s when the machine is idle).
+VIEW_LOAD_TIMEOUT = 900.0
 RETRY_FIRST, RETRY_MAX = 0.5, 30.0  # backoff between attempts to replace a worker, seconds
 VIEW_GAP = 60.0  # seconds between two loads of the default view by replacement workers
 log = logging.getLogger("sorakg.server.pool")
@@ -77,6 +80,8 @@ class Supervision:
     view_file: Path | None
     eager_views: bool
     view_gap: float
+    view_load_timeout: float
+    view_failures: int
     _viewing: asyncio.Task[None] | None
     _viewed_at: float
     allow_unisolated: bool
@@ -146,7 +151,8 @@ class Supervision:
         reader, writer = await asyncio.open_unix_connection(sock=parent, limit=2**20)
         worker = _Worker(process, reader, writer, store, memory=memory)
         try:
-            ready = await asyncio.wait_for(worker.receive(), LOAD_TIMEOUT)
+            timeout = self.view_load_timeout if memory else LOAD_TIMEOUT
+            ready = await asyncio.wait_for(worker.receive(), timeout)
             assert isinstance(ready, tuple) and ready[0] == READY, ready
             worker.isolation = ready[1]
             isolate = self.isolate_writer if writable else self.isolate_network
@@ -235,15 +241,20 @@ class Supervision:
         time: the new one is serving before the old one goes, so the pool never runs short while
         a large release loads (seconds per million quads)."""
         for old in [worker for worker in self._workers if not worker.memory]:
-            if old not in self._workers:  # replaced meanwhile, by an in-memory reader
+            fresh = None
+            while fresh is None:
+                if old not in self._workers or self._closed:  # replaced or closed meanwhile
+                    break
+                try:
+                    fresh = await self._spawn(fast=old.fast, page=old.page, memory=True)
+                except Exception as error:  # the on-disk readers go on answering; try again
+                    self.view_failures += 1
+                    log.error("a query worker could not load the release into memory "
+                              "(%r); trying again in %g s", error, self.view_gap)  # fmt: skip
+                    self._viewed_at = time.monotonic()
+                    await asyncio.sleep(self.view_gap)
+            if fresh is None:
                 continue
-            if self._closed:
-                return
-            try:
-                fresh = await self._spawn(fast=old.fast, page=old.page, memory=True)
-            except Exception as error:  # the on-disk readers go on answering
-                log.error("a query worker could not load the release into memory: %s", error)
-                return
             self._viewed_at = time.monotonic()
             self._retire(old)
             self._home(fresh).put_nowait(fresh)

@@ -69,9 +69,10 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 async def read_fields(request: Request, settings: Settings) -> list[tuple[str, str]]:
     """The protocol's parameters, from the URL and (for POST) the body, in order."""
-    if len(request.url.query) > settings.max_body_bytes:
+    query_string: bytes = request.scope.get("query_string", b"")
+    if len(query_string) > settings.max_body_bytes:  # (not request.url: a URL object per call)
         raise ProtocolError(414, f"query string over the limit of {settings.max_body_bytes} bytes")
-    fields = _utf8_pairs(request.scope.get("query_string", b""), "the URL's query string")
+    fields = _utf8_pairs(query_string, "the URL's query string")
     if request.method != "POST":
         return fields
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()

@@ -20,6 +20,7 @@ from sorakg.sparql import catalogue
 
 from .backend import Backend, select
 from .charts import Edge
+from .entity_window import with_members
 
 STATUS_AS_OF = {"ongoing", "recruiting", "active, not recruiting", "not yet recruiting"}
 
@@ -68,6 +69,9 @@ class Row:
     edge: Edge | None = None  # how the network draws the row's statement, if it draws it
     why: list[tuple[int, str]] = field(default_factory=list)  # an inference's steps, by depth
     why_gist: str = ""  # the statements of the review the inference rests on
+    # how many evidence records state the row's statement (the build-time summaries), of which
+    # the first few are quoted; 0 when the section's query does not count them
+    records: int = 0
 
     @property
     def dispute(self) -> str:
@@ -170,6 +174,7 @@ def grouped(
         made = cells(row)
         key = tuple(made)
         table_row = found.setdefault(key, Row(made, edge=edge(row) if edge else None))
+        table_row.records = max(table_row.records, int(row.get("records", 0)))
         ev = row.get("ev", "")
         if ev and (key, ev) not in seen:
             seen.add((key, ev))
@@ -224,16 +229,24 @@ def paper_href(doi: str, pmid: str) -> str:
 
 
 async def bibliography(backend: Backend) -> Bibliography:
-    """The publications' records and their references' links (small: read once per page)."""
+    """The publications' records (one per paper: read once per page); the references' links
+    are added by :func:`add_references` for the references a page cites."""
     records = {}
     for r in await rows_of(backend, "publications", {}):
         records[r["publication"]] = Record(
             r["publication"], r["title"], r.get("citation", ""), r.get("year", ""),
             r.get("doi", ""), r.get("pmid", ""), r.get("note", ""),
         )  # fmt: skip
-    cites = {}
-    for r in await rows_of(backend, "references", {}):
+    return Bibliography(records, {})
+
+
+async def add_references(backend: Backend, books: Bibliography, cited: list[str]) -> None:
+    """The links of the references ``cited`` (those of a page's quotes: a graph of many papers
+    has tens of thousands), into ``books``."""
+    if not cited:
+        return
+    text = with_members(catalogue.page_query("references").sparql, {"cite": cited})
+    for r in await select(backend, text, 100_000) or []:
         href = paper_href(r.get("doi", ""), r.get("pmid", ""))
         if href:
-            cites[r["cite"]] = Cite(r["number"], href, r.get("citation", ""))
-    return Bibliography(records, cites)
+            books.cites[r["cite"]] = Cite(r["number"], href, r.get("citation", ""))

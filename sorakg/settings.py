@@ -105,6 +105,12 @@ class Settings(BaseSettings):
     max_rows: int = Field(
         10_000, ge=1, description="Most result rows (or triples) returned; more are cut off."
     )
+    max_page_size: int = Field(
+        1000,
+        ge=1,
+        description="Most items a page of a paged named query may ask for (its `limit`); a "
+        "query's own page size above it is lowered to it.",
+    )
     max_result_bytes: int = Field(
         16_000_000,
         ge=1,

@@ -4,8 +4,12 @@ tests/helpers.py."""
 
 from __future__ import annotations
 
+import fcntl
+import json
+import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -15,14 +19,11 @@ from rdflib import Graph
 from typer.testing import CliRunner
 
 from sorakg.pipeline.build import Built, assemble
-from sorakg.release.serialize import sorted_nquads
 from sorakg.release.store import load_store, release_store
-from sorakg.settings import PROJECT_ROOT, Settings
+from sorakg.settings import Settings
+from tests.constants import BASE, DATA
+from tests.files import write_graph
 
-DATA = PROJECT_ROOT / "loaders" / "data"
-PUB = "sorafenib-resistance-hcc-review"
-REVIEW = DATA / PUB / "source.txt"
-BASE = "https://w3id.org/sorakg/"
 # the browser tests' server and Chromium page, shared by every browser test file of a process
 pytest_plugins = ["tests.browser_fixtures"]
 
@@ -60,10 +61,9 @@ def reasoned(built: Built) -> Built:
 
 
 @pytest.fixture(scope="session")
-def nquads(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("graph") / "sorakg.nq"
-    path.write_text(sorted_nquads(built.graphs), encoding="utf-8")
-    return path
+def nquads(graph_file: Path) -> Path:
+    """The build as N-Quads: the servers' file, so the two share one on-disk store."""
+    return graph_file
 
 
 @pytest.fixture(scope="session")
@@ -87,13 +87,6 @@ def facts(built: Built) -> Graph:
     return built.graph("asserted")
 
 
-def write_graph(built: Built, folder: Path) -> Path:
-    """The build as the server reads it: ``folder/sorakg.nq``."""
-    path = folder / "sorakg.nq"
-    path.write_text(sorted_nquads(built.graphs), encoding="utf-8")
-    return path
-
-
 @pytest.fixture(scope="session")
 def graph_file(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The project's build as N-Quads, written once for every server test."""
@@ -103,12 +96,31 @@ def graph_file(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def published(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """The build (without reasoning) written as ``sorakg build`` writes a release, once per test
-    process; the tests that use it only read it (a test that changes a release makes its own)."""
+    run: the first xdist worker to ask writes it, the others wait and read it. The tests that use
+    it only read it (a test that changes a release makes its own)."""
     from sorakg.release.folder import write_release
 
-    settings = Settings(build_dir=tmp_path_factory.mktemp("published") / "build", reason=False)
-    write_release(built.graphs, settings, built.timings)
+    folder = _run_folder(tmp_path_factory) / "published"
+    settings = Settings(build_dir=folder / "build", reason=False)
+    with _locked(folder):
+        if not (settings.build_dir / "graph").exists():
+            write_release(built.graphs, settings, built.timings)
     return settings
+
+
+def _run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder every xdist worker of this run shares (the process's own without xdist)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """``folder`` created and held by this process alone until the block ends."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder.parent / f"{folder.name}.lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -116,6 +128,21 @@ def reasoned_graph_file(reasoned: Built, tmp_path_factory: pytest.TempPathFactor
     """The reasoned build as a release folder holds it, written once per test process: the
     servers over it share its on-disk store (written on first use) and its downloads."""
     return write_graph(reasoned, tmp_path_factory.mktemp("reasoned"))
+
+
+@pytest.fixture(scope="session")
+def build_dir(reasoned: Built, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A build folder holding the reasoned graph as ``sorakg build`` leaves it, with a manifest:
+    what the conformance suite publishes to the external stores."""
+    root = tmp_path_factory.mktemp("build")
+    release = root / "releases" / "conformance"
+    release.mkdir(parents=True)
+    write_graph(reasoned, release)
+    graphs = {str(iri): len(graph) for iri, graph in reasoned.graphs.items()}
+    manifest = {"digest": "conformance", "files": ["sorakg.nq"], "stats": {"graphs": graphs}}
+    (release / "manifest.json").write_text(json.dumps(manifest))
+    (root / "graph").symlink_to(release)
+    return root
 
 
 @pytest.fixture(scope="session")
@@ -144,19 +171,3 @@ def data_copy(tmp_path: Path) -> Path:
     target = tmp_path / "loaders" / "data"
     shutil.copytree(DATA, target)
     return target
-
-
-def edit_cell(path: Path, row_key: str, column: str, value: str) -> int:
-    """Set one cell of the row whose first cell is ``row_key``; return the row's line number."""
-    import csv
-
-    with path.open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.reader(handle))
-    header = rows[0]
-    for number, row in enumerate(rows[1:], start=2):
-        if row[0] == row_key:
-            row[header.index(column)] = value
-            with path.open("w", newline="", encoding="utf-8") as handle:
-                csv.writer(handle, lineterminator="\n").writerows(rows)
-            return number
-    raise KeyError(row_key)

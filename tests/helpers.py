@@ -8,12 +8,13 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
 import pyoxigraph as ox
+import pytest
 import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -23,11 +24,8 @@ from sorakg.server.execute import Job, Reply
 from sorakg.server.pool import WorkerPool
 from sorakg.settings import Settings
 from sorakg.sparql import catalogue as ql
+from tests.constants import BASE, SORAFENIB
 
-BASE = "https://w3id.org/sorakg/"
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-SK = "https://w3id.org/sorakg/ontology#"
-SORAFENIB = "https://w3id.org/sorakg/drug/sorafenib"
 # A query that runs for minutes on the project's graph: a three-way cross product, counted.
 SLOW_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 PREFIXES = ql.prefixes_for(BASE)
@@ -142,6 +140,19 @@ def rows(body: bytes) -> list[dict[str, dict[str, str]]]:
     return json.loads(body)["results"]["bindings"]  # type: ignore[no-any-return]
 
 
+def run_jobs(pool: WorkerPool, *jobs: Job) -> list[Reply]:
+    """Start ``pool``, run ``jobs`` one after the other, stop it."""
+
+    async def go() -> list[Reply]:
+        await pool.start()
+        try:
+            return [await pool.run(job) for job in jobs]
+        finally:
+            await pool.close()
+
+    return asyncio.run(go())
+
+
 def scenario(graph_file: Path, test: Callable[[WorkerPool], Awaitable[None]],
              **options: float) -> None:  # fmt: skip
     async def main() -> None:
@@ -167,3 +178,9 @@ def column(rows: list[dict[str, str]], name: str) -> set[str]:
 
 def where(rows: list[dict[str, str]], **match: str) -> list[dict[str, str]]:
     return [row for row in rows if all(row[k] == v for k, v in match.items())]
+
+
+def fast_first(values: Sequence[object]) -> list[object]:
+    """Parameters for a test whose every case costs seconds of CPU: the first in the fast
+    selection, the others marked ``slow`` (``make test`` runs them all)."""
+    return [values[0], *(pytest.param(value, marks=pytest.mark.slow) for value in values[1:])]

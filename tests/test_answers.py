@@ -10,7 +10,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from sorakg.loaders.vocab import SK
-from tests.conftest import BASE, REVIEW
+from tests.constants import BASE, REVIEW
 
 OUTCOMES = """
 SELECT ?armLabel ?measure ?value WHERE {

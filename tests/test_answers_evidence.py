@@ -14,8 +14,8 @@ import pytest
 
 from sorakg.release.store import load_store
 from sorakg.sparql import catalogue as ql
-from tests.conftest import BASE
-from tests.helpers import PREFIXES, SK, answer, column, where
+from tests.constants import BASE, SK
+from tests.helpers import PREFIXES, answer, column, where
 
 # --- evidence ------------------------------------------------------------------------------------
 

@@ -14,8 +14,8 @@ import pyoxigraph as ox
 import pytest
 
 from sorakg.release.store import load_store
-from tests.conftest import BASE
-from tests.helpers import SK, answer, column, where
+from tests.constants import BASE, SK
+from tests.helpers import answer, column, where
 
 # --- resistance mechanisms ---------------------------------------------------------------------
 

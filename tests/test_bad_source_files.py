@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 from sorakg.cli import app
 from sorakg.loaders.errors import TableError
 from sorakg.loaders.read import read_sources
-from tests.conftest import PUB, edit_cell
+from tests.constants import PUB
+from tests.files import edit_cell
 
 WHERE = f"loaders/data/{PUB}"
 

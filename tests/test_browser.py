@@ -11,7 +11,7 @@ from rdflib import Graph, URIRef
 
 from sorakg.sparql.catalogue import list_queries
 from tests.browser_fixtures import ARTEFACTS, WIDTH
-from tests.helpers import RDFS_LABEL, SK
+from tests.constants import RDFS_LABEL, SK
 
 pytestmark = pytest.mark.browser  # Chromium through playwright
 

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL
 
 import sorakg.pipeline.build
@@ -17,7 +17,7 @@ from sorakg.ontology import ontology_graph
 from sorakg.pipeline.build import BuildError, Built, assemble
 from sorakg.pipeline.forked import ChildFailed, Forked
 from sorakg.settings import Settings
-from tests.conftest import BASE
+from tests.constants import BASE
 
 pytestmark = pytest.mark.java  # HermiT
 
@@ -132,3 +132,16 @@ def test_a_forked_childs_answer_and_its_failure() -> None:
         child.result()
     assert "ZeroDivisionError" in str(caught.value)
     assert _new_children() == []
+
+
+def test_the_childs_layers_come_back_whole() -> None:
+    # a literal that spans lines, one that looks like the layer separator, and an empty layer
+    tricky = Graph()
+    tricky.add((URIRef(BASE + "a"), SK.quote, Literal("two\n# layer fake\nlines")))
+    tricky.add((URIRef(BASE + "a"), SK.location, Literal("# layer fake", lang="en")))
+    layers = {"inferred": tricky, "disputed-inferred": Graph()}
+    back = sorakg.pipeline.build._from_bytes(sorakg.pipeline.build._as_bytes(layers))
+    assert list(back) == list(layers)
+    assert {name: set(graph) for name, graph in back.items()} == {
+        name: set(graph) for name, graph in layers.items()
+    }

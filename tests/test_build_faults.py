@@ -18,8 +18,9 @@ import sorakg.pipeline.build
 import sorakg.release.folder
 from sorakg.cli import Exit, app
 from sorakg.pipeline.build import Built
-from sorakg.release.folder import BUILDING, _staging, clean_leftovers, pin, write_release
+from sorakg.release.folder import BUILDING, _staging, clean_leftovers, pin
 from sorakg.settings import Settings
+from tests.files import copy_release
 
 
 def _dead_pid() -> int:
@@ -61,10 +62,9 @@ def test_half_written_downloads_are_removed_unless_served(tmp_path: Path) -> Non
 
 
 def test_full_disk_is_one_line_with_its_own_exit_code(
-    built: Built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    built: Built, published: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings = Settings(build_dir=tmp_path, reason=False)
-    link = write_release(built.graphs, settings, built.timings)
+    link = copy_release(published.build_dir, tmp_path)
     before = link.resolve()
 
     def full(nquads: Path, target: Path) -> None:
@@ -72,7 +72,10 @@ def test_full_disk_is_one_line_with_its_own_exit_code(
 
     monkeypatch.setattr(sorakg.pipeline.build, "assemble", lambda *_: built)
     monkeypatch.setattr(sorakg.release.folder, "write_store", full)
-    result = CliRunner().invoke(app, ["build"], env={"SORAKG_BUILD_DIR": str(tmp_path)})
+    # without reasoning: the disk fills while the store is written, after any reasoning
+    result = CliRunner().invoke(
+        app, ["build", "--no-reason"], env={"SORAKG_BUILD_DIR": str(tmp_path)}
+    )
     assert result.exit_code == Exit.DISK_FULL == 5
     errors = [line for line in result.output.splitlines() if not line.endswith(" …")]
     assert len(errors) == 1 and errors[0].startswith("error: disk full while writing the build")

@@ -10,7 +10,7 @@ import pytest
 
 from sorakg.pipeline.build import Built
 from sorakg.sparql import catalogue as ql
-from tests.conftest import BASE
+from tests.constants import BASE
 
 PREFIXES = ql.prefixes_for(BASE)
 

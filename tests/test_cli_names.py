@@ -15,7 +15,7 @@ from sorakg.names import CLASS, AmbiguousName, Expect, Names, UnknownName
 from sorakg.release.folder import inputs_digest, reusable_build
 from sorakg.settings import Settings
 from sorakg.sparql import catalogue as ql
-from tests.conftest import BASE
+from tests.constants import BASE
 
 PREFIXES = ql.prefixes_for(BASE)
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"

@@ -19,7 +19,7 @@ from sorakg.loaders.hedges import LEXICON, cues_in, read_lexicon, unexplained
 from sorakg.loaders.read import Sources, read_sources
 from sorakg.loaders.vocab import SK
 from sorakg.pipeline.build import Built
-from tests.conftest import BASE, DATA, PUB
+from tests.constants import BASE, DATA, PUB
 
 CUES = read_lexicon(DATA / LEXICON)
 

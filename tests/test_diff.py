@@ -14,7 +14,8 @@ from sorakg.pipeline.build import Built, assemble
 from sorakg.release.diff import UnknownRelease, resolve
 from sorakg.release.folder import write_release
 from sorakg.settings import Settings
-from tests.conftest import DATA, PUB, edit_cell
+from tests.constants import DATA, PUB
+from tests.files import edit_cell
 
 pytestmark = pytest.mark.slow  # two builds and their releases
 

@@ -12,19 +12,18 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
-from sorakg.pipeline.build import Built
 from sorakg.release.default_view import default_graphs
 from sorakg.release.store import release_store
-from tests.conftest import write_graph
-from tests.helpers import SORAFENIB, app_client
+from tests.constants import SK, SORAFENIB
+from tests.helpers import app_client
 
 HTML = {"Accept": "text/html"}
-SK = "https://w3id.org/sorakg/ontology#"
 
 
 @pytest.fixture(scope="module")
-def release(reasoned: Built, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_graph(reasoned, tmp_path_factory.mktemp("release"))
+def release(reasoned_graph_file: Path) -> Path:
+    """The reasoned build's N-Quads, whose on-disk store the other modules share."""
+    return reasoned_graph_file
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from sorakg.release.metadata import void_graph
 from sorakg.release.ontodocs import ontology_document, ontology_html
 from sorakg.release.sssom import sssom_table
 from sorakg.settings import Settings
-from tests.conftest import BASE
+from tests.constants import BASE
 
 DATASET = URIRef(BASE + "dataset")
 

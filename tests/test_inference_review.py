@@ -21,7 +21,7 @@ from sorakg.pipeline.inference_review import (
     read_reviewed,
 )
 from sorakg.settings import Settings
-from tests.conftest import BASE, DATA, PUB
+from tests.constants import BASE, DATA, PUB
 
 REVIEWED = DATA / FILE_NAME
 

@@ -19,7 +19,7 @@ from sorakg.cli import app
 from sorakg.names import INDIVIDUAL, Names, NamingError, WrongKind, from_store
 from sorakg.release.store import release_names
 from sorakg.sparql import catalogue as ql
-from tests.conftest import BASE
+from tests.constants import BASE
 
 PREFIXES = ql.prefixes_for(BASE)
 SK = "https://w3id.org/sorakg/ontology#"

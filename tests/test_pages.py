@@ -7,13 +7,15 @@ from collections.abc import Iterator
 from html import unescape
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
 from sorakg.pipeline.build import Built
+from sorakg.release import summaries
 from sorakg.server.labels import Linker
 from sorakg.sparql import catalogue
-from tests.conftest import BASE
+from tests.constants import BASE, SK
 from tests.helpers import app_client
 
 HTML = {"Accept": "text/html"}
@@ -258,3 +260,38 @@ def test_a_disputed_statement_is_marked_and_the_curators_reading_is_not(
     assert binds[0] == "" and "Disputed" not in binds[1]
     # the network draws the disputed statement faded, the reading plainly
     assert 'class="edge rel-inhibits disputed"' in html and 'class="edge rel-binds"' in html
+
+
+def test_a_statement_shows_how_many_records_state_it_and_its_first_quote(
+    client: TestClient, store: ox.Store
+) -> None:
+    """Sorafenib's actions, one row per statement: how many evidence records state it (the
+    build-time summaries, in every graph: disputed statements are listed too) and, beside
+    it, the quotes of its first records in IRI order."""
+    records: dict[str, list[str]] = {}
+    for row in store.query(
+        f"SELECT ?o ?ev WHERE {{ GRAPH ?g {{ ?ev <{SK}evidenceFor> <{BASE}drug/sorafenib> ;"
+        f" <{SK}statementPredicate> <{SK}inhibits> ; <{SK}statementObject> ?o }} }}"
+    ):
+        records.setdefault(row["o"].value, []).append(row["ev"].value)  # type: ignore[index]
+    quotes = {
+        row["ev"].value: row["q"].value  # type: ignore[index]
+        for row in store.query(f"SELECT ?ev ?q WHERE {{ GRAPH ?g {{ ?ev <{SK}quote> ?q }} }}")
+    }
+    html = client.get("/drug/sorafenib", headers=HTML).text
+    pattern = r'<details class="quote" id="q(\d+)">.*?<blockquote>(.*?)</blockquote>'
+    numbered = {n: unescape(text) for n, text in re.findall(pattern, html, re.S)}
+    actions = html.split('id="actions"', 1)[1].split("</table>", 1)[0]
+    checked = 0
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", actions, re.S):
+        if "rel-inhibits" not in row:
+            continue
+        target = re.search(r'<a href="/([^"]+)">', row)
+        assert target is not None
+        evs = sorted(set(records[BASE + target.group(1)]))
+        shown = re.search(r'data-records="(\d+)"', row)
+        assert shown is not None and int(shown.group(1)) == len(evs)
+        beside = {numbered[n] for n in re.findall(r'(?:id="q|href="#q)(\d+)"', row)}
+        assert beside == {quotes[ev] for ev in evs[: summaries.STATEMENT_RECORDS]}
+        checked += 1
+    assert checked == len(records) > 1

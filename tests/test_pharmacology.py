@@ -20,7 +20,7 @@ from sorakg.loaders.vocab import SK
 from sorakg.pipeline.build import Built
 from sorakg.release.default_view import default_graphs
 from sorakg.server.execute import Job, run_query
-from tests.conftest import BASE
+from tests.constants import BASE
 
 PREFIXES = "PREFIX sk: <https://w3id.org/sorakg/ontology#>\n"
 

@@ -17,7 +17,7 @@ from sorakg.loaders.vocab import PREFIXES as VOCAB_PREFIXES
 from sorakg.release import metadata, writers
 from sorakg.server import description, execute, linked_data
 from sorakg.sparql import catalogue
-from tests.helpers import BASE
+from tests.constants import BASE
 
 ROOT = Path(__file__).parent.parent
 # the project's code: the real folders (sorakg/'s symlinks to them name the same files)

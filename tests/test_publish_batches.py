@@ -10,7 +10,7 @@ import pyoxigraph as ox
 
 from sorakg.release.summaries import summarise
 from sorakg.sparql.publish import TEMPLATE_BATCH, _batches, _has_blank
-from tests.helpers import BASE
+from tests.constants import BASE
 
 
 def test_batches_keep_each_blank_node_whole_and_templates_small(reasoned_store: ox.Store) -> None:

@@ -14,7 +14,8 @@ from sorakg.release.default_view import default_graphs
 from sorakg.sparql import catalogue as ql
 from sorakg.sparql import remote
 from sorakg.sparql.bindings import with_rows, with_values
-from tests.helpers import BASE, PREFIXES, answer
+from tests.constants import BASE
+from tests.helpers import PREFIXES, answer
 from tests.stores import concat_columns
 
 QUERIES = ql.list_queries()

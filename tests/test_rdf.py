@@ -12,7 +12,7 @@ from sorakg.loaders.rdf import facts_graph
 from sorakg.loaders.read import read_sources
 from sorakg.loaders.vocab import SK, TERMS
 from sorakg.ontology import ontology_graph
-from tests.conftest import BASE, DATA, PUB, REVIEW
+from tests.constants import BASE, DATA, PUB, REVIEW
 
 SORAFENIB = URIRef(BASE + "drug/sorafenib")
 

@@ -11,7 +11,7 @@ from sorakg.ontology import ontology_graph
 from sorakg.pipeline.build import Built
 from sorakg.pipeline.explain import Explainer
 from sorakg.pipeline.reasoning import InconsistentOntology, check_consistency, materialize
-from tests.conftest import BASE
+from tests.constants import BASE
 
 
 def drug(name: str) -> URIRef:
@@ -208,3 +208,43 @@ def test_disputed_statements_extend_the_closure_as_a_fresh_one_would(
     extended = closure.inferred()
     assert set(extended) == set(materialize(ontology, facts + disputed))
     assert set(extended) - set(alone)  # the disputed statements do add something
+
+
+def test_facts_read_in_batches_give_the_closure_of_their_union(
+    ontology: Graph, facts: Graph, built: Built
+) -> None:
+    """A build that reads one paper at a time hands the closure each batch; the answer is the
+    one graph's, even when a record's type comes in a later batch than its other triples."""
+    from sorakg.pipeline.reasoning import Closure
+
+    whole = Closure(ontology, facts)
+    types = [t for t in facts if t[1] == RDF.type]
+    rest = [t for t in facts if t[1] != RDF.type]
+    batched = Closure(ontology)
+    for batch in (rest[::2], rest[1::2], types):
+        batched.add(batch)
+    assert batched.given == whole.given
+    assert set(batched.inferred()) == set(whole.inferred())
+    disputed = built.graph("disputed")
+    whole.add(disputed)
+    batched.add(disputed)
+    assert set(batched.inferred()) == set(whole.inferred())
+
+
+def test_a_chains_triples_reach_the_engine_when_an_axiom_reads_their_property(
+    ontology: Graph, facts: Graph
+) -> None:
+    """The engine's re-run over the chain's triples is skipped only when nothing reads their
+    property: give it an inverse, and its triples come out of the closure."""
+    targeted_by = URIRef(BASE + "test/pathwayTargetedBy")
+    extended = Graph()
+    extended += ontology
+    extended.add((targeted_by, OWL.inverseOf, SK.targetsPathway))
+    extended.add((targeted_by, RDF.type, OWL.ObjectProperty))
+    inferred = materialize(extended, facts)
+    mapk, sorafenib = URIRef(BASE + "pathway/mapk"), drug("sorafenib")
+    assert (sorafenib, SK.targetsPathway, mapk) in inferred
+    closure_has = (mapk, targeted_by, sorafenib)
+    from sorakg.pipeline.reasoning import Closure
+
+    assert closure_has in Closure(extended, facts).triples

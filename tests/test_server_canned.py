@@ -25,7 +25,7 @@ from sorakg.server.pool import WorkerPool
 from sorakg.settings import Settings
 from sorakg.sparql import catalogue
 from sorakg.sparql.bindings import with_values
-from tests.conftest import write_graph
+from tests.files import write_graph
 from tests.helpers import app_client, wait_for_downloads
 
 
@@ -166,6 +166,25 @@ def test_void_is_the_export_description_with_this_server(client: TestClient) -> 
     assert len(linksets) >= 3  # ChEMBL, ClinicalTrials.gov, UniProt …
     downloads = {str(o) for o in graph.objects(None, URIRef(dcat + "downloadURL"))}
     assert f"{root}download/sorakg-all.ttl" in downloads
+
+
+@pytest.mark.slow  # waits for the export, whose VoID the server serves
+def test_void_reads_no_graph_of_the_release(reasoned_graph_file: Path, built: Built) -> None:
+    """VoID is the description the build wrote (counts, linksets, files) with this server's
+    URLs: its first request reads none of the release's graphs into rdflib (at 1M quads that
+    was minutes and gigabytes on the first request)."""
+    with app_client(reasoned_graph_file, Settings(export_nice=0)) as client:
+        listed = wait_for_downloads(client)
+        response = client.get("/.well-known/void", headers={"Accept": "application/n-triples"})
+        assert client.app.state.resources.graphs == {}  # type: ignore[attr-defined]
+    triples = list(ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES))
+    void, dcat = "http://rdfs.org/ns/void#", "http://www.w3.org/ns/dcat#"
+    counts = {int(t.object.value) for t in triples if t.predicate.value == void + "triples"}
+    assert set(map(len, built.graphs.values())) <= counts  # each graph's, as the build counted
+    root = Settings().served_root()
+    downloads = {t.object.value for t in triples if t.predicate.value == dcat + "downloadURL"}
+    assert downloads == {f"{root}download/{f['name']}" for f in listed}  # the checksums too
+    assert any(t.predicate.value == void + "sparqlEndpoint" for t in triples)
 
 
 def test_entity_page_explains_inferred_relations(client: TestClient) -> None:

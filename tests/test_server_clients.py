@@ -22,13 +22,8 @@ from sorakg.pipeline.build import Built
 from sorakg.server.app import create_app
 from sorakg.server.proxy import ProxyBackend
 from sorakg.settings import Settings
-from tests.helpers import (
-    RDFS_LABEL,
-    SK,
-    SORAFENIB,
-    free_port,
-    running_server,
-)
+from tests.constants import RDFS_LABEL, SK, SORAFENIB
+from tests.helpers import app_client, free_port, running_server
 
 QUERY = f"""SELECT ?target ?label WHERE {{
   <{SORAFENIB}> <{SK}inhibits> ?target . ?target <{RDFS_LABEL}> ?label
@@ -159,3 +154,23 @@ def test_proxy_mode_answers_from_the_external_store(oxigraph_server: str, built:
         assert client.get("/sparql", params={"query": service}).status_code == 403
         update = "INSERT DATA { <http://example.org/a> <http://example.org/b> 1 }"
         assert client.post("/sparql", data={"update": update}).status_code == 403
+
+
+def test_search_in_proxy_mode_finds_what_the_embedded_server_finds(
+    oxigraph_server: str, graph_file: Path
+) -> None:
+    """``/search`` in front of an external store reads the names through the backend
+    (``server/queries/names.rq``) instead of the release's index: the same entities, first the
+    drug itself, and the same quotes."""
+    params = {"q": "sorafenib resistance", "format": "json"}
+    settings = Settings(sparql_endpoint=oxigraph_server)
+    with TestClient(create_app(settings, ProxyBackend(oxigraph_server))) as client:
+        proxied = client.get("/search", params=params).json()
+        html = client.get("/search", params={"q": "sorafenib"}, headers={"Accept": "text/html"})
+        by_acronym = client.get("/search", params={"q": "SHARP", "format": "json"})
+    with app_client(graph_file) as client:
+        embedded = client.get("/search", params=params).json()
+    assert proxied["entities"] and proxied["evidence"]
+    assert proxied == embedded
+    assert html.status_code == 200 and 'href="/drug/sorafenib"' in html.text
+    assert [h["href"] for h in by_acronym.json()["entities"]][:1] == ["/trial/sharp"]

@@ -1,13 +1,13 @@
 """The embedded engine: one on-disk store per release, opened read-only by every query worker;
-nothing parsed in the main process at start."""
+nothing parsed in the main process at start; each query bounded (input, memory, bytes, no
+network); a rebuild or an update never breaks a running server. How it answers:
+tests/test_server_answers.py."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import csv
 import http.server
-import io
 import json
 import os
 import shutil
@@ -33,11 +33,12 @@ from sorakg.release import summaries
 from sorakg.release.folder import STORE_DIR, prune
 from sorakg.release.store import release_store
 from sorakg.server.app import create_app
-from sorakg.server.execute import MAXBYTES_HEADER, MAXROWS_HEADER, Job, Reply, run_query
+from sorakg.server.execute import MAXBYTES_HEADER, Job, Reply
 from sorakg.server.pool import WorkerPool
 from sorakg.settings import Settings
-from tests.conftest import write_graph
-from tests.helpers import RDFS_LABEL, SLOW_QUERY, SORAFENIB, free_port
+from tests.constants import RDFS_LABEL, SORAFENIB
+from tests.files import write_graph
+from tests.helpers import SLOW_QUERY, free_port, run_jobs
 
 ASK_LABEL = f"ASK {{ <{SORAFENIB}> <{RDFS_LABEL}> ?l }}"
 
@@ -117,19 +118,6 @@ def test_a_read_only_pool_refuses_updates(client: TestClient) -> None:
 # --- no input kills a worker; memory and bytes bounded per query; no network --------------
 
 
-def _run(pool: WorkerPool, *jobs: Job) -> list[Reply]:
-    """Start ``pool``, run ``jobs`` one after the other, stop it."""
-
-    async def go() -> list[Reply]:
-        await pool.start()
-        try:
-            return [await pool.run(job) for job in jobs]
-        finally:
-            await pool.close()
-
-    return asyncio.run(go())
-
-
 def _doubling(times: int, rows: int = 1) -> str:
     """A CONCAT doubling chain (a short text whose answer grows to gigabytes): ``rows`` rows of
     a 1 KiB string doubled ``times``."""
@@ -142,7 +130,7 @@ def _doubling(times: int, rows: int = 1) -> str:
 
 def test_no_input_kills_a_worker(graph_file: Path) -> None:
     pool = WorkerPool(graph_file, size=1, max_result_bytes=100_000_000)
-    replies = _run(
+    replies = run_jobs(
         pool,
         Job("query", "ASK {}", default_graphs=("",)),  # raised outside run_query's try
         Job("query", "ASK {}", named_graphs=("x",)),
@@ -165,7 +153,7 @@ def test_no_input_kills_a_worker(graph_file: Path) -> None:
 
 def test_a_query_over_its_memory_is_stopped_with_503(graph_file: Path) -> None:
     pool = WorkerPool(graph_file, size=1, memory_mb=96)
-    replies = _run(
+    replies = run_jobs(
         pool,
         Job("query", "SELECT * { ?a ?b ?c . ?d ?e ?f } ORDER BY ?f ?c", format="json"),
         Job("query", _doubling(19), format="json"),  # a 512 MiB string
@@ -242,10 +230,10 @@ def test_workers_without_network_cannot_reach_a_listener(listener: str) -> None:
     job = Job("query", f"SELECT * {{ SERVICE <{listener}/ssrf> {{ ?a ?b ?c }} }}",
               format="json", allow_service=True)  # fmt: skip
     open_pool = WorkerPool(None, size=1)
-    (reached,) = _run(open_pool, job)
+    (reached,) = run_jobs(open_pool, job)
     assert _Listener.hits == ["/ssrf"] and b"leak" in reached.body  # the test can see a hit
     _Listener.hits.clear()
-    (blocked,) = _run(WorkerPool(None, size=1, isolate_network=True), job)
+    (blocked,) = run_jobs(WorkerPool(None, size=1, isolate_network=True), job)
     assert _Listener.hits == []
     assert blocked.status >= 400 and b"leak" not in blocked.body
 
@@ -389,157 +377,3 @@ def test_an_update_survives_kill_9(graph_file: Path, tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
-
-
-# --- point lookups answered in the server's own process ----------------------------------------
-
-POINT = f"SELECT ?p ?o WHERE {{ <{SORAFENIB}> ?p ?o }}"
-
-
-def test_a_point_lookup_is_answered_inline_with_the_workers_answer(graph_file: Path) -> None:
-    jobs = [
-        Job("query", POINT, format=fmt) for fmt in ("json", "xml", "csv", "tsv")
-    ] + [Job("query", "SELECT * { ?s ?p ?o } LIMIT 3", format="json"),
-         Job("query", f"ASK {{ <{SORAFENIB}> <{RDFS_LABEL}> ?l }}", format="json"),
-         Job("query", "SELECT ?s { ?s <urn:nothing> ?o }", format="json"),
-         Job("query", "SELECT ?s { ?s ?p ?o ", format="json")]  # fmt: skip
-    inline = WorkerPool(graph_file, size=1, inline_rows=1000)
-    workers = WorkerPool(graph_file, size=1, inline_rows=0)
-    assert _run(inline, *jobs) == _run(workers, *jobs)  # status, type, body and headers
-    assert inline.answered_inline == len(jobs) - 1  # the broken query: 400 from a worker
-    assert workers.answered_inline == 0
-
-
-def test_a_lookup_with_more_rows_than_inline_rows_is_answered_whole_by_a_worker(
-    graph_file: Path,
-) -> None:
-    many = Job("query", "SELECT ?s ?p ?o { ?s ?p ?o }", format="tsv", max_rows=50)
-    few = Job("query", POINT, format="tsv")
-    pool = WorkerPool(graph_file, size=1, inline_rows=10)
-    reply, small = _run(pool, many, few)
-    assert len(reply.body.splitlines()) == 51  # the header line and max_rows rows, not 10
-    assert reply.headers[MAXROWS_HEADER] == "50"
-    assert pool.answered_inline == 0  # the point lookup has more than 10 rows too
-    assert len(small.body.splitlines()) > 11
-
-
-def test_only_one_pattern_queries_without_a_dataset_are_answered_inline(
-    graph_file: Path, tmp_path: Path
-) -> None:
-    others = [
-        Job("query", f"SELECT ?o {{ <{SORAFENIB}> ?p ?o . ?o ?q ?r }}", format="json"),
-        Job("query", f"SELECT DISTINCT ?p {{ <{SORAFENIB}> ?p ?o }}", format="json"),
-        Job("query", POINT, format="json", default_graphs=("urn:g",)),
-        Job("query", POINT + " OFFSET 1", format="json"),
-        Job("query", "SELECT ?s { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", format="json"),
-    ]
-    pool = WorkerPool(graph_file, size=1, inline_rows=1000)
-    replies = _run(pool, *others)
-    assert pool.answered_inline == 0
-    assert replies[-1].status == 403  # the worker's checks still apply
-    live = WorkerPool(graph_file, size=1, inline_rows=1000, updatable=True, live_dir=tmp_path)
-    _run(live, Job("query", POINT, format="json"))
-    assert live.answered_inline == 0  # update mode: readers follow snapshots, so workers only
-
-
-# Values that look like a format's own separators: JSON's ``},{``, XML's ``</result>``, CSV's
-# quotes and line breaks, escapes at a value's end
-TRICKY = ('x},{"y\\\\",\nz\r,w</result>', "a\\\\", '"', "},{}", "\r\n", "")
-RESULT_FORMATS = {"json": "JSON", "xml": "XML", "csv": "CSV", "tsv": "TSV"}
-
-
-class _CountingStore:
-    """A store that counts its evaluations (each ``query`` call evaluates once)."""
-
-    def __init__(self, store: ox.Store) -> None:
-        self.store, self.queries = store, 0
-
-    def query(self, *args: object, **kwargs: object) -> object:
-        self.queries += 1
-        return self.store.query(*args, **kwargs)  # type: ignore[arg-type]
-
-
-def _tricky_store(rows: int) -> ox.Store:
-    store = ox.Store()
-    graph = ox.NamedNode("https://w3id.org/sorakg/graph/asserted")
-    store.extend(
-        ox.Quad(ox.NamedNode(f"urn:s{i:05}"), ox.NamedNode("urn:p"),
-                ox.Literal(TRICKY[i % len(TRICKY)] * (i % 7)), graph)
-        for i in range(rows)
-    )  # fmt: skip
-    return store
-
-
-def test_a_large_answer_is_evaluated_once_with_the_bytes_oxigraph_writes() -> None:
-    """5,000 rows (over a megabyte) below both caps: one evaluation, and the body is exactly
-    what Oxigraph writes uncapped, in every results format."""
-    store = _tricky_store(5_000)
-    counting = _CountingStore(store)
-    graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [ox.DefaultGraph()]
-    text = "SELECT ?s ?o { GRAPH ?g { ?s ?p ?o } } ORDER BY ?s"
-    for name, fmt in RESULT_FORMATS.items():
-        counting.queries = 0
-        job = Job("query", text, format=name, max_rows=10_000)
-        reply = run_query(counting, job, graphs)  # type: ignore[arg-type]
-        assert counting.queries == 1, name
-        assert reply.status == 200 and MAXROWS_HEADER not in reply.headers, name
-        whole = store.query(text).serialize(format=getattr(ox.QueryResultsFormat, fmt))
-        assert whole is not None and len(whole) > 100_000
-        expected = whole.replace(b"\r", b"&#13;") if name == "xml" else whole
-        assert reply.body == expected, name
-
-
-def _rows(body: bytes, name: str) -> list[tuple[str, ...]]:
-    if name == "csv":  # Oxigraph reads no CSV results: Python's reader (values as written)
-        return [tuple(row) for row in csv.reader(io.StringIO(body.decode(), newline=""))][1:]
-    parsed = ox.parse_query_results(
-        body, format=getattr(ox.QueryResultsFormat, RESULT_FORMATS[name])
-    )
-    assert isinstance(parsed, ox.QuerySolutions)
-    return [tuple(str(term) for term in row) for row in parsed]
-
-
-def test_answers_are_cut_at_a_solution_s_end_in_their_own_format() -> None:
-    """A capped answer is a whole document holding the answer's first solutions: exactly
-    ``max_rows`` of them, or as many as fit ``max_bytes`` (one more would not), with the
-    header naming the cap; one evaluation either way."""
-    store = _tricky_store(3_000)
-    counting = _CountingStore(store)
-    text = "SELECT ?s ?o { GRAPH ?g { ?s ?p ?o } } ORDER BY ?s"
-    graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [ox.DefaultGraph()]
-    for name in RESULT_FORMATS:
-        whole = run_query(counting, Job("query", text, format=name, max_rows=10**6), graphs)  # type: ignore[arg-type]
-        every = _rows(whole.body, name)
-        assert len(every) == 3_000
-        for max_rows in (1, 7, 2_999):
-            counting.queries = 0
-            reply = run_query(counting, Job("query", text, format=name, max_rows=max_rows), graphs)  # type: ignore[arg-type]
-            assert counting.queries == 1
-            assert reply.headers == {MAXROWS_HEADER: str(max_rows)}, (name, max_rows)
-            assert _rows(reply.body, name) == every[:max_rows], (name, max_rows)
-        assert (
-            MAXROWS_HEADER
-            not in run_query(store, Job("query", text, format=name, max_rows=3_000), graphs).headers
-        )
-        for max_bytes in (5_000, len(whole.body) // 3):
-            job = Job("query", text, format=name, max_bytes=max_bytes)
-            reply = run_query(counting, job, graphs)  # type: ignore[arg-type]
-            assert reply.headers == {MAXBYTES_HEADER: str(max_bytes)}, (name, max_bytes)
-            kept = _rows(reply.body, name)
-            assert 0 < len(kept) < 3_000 and kept == every[: len(kept)], (name, max_bytes)
-            assert len(reply.body) <= max_bytes
-            one_more = run_query(
-                store, Job("query", text, format=name, max_rows=len(kept) + 1), graphs
-            )
-            assert len(one_more.body) > max_bytes, (name, max_bytes)  # as many as fit
-
-
-def test_a_worker_starts_without_rdflib_or_the_table_models() -> None:
-    """A query worker imports neither rdflib nor the table models (pydantic): most of its start
-    before, paid by every worker and every replacement of one killed at a timeout."""
-    probe = (
-        "import sys, sorakg.server.worker; "
-        "print([m for m in ('rdflib', 'pydantic', 'sorakg.loaders.tables') if m in sys.modules])"
-    )
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"

@@ -14,13 +14,8 @@ from fastapi.testclient import TestClient
 
 from sorakg.settings import Settings
 from sorakg.sparql import text as sparql_text
-from tests.helpers import (
-    RDFS_LABEL,
-    SLOW_QUERY,
-    SORAFENIB,
-    app_client,
-    running_server,
-)
+from tests.constants import RDFS_LABEL, SORAFENIB
+from tests.helpers import SLOW_QUERY, app_client, running_server
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 INSERT = "INSERT DATA { GRAPH <https://example.org/g> { <https://example.org/x> <urn:p> 1 } }"

@@ -10,7 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 from rdflib import Graph, URIRef
 
-from tests.helpers import RDFS_LABEL, SK, SORAFENIB, app_client
+from tests.constants import RDFS_LABEL, SK, SORAFENIB
+from tests.helpers import app_client
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 

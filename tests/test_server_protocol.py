@@ -14,7 +14,8 @@ from fastapi.testclient import TestClient
 from sorakg.pipeline.build import Built
 from sorakg.release.default_view import in_default_view
 from sorakg.settings import Settings
-from tests.helpers import RDFS_LABEL, SORAFENIB, app_client
+from tests.constants import RDFS_LABEL, SORAFENIB
+from tests.helpers import app_client
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 LABEL = f"SELECT ?label WHERE {{ <{SORAFENIB}> <{RDFS_LABEL}> ?label }}"

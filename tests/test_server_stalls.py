@@ -19,7 +19,8 @@ from sorakg.server.app import create_app
 from sorakg.server.execute import Job
 from sorakg.server.pool import INLINE_IN_FLIGHT, SLOW_FOR, WorkerPool
 from sorakg.settings import Settings
-from tests.helpers import LOOKUP, SLOW_QUERY, SORAFENIB, Spy, query, rows, scenario, until
+from tests.constants import SORAFENIB
+from tests.helpers import LOOKUP, SLOW_QUERY, Spy, query, rows, scenario, until
 
 NESTING = "ASK { " + "{}" * 499_000 + "}"  # 1 MB of groups: lexing it takes seconds of CPU
 

@@ -14,7 +14,6 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from sorakg.pipeline.build import Built
 from sorakg.release.default_view import DERIVED, OUTSIDE_DEFAULT_VIEW, load_view, release_quads
 from sorakg.release.store import release_store
 from sorakg.server.execute import MAXROWS_HEADER, Job, Reply, run_query, view_answers
@@ -22,17 +21,16 @@ from sorakg.server.pool import WorkerPool
 from sorakg.server.pool_inline import ON_LOOP_ROWS
 from sorakg.settings import Settings
 from sorakg.sparql import catalogue
-from sorakg.sparql.bindings import with_values
-from tests.conftest import write_graph
 from tests.helpers import LOOKUP, SLOW_QUERY, query, rows, scenario, until
 
 GRAPH = "https://w3id.org/sorakg/graph/"
 
 
 @pytest.fixture(scope="module")
-def release(reasoned: Built, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The reasoned build (every layer, the disputed ones included) as a release's N-Quads."""
-    return write_graph(reasoned, tmp_path_factory.mktemp("view"))
+def release(reasoned_graph_file: Path) -> Path:
+    """The reasoned build (every layer, the disputed ones included) as a release's N-Quads:
+    conftest's, whose on-disk store the other modules of the process share."""
+    return reasoned_graph_file
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +80,7 @@ def test_every_named_query_answers_the_same_from_the_view(
     prefixes = catalogue.prefixes_for(Settings().base_iri)
     from_view = 0
     for named in catalogue.list_queries():
-        text = with_values(named.sparql, catalogue.bind(named, {}, prefixes))
+        text = catalogue.bound_text(named, catalogue.bind(named, {}, prefixes))
         job = Job("query", text, format="json", max_rows=100_000)
         from_view += view_answers(job)
         assert _answer(disk, job, view) == _answer(disk, job), named.name
@@ -166,6 +164,22 @@ def test_a_large_release_is_answered_from_disk_until_every_worker_holds_it(
              inline_rows=1000)  # fmt: skip
 
 
+def test_a_view_that_could_not_load_is_loaded_again_later(release: Path) -> None:
+    """On a busy machine a large view can take longer to load than a reader may take to start;
+    the on-disk readers answer meanwhile, and the load is tried again after ``view_gap`` (it
+    was given up for good, so the release was served from disk until the server restarted)."""
+
+    async def check(pool: WorkerPool) -> None:
+        await until(lambda: pool.view_failures > 0)  # the first load ran out of time
+        assert not any(w.memory for w in pool._workers)
+        assert rows((await pool.run(query(LOOKUP))).body)  # answered from the disk meanwhile
+        pool.view_load_timeout = 60.0  # the machine is quiet again
+        await until(lambda: all(w.memory for w in pool._workers) and pool.missing == 0)
+        assert len(pool._workers) == pool.expected and pool.restarts == 0
+
+    scenario(release, check, size=1, eager_quads=0, view_load_timeout=0.001, view_gap=0.2)
+
+
 def test_lookups_from_memory_answer_as_a_worker_on_either_side_of_the_loop_limit(
     release: Path,
 ) -> None:
@@ -213,3 +227,55 @@ def test_a_worker_killed_at_the_timeout_reads_the_disk_until_its_view_is_due(
 
     scenario(release, check, size=1, eager_quads=0, timeout=1.0, view_gap=600,
              inline_rows=1000)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "from_view"),
+    [
+        # the words inside a name, a comment, a string or an IRI name no graph: the view answers
+        ("SELECT ?r { ?r <http://www.w3.org/2002/07/owl#someValuesFrom> ?c }", True),
+        (
+            "PREFIX owl: <http://www.w3.org/2002/07/owl#>\nSELECT ?r { ?r owl:someValuesFrom ?c }",
+            True,
+        ),
+        ("SELECT ?s { ?s ?p ?o } # start from the graph's first pattern\nLIMIT 3", True),
+        ('SELECT ?s { ?s ?p "graph from" }', True),
+        ("SELECT ?s { ?s <https://w3id.org/sorakg/graph/asserted> ?o }", True),
+        # the keywords, in any case, send the query to the whole store
+        ("SELECT ?s { GRAPH ?g { ?s ?p ?o } }", False),
+        ("select ?s from <https://w3id.org/sorakg/graph/asserted> { ?s ?p ?o }", False),
+        ("SELECT ?s { gRaPh ?g { ?s ?p ?o } }", False),
+        ('SELECT ?s { ?s ?p "\\u0067raph" }', False),  # an escape: never read, always the store
+    ],
+)
+def test_only_the_graph_and_from_keywords_leave_the_view(text: str, from_view: bool) -> None:
+    assert view_answers(Job("query", text, format="json")) is from_view
+
+
+def test_named_queries_with_graph_words_in_names_or_comments_run_in_memory() -> None:
+    """drugs-by-class and trials-by-drug-class say owl:someValuesFrom: no graph named, so the
+    in-memory view answers them (before, the word alone sent them to the on-disk store)."""
+    prefixes = catalogue.prefixes_for(Settings().base_iri)
+    for name in ("drugs-by-class", "trials-by-drug-class"):
+        named = catalogue.load_query(name)
+        text = catalogue.bound_text(named, catalogue.bind(named, {}, prefixes))
+        assert "from" in text.lower()
+        assert view_answers(Job("query", text, format="json")), name
+
+
+def test_a_reference_list_is_in_number_order_from_the_view_and_the_disk(
+    stores: tuple[ox.Store, ox.Store],
+) -> None:
+    """SPARQL leaves the order of GROUP_CONCAT's parts to the engine (the order its rows arrive
+    in, which differs between the in-memory view and the on-disk store); general-scope-claims
+    feeds its reference numbers from a sub-select ordered by number, so the lists agree to the
+    byte and read in order ("17, 18, 19", the review's "etc[17-19]")."""
+    disk, view = stores
+    named = catalogue.load_query("general-scope-claims")
+    job = Job("query", named.sparql, format="json", max_rows=100_000)
+    from_view, from_disk = (rows(run_query(disk, job, view=v).body) for v in (view, None))
+    assert from_view == from_disk
+    lists = [row["references"]["value"] for row in from_view if "references" in row]
+    several = [[int(n) for n in refs.split(", ")] for refs in lists if ", " in refs]
+    assert several and all(numbers == sorted(numbers) for numbers in several)
+    assert [17, 18, 19] in several

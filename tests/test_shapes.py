@@ -12,7 +12,7 @@ from rdflib.namespace import RDF, RDFS, SKOS, XSD
 from sorakg.loaders.vocab import SK
 from sorakg.pipeline.build import Built
 from sorakg.pipeline.validate import Violation, validate_graph
-from tests.conftest import BASE, PUB
+from tests.constants import BASE, PUB
 
 Edit = Callable[[Graph], None]
 TRIAL = URIRef(BASE + "trial/NCT00901901")

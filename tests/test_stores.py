@@ -6,12 +6,9 @@ the embedded store's answers, up to :func:`tests.stores.normalise` (docs/scaling
 
 from __future__ import annotations
 
-import json
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -30,7 +27,7 @@ from sorakg.settings import Settings
 from sorakg.sparql import catalogue
 from sorakg.sparql.publish import count_triples, publish, staging_graph
 from sorakg.sparql.remote import Remote
-from tests.conftest import BASE, write_graph
+from tests.constants import BASE
 from tests.stores import Store, cpu_seconds, normalise, normalise_triples, oxigraph, virtuoso
 
 pytestmark = pytest.mark.stores  # the Oxigraph server and Virtuoso
@@ -46,20 +43,6 @@ SLOW = {
   FILTER(STR(?c) < STR(?f) && STR(?f) < STR(?i)) }""",
 }
 SLOW["oxigraph"] = SLOW["virtuoso"]
-
-
-@pytest.fixture(scope="session")
-def build_dir(reasoned: Built, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A build folder holding the reasoned graph as ``sorakg build`` leaves it."""
-    root = tmp_path_factory.mktemp("build")
-    release = root / "releases" / "conformance"
-    release.mkdir(parents=True)
-    write_graph(reasoned, release)
-    graphs = {str(iri): len(graph) for iri, graph in reasoned.graphs.items()}
-    manifest = {"digest": "conformance", "files": ["sorakg.nq"], "stats": {"graphs": graphs}}
-    (release / "manifest.json").write_text(json.dumps(manifest))
-    (root / "graph").symlink_to(release)
-    return root
 
 
 @pytest.fixture(scope="session")
@@ -128,6 +111,25 @@ def test_named_queries_agree(
         assert response.headers["content-type"].startswith("application/sparql-results+json")
         answers[name] = normalise(query.text, response.json())
     assert answers[store] == answers["embedded"]
+
+
+@pytest.mark.parametrize("store", EXTERNAL)
+@pytest.mark.parametrize(
+    "query", [q for q in QUERIES if q.page_size is not None], ids=lambda q: q.name
+)
+def test_pages_agree(
+    clients: dict[str, TestClient], store: str, query: catalogue.NamedQuery
+) -> None:
+    """A page holds the same items on every store: the order that picks them is total."""
+    answers = {}
+    for name in ("embedded", store):
+        response = clients[name].get(
+            f"/queries/{query.name}", params={"format": "json", "page": "2", "limit": "3"}
+        )
+        assert response.status_code == 200, (name, response.text)
+        answers[name] = normalise(query.text, response.json())
+    assert answers[store] == answers["embedded"]
+    assert answers[store][1], "the review's graph has a second page of three items"  # type: ignore[index]
 
 
 def _entities(clients: dict[str, TestClient]) -> list[str]:
@@ -437,71 +439,6 @@ def test_republishing_switches_without_leftovers(
     assert leftovers == {g: 0 for g in staged}
 
 
-# --- a store that is down or answers nonsense ---------------------------------------------------
-
-
-@contextmanager
-def fake_store(body: bytes, media_type: str) -> Iterator[str]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            self.rfile.read(int(self.headers.get("content-length", 0)))
-            self.send_response(200)
-            self.send_header("Content-Type", media_type)
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/sparql"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-def test_server_starts_when_the_store_answers_garbage(build_dir: Path) -> None:
-    with (
-        fake_store(b"<html>not SPARQL", "text/html") as url,
-        TestClient(create_app(Settings(build_dir=build_dir, sparql_endpoint=url))) as client,
-    ):
-        health = client.get("/health").json()
-        assert health["status"] == "error" and "not SPARQL results" in health["error"]
-        answer = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"})
-        assert answer.status_code == 502 and "\n" not in answer.text.strip()
-
-
-def test_server_starts_when_the_store_is_down(build_dir: Path) -> None:
-    url = "http://127.0.0.1:9/sparql"  # discard port: nothing listens
-    with TestClient(create_app(Settings(build_dir=build_dir, sparql_endpoint=url))) as client:
-        health = client.get("/health").json()
-        assert health["status"] == "error" and "cannot be reached" in health["error"]
-        assert url not in json.dumps(health)
-
-
-def test_cli_reads_extra_json_members_and_honours_the_setting(
-    build_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Comunica adds a "metadata" member; the CLI must still read the rows
-    answer = {"head": {"vars": ["n"]}, "metadata": {"cardinality": 1},
-              "results": {"bindings": [{"n": {"type": "literal", "value": "42"}}]}}  # fmt: skip
-    with fake_store(json.dumps(answer).encode(), "application/sparql-results+json") as url:
-        monkeypatch.setenv("SORAKG_SPARQL_ENDPOINT", url)
-        monkeypatch.setenv("SORAKG_BUILD_DIR", str(build_dir))
-        query = build_dir / "q.rq"
-        query.write_text("SELECT ?n WHERE { ?s ?p ?n }")
-        result = CliRunner().invoke(cli, ["query", "--file", str(query), "--format", "csv"])
-    assert result.exit_code == 0, result.output
-    assert result.output.splitlines() == ["n", "42"]
-    monkeypatch.setenv("SORAKG_SPARQL_ENDPOINT", "http://127.0.0.1:9/sparql")
-    result = CliRunner().invoke(cli, ["query", "--file", str(query)])
-    assert result.exit_code == 4 and "cannot be reached" in result.output
-    assert "Traceback" not in result.output
-
-
 def test_publish_command_from_the_environment(
     stores: dict[str, Store], build_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -518,16 +455,3 @@ def test_publish_command_from_the_environment(
     failed = CliRunner().invoke(cli, ["publish"])
     assert failed.exit_code == 1 and "publish failed" in failed.output
     assert "Traceback" not in failed.output
-
-
-def test_publish_against_unexpected_json_fails_in_one_line(
-    build_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    answer = {"head": {"vars": ["x"]},
-              "results": {"bindings": [{"x": {"type": "literal", "value": "1"}}]}}  # fmt: skip
-    with fake_store(json.dumps(answer).encode(), "application/sparql-results+json") as url:
-        monkeypatch.setenv("SORAKG_BUILD_DIR", str(build_dir))
-        result = CliRunner().invoke(cli, ["publish", "--endpoint", url, "--method", "update"])
-    assert result.exit_code == 1 and "Traceback" not in result.output
-    last = result.output.strip().splitlines()[-1]  # after the progress lines
-    assert last.startswith("error: publish failed: the store answered something unexpected")

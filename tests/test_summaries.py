@@ -43,7 +43,7 @@ def test_counts_agree_with_a_direct_count(store: ox.Store) -> None:
         for r in _rows(
             store,
             f"SELECT ?entity ?n ?refs WHERE {{ GRAPH <{graph}> {{ ?entity <{SKS}evidenceCount> ?n ;"
-            f" <{SKS}referenceCount> ?refs }} }}",
+            f" <{SKS}referenceCount> ?refs }} FILTER(isIRI(?entity)) }}",  # not a statement's
         )
     }
     assert len(direct) > 100
@@ -96,3 +96,56 @@ def test_outside_the_default_view(store: ox.Store) -> None:
         f"ASK {{ <{SORAFENIB}> <{SKS}evidenceCount> ?n }}", default_graph=default_graphs(store)
     )
     assert store.query(f"ASK {{ GRAPH <{graph}> {{ <{SORAFENIB}> <{SKS}evidenceCount> ?n }} }}")
+
+
+def test_statements_agree_with_their_records(store: ox.Store) -> None:
+    """Per statement (subject, relation, object): its records in any of the release's graphs
+    (the disputed ones too), the references they cite, and its first records with their quotes."""
+    graph = _summaries(store)
+    records: dict[tuple[str, str, str], set[str]] = {}
+    for r in _rows(
+        store,
+        f"SELECT ?s ?p ?o ?ev WHERE {{ GRAPH ?g {{ ?ev <{SK}evidenceFor> ?s ;"
+        f" <{SK}statementPredicate> ?p ; <{SK}statementObject> ?o }} FILTER(?g != <{graph}>) }}",
+    ):
+        records.setdefault((r["s"], r["p"], r["o"]), set()).add(r["ev"])
+    cites: dict[str, set[str]] = {}
+    quotes: dict[str, str] = {}
+    for r in _rows(
+        store,
+        f"SELECT ?ev ?c ?q WHERE {{ GRAPH ?g {{ ?ev <{SK}statementPredicate> ?p ."
+        f" OPTIONAL {{ ?ev <{SK}cites> ?c }} OPTIONAL {{ ?ev <{SK}quote> ?q }} }} }}",
+    ):
+        cites.setdefault(r["ev"], set()).update([r["c"]] if "c" in r else [])
+        if "q" in r:
+            quotes[r["ev"]] = r["q"]
+    summarised: dict[tuple[str, str, str], tuple[int, int]] = {}
+    first: dict[tuple[str, str, str], list[tuple[int, str, str]]] = {}
+    for r in _rows(
+        store,
+        f"SELECT ?s ?p ?o ?n ?refs ?rank ?ev ?q WHERE {{ GRAPH <{graph}> {{ ?s <{SKS}statement>"
+        f" ?st . ?st <{SKS}predicate> ?p ; <{SKS}object> ?o ; <{SKS}evidenceCount> ?n ;"
+        f" <{SKS}referenceCount> ?refs ; <{SKS}firstEvidence> ?f . ?f <{SKS}rank> ?rank ;"
+        f" <{SKS}record> ?ev OPTIONAL {{ ?f <{SKS}quote> ?q }} }} }}",
+    ):
+        key = (r["s"], r["p"], r["o"])
+        summarised[key] = (int(r["n"]), int(r["refs"]))
+        first.setdefault(key, []).append((int(r["rank"]), r["ev"], r.get("q", "")))
+    assert len(records) > 100
+    assert summarised == {
+        key: (len(evs), len({c for ev in evs for c in cites.get(ev, set())}))
+        for key, evs in records.items()
+    }
+    for key, evs in records.items():
+        listed = sorted(evs)[: summaries.STATEMENT_RECORDS]
+        assert sorted(first[key]) == [(i, ev, quotes[ev]) for i, ev in enumerate(listed, 1)]
+    disputed = f"{graph.removesuffix('summaries')}disputed"
+    in_disputed = _rows(
+        store,
+        f"SELECT DISTINCT ?ev WHERE {{ GRAPH <{disputed}> {{ ?ev <{SK}statementObject> ?o }} }}",
+    )
+    assert in_disputed  # the disputed statements are summarised too
+    assert all(any(r["ev"] in evs for evs in records.values()) for r in in_disputed)
+    # sorafenib inhibits more than one target, each statement with its own count
+    inhibits = [k for k in records if k[0] == SORAFENIB and k[1] == SK + "inhibits"]
+    assert len(inhibits) > 1

@@ -10,7 +10,8 @@ from sorakg.loaders import tables
 from sorakg.loaders.errors import TableError
 from sorakg.loaders.lint import lint
 from sorakg.loaders.read import normalize_text, read_sources
-from tests.conftest import DATA, PUB, edit_cell
+from tests.constants import DATA, PUB
+from tests.files import edit_cell
 
 
 def read(data: Path):

@@ -53,7 +53,7 @@ def build_command(
     try:
         started = time.perf_counter()
         with StageProgress(err, stages(settings), verbose) as progress:
-            link, built = build(settings, progress)
+            link, _ = build(settings, progress)
     except BuildError as error:
         build_failed(error)
         return
@@ -66,9 +66,7 @@ def build_command(
             "and the partial one was removed: free some space and build again",
             Exit.DISK_FULL,
         ) from None
-    from sorakg.release.stats import graph_stats
-
-    stats = graph_stats(built.graphs)
+    stats = json.loads((link / "manifest.json").read_text())["stats"]  # the release's counts
     if verbose:
         _print_stats(stats)
     by_graph: dict[str, int] = stats["graphs"]  # type: ignore[assignment]

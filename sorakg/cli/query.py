@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -17,7 +18,7 @@ from sorakg.cli.app import Exit, app, err, fail_with, out, settings_or_exit
 from sorakg.formats import FORMATS, OFFERS
 
 if TYPE_CHECKING:
-    from sorakg.sparql import catalogue
+    from sorakg.sparql import catalogue, paging
 
 
 @app.command("explain")
@@ -104,8 +105,16 @@ def query_command(
             "(default: the sparql_endpoint setting, SORAKG_SPARQL_ENDPOINT).",
         ),
     ] = None,
+    page: Annotated[
+        str | None, typer.Option("--page", help="A paged query's page, from 1 (default 1).")
+    ] = None,
+    limit: Annotated[
+        str | None,
+        typer.Option("--limit", help="Items per page of a paged query (default: its own)."),
+    ] = None,
 ) -> None:
-    """Run a named query of the library (or a .rq file) and print its answer."""
+    """Run a named query of the library (or a .rq file) and print its answer; a paged query
+    prints one page and says how to ask for the next."""
     from sorakg.sparql import catalogue as ql
 
     if name is None and file is None:
@@ -140,7 +149,10 @@ def query_command(
         for note in target.notes:
             err.print(Text(f"note: {note}", style="dim"))
         notes: list[str] = []
-        results = ql.run_named(target.store, query, raw, prefixes, target.names, notes)
+        asked = ql.page_of(query, page, limit)
+        results = ql.run_named(
+            target.store, query, raw, prefixes, target.names, notes, asked or ql.FIRST
+        )
         for note in notes:  # a name of another kind, read as the one entity it leads to
             err.print(Text(f"note: {note}", style="dim"), soft_wrap=True)
     except ql.UnknownQuery as error:
@@ -155,13 +167,44 @@ def query_command(
         raise fail_with(
             f"{where}: {short_error(message, source, prefixes)}", Exit.INVALID
         ) from error
+    sent = 0  # rows printed: a full page says how to ask for the next
     if fmt == "table":
         columns, table_rows = ql.rows(results)
         cells = [[ql.shorten(row[c], prefixes) for c in columns] for row in table_rows]
         _print_table(query.title, columns, cells)
+        sent = len(table_rows)
+    else:
+        if asked is not None:  # counted for the next page's line, then printed
+            results, sent = _counted(results)
+        serialized = results.serialize(format=FORMATS[fmt].results) or b""
+        sys.stdout.write(serialized.decode("utf-8"))
+    if asked is not None:
+        _say_next(query.name if file is None else f"--file {file}", param or [], asked, sent)
+
+
+def _counted(results: catalogue.Results) -> tuple[catalogue.Results, int]:
+    """The results again (a page: few rows, written once more) and how many rows they hold."""
+    import pyoxigraph
+
+    json = pyoxigraph.QueryResultsFormat.JSON
+    written = results.serialize(format=json) or b""
+    counted = pyoxigraph.parse_query_results(written, format=json)
+    rows = 1 if isinstance(counted, pyoxigraph.QueryBoolean) else len(list(counted))
+    return pyoxigraph.parse_query_results(written, format=json), rows
+
+
+def _say_next(what: str, params: list[str], page: paging.Page, rows: int) -> None:
+    """On stderr (stdout stays the answer): which page this was, and the command for the next;
+    nothing when the first page is the whole answer."""
+    if rows < page.size and page.number == 1:
         return
-    serialized = results.serialize(format=FORMATS[fmt].results)
-    sys.stdout.write(serialized.decode("utf-8") if serialized else "")
+    line = f"page {page.number}, {page.size} per page"
+    if rows >= page.size:  # a full page: there may be more
+        args = "".join(f" -p {shlex.quote(p)}" for p in params)
+        line += f"; next: sorakg query {what}{args} --page {page.number + 1} --limit {page.size}"
+    else:
+        line += "; the last page"
+    err.print(Text(line, style="dim"), soft_wrap=True)
 
 
 def _print_table(title: str, columns: list[str], cells: list[list[str]]) -> None:

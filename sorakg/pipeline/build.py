@@ -7,7 +7,8 @@ touches the last good release.
 
 from __future__ import annotations
 
-import json
+import io
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -135,6 +136,30 @@ def assemble(settings: Settings, progress: Progress = lambda _: None) -> Built:
     if not settings.reason:
         _check_shapes(shacl, built)
         return built
+
+    def beside() -> None:
+        _check_shapes(shacl, built)
+
+    layers = reason(ontology, facts, disputed, settings, timings, progress, beside)
+    for name, graph in layers.items():
+        built.graphs[mint.graph(name)] = graph
+    return built
+
+
+def reason(
+    ontology: Graph,
+    facts: Graph,
+    disputed: Graph,
+    settings: Settings,
+    timings: dict[str, float],
+    progress: Progress,
+    beside: Callable[[], None] = lambda: None,
+    closure: Closure | None = None,
+) -> dict[str, Graph]:
+    """The inferred layers (:func:`inferred_layers`), checked against the reviewed list, and the
+    consistency check; ``beside`` runs in this process meanwhile (the shapes), and its error
+    comes first. ``closure``: the facts already read into one (a batch at a time; ``facts`` is
+    then not read)."""
     from sorakg.pipeline.reasoning import Closure, start_consistency_check
 
     # Three at once on the two cores. HermiT sees what the axioms are about: the ontology and
@@ -144,12 +169,12 @@ def assemble(settings: Settings, progress: Progress = lambda _: None) -> Built:
     # a shapes error first (the others are then ended), then HermiT's inconsistency.
     progress("consistency (HermiT) …")
     started = time.perf_counter()
-    closure = Closure(ontology, facts)
+    closure = closure or Closure(ontology, facts)
     with start_consistency_check(closure.given) as hermit:
         progress("inference (OWL 2 RL) …")
         inferring = time.perf_counter()
         with Forked(lambda: _as_bytes(inferred_layers(ontology, facts, disputed, closure))) as rl:
-            _check_shapes(shacl, built)
+            beside()
             layers = _from_bytes(rl.result())
         timings["inference (OWL 2 RL)"] = round(time.perf_counter() - inferring, 3)
         timings["inference (OWL 2 RL) child CPU"] = round(rl.cpu_seconds, 3)
@@ -158,23 +183,31 @@ def assemble(settings: Settings, progress: Progress = lambda _: None) -> Built:
     timings["consistency (HermiT)"] = round(time.perf_counter() - started, 3)
     timings["consistency (HermiT) java CPU"] = round(hermit.cpu_seconds, 3)
     progress(f"consistency (HermiT) done in {timings['consistency (HermiT)']:.2f} s")
-    for name, graph in layers.items():  # type: ignore[attr-defined]
-        built.graphs[mint.graph(name)] = graph
-    unreviewed = review_problems(settings, layers["inferred"])  # type: ignore[index]
+    unreviewed = review_problems(settings, layers["inferred"])
     if unreviewed:
         hint = "run 'sorakg review-inferences --write', then review each new row"
         raise BuildError("inference review", [*unreviewed, hint])
-    return built
+    return layers
 
 
 def _as_bytes(layers: dict[str, Graph]) -> bytes:
-    """The inferred layers as the forked child hands them back: N-Triples per layer."""
-    texts = {name: graph.serialize(format="nt") for name, graph in layers.items()}
-    return json.dumps(texts).encode()
+    """The inferred layers as the forked child hands them back: each layer's name on a comment
+    line, then its N-Triples rows (written row by row: no whole-graph string, no JSON)."""
+    from sorakg.pipeline.hermit import rows_of
+
+    out = io.BytesIO()
+    for name, graph in layers.items():
+        out.write(f"# layer {name}\n".encode())
+        out.writelines(row.encode() for row in rows_of(graph))
+    return out.getvalue()
 
 
 def _from_bytes(data: bytes) -> dict[str, Graph]:
-    return {name: Graph().parse(data=text, format="nt") for name, text in json.loads(data).items()}
+    parts = re.split(rb"^# layer (\S+)\n", data, flags=re.MULTILINE)[1:]
+    return {
+        name.decode(): Graph().parse(data=rows.decode(), format="nt")
+        for name, rows in zip(parts[::2], parts[1::2], strict=True)
+    }
 
 
 def _check_shapes(shacl: Callable[..., object], built: Built) -> None:
@@ -223,6 +256,14 @@ def stages(settings: Settings) -> int:
 
 
 def build(settings: Settings, progress: Progress = lambda _: None) -> tuple[Path, Built]:
+    """Build and write the release. More publications than one batch are built in batches
+    (:mod:`sorakg.pipeline.batched`, memory bounded by a batch; the returned :class:`Built`
+    then holds no graph, only the timings: read the release for them)."""
+    from sorakg.pipeline.batched import BATCH_PAPERS, build_in_batches, publication_count
+
+    if publication_count(settings) > BATCH_PAPERS:
+        written, timings = build_in_batches(settings, progress)
+        return written, Built({}, timings)
     built = assemble(settings, progress)
     link = _timed(built.timings, "writing files", progress)(
         lambda: write_release(built.graphs, settings, built.timings)

@@ -9,6 +9,7 @@ up on it (an error elsewhere in the build).
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import tempfile
@@ -33,6 +34,11 @@ class Forked:
         if self.pid == 0:  # pragma: no cover - the child (coverage does not follow forks)
             status = 1
             try:
+                # The parent's objects go to the permanent generation: the collector no longer
+                # walks them. A full collection in the child otherwise visits (and writes the
+                # header of) every object of the parent's graphs, copying their pages out of
+                # the shared memory and costing time in proportion to the parent's heap.
+                gc.freeze()
                 if tie is not None:
                     tie()
                 data = work()

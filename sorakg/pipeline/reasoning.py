@@ -30,6 +30,7 @@ from typing import Literal
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.plugins.sparql.sparql import Query
+from rdflib.term import Literal as LiteralNode
 from rdflib.term import Node
 
 from sorakg.loaders.vocab import SK
@@ -138,6 +139,10 @@ class _Reasonable:
             self.reasoner.from_graph(new)
             self.triples.update(self.reasoner.reason())
             new = [t for t in self._chained() if t not in self.triples]
+            if _inert(new, self.triples):
+                # each run of the engine costs most of a first one (it re-reads everything)
+                self.triples.update(new)
+                break
 
     def _chained(self) -> set[Triple]:
         by_predicate: dict[Node, dict[Node, list[Node]]] = {}
@@ -153,6 +158,46 @@ class _Reasonable:
                 pairs = {(x, z) for x, y in pairs for z in following.get(y, ())}
             found |= {(x, prop, y) for x, y in pairs}
         return found
+
+
+# What a chain's property may say about itself and still leave its triples without
+# consequences beyond their domain and range: declarations, annotations, its chain, and the
+# reflexive axioms and the types (owl:Thing) the rules derive for every property.
+_INERT_TYPES = {OWL.ObjectProperty, RDF.Property, OWL.Thing, RDFS.Resource}
+
+
+def _inert(chained: list[Triple], closure: set[Triple]) -> bool:
+    """Whether the chained triples imply nothing the closure lacks but themselves: no OWL 2 RL
+    rule reads their property except for its domain and range (and their subjects and objects
+    already have those types), and none of their terms has an ``owl:sameAs`` other than
+    itself. Then the engine's run over them can be skipped."""
+    if not chained:
+        return True
+    properties = {p for _, p, _ in chained}
+    nodes = {t for triple in chained for t in triple}
+    domains: dict[Node, set[Node]] = {p: set() for p in properties}
+    ranges: dict[Node, set[Node]] = {p: set() for p in properties}
+    for s, p, o in closure:
+        if p == OWL.sameAs and s != o and (s in nodes or o in nodes):
+            return False
+        if s in properties:
+            if p == RDFS.domain:
+                domains[s].add(o)
+            elif p == RDFS.range:
+                ranges[s].add(o)
+            elif p == RDF.type:
+                if o not in _INERT_TYPES:
+                    return False
+            elif p in (RDFS.subPropertyOf, OWL.equivalentProperty):
+                if o != s:
+                    return False
+            elif p != OWL.propertyChainAxiom and not isinstance(o, LiteralNode):
+                return False
+        elif o in properties and p != RDFS.subPropertyOf:
+            return False
+    return all((x, RDF.type, d) in closure for x, p, _ in chained for d in domains[p]) and all(
+        (y, RDF.type, r) in closure for _, p, y in chained for r in ranges[p]
+    )
 
 
 _IFP = (RDF.type, OWL.InverseFunctionalProperty)
@@ -236,38 +281,70 @@ def _apply(rule: str, triples: set[Triple]) -> list[Triple]:
     ]
 
 
-class _Read:
-    """One fact graph read once: its triples about entities (records of the provenance
-    classes left out) and all its subjects."""
+class _Facts:
+    """The facts read batch by batch (a graph, or one paper's triples at a time), keeping only
+    what the closure and :meth:`Closure.inferred` need, so no graph of every paper is held: the
+    triples about entities (records of the provenance classes left out), every named subject,
+    and the records' own triples that have the form of a kept inference (to tell one stated)."""
 
-    def __init__(self, graph: Graph, provenance: set[Node]):
-        self.graph, self.provenance = graph, provenance
-        self.entity_triples: list[Triple] = []
-        self.subjects: set[Node] = set()
-        for triple in graph:
-            self.subjects.add(triple[0])
-            if triple[0] not in provenance:
-                self.entity_triples.append(triple)
+    def __init__(self) -> None:
+        self.entity_triples: set[Triple] = set()
+        self.entity_subjects: set[Node] = set()
+        self.records: set[Node] = set()
+        self.record_links: set[Triple] = set()
+        self.subjects: set[URIRef] = set()
+
+    def add(self, triples: Iterable[Triple]) -> tuple[set[Triple], bool]:
+        """Take a batch in; the entity triples it adds, and whether a subject it types as a
+        record was an entity before (then the closure so far no longer holds)."""
+        batch = list(triples)
+        records = {s for s, p, o in batch if p == RDF.type and o in PROVENANCE_CLASSES}
+        new_records = records - self.records
+        self.records |= new_records
+        retyped = not new_records.isdisjoint(self.entity_subjects)
+        if retyped:  # rare: a record's triples were read as an entity's in an earlier batch
+            moved = {t for t in self.entity_triples if t[0] in new_records}
+            self.entity_triples -= moved
+            self.entity_subjects -= new_records
+            self.record_links.update(t for t in moved if _record_link(t))
+        added = set()
+        for triple in batch:
+            if isinstance(triple[0], URIRef):
+                self.subjects.add(triple[0])
+            if triple[0] in self.records:
+                if _record_link(triple):
+                    self.record_links.add(triple)
+            elif triple not in self.entity_triples:
+                added.add(triple)
+        self.entity_triples |= added
+        self.entity_subjects.update(t[0] for t in added)
+        return added, retyped
 
 
-def _provenance(graphs: Iterable[Graph]) -> set[Node]:
-    return {s for g in graphs for cls in PROVENANCE_CLASSES for s in g.subjects(RDF.type, cls)}
+def _record_link(triple: Triple) -> bool:
+    # what _worth_keeping could keep about a record: an ontology term to a named node
+    return _is_named(triple[2]) and (
+        str(triple[2] if triple[1] == RDF.type else triple[1]).startswith(str(SK))
+    )
 
 
 class Closure:
     """What the ontology implies about the facts' entities, extendable with more facts.
 
-    :attr:`given` (the ontology and the entity facts) is ready on construction, so the build
+    The facts come as a graph or as batches (:meth:`add`, e.g. one paper's triples at a time).
+    :attr:`given` (the ontology and the entity facts) is ready once they are in, so the build
     can hand it to HermiT; the closure is computed when first needed."""
 
-    def __init__(self, ontology: Graph, facts: Graph, engine: Engine = "reasonable"):
+    def __init__(
+        self, ontology: Graph, facts: Iterable[Triple] = (), engine: Engine = "reasonable"
+    ):
         self.ontology, self.engine = ontology, engine
-        self.reads = [_Read(facts, _provenance([facts]))]
+        self.facts = _Facts()
         self.given: set[Triple] = set(ontology)
-        self.given.update(self.reads[0].entity_triples)
         self._ontology_subjects = set(ontology.subjects())
         self._reasonable: _Reasonable | None = None
         self._triples: set[Triple] | None = None
+        self.add(facts)
 
     @property
     def triples(self) -> set[Triple]:
@@ -279,21 +356,19 @@ class Closure:
                 self._triples = _owlrl_closure(self.given)
         return self._triples
 
-    def add(self, facts: Graph) -> None:
-        """Take ``facts`` in as well (the disputed statements)."""
-        provenance = _provenance([*(r.graph for r in self.reads), facts])
-        # a subject the new graph types as a record was an entity before: read everything again
-        again = any((provenance - r.provenance) & r.subjects for r in self.reads)
-        graphs = [r.graph for r in self.reads] if again else []
-        reads = [_Read(g, provenance) for g in [*graphs, facts]]
-        self.reads = reads if again else [*self.reads, *reads]
-        new = set(self.ontology) if again else set(self.given)
-        for read in reads:
-            new.update(read.entity_triples)
-        added, self.given = new - self.given, new
-        if again or self._triples is None:
-            self._triples = None  # computed from scratch when next needed
-        elif self._reasonable is not None:
+    def add(self, facts: Iterable[Triple]) -> None:
+        """Take ``facts`` (a batch of triples: a graph, a paper's triples, the disputed
+        statements) in as well; a closure already computed is extended incrementally."""
+        added, retyped = self.facts.add(facts)
+        if retyped:
+            self.given = set(self.ontology) | self.facts.entity_triples
+            self._triples = self._reasonable = None  # computed from scratch when next needed
+            return
+        added -= self.given
+        self.given |= added
+        if self._triples is None or not added:
+            return
+        if self._reasonable is not None:
             self._reasonable.add(added)
         else:
             self._triples = _owlrl_closure(self.given)
@@ -304,19 +379,12 @@ class Closure:
         derived = set(self.triples)
         for rule in RULES.values():
             derived.update(_apply(rule, self.triples))
-        individuals = {s for r in self.reads for s in r.subjects if isinstance(s, URIRef)}
-        individuals -= self._ontology_subjects
-        provenance = self.reads[-1].provenance
-
-        def stated(triple: Triple) -> bool:
-            # a kept triple's subject is no ontology term, so it is in ``given`` if a fact
-            # states it, unless its subject is a record (left out of ``given``)
-            if triple in self.given:
-                return True
-            return triple[0] in provenance and any(triple in r.graph for r in self.reads)
-
+        individuals = self.facts.subjects - self._ontology_subjects
+        # a kept triple's subject is no ontology term, so it is in ``given`` if a fact states
+        # it, unless its subject is a record (left out of ``given``)
+        stated = self.given | self.facts.record_links
         inferred = Graph()
-        inferred += (t for t in derived if _worth_keeping(t, individuals) and not stated(t))
+        inferred += (t for t in derived if _worth_keeping(t, individuals) and t not in stated)
         return inferred
 
 

@@ -17,6 +17,7 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -43,6 +44,29 @@ def write_release(
     atomically. ``timings`` (the build's, recorded in the manifest) gains the store's."""
     from sorakg.release.serialize import release_texts
     from sorakg.release.stats import graph_stats
+
+    def write_graph_files(staging: Path) -> tuple[str, dict[str, object]]:
+        in_view = [iri for iri in graphs if in_default_view(str(iri))]
+        quads, triples = release_texts(graphs, in_view)
+        contents = {GRAPH_FILES["nquads"]: quads, GRAPH_FILES["ntriples"]: triples}
+        for name, text in contents.items():
+            (staging / name).write_text(text, encoding="utf-8")
+        return hashlib.sha256(quads.encode()).hexdigest(), graph_stats(graphs)
+
+    return publish_release(write_graph_files, settings, timings)
+
+
+GraphFiles = Callable[[Path], tuple[str, dict[str, object]]]
+
+
+def publish_release(
+    write_graph_files: GraphFiles, settings: Settings, timings: dict[str, float] | None = None
+) -> Path:
+    """A new release folder: ``write_graph_files(staging)`` writes the graph files (sorakg.nq,
+    sorakg.nt) into the staging folder and returns the N-Quads file's SHA-256 and the graph's
+    counts; the store, the names index, the downloads and the manifest are made from the files,
+    then ``build/graph`` is switched to the folder atomically. ``timings`` (the build's,
+    recorded in the manifest) gains the store's."""
     from sorakg.release.versions import library_versions
 
     timings = {} if timings is None else timings
@@ -51,11 +75,7 @@ def write_release(
     clean_leftovers(settings.build_dir)
     staging, lock = _staging(releases)
     try:
-        in_view = [iri for iri in graphs if in_default_view(str(iri))]
-        quads, triples = release_texts(graphs, in_view)
-        contents = {GRAPH_FILES["nquads"]: quads, GRAPH_FILES["ntriples"]: triples}
-        for name, text in contents.items():
-            (staging / name).write_text(text, encoding="utf-8")
+        sha256, stats = write_graph_files(staging)
         start = time.perf_counter()
         write_store(staging / GRAPH_FILES["nquads"], staging / STORE_DIR)
         timings["on-disk store"] = round(time.perf_counter() - start, 3)
@@ -69,12 +89,12 @@ def write_release(
 
         export_files(settings, staging / DOWNLOADS, release=staging)
         timings["downloads"] = round(time.perf_counter() - start, 3)
-        digest = hashlib.sha256(contents[GRAPH_FILES["nquads"]].encode()).hexdigest()[:16]
+        digest = sha256[:16]
         manifest = {
             "digest": digest,
             "inputs": inputs_digest(settings),
-            "files": sorted(contents),
-            "stats": graph_stats(graphs),
+            "files": sorted(GRAPH_FILES.values()),
+            "stats": stats,
             "timings": timings,
             "versions": library_versions(),
         }

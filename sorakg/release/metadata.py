@@ -194,7 +194,7 @@ def void_graph(
         g.add((target, VOID.uriSpace, Literal(link.uri_prefix)))
         g.add((target, RDFS.seeAlso, URIRef(f"https://bioregistry.io/{link.prefix}")))
     for file in files:
-        _distribution(g, d, file, download_base or f"{base}download/")
+        add_distribution(g, d, file, download_base or f"{base}download/")
     return g
 
 
@@ -202,7 +202,8 @@ def _count(n: int) -> Literal:
     return Literal(n, datatype=XSD.integer)
 
 
-def _distribution(g: Graph, dataset: URIRef, file: ExportFile, download: str) -> None:
+def add_distribution(g: Graph, dataset: URIRef, file: ExportFile, download: str) -> None:
+    """``file`` as a distribution of ``dataset``, downloaded from ``download`` + its name."""
     url = URIRef(download + file.path.name)
     g.add((dataset, DCAT.distribution, url))
     g.add((url, RDF.type, DCAT.Distribution))

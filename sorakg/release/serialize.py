@@ -62,6 +62,22 @@ def _union_rows(parts: Iterable[_Rows]) -> set[str]:
     return rows
 
 
+def graph_rows(graph: Graph) -> tuple[list[str], list[tuple[Node, Node, Node]]]:
+    """A graph's N-Triples rows of the triples without a blank node, and the triples with one
+    (to be labelled by :func:`blank_rows` in whatever union they are written in)."""
+    rows = _Rows(graph)
+    return rows.plain, rows.blank
+
+
+def blank_rows(graphs: Iterable[Graph]) -> set[str]:
+    """The rows of triples with blank nodes, labelled as :func:`canonical` labels them in the
+    union of ``graphs``."""
+    blank = Graph()
+    for graph in graphs:
+        blank += graph
+    return {_nt_row(triple) for triple in canonical(blank)} if len(blank) else set()
+
+
 def _sorted_text(rows: Iterable[str]) -> str:
     # the same text as sorted_lines(serialization): sorted lines, one newline after each
     return "".join(sorted(rows)) or "\n"

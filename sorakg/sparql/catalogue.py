@@ -41,8 +41,10 @@ import pyoxigraph as ox
 from sorakg.loaders.prefixes import PREFIX_IRIS, TABLE
 from sorakg.names import ANY, Expect, Names, NamingError, curie, suggest_word
 from sorakg.release.default_view import default_graphs
+from sorakg.sparql import paging
 from sorakg.sparql import text as sparql_text
 from sorakg.sparql.bindings import BindingError, Term, with_values
+from sorakg.sparql.paging import Page, PageError
 
 if TYPE_CHECKING:  # a remote store's client loads httpx: imported when one is asked
     from sorakg.sparql.remote import Remote
@@ -58,6 +60,8 @@ def __getattr__(name: str) -> object:
 
 
 HEADER = "#+"
+RESERVED = frozenset({"format"})  # a request's argument that is no query's parameter
+FIRST = Page()  # the first page at the query's own page size
 OWL_THING = TABLE["owl"] + "Thing"
 LIBRARY_FORMS = frozenset({"SELECT", "ASK"})
 XSD = TABLE["xsd"]
@@ -124,6 +128,7 @@ class NamedQuery:
     tags: tuple[str, ...] = ()
     form: str = "SELECT"  # SELECT or ASK
     path: Path | None = field(default=None, compare=False)
+    page_size: int | None = None  # items per page by default; None: not paged
 
     @property
     def sparql(self) -> str:
@@ -156,7 +161,7 @@ def parse_query(
         meta = tomllib.loads(header)
     except tomllib.TOMLDecodeError as error:
         raise QueryError(f"{where}: the '#+' header is not valid TOML: {error}") from error
-    unknown = set(meta) - {"title", "description", "tags", "params"}
+    unknown = set(meta) - {"title", "description", "tags", "params", "page_size"}
     if unknown:
         raise QueryError(f"{where}: unknown header keys {sorted(unknown)}")
     params = []
@@ -185,6 +190,9 @@ def parse_query(
                 subclass_of=_classes(spec.get("subclass_of"), where, pname),
             )
         )
+    page_size = meta.get("page_size")
+    if page_size is not None and (type(page_size) is not int or page_size < 1):
+        raise QueryError(f"{where}: page_size must be a whole number from 1")
     form = sparql_text.form(text)
     query = NamedQuery(
         name=name,
@@ -195,6 +203,7 @@ def parse_query(
         tags=tuple(meta.get("tags", ())),
         form=form,
         path=path,
+        page_size=page_size,
     )
     _check(query, where, forms)
     return query
@@ -216,11 +225,32 @@ def _check(query: NamedQuery, where: str, forms: frozenset[str] = LIBRARY_FORMS)
     """Parse the query and check each parameter is a projected variable (Oxigraph's rule)."""
     if query.form not in forms:
         raise QueryError(f"{where}: only SELECT and ASK queries are supported, not {query.form}")
+    taken = {p.name for p in query.parameters} & {*paging.ARGUMENTS, *RESERVED}
+    if taken:
+        raise QueryError(f"{where}: {sorted(taken)} name the request's own arguments")
+    if query.page_size is not None:
+        _check_paged(query, where)
     dummy: dict[ox.Variable, Term] = {ox.Variable(p.name): ox.Literal("") for p in query.parameters}
     try:
         ox.Store().query(query.text, substitutions=dummy)
     except (SyntaxError, RuntimeError) as error:
         raise QueryError(f"{where}: {error}") from error
+
+
+def _check_paged(query: NamedQuery, where: str) -> None:
+    """A paged query picks its items in one ordered sub-select, which binds every parameter."""
+    if not paging.ordered(query.text):
+        raise QueryError(
+            f"{where}: a paged query picks its items in one sub-select with ORDER BY "
+            "(docs/queries.md, 'Paged listings')"
+        )
+    start, end = paging.span(query.text) or (0, 0)
+    inside = {t.text[1:] for t in sparql_text.lex(query.text[start:end]) if t.kind == "var"}
+    for param in query.parameters:
+        if param.name not in inside:
+            raise QueryError(
+                f"{where}: parameter '{param.name}' is not used in the page's sub-select"
+            )
 
 
 @lru_cache(maxsize=512)
@@ -366,13 +396,12 @@ def run_named(
     prefixes: Mapping[str, str] | None = None,
     names: Names | None = None,
     notes: list[str] | None = None,
+    page: Page | None = FIRST,
 ) -> Results:
-    """Run ``query`` with arguments ``raw`` on the embedded store or a remote endpoint."""
+    """Run ``query`` with arguments ``raw`` on the embedded store or a remote endpoint; a paged
+    query gives ``page`` (the first by default; None: the whole answer)."""
     bound = bind(query, raw or {}, prefixes or {}, names, notes)
-    try:
-        text = with_values(query.sparql, bound)
-    except BindingError as error:
-        raise QueryError(f"{query.name}: {error}") from error
+    text = bound_text(query, bound, page)
     if not isinstance(target, ox.Store):
         return _run_remote(target, text)
     try:
@@ -381,6 +410,39 @@ def run_named(
         raise QueryError(f"{query.name}: {error}") from error
     assert isinstance(results, Results)
     return results
+
+
+def bound_text(
+    query: NamedQuery, bound: Mapping[ox.Variable, Term], page: Page | None = FIRST
+) -> str:
+    """The text sent to a store: ``query`` with ``bound`` terms and, when it is paged, cut to
+    ``page`` (the first by default, at the query's page size when the page gives none; None:
+    the whole answer). The one text of every path: CLI, ``/queries``, benchmarks."""
+    try:
+        if query.page_size is None:
+            return with_values(query.sparql, bound)
+        if page is not None and not page.size:
+            page = Page(page.number, query.page_size)
+        return paging.bound_text(query.sparql, bound, page)
+    except BindingError as error:
+        raise QueryError(f"{query.name}: {error}") from error
+
+
+def page_of(
+    query: NamedQuery, page: str | int | None, limit: str | int | None, cap: int | None = None
+) -> Page | None:
+    """The page a request asks for (:func:`sorakg.sparql.paging.page_of`); None for a query that
+    is not paged and was given no paging argument. A bad value, or one given to a query that
+    is not paged, raises :class:`ParameterError` naming the argument."""
+    if query.page_size is None:
+        for name, value in (("page", page), ("limit", limit)):
+            if value is not None:
+                raise ParameterError(f"parameter '{name}': query '{query.name}' is not paged")
+        return None
+    try:
+        return paging.page_of(query.page_size, page, limit, cap)
+    except PageError as error:
+        raise ParameterError(str(error)) from error
 
 
 def _run_remote(endpoint: Remote, text: str) -> Results:
