@@ -26,7 +26,9 @@ def _cell(run: Run, name: str) -> str:
 
 
 def _cpu(run: Run, name: str) -> str:
-    cpu = run.cpu.get(name, [])
+    """The CPU cell; "-" when no request kept its CPU (a worker stopped at the timeout takes
+    its CPU time with it)."""
+    cpu = [c for c in run.cpu.get(name, []) if c > 0 or name not in run.failures]
     return f"{percentile(cpu, 50) * 1000:.0f}" if cpu else "-"
 
 
