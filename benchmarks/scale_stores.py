@@ -152,20 +152,17 @@ def _summaries(location: Path, store: Path) -> None:
     import pyoxigraph as ox
 
     marker = location / "summaries-of"
-    if marker.exists() and marker.read_text() == str(store):
+    if marker.exists() and marker.read_text() == str(store.resolve()):
         return
-    dump = location.parent / f"{location.name}-summaries.nq"
     source = ox.Store.read_only(str(store))
-    ox.serialize(source.quads_for_pattern(None, None, None, ox.NamedNode(SUMMARIES)), dump,
-                 ox.RdfFormat.N_QUADS)  # fmt: skip
+    quads = list(source.quads_for_pattern(None, None, None, ox.NamedNode(SUMMARIES)))
     del source
-    drop = f"DROP SILENT GRAPH <{SUMMARIES}>"
-    env = dict(os.environ)
-    _peak_run([str(BIN / "oxigraph"), "update", "--location", str(location), "--update", drop], env)
-    _peak_run([str(BIN / "oxigraph"), "load", "--location", str(location), "--file", str(dump)],
-              env)  # fmt: skip
-    dump.unlink()
-    marker.write_text(str(store))
+    target = ox.Store(str(location))  # the Oxigraph server's files, as `oxigraph load` wrote them
+    target.remove_graph(ox.NamedNode(SUMMARIES))
+    target.bulk_extend(quads)
+    target.flush()
+    del target
+    marker.write_text(str(store.resolve()))
 
 
 def timings(folder: Path) -> dict[str, float]:
