@@ -13,14 +13,31 @@ the defaults in a ``VALUES`` block on Oxigraph) and of a point lookup. Each quer
 so the run is bounded; with few samples p99 is the slowest one. Both servers get the same
 timeout (``--timeout``, 120 s); sorakg's row cap is raised to 1,000,000 so both return every
 row. Prints markdown and writes ``benchmarks/endpoint_scale.md``; docs/scaling.md quotes it.
+
+Each server is measured once it is idle after its first answer (a release under
+``memory_store_quads`` is loaded into memory then: :meth:`Server.settle`), and again idle after
+each request it did not answer 200, so a query stopped at the timeout does not slow the next
+(sorakg's worker replacing the one stopped reads the on-disk store until the pool gives it its
+view, a minute later, as a reader would meet it);
+the Oxigraph server is restarted after such a request instead (its timeout does not always stop
+the work, which would go on using a core and memory). With ``--work DIR`` the graphs and stores
+are kept there and reused by later runs (:mod:`benchmarks.scale_stores`: each code's own store,
+the baseline's too), and each server's timings are saved there: ``--resume`` reads those of an
+earlier run with the same code and options instead of measuring again, so one report can be
+assembled from runs that took turns.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import functools
+import hashlib
+import json
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,10 +47,11 @@ from sorakg.release.folder import current_graph_file
 from sorakg.settings import Settings
 from sorakg.sparql import catalogue
 
-from .baseline import materialise
-from .servers import Server, manifest, oxigraph_load, sorakg_build, start
-from .starvation import percentile
-from .workload import PREFIXES, synthetic
+from . import scale_stores
+from .baseline import ROOT, materialise, resolve
+from .endpoint_report import report
+from .servers import Server, manifest, start
+from .workload import PREFIXES
 
 HERE = Path(__file__).resolve().parent
 SIZES = {"100k": 100_000, "1M": 1_000_000, "10M": 10_000_000}  # 100k: a quick trial
@@ -52,6 +70,12 @@ class Run:
     times: dict[str, list[float]] = field(default_factory=dict)  # query → seconds per request
     failures: dict[str, str] = field(default_factory=dict)  # query → first non-200 status
     load_average: tuple[float, float] = (0.0, 0.0)  # the machine's 1-min load, before and after
+    settle_s: float = 0.0  # from the first answer to idle (the in-memory view loaded)
+    rows: dict[str, int] = field(default_factory=dict)  # query → rows of its first JSON answer
+    restarts: int = 0  # the Oxigraph server restarted after a request it did not answer 200
+    peak_rss: float = 0.0  # the most RSS (MB) summed over the server's processes seen
+    code: str = ""  # the commit (or the checkout's code hash) measured
+    cpu: dict[str, list[float]] = field(default_factory=dict)  # query → server CPU s per request
 
 
 def requests_for(server: Server) -> dict[str, tuple[str, str, dict[str, str]]]:
@@ -71,6 +95,14 @@ def requests_for(server: Server) -> dict[str, tuple[str, str, dict[str, str]]]:
     return out
 
 
+def _rows(answer: httpx.Response) -> int:
+    """The rows of a SPARQL JSON answer (-1: not one)."""
+    try:
+        return len(answer.json()["results"]["bindings"])
+    except (ValueError, KeyError, TypeError):
+        return -1
+
+
 def measure(
     server: Server,
     load_s: float,
@@ -78,18 +110,24 @@ def measure(
     budget: float,
     patience: float,
     only: list[str] | None = None,
+    restart: Callable[[], Server] | None = None,
 ) -> Run:
     """Every query's timings; a request unanswered after ``patience`` seconds is given up (the
-    Oxigraph server does not always stop a query at its own timeout) and counted at that."""
+    Oxigraph server does not always stop a query at its own timeout) and counted at that. After
+    a request not answered 200 the server is restarted (``restart``, the same URLs) or, without
+    one, left to become idle before the next."""
     run = Run(load_s, server.startup_s, server.memory_mb())
+    run.settle_s = server.settle()
     before = os.getloadavg()[0]
     with httpx.Client(timeout=patience, headers={"Accept": JSON}) as client:
         for name, (method, url, params) in requests_for(server).items():
             if only and name not in only and name != POINT_NAME:  # the page and search if named
                 continue
             times: list[float] = []
+            cpu = run.cpu[name] = []
             began = time.perf_counter()
             while len(times) < samples and (not times or time.perf_counter() - began < budget):
+                used = server.cpu_seconds()
                 sent = time.perf_counter()
                 try:
                     if method == "GET":
@@ -100,89 +138,63 @@ def measure(
                 except httpx.TimeoutException:
                     status = f"no answer in {patience:g} s"
                 times.append(time.perf_counter() - sent)
+                cpu.append(max(0.0, server.cpu_seconds() - used))  # a killed worker's is lost
+                run.peak_rss = max(run.peak_rss, server.memory_mb(pss=False)[0])
+                if status == "200" and name not in run.rows:
+                    run.rows[name] = _rows(answer)
                 if status != "200":
                     run.failures.setdefault(name, status)
+                    if restart is not None:
+                        server.stop()
+                        server = restart()
+                        run.restarts += 1
+                    else:  # its replacement worker is given its view a minute later
+                        server.settle(views=False)
                     if status.startswith("no answer"):
                         break  # once is enough: the server may still be busy with it
             run.times[name] = times
+            failed = run.failures.get(name, "")
+            print(f"    {server.name} {name}: {' '.join(f'{t:.2f}' for t in times)} s {failed}",
+                  flush=True)  # fmt: skip
     run.memory_end = server.memory_mb()
     run.load_average = (before, os.getloadavg()[0])
+    server.stop()
     return run
 
 
-def report(runs: dict[tuple[str, str], Run], samples: int, budget: float) -> list[str]:
-    out = [
-        "## Endpoint at scale",
-        "",
-        f"Machine: {os.cpu_count()} cores, shared. `python -m benchmarks.endpoint_scale` "
-        f"(`make bench-scale`): sorakg (`sorakg serve`, 2 general workers and the fast lane, on "
-        "the release's on-disk store) beside the Oxigraph server (`oxigraph serve-read-only`) on "
-        f"the same synthetic graph in the same run; at most {samples} requests per query, fewer "
-        f"past {budget:g} s (p99 is then the slowest); the same query timeout on both. Memory: "
-        "RSS / PSS summed over every process of the server (PSS shares pages that processes "
-        "share). A status other than 200 is named in the cell.",
-        "",
-        "| graph | server | store written s | start to first answer s | MB after start "
-        "(RSS / PSS) | MB after the queries (RSS / PSS) | machine load (1 min) before / after |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    sizes = list(dict.fromkeys(size for size, _ in runs))
-    for size in sizes:
-        for name in ("baseline", "sorakg", "oxigraph"):
-            r = runs.get((size, name))
-            if r is None:
-                continue
-            out.append(
-                f"| {size} | {name} | {r.load_s:.1f} | {r.startup_s:.2f} | "
-                f"{r.memory_start[0]:.0f} / {r.memory_start[1]:.0f} | "
-                f"{r.memory_end[0]:.0f} / {r.memory_end[1]:.0f} | "
-                f"{r.load_average[0]:.1f} / {r.load_average[1]:.1f} |"
-            )
-    for size in sizes:
-        ours, theirs = runs.get((size, "sorakg")), runs.get((size, "oxigraph"))
-        if ours is not None and theirs is None:  # sorakg alone: which requests pass a second
-            out += ["", f"### {size}: sorakg alone, ms per request", "",
-                    "| query | n | p50 | p99 | over 1 s |", "|---|---|---|---|---|"]  # fmt: skip
-            for name, times in ours.times.items():
-                failed = f" ({ours.failures[name]})" if name in ours.failures else ""
-                p50, p99 = percentile(times, 50), percentile(times, 99)
-                over = "**yes**" if p50 > 1 else ""
-                out.append(f"| {name} | {len(times)} | {p50 * 1000:.1f}{failed} | "
-                           f"{p99 * 1000:.1f} | {over} |")  # fmt: skip
-        before = runs.get((size, "baseline"))
-        if ours is not None and before is not None:  # the same server before and after
-            out += ["", f"### {size}: sorakg before (baseline) and now, ms p50", "",
-                    "| query | before | now | now / before | now over 1 s |",
-                    "|---|---|---|---|---|"]  # fmt: skip
-            for name, times in ours.times.items():
-                was = before.times.get(name, [])
-                cells = []
-                for run, got in ((before, was), (ours, times)):
-                    failed = f" ({run.failures[name]})" if name in run.failures else ""
-                    cells.append(f"{percentile(got, 50) * 1000:.1f}{failed}" if got else "-")
-                ratio = percentile(times, 50) / max(1e-9, percentile(was, 50)) if was else 0
-                over = "**yes**" if percentile(times, 50) > 1 else ""
-                out.append(f"| {name} | {cells[0]} | {cells[1]} | {ratio:.2f}x | {over} |")
-        if ours is None or theirs is None:
-            continue
-        out += [
-            "",
-            f"### {size}: ms per request (p50 / p99) and sorakg / Oxigraph at p50",
-            "",
-            "| query | n | sorakg p50 | sorakg p99 | Oxigraph p50 | Oxigraph p99 | ratio p50 |",
-            "|---|---|---|---|---|---|---|",
-        ]
-        for name, ours_times in ours.times.items():
-            theirs_times = theirs.times.get(name, [])
-            cells = []
-            for run, times in ((ours, ours_times), (theirs, theirs_times)):
-                failed = f" ({run.failures[name]})" if name in run.failures else ""
-                cells += [f"{percentile(times, 50) * 1000:.1f}{failed}",
-                          f"{percentile(times, 99) * 1000:.1f}"]  # fmt: skip
-            ratio = percentile(ours_times, 50) / max(1e-9, percentile(theirs_times, 50))
-            n = f"{len(ours_times)}/{len(theirs_times)}"
-            out.append(f"| {name} | {n} | " + " | ".join(cells) + f" | {ratio:.2f}x |")
-    return out
+def code_id(server: str, code: Path | None, baseline: str) -> str:
+    """What a server runs: the baseline's commit, or a hash of the package sorakg runs (its
+    code, queries and templates: ``code``, a materialised commit, or this checkout), so saved
+    timings are reused only for the same code, whichever way it was laid out."""
+    if server == "oxigraph":
+        return "oxigraph"
+    if server == "baseline":
+        return resolve(baseline)[:7]
+    root = code or ROOT
+    digest = hashlib.sha256()
+    for folder, dirs, files in sorted(os.walk(root / "sorakg", followlinks=True)):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for file in sorted(files):
+            if not file.endswith(".pyc"):
+                path = Path(folder) / file
+                digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return "tree " + digest.hexdigest()[:8]
+
+
+def saved(work: Path, graph: str, server: str, code: str, options: dict[str, object]) -> Path:
+    key = hashlib.sha256(json.dumps([graph, server, code, options], sort_keys=True).encode())
+    return work / "results" / f"{graph}-{server}-{key.hexdigest()[:12]}.json"
+
+
+def begin(name: str, graph: Path, build: Path | None, location: Path, timeout: float,
+          code: Path | None, port: int = 0) -> Server:  # fmt: skip
+    """Start server ``name`` (sorakg, baseline or oxigraph; ``code`` what sorakg runs, None:
+    this checkout) on ``port`` (0: a free one)."""
+    kind = "oxigraph" if name == "oxigraph" else "sorakg"
+    server = start(kind, graph, code=code, build=build, location=location, timeout=timeout,
+                   port=port)  # fmt: skip
+    server.name = name
+    return server
 
 
 def main() -> None:
@@ -190,7 +202,7 @@ def main() -> None:
     parser.add_argument("--sizes", nargs="+", choices=list(SIZES), default=["1M", "10M"])
     parser.add_argument("--samples", type=int, default=5, help="most requests per query")
     parser.add_argument("--budget", type=float, default=20, help="seconds per query, roughly")
-    parser.add_argument("--timeout", type=float, default=120, help="both servers' query timeout")
+    parser.add_argument("--timeout", type=float, default=120, help="every server's query timeout")
     parser.add_argument("--only", nargs="+", metavar="QUERY", help="these named queries only")
     parser.add_argument(
         "--shared",
@@ -201,20 +213,37 @@ def main() -> None:
                         default=["sorakg", "oxigraph"])  # fmt: skip
     parser.add_argument(
         "--baseline",
-        default="a5d7b9b",
+        default="2aad118",
         metavar="REV",
         help="the commit the 'baseline' server runs (sorakg as it was)",
+    )
+    parser.add_argument(
+        "--this",
+        metavar="REV",
+        help="the 'sorakg' server runs this commit (materialised as the baseline is) instead "
+        "of the checkout; its saved timings are those of the checkout with the same code",
     )
     parser.add_argument(
         "--settle",
         type=float,
         default=0,
         metavar="SECONDS",
-        help="wait this long after a sorakg server's first answer before measuring: a release "
-        "over server/pool.py's EAGER_QUADS answers from the disk until each worker has loaded "
-        "its in-memory default view",
+        help="wait this long more once a sorakg server is idle after its first answer (it "
+        "waits anyway until each worker holds its in-memory default view: Server.settle)",
     )
     parser.add_argument("--out", type=Path, default=HERE / "endpoint_scale.md")
+    parser.add_argument(
+        "--work",
+        type=Path,
+        help="keep the graphs, the stores and each server's timings here, and reuse what an "
+        "earlier run left (benchmarks.scale_stores)",
+    )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="with --work: a server measured earlier with the same code and options is "
+        "reported from its saved timings, not measured again",
+    )
     parser.add_argument(
         "--reuse",
         nargs=2,
@@ -226,54 +255,76 @@ def main() -> None:
     source = current_graph_file(Settings())
     if not source.exists():
         raise SystemExit("no build: run 'sorakg build' (or 'make build') first")
-    work = Path(tempfile.mkdtemp(prefix="sorakg-scale-endpoint-"))
+    keep = args.work is not None
+    work = args.work or Path(tempfile.mkdtemp(prefix="sorakg-scale-endpoint-"))
+    options = {"samples": args.samples, "budget": args.budget, "timeout": args.timeout,
+               "only": sorted(args.only or [])}  # fmt: skip
     runs: dict[tuple[str, str], Run] = {}
+    codes: dict[str, Path | None] = {
+        "sorakg": materialise(args.this) if args.this else None,
+        "oxigraph": None,
+        "baseline": materialise(args.baseline) if "baseline" in args.servers else None,
+    }
     for size in args.sizes:
+        label = scale_stores.name(size, args.shared)
+        builds: dict[str, Path] = {}
+        loads: dict[str, float] = {}
         if args.reuse:
             build, location = (Path(folder) for folder in args.reuse)
             graph = build / "releases" / "bench" / "sorakg.nq"
             if not (build / "releases" / "bench" / "manifest.json").exists():
                 manifest(graph.parent)
-            sorakg_load = oxigraph_s = 0.0
+            builds = {"sorakg": build, "baseline": build}
         else:
-            graph = synthetic(
-                source, SIZES[size], work / f"{size}.nq", keep_first=True, shared=args.shared
-            )
-            build, sorakg_load = sorakg_build(graph, store=True)
-            location, oxigraph_s = work / f"{size}-oxigraph", 0.0
+            graph = scale_stores.graph(work, size, SIZES[size], args.shared, source)
+            for name in ("sorakg", "baseline"):
+                if name in args.servers:
+                    builds[name] = scale_stores.release(work, graph, codes[name])
+                    loads[name] = scale_stores.timings(builds[name]).get("wall s", 0.0)
+            location = work / "oxigraph" / graph.stem
             if "oxigraph" in args.servers:
-                location, oxigraph_s = oxigraph_load(graph, location)
-        print(f"{size}: stores written ({sorakg_load:.0f} s, {oxigraph_s:.0f} s)", flush=True)
-        for name, load_s in (("baseline", sorakg_load), ("sorakg", sorakg_load),
-                             ("oxigraph", oxigraph_s)):  # fmt: skip
+                ours = builds.get("sorakg") or builds.get("baseline")
+                location = scale_stores.oxigraph(work, graph, ours)
+                loads["oxigraph"] = scale_stores.timings(location).get("load s", 0.0)
+        print(f"{label}: stores ready {loads}", flush=True)
+        for name in ("baseline", "sorakg", "oxigraph"):
             if name not in args.servers:
                 continue
-            code = materialise(args.baseline) if name == "baseline" else None
-            server = start(
-                "oxigraph" if name == "oxigraph" else "sorakg",
-                graph,
-                code=code,
-                build=build,
-                location=location,
-                timeout=args.timeout,
-            )
-            server.name = name
+            code_label = code_id(name, codes[name], args.baseline)
+            record = saved(work, label, name, code_label, options)
+            if args.resume and record.exists():
+                fields = json.loads(record.read_text())
+                runs[label, name] = Run(**fields)
+                print(f"  {name}: from {record}", flush=True)
+                continue
+            again = functools.partial(begin, name, graph, builds.get(name), location,
+                                      args.timeout, codes[name])  # fmt: skip
+            server = again()
+            port = int(server.root.rsplit(":", 1)[1])
+            restart = functools.partial(again, port) if name == "oxigraph" else None
             if name != "oxigraph":
                 time.sleep(args.settle)
             try:
-                patience = args.timeout + 60
-                runs[size, name] = measure(
-                    server, load_s, args.samples, args.budget, patience, args.only
-                )
-            finally:
+                run = measure(server, loads.get(name, 0.0), args.samples, args.budget,
+                              args.timeout + 10, args.only, restart)  # fmt: skip
+            except BaseException:
                 server.stop()
-            sent = sum(map(len, runs[size, name].times.values()))
-            print(f"  {name}: started in {server.startup_s:.1f} s, {sent} requests", flush=True)
-            text = "\n".join(report(runs, args.samples, args.budget)) + "\n"
+                raise
+            run.code = code_label
+            runs[label, name] = run
+            record.parent.mkdir(parents=True, exist_ok=True)
+            record.write_text(json.dumps(dataclasses.asdict(run)) + "\n")
+            sent = sum(map(len, run.times.values()))
+            print(f"  {name}: started in {run.startup_s:.1f} s, idle {run.settle_s:.0f} s later, "
+                  f"{sent} requests", flush=True)  # fmt: skip
+            text = "\n".join(report(runs, args.samples, args.budget, args.timeout,
+                                     args.baseline)) + "\n"  # fmt: skip
             args.out.write_text(text, encoding="utf-8")  # so far
-        if not args.reuse:
+        if not args.reuse and not keep:
             graph.unlink()  # the N-Quads of 10M triples are over a gigabyte
-    print(args.out.read_text(encoding="utf-8"))
+    text = "\n".join(report(runs, args.samples, args.budget, args.timeout, args.baseline))
+    args.out.write_text(text + "\n", encoding="utf-8")
+    print(text)
 
 
 if __name__ == "__main__":

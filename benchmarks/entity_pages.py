@@ -1,7 +1,7 @@
 """Entity pages and ``/search`` in a graph whose papers share their entities, before and after.
 
-    nice -n 5 .venv/bin/python -m benchmarks.entity_pages [--size 1M] [--before a5d7b9b]
-        [--graphs shared renamed]
+    nice -n 5 .venv/bin/python -m benchmarks.entity_pages [--size 1M] [--before 2aad118]
+        [--graphs shared renamed] [--work DIR]
 
 The project's build is copied by ``benchmarks/workload.py: synthetic(..., shared=True)``: every
 copy keeps the IRIs of the drugs, trials, targets … and adds its own evidence, so sorafenib's
@@ -14,7 +14,10 @@ names index, as ``sorakg build`` does), started with ``benchmarks/servers.py: st
 after the other. Every page is asked ``--samples`` times, one request at a time: the first
 answer (what a reader meets after a start: the old pages read graphs on first use) and the
 median of the rest. A request that gives no answer within ``--timeout`` seconds is reported as
-such. The machine's 1-minute load is recorded beside each page. Prints markdown.
+such. The machine's 1-minute load is recorded beside each page. Each server is asked once it
+is idle after its first answer (its in-memory view loaded). With ``--work`` the graph and the
+stores are those of :mod:`benchmarks.scale_stores` (kept, and reused by later runs). Prints
+markdown.
 """
 
 from __future__ import annotations
@@ -34,11 +37,12 @@ import httpx
 from sorakg.release.folder import current_graph_file
 from sorakg.settings import Settings
 
+from . import scale_stores
 from .baseline import materialise
-from .servers import sorakg_build, start
+from .servers import Server, sorakg_build, start
 from .workload import synthetic
 
-SIZES = {"100k": 100_000, "1M": 1_000_000}
+SIZES = {"100k": 100_000, "1M": 1_000_000, "10M": 10_000_000}
 PAGES = ["/drug/sorafenib.html", "/search?q=sorafenib", "/trial/sharp.html",
          "/molecule/braf.html", "/drug/sorafenib.ttl", "/mechanism/emt-resistance.html",
          "/pathway/jak-stat.html", "/biomarker/soluble-kit.html",
@@ -74,24 +78,30 @@ def release(graph: Path, code: Path | None) -> Path:
     return build
 
 
-def measure(root: str, samples: int, timeout: float) -> dict[str, tuple[str, str, float]]:
-    """page → (first answer, median of the rest, load before it)."""
+def measure(server: Server, samples: int, timeout: float) -> dict[str, tuple[str, str, float]]:
+    """page → (first answer, median of the rest with the server's CPU seconds (all its
+    processes) in brackets, load before it)."""
     found = {}
     with httpx.Client(timeout=timeout) as client:
         for page in PAGES:
             load = os.getloadavg()[0]
             times: list[str] = []
+            cpu: list[float] = []
             for _ in range(samples):
+                used = server.cpu_seconds()
                 started = time.perf_counter()
                 try:
-                    status = client.get(root + page).status_code
+                    status = client.get(server.root + page).status_code
                     took = time.perf_counter() - started
                     times.append(f"{took:.2f}" + ("" if status == 200 else f" ({status})"))
+                    cpu.append(max(0.0, server.cpu_seconds() - used))
                 except httpx.TimeoutException:
                     times.append(f"no answer in {timeout:g}")
                     break
             rest = [float(t.split()[0]) for t in times[1:] if t[0].isdigit()]
             median = f"{statistics.median(rest):.2f}" if rest else "-"
+            if cpu[1:]:
+                median += f" ({statistics.median(cpu[1:]):.2f} CPU)"
             found[page] = (times[0], median, load)
     return found
 
@@ -99,33 +109,44 @@ def measure(root: str, samples: int, timeout: float) -> dict[str, tuple[str, str
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--size", choices=list(SIZES), default="1M")
-    parser.add_argument("--before", default="a5d7b9b", help="the baseline commit ('' for none)")
+    parser.add_argument("--before", default="2aad118", help="the baseline commit ('' for none)")
     parser.add_argument("--after", default="", help="the commit measured ('': this checkout)")
     parser.add_argument("--samples", type=int, default=4)
     parser.add_argument("--timeout", type=float, default=120)
     parser.add_argument("--graphs", nargs="+", choices=["shared", "renamed"], default=["shared"])
+    parser.add_argument("--work", type=Path, help="the scale benchmarks' work folder (kept)")
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="entity-pages-"))
+    work = args.work or Path(tempfile.mkdtemp(prefix="entity-pages-"))
+    source = current_graph_file(Settings())
     try:
         for shape in args.graphs:
-            graph = synthetic(current_graph_file(Settings()), SIZES[args.size],
-                              work / f"{shape}.nq", keep_first=True,
-                              shared=shape == "shared")  # fmt: skip
+            shared = shape == "shared"
+            if args.work:
+                graph = scale_stores.graph(work, args.size, SIZES[args.size], shared, source)
+            else:
+                graph = synthetic(source, SIZES[args.size], work / f"{shape}.nq",
+                                  keep_first=True, shared=shared)  # fmt: skip
             results = {}
             runs = [(args.before, materialise(args.before))] if args.before else []
             runs += [(args.after, materialise(args.after)) if args.after else ("this code", None)]
             for name, code in runs:
-                build = release(graph, code)
+                build = (
+                    scale_stores.release(work, graph, code) if args.work else release(graph, code)
+                )
                 server = start("sorakg", graph, code=code, build=build, timeout=args.timeout)
                 try:
-                    results[name] = measure(server.root, args.samples, args.timeout)
+                    server.settle()
+                    results[name] = measure(server, args.samples, args.timeout)
                 finally:
                     server.stop()
-                    shutil.rmtree(build, ignore_errors=True)
-            graph.unlink()
+                    if not args.work:
+                        shutil.rmtree(build, ignore_errors=True)
+            if not args.work:
+                graph.unlink()
             report(f"{args.size} {shape}", results)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if not args.work:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 def report(graph: str, results: dict[str, dict[str, tuple[str, str, float]]]) -> None:

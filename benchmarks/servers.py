@@ -29,6 +29,12 @@ import psutil
 BIN = Path(sys.executable).parent
 
 
+def nice(level: int = 5) -> list[str]:
+    """The command prefix that runs a child at CPU priority ``level`` whatever this process's
+    own (``nice -n`` adds to it: a benchmark already at nice 5 would give its child 10)."""
+    return ["nice", "-n", str(max(0, level - os.nice(0)))]
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -64,23 +70,60 @@ class Server:
                 total += times.user + times.system
         return total
 
-    def memory_mb(self) -> tuple[float, float]:
+    def memory_mb(self, pss: bool = True) -> tuple[float, float]:
         """(RSS, PSS) in MB summed over the server and its children. RSS counts pages shared
         between processes (libraries, a shared store's mapped files) once per process; PSS
-        divides them among the processes that share them, so its sum is the real footprint."""
-        rss = pss = 0.0
+        divides them among the processes that share them, so its sum is the real footprint.
+        Without ``pss`` (quicker: no walk of every mapping) the second is the RSS."""
+        rss = total = 0.0
         for proc in self.processes():
             with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
-                info = proc.memory_full_info()
+                info = proc.memory_full_info() if pss else proc.memory_info()
                 rss += info.rss
-                pss += getattr(info, "pss", info.rss)
-        return rss / 2**20, pss / 2**20
+                total += getattr(info, "pss", info.rss)
+        return rss / 2**20, total / 2**20
 
     def stop(self) -> None:
         for proc in reversed(self.processes()):
             with contextlib.suppress(psutil.NoSuchProcess):
                 proc.kill()
         self.process.wait()
+
+    def busy(self) -> bool:
+        """Whether a thread of the server's processes is running or waiting for a core (state R
+        or D): unlike its CPU time, this does not look idle when the machine's load starves it."""
+        for proc in self.processes():
+            try:
+                for task in Path(f"/proc/{proc.pid}/task").iterdir():
+                    state = (task / "stat").read_text().rsplit(")", 1)[1].split()[0]
+                    if state in ("R", "D"):
+                        return True
+            except OSError:  # it exited meanwhile
+                continue
+        return False
+
+    def loading(self) -> bool:
+        """Whether some of sorakg's query workers hold the default view in memory and others
+        not yet: the pool replaces them one by one after start, or after a timeout."""
+        views = set()
+        for proc in self.processes():
+            with contextlib.suppress(psutil.NoSuchProcess):
+                line = proc.cmdline()
+                if "sorakg.server.worker" in line:
+                    views.add('"view": null' not in line[-1])
+        return len(views) > 1
+
+    def settle(self, views: bool = True, most: float = 900) -> float:
+        """Wait until the server is idle: no thread running or runnable in three looks half a
+        second apart, and (``views``) no query worker still without its in-memory view where
+        the others have theirs, so whatever it loads after its first answer is loaded. Returns
+        the seconds waited."""
+        started = time.perf_counter()
+        calm = 0
+        while calm < 3 and time.perf_counter() - started < most:
+            time.sleep(0.5)
+            calm = 0 if self.busy() or (views and self.loading()) else calm + 1
+        return time.perf_counter() - started
 
     def crash(self) -> None:
         """kill -9 the server and every child at once, as a power cut or the OOM killer would."""
@@ -166,15 +209,17 @@ def start(
     location: Path | None = None,
     timeout: float = 120,
     writable: bool = False,
+    port: int = 0,
 ) -> Server:
     """Start server ``name`` on ``graph`` and wait for its first answer.
 
     sorakg: ``code`` is a folder put first on PYTHONPATH (a baseline commit), ``settings`` extra
     ``SORAKG_*`` variables, ``build`` a build folder made earlier (restarts reuse it).
     oxigraph: ``location`` a store loaded earlier by :func:`oxigraph_load` (else loaded now),
-    ``writable`` runs ``serve`` (accepts updates) instead of ``serve-read-only``.
+    ``writable`` runs ``serve`` (accepts updates) instead of ``serve-read-only``. ``port``: the
+    port to listen on (a restart keeps its URLs); 0: a free one.
     """
-    port = free_port()
+    port = port or free_port()
     env = dict(os.environ)
     quiet: dict[str, object] = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     cwd = tempfile.gettempdir()  # not the checkout: its folders would shadow a baseline's

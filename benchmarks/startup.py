@@ -1,9 +1,13 @@
 """Start to first answer, and the import CPU of a worker and of the web process, this checkout
-beside a baseline.
+beside a baseline and the Oxigraph server.
 
     .venv/bin/python -m benchmarks.startup --build BUILD [--baseline REV] [--rounds 3]
+    .venv/bin/python -m benchmarks.startup --work DIR --size 10M [--shared]
 
-``BUILD`` is a bench build folder with its store (:func:`benchmarks.servers.sorakg_build`).
+``BUILD`` is a bench build folder with its store (:func:`benchmarks.servers.sorakg_build`); with
+``--work`` the graph and each code's store come from :mod:`benchmarks.scale_stores` (written
+there if missing, the Oxigraph server's too, which then takes its turn in each round: its start
+to first answer).
 Each round, in an order alternating by round, for this checkout and for ``--baseline`` (run as
 it was, :mod:`benchmarks.baseline`): the CPU seconds of a fresh ``python -c "import
 sorakg.server.worker"`` (what every worker, and every replacement of a worker killed at a
@@ -25,7 +29,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import baseline
+from . import baseline, scale_stores
 from .servers import start
 
 HERE = Path(__file__).resolve().parent
@@ -48,43 +52,79 @@ def _import_cpu(code: Path | None, modules: str = WORKER) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--build", type=Path, required=True)
-    parser.add_argument("--baseline", default="HEAD~1")
+    parser.add_argument("--build", type=Path, help="a bench build folder (every code serves it)")
+    parser.add_argument("--oxigraph", type=Path, help="with --build: an Oxigraph store of it")
+    parser.add_argument("--work", type=Path, help="the scale benchmarks' work folder")
+    parser.add_argument("--size", default="10M", help="with --work: the graph's size")
+    parser.add_argument("--shared", action="store_true", help="with --work: the shared graph")
+    parser.add_argument("--baseline", default="2aad118")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=HERE / "startup.md")
+    parser.add_argument("--this", metavar="REV", help="run this commit instead of the checkout")
     args = parser.parse_args()
-    graph = args.build / "releases" / "bench" / "sorakg.nq"
     label = f"sorakg@{baseline.resolve(args.baseline)[:7]}"
-    codes: dict[str, Path | None] = {"sorakg": None, label: baseline.materialise(args.baseline)}
+    this = baseline.materialise(args.this) if args.this else None
+    codes: dict[str, Path | None] = {"sorakg": this, label: baseline.materialise(args.baseline)}
+    location: Path | None = args.oxigraph
+    if args.work is not None:
+        from sorakg.release.folder import current_graph_file
+        from sorakg.settings import Settings
+
+        from .endpoint_scale import SIZES
+
+        nquads = scale_stores.graph(args.work, args.size, SIZES[args.size], args.shared,
+                                    current_graph_file(Settings()))  # fmt: skip
+        builds = {
+            name: scale_stores.release(args.work, nquads, code) for name, code in codes.items()
+        }
+        location = scale_stores.oxigraph(args.work, nquads, builds["sorakg"])
+    elif args.build is not None:
+        builds = dict.fromkeys(codes, args.build)
+    else:
+        raise SystemExit("give --build or --work")
+    graph = builds["sorakg"] / "releases" / "bench" / "sorakg.nq"
+    servers = [*codes, "oxigraph"] if location is not None else list(codes)
     imports: dict[str, list[float]] = {name: [] for name in codes}
     web: dict[str, list[float]] = {name: [] for name in codes}
-    starts: dict[str, list[float]] = {name: [] for name in codes}
+    starts: dict[str, list[float]] = {name: [] for name in servers}
+    memory: dict[str, list[float]] = {name: [] for name in servers}
+    cpu: dict[str, list[float]] = {name: [] for name in servers}  # of every process, at it
     loads: list[float] = []
     for round_ in range(args.rounds):
-        for name in codes if round_ % 2 == 0 else reversed(list(codes)):
+        for name in servers if round_ % 2 == 0 else reversed(servers):
             loads.append(os.getloadavg()[0])
-            imports[name].append(_import_cpu(codes[name]))
-            web[name].append(_import_cpu(codes[name], WEB))
-            server = start("sorakg", graph, build=args.build, code=codes[name])
+            if name == "oxigraph":
+                server = start("oxigraph", graph, location=location)
+            else:
+                imports[name].append(_import_cpu(codes[name]))
+                web[name].append(_import_cpu(codes[name], WEB))
+                server = start("sorakg", graph, build=builds[name], code=codes[name])
             starts[name].append(server.startup_s)
+            cpu[name].append(server.cpu_seconds())
+            memory[name].append(server.memory_mb()[0])
             server.stop()
-            print(name, imports[name][-1], web[name][-1], starts[name][-1], flush=True)
+            print(name, starts[name][-1], memory[name][-1], flush=True)
     quads = sum(1 for _ in graph.open("rb"))
     lines = [
         f"`python -m benchmarks.startup`: {quads:,} quads, {args.rounds} rounds (median, range); "
         f"load {min(loads):.1f}-{max(loads):.1f}.",
         "",
-        "| server | worker import, CPU s | web process import, CPU s | start to first answer, s |",
-        "|---|---|---|---|",
+        "| server | worker import, CPU s | web process import, CPU s | start to first answer, s "
+        "| CPU s of all its processes by then | RSS after the first answer, MB |",
+        "|---|---|---|---|---|---|",
     ]
-    for name in codes:
-        cells = [imports[name], web[name], starts[name]]
-        lines.append(
-            f"| {name} | "
-            + " | ".join(f"{statistics.median(c):.2f} ({min(c):.2f}-{max(c):.2f})" for c in cells)
-            + " |"
-        )
+
+    def cell(values: list[float]) -> str:
+        if not values:
+            return "-"
+        return f"{statistics.median(values):.2f} ({min(values):.2f}-{max(values):.2f})"
+
+    for name in servers:
+        cells = [imports.get(name, []), web.get(name, []), starts[name], cpu[name]]
+        lines.append(f"| {name} | " + " | ".join(map(cell, cells))
+                     + f" | {statistics.median(memory[name]):.0f} |")  # fmt: skip
     text = "\n".join(lines) + "\n"
-    (HERE / "startup.md").write_text(text, encoding="utf-8")
+    args.out.write_text(text, encoding="utf-8")
     print(text)
 
 
