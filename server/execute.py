@@ -24,7 +24,7 @@ import pyoxigraph as ox
 
 from sorakg.formats import Format, NotAcceptable, Offer, negotiate
 from sorakg.loaders.prefixes import PREFIX_IRIS
-from sorakg.release.default_view import default_graphs
+from sorakg.release.default_view import default_graphs, in_default_view
 from sorakg.sparql import text as sparql_text
 from sorakg.sparql.errors import declare_known_prefixes, parse_error, short_error
 
@@ -299,12 +299,15 @@ Graphs = list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]
 
 def view_answers(job: Job) -> bool:
     """Whether the default view's own store (:func:`sorakg.release.default_view.load_view`, its
-    union default graph) answers ``job`` as the whole store does: no dataset in the request, and
-    a text that cannot name a graph. A text without "graph" or "from" anywhere, in any case,
-    cannot; one with them is lexed, and only the keywords ``GRAPH`` and ``FROM`` send it to
-    the whole store (not ``owl:someValuesFrom``, a comment, a string or an IRI: the lexer
-    reads keywords as Oxigraph does, in ASCII and in any case). A ``\\u`` escape always does,
-    since Oxigraph never reads a keyword through one."""
+    union default graph) answers ``job`` as the whole store does: no dataset in the request, no
+    ``FROM``, and every ``GRAPH`` naming one graph of the default view by its absolute IRI
+    (:func:`_view_graph`). The view holds each of those graphs whole, so such a query reads the
+    same quads on either store; a ``GRAPH ?g`` ranges over the disputed layers too on the whole
+    store, and stays there. A text without "graph" or "from" anywhere, in any case, names no
+    graph; one with them is lexed, and only the keywords count, with a word or a name's prefix
+    that holds one (not ``owl:someValuesFrom``, a comment, a string or an IRI: the lexer reads
+    keywords as Oxigraph does, in ASCII and in any case). A ``\\u`` escape always sends the query
+    to the whole store, since Oxigraph never reads a keyword through one."""
     if job.default_graphs or job.named_graphs:
         return False
     lowered = job.text.lower()
@@ -312,7 +315,34 @@ def view_answers(job: Job) -> bool:
         return False
     if "graph" not in lowered and "from" not in lowered:
         return True
-    return not sparql_text.uses(job.text, "GRAPH", "FROM")
+    tokens = list(sparql_text.lex(job.text))
+    for at, token in enumerate(tokens):
+        if token.kind not in ("word", "pname"):
+            continue
+        # Oxigraph's parser is scannerless: it reads ``GRAPH:disputed`` as ``GRAPH :disputed``
+        # and ``FROMex:g`` as ``FROM ex:g``, so a keyword inside a word or a name's prefix counts
+        upper = (
+            token.text.upper().partition(":")[0] if token.kind == "pname" else token.text.upper()
+        )
+        if upper == "GRAPH" and token.kind == "word":
+            if not _view_graph(tokens[at + 1 : at + 2]):
+                return False
+        elif "GRAPH" in upper or "FROM" in upper:
+            return False
+    return True
+
+
+_ABSOLUTE = re.compile(r"<[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def _view_graph(following: list[sparql_text.Token]) -> bool:
+    """Whether the token after a ``GRAPH`` names a graph of the default view: an absolute IRI
+    (a relative one resolves against a base, and a prefixed name against the prefixes, that
+    this check does not follow) that :func:`in_default_view` keeps. A graph the release does
+    not have is empty on both stores."""
+    if not following or following[0].kind != "iri" or not _ABSOLUTE.match(following[0].text):
+        return False
+    return in_default_view(following[0].text[1:-1])
 
 
 def run_query(
@@ -320,7 +350,7 @@ def run_query(
 ) -> Reply:
     """Answer ``job``. ``graphs``: the default view's graphs of ``store`` when the caller keeps
     them (a read-only store's never change); else they are read from the store. ``view``: the
-    default view in memory, which answers every query that names no graph
+    default view in memory, which answers every query that names no graph outside it
     (:func:`view_answers`) with its union default graph; ``store`` answers the others."""
     if (refused := _too_deep(job) or refusal(job)) is not None:
         return refused
