@@ -2,10 +2,12 @@
 
 h11 is lenient where a front proxy may not be, and abrupt where a client needs an answer:
 
-- **Bare LF and obs-fold.** h11 ends a head line at a bare LF and joins a line that starts with
-  a space or tab to the previous header (obs-fold). A proxy that frames by CRLF, or that reads
-  the folded line as a header of its own, then sees other requests or headers than this server
-  (request smuggling). RFC 9112 lets a server refuse both: 400, and the connection is closed.
+- **Bare LF, bare CR and obs-fold.** h11 ends a head line at a bare LF and joins a line that
+  starts with a space or tab to the previous header (obs-fold). A proxy that frames by CRLF, or
+  that reads the folded line as a header of its own, then sees other requests or headers than
+  this server (request smuggling). RFC 9112 lets a server refuse both: 400, and the connection
+  is closed. So is a CR that ends no line (h11 and llhttp refuse it; the scan does too, so it
+  does not rest on either parser's version).
 - **Oversized heads.** Past ``h11_max_incomplete_event_size`` h11 gives up, and uvicorn answered
   400 and closed the socket while the client was still sending its URL: the kernel then resets the
   connection and the client never reads the answer. Here a request line over the limit gets 414
@@ -69,9 +71,14 @@ class HeadScan:
         window, new = self._tail + data, len(self._tail)  # window[new:] is not yet checked
         end = _HEAD_END.search(window)
         head = window if end is None else window[: end.end()]
-        # every LF must close a CRLF (one that straddles the reads included); counted in C
-        if head.count(b"\n", new) != head.count(b"\r\n", max(0, new - 1)):
+        # every LF must close a CRLF and every CR open one (one that straddles the reads
+        # included: a CR that ends a read is judged with the next); counted in C
+        since = max(0, new - 1)
+        pending = end is None and head.endswith(b"\r")
+        if head.count(b"\n", new) != head.count(b"\r\n", since):
             self.refused = Refused("a line of the request head ends in a bare LF, not CRLF", 400)
+        elif head.count(b"\r", since) - pending != head.count(b"\r\n", since):
+            self.refused = Refused("the request head holds a CR that does not end a line", 400)
         elif b"\r\n " in head[max(0, new - 2) :] or b"\r\n\t" in head[max(0, new - 2) :]:
             self.refused = Refused("a header line starts with a space or tab (obs-fold)", 400)
         self.lines = self.lines or b"\n" in head

@@ -89,6 +89,8 @@ def verdict(reads: list[bytes], limit: int = 200) -> str:
         (b"GET / HTTP/1.1\nHost: x\n\n", "400 a line of the request head ends in a bare LF"),
         (b"GET / HTTP/1.1\r\nHost: x\r\n\n", "400 a line of the request head ends in a bare LF"),
         (b"GET / HTTP/1.1\r\nHost: x\r\nA: b\r\n\tfold\r\n\r\n", "400 a header line starts"),
+        (b"GET / HTTP/1.1\r\nHost: x\r\nA: b\rc\r\n\r\n", "400 the request head holds a CR"),
+        (CHUNKED + b"3\r\nASK\r\n0\r\nX: a\r\r\n\r\n", "400 the request head holds a CR"),
         (GOOD + b"GET / HTTP/1.1\r\n folded: first\r\n\r\n", "200 GET /a b'' | 400 a header"),
         (CHUNKED + b"3\r\na\nb\r\n0\r\nX: a\r\n\r\n" + GOOD, "200 POST /c b'a\\nb' | 200 GET"),
         (CHUNKED + b"3;ext=1\r\nASK\r\n0\r\n\r\n", "200 POST /c b'ASK'"),
