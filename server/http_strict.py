@@ -205,10 +205,15 @@ class HeadWithBody:
             self.transport.write(self.head + data if self.head else data)
             self.head = b""
 
-    def close(self) -> None:
+    def flush(self) -> None:
+        """Writes a head still held: the answer is complete without a body write (uvicorn's
+        httptools protocol writes none for ``HEAD``)."""
         if self.head:
             self.transport.write(self.head)
             self.head = b""
+
+    def close(self) -> None:
+        self.flush()
         self.transport.close()
 
     def is_closing(self) -> bool:

@@ -167,6 +167,8 @@ class StrictHttpToolsProtocol(HttpToolsProtocol):
         return True
 
     def on_response_complete(self) -> None:
+        if isinstance(self.cycle.transport, HeadWithBody):
+            self.cycle.transport.flush()
         super().on_response_complete()
         if self._held and not self.transport.is_closing():
             held, self._held = self._held, b""

@@ -331,3 +331,12 @@ def test_a_get_query_as_long_as_max_body_bytes_reaches_the_endpoint(
     too_long = b"GET /sparql?" + query + b"x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
     status, body = _status_and_body(_exchange(port, too_long))
     assert status.startswith(b"HTTP/1.1 414") and str(ROOMY).encode() in body  # the endpoint's
+
+
+def test_head_then_get_on_one_connection_are_both_answered(port: int) -> None:
+    """An answer to HEAD has no body to carry its head: the head is written all the same."""
+    answer = _exchange(port, b"HEAD /health HTTP/1.1\r\nHost: x\r\n\r\n"
+                       b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")  # fmt: skip
+    first, _, second = answer.partition(b"\r\n\r\n")
+    assert first.startswith(b"HTTP/1.1 503") and second.startswith(b"HTTP/1.1 503")
+    assert answer.count(b'"mode"') == 1  # the GET's body only

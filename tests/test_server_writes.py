@@ -1,7 +1,8 @@
 """How an answer leaves the server: the head and the body of a response in one write to the
-socket (a system call and a wake-up of the client each), and an interim ``100 Continue`` at
-once. Driven through the strict protocols (over httptools, the one served, and over h11) over a
-transport that records each write."""
+socket (a system call and a wake-up of the client each), an interim ``100 Continue`` at once,
+and the head of an answer without a body (``HEAD``) when the answer is complete. Driven through
+the strict protocols (over httptools, the one served, and over h11) over a transport that
+records each write."""
 
 from __future__ import annotations
 
@@ -96,3 +97,14 @@ def test_100_continue_is_sent_before_the_body_arrives(http: Any) -> None:
     writes = asyncio.run(_served(http, [head, b"abc"], until="x"))
     assert writes[0].startswith(b"HTTP/1.1 100 "), writes[0][:40]
     assert len(writes) == 2 and writes[1].startswith(b"HTTP/1.1 200 ") and writes[1].endswith(BODY)
+
+
+@PROTOCOLS
+def test_the_answer_to_head_is_written_though_it_has_no_body(http: Any) -> None:
+    """uvicorn's httptools protocol writes nothing for a HEAD answer's body: its head, held for
+    the body's first write, is written when the answer is complete."""
+    head = b"HEAD /x HTTP/1.1\r\nHost: a\r\n\r\n"
+    writes = asyncio.run(_served(http, [head, b"GET /x HTTP/1.1\r\nHost: a\r\n\r\n"], until="x"))
+    assert len(writes) == 2, [w[:40] for w in writes]
+    assert writes[0].startswith(b"HTTP/1.1 200 ") and writes[0].endswith(b"\r\n\r\n")
+    assert writes[1].startswith(b"HTTP/1.1 200 ") and writes[1].endswith(BODY)
