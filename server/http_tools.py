@@ -6,8 +6,9 @@ in C, and is stricter than h11 in most ways (it refuses unknown methods, control
 header values, ``Content-Length`` with ``Transfer-Encoding``, a duplicate ``Content-Length``,
 spaces around a chunk size). What it lets through that h11 did not, this protocol refuses:
 
-- what :class:`HeadScan` and :class:`ChunkScan` refuse: bare LF and obs-fold in a head or in a
-  chunked body's trailer; a head over the limit gets 414 or 431, then a lingering close;
+- what :class:`HeadScan` and :class:`ChunkScan` refuse: a bare LF, a CR that ends no line and
+  obs-fold in a head or in a chunked body's trailer; a head over the limit gets 414 or 431, then
+  a lingering close;
 - a request line that is not ``method SP target SP HTTP/x.y`` (llhttp takes several spaces,
   and a line without a version as HTTP/0.9) or that an empty line precedes;
 - an HTTP/1.1 request without a ``Host`` header, or any request with several;
