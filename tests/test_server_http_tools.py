@@ -1,11 +1,12 @@
 """The strict httptools protocol (server/http_tools.py) driven in-process, read by read: a head,
-a body or a trailer split anywhere is judged as when sent whole, llhttp reads each head once
-and whole, and a request pipelined behind another waits for the answer before it. Over real
-sockets: tests/test_server_http.py."""
+a body or a trailer split anywhere (every byte its own read, or reads cut at random places) is
+judged as when sent whole, llhttp reads each head once and whole, and a request pipelined
+behind another waits for the answer before it. Over real sockets: tests/test_server_http.py."""
 
 from __future__ import annotations
 
 import asyncio
+import random
 import re
 from typing import Any
 
@@ -151,3 +152,21 @@ def test_a_pipelined_request_waits_for_the_answer_before_it() -> None:
 
     written = asyncio.run(run())
     assert started == ["/first", "/second"] and written.count(b"HTTP/1.1 204") == 2
+
+
+STREAMS = [
+    GOOD + WITH_BODY + CHUNKED + b"3\r\na\nb\r\n10\r\n0123456789abcdef\r\n0\r\nX: a\r\n\r\n" + GOOD,
+    CHUNKED + b'3;e="q"\r\nabc\r\n0\r\n\r\n' + WITH_BODY.replace(b"5", b"0")[:-5],
+    WITH_BODY + CHUNKED + b"3\r\nabc\r\n0\r\nX: a\n\r\n" + GOOD,
+    CHUNKED + b"1a\r\nGET /a HTTP/1.1\r\nHost: x\r\n\r\n0\r\n\r\n" + GOOD,  # a request as data
+]
+
+
+@pytest.mark.parametrize("stream", STREAMS)
+def test_requests_split_at_random_places_are_answered_as_when_sent_whole(stream: bytes) -> None:
+    whole = verdict([stream], limit=1000)
+    rng = random.Random(stream)  # the same splits every run
+    for _ in range(40):
+        cuts = sorted(rng.sample(range(1, len(stream)), rng.randint(1, 12)))
+        reads = [stream[a:b] for a, b in zip([0, *cuts], [*cuts, len(stream)], strict=True)]
+        assert verdict(reads, limit=1000) == whole, cuts
