@@ -4,13 +4,15 @@
 
 Serves the project's build (``make build`` first) from this checkout's app and feeds a raw
 ``GET /sparql`` to uvicorn's protocol over a transport that keeps what is written, so the
-numbers hold no kernel time and no client: what the Python side of a request costs. Three
+numbers hold no kernel time and no client: what the Python side of a request costs. Four
 paths, each the least CPU per request of five repeats, in turns for ``--rounds`` rounds:
 
 - ``app``: the ASGI app alone (middlewares, ``/sparql``, the engine, the serialisation);
-- ``h11 (strict)``: the protocol the server runs (server/http_strict.py) and the app;
+- ``httptools (strict)``: the protocol the server runs (server/http_tools.py) and the app;
+- ``h11 (strict)``: the protocol it ran before, kept where httptools is missing
+  (server/http_strict.py), and the app;
 - ``httptools``: uvicorn's httptools protocol and the app (it does not make the strict checks:
-  for how much of the request path the HTTP parser is).
+  what they cost).
 
 Prints markdown with the machine's 1-minute load.
 """
@@ -97,9 +99,11 @@ async def _per_request(app: Any, http: Any, query: str, count: int) -> float:
 
 async def _run(kind: str, count: int, rounds: int) -> None:
     from sorakg.server.http_strict import StrictH11Protocol
+    from sorakg.server.http_tools import StrictHttpToolsProtocol
 
     app = create_app(Settings())
-    paths = {"app": None, "h11 (strict)": StrictH11Protocol, "httptools": "httptools"}
+    paths = {"app": None, "httptools (strict)": StrictHttpToolsProtocol,
+             "h11 (strict)": StrictH11Protocol, "httptools": "httptools"}  # fmt: skip
     cells: dict[str, list[float]] = {name: [] for name in paths}
     load = [os.getloadavg()[0]]
     async with app.router.lifespan_context(app):

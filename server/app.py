@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -220,10 +221,19 @@ def run_serve(settings: Settings, host: str | None = None, port: int | None = No
     )
 
 
+def strict_protocol() -> type[asyncio.Protocol]:
+    """The strict HTTP/1.1 protocol: over httptools, or over h11 where httptools is missing."""
+    try:
+        from .http_tools import StrictHttpToolsProtocol
+    except ImportError:  # httptools is a C extension: where it cannot be built, h11
+        from .http_strict import StrictH11Protocol
+
+        return StrictH11Protocol
+    return StrictHttpToolsProtocol
+
+
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
     """How uvicorn serves the app (``run_serve``, and the tests that run a real server)."""
-    from .http_strict import StrictH11Protocol
-
     return dict(
         host=settings.host,
         port=settings.port,
@@ -231,11 +241,11 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         # client addresses are never used (no access log; links come from public_url), so the
         # X-Forwarded-* rewriting middleware would only cost time on every request
         proxy_headers=False,
-        # a GET query string may be as long as max_body_bytes (then 414), but httptools (uvicorn's
-        # default parser when installed) refuses a request head over about 80 KiB, and h11 over
-        # 64 KiB by default (400 "Invalid HTTP request received"): h11, with room for the limit,
-        # strict about line ends and answering 414/431 past it (server/http_strict.py)
-        http=StrictH11Protocol,
+        # llhttp (httptools), strict about line ends, framing and Host, answering 414/431 past
+        # the head limit, which leaves room for a GET query string as long as max_body_bytes
+        # (then 414); h11 with the same checks where httptools is missing (server/http_tools.py)
+        http=strict_protocol(),
+        # the head limit, named for h11 by uvicorn; both protocols read it
         h11_max_incomplete_event_size=settings.max_body_bytes + HEADER_ROOM,
         # connections at once (slow senders of headers included): past it, 503 at once
         limit_concurrency=settings.max_connections,

@@ -8,7 +8,8 @@
   (a download name), and a browser must not sniff them as HTML and run what they echo.
 - A request with both ``Content-Length`` and ``Transfer-Encoding`` is refused (400, and the
   connection closed): h11 reads it as chunked, while a front proxy that trusts
-  ``Content-Length`` would read another request into its body (request smuggling).
+  ``Content-Length`` would read another request into its body (request smuggling). llhttp, the
+  parser served, refuses it before the app; this holds under any server the app runs in.
 """
 
 from __future__ import annotations

@@ -2,10 +2,12 @@
 
 h11 is lenient where a front proxy may not be, and abrupt where a client needs an answer:
 
-- **Bare LF and obs-fold.** h11 ends a head line at a bare LF and joins a line that starts with
-  a space or tab to the previous header (obs-fold). A proxy that frames by CRLF, or that reads
-  the folded line as a header of its own, then sees other requests or headers than this server
-  (request smuggling). RFC 9112 lets a server refuse both: 400, and the connection is closed.
+- **Bare LF, bare CR and obs-fold.** h11 ends a head line at a bare LF and joins a line that
+  starts with a space or tab to the previous header (obs-fold). A proxy that frames by CRLF, or
+  that reads the folded line as a header of its own, then sees other requests or headers than
+  this server (request smuggling). RFC 9112 lets a server refuse both: 400, and the connection
+  is closed. So is a CR that ends no line (h11 and llhttp refuse it; the scan does too, so it
+  does not rest on either parser's version).
 - **Oversized heads.** Past ``h11_max_incomplete_event_size`` h11 gives up, and uvicorn answered
   400 and closed the socket while the client was still sending its URL: the kernel then resets the
   connection and the client never reads the answer. Here a request line over the limit gets 414
@@ -25,10 +27,12 @@ from http import HTTPStatus
 from typing import Any
 
 import h11
+from uvicorn.protocols.http.flow_control import FlowControl
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 LINGER_SECONDS = 10.0
 _HEAD_END = re.compile(rb"\n\r?\n")  # where h11 ends a head
+_HEX = re.compile(rb"[0-9A-Fa-f]+")
 
 
 class Refused(h11.RemoteProtocolError):
@@ -59,64 +63,89 @@ class HeadScan:
         self.refused: Refused | None = None
         self._tail = context  # the last two bytes fed: a line end or a fold may straddle reads
 
-    def feed(self, data: bytes) -> None:
+    def feed(self, data: bytes) -> int:
+        """Reads ``data``; returns how many of its bytes are the head's (all of them until the
+        head's end)."""
         if self.done or self.refused is not None:
-            return
+            return 0
         window, new = self._tail + data, len(self._tail)  # window[new:] is not yet checked
         end = _HEAD_END.search(window)
         head = window if end is None else window[: end.end()]
-        # every LF must close a CRLF (one that straddles the reads included); counted in C
-        if head.count(b"\n", new) != head.count(b"\r\n", max(0, new - 1)):
+        # every LF must close a CRLF and every CR open one (one that straddles the reads
+        # included: a CR that ends a read is judged with the next); counted in C
+        since = max(0, new - 1)
+        pending = end is None and head.endswith(b"\r")
+        if head.count(b"\n", new) != head.count(b"\r\n", since):
             self.refused = Refused("a line of the request head ends in a bare LF, not CRLF", 400)
+        elif head.count(b"\r", since) - pending != head.count(b"\r\n", since):
+            self.refused = Refused("the request head holds a CR that does not end a line", 400)
         elif b"\r\n " in head[max(0, new - 2) :] or b"\r\n\t" in head[max(0, new - 2) :]:
             self.refused = Refused("a header line starts with a space or tab (obs-fold)", 400)
         self.lines = self.lines or b"\n" in head
-        self.size += len(head) - len(self._tail)
+        self.size += len(head) - new
         self.done = end is not None
         if not self.done and self.refused is None and self.size > self.limit:
             self.refused = oversized(self.lines, self.limit)
         self._tail = window[-2:]
+        return len(head) - new
 
 
 class ChunkScan:
-    """A chunked body read as it arrives: the chunks are skipped (h11 reads their framing
-    strictly), and the trailer section after the last one, which h11 reads as leniently as a
-    head, is judged by a :class:`HeadScan`."""
+    """A chunked body read as it arrives: the chunks are skipped by their sizes (the parser
+    reads their framing strictly), and the trailer section after the last one, which h11 reads
+    as leniently as a head, is judged by a :class:`HeadScan`. Where the body ends is where its
+    trailer ends (``done``). A chunk-size line it cannot read (not hex digits, an optional
+    extension and CRLF; or longer than ``limit``) stops it (``stopped``): the parser refuses
+    such a line itself."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.refused: Refused | None = None
         self.trailer: HeadScan | None = None
-        self._line = b""  # a chunk-size line begun in an earlier read
+        self.stopped = False
+        self._line = bytearray()  # a chunk-size line begun in an earlier read
         self._skip = 0  # bytes of chunk data, and its CRLF, still to come
-        self._stopped = False  # a chunk-size line h11 refuses itself
 
-    def feed(self, data: bytes) -> None:
-        buffer, at = self._line + data, 0
-        self._line = b""
-        while at < len(buffer) and not self._stopped and self.refused is None:
+    @property
+    def done(self) -> bool:
+        return self.trailer is not None and self.trailer.done
+
+    @property
+    def pending(self) -> int:
+        """Bytes read of a chunk-size line not yet complete."""
+        return len(self._line)
+
+    def feed(self, data: bytes) -> int:
+        """Reads ``data``; returns how many of its bytes are the body's (all of them until the
+        trailer's end)."""
+        at = 0
+        while at < len(data) and not self.stopped and self.refused is None:
             if self.trailer is not None:
-                self.trailer.feed(buffer[at:])
+                taken = self.trailer.feed(data[at:])
                 self.refused = self.trailer.refused
-                return
+                return at + taken
             if self._skip:
-                taken = min(self._skip, len(buffer) - at)
+                taken = min(self._skip, len(data) - at)
                 self._skip, at = self._skip - taken, at + taken
                 continue
-            end = buffer.find(b"\r\n", at)
+            end = data.find(b"\n", at)
+            # a bytearray grows in amortised linear time: a line trickled byte by byte is not
+            # copied again at every read
+            self._line += data[at : len(data) if end < 0 else end + 1]
             if end < 0:
-                self._line = buffer[at:]
-                self._stopped = len(self._line) > self.limit  # h11 refuses it first
-                return
-            size = buffer[at:end].split(b";")[0].strip(b" \t")
-            at = end + 2
-            try:
-                self._skip = int(size, 16) + 2 if int(size, 16) else 0
-            except ValueError:
-                self._stopped = True  # h11 refuses the line itself
-                return
-            if not self._skip:  # the last chunk: its CRLF is the trailer's context
+                self.stopped = len(self._line) > self.limit
+                return len(data)
+            line, at = bytes(self._line), end + 1
+            self._line.clear()
+            size = line[:-2].split(b";")[0].strip(b" \t")
+            if not line.endswith(b"\r\n") or not _HEX.fullmatch(size):
+                self.stopped = True  # int() would also take 0x, _, + and -
+                return at
+            if int(size, 16):
+                self._skip = int(size, 16) + 2
+            else:  # the last chunk: its CRLF is the trailer's context
                 self.trailer = HeadScan(self.limit, context=b"\r\n")
+        return at
 
 
 class StrictConnection(h11.Connection):
@@ -176,14 +205,41 @@ class HeadWithBody:
             self.transport.write(self.head + data if self.head else data)
             self.head = b""
 
-    def close(self) -> None:
+    def flush(self) -> None:
+        """Writes a head still held: the answer is complete without a body write (uvicorn's
+        httptools protocol writes none for ``HEAD``)."""
         if self.head:
             self.transport.write(self.head)
             self.head = b""
+
+    def close(self) -> None:
+        self.flush()
         self.transport.close()
 
     def is_closing(self) -> bool:
         return self.transport.is_closing()
+
+
+def refusal(status: int, text: str) -> bytes:
+    """The whole answer to a refused head: ``status`` and ``text``, and the connection closed."""
+    body = text.encode() + b"\n"
+    return (
+        b"HTTP/1.1 %d %s\r\n" % (status, HTTPStatus(status).phrase.encode())
+        + b"content-type: text/plain; charset=utf-8\r\nx-content-type-options: nosniff\r\n"
+        + b"connection: close\r\ncontent-length: %d\r\n\r\n" % len(body)
+        + body
+    )
+
+
+def linger(
+    transport: asyncio.Transport, flow: FlowControl, loop: asyncio.AbstractEventLoop
+) -> asyncio.TimerHandle:
+    """Close after the client stops sending (or ``LINGER_SECONDS``), so it reads the answer: the
+    sending side is shut and reading goes on (the protocol drops what it reads)."""
+    if transport.can_write_eof():
+        transport.write_eof()
+    flow.resume_reading()
+    return loop.call_later(LINGER_SECONDS, transport.close)
 
 
 class StrictH11Protocol(H11Protocol):
@@ -217,23 +273,10 @@ class StrictH11Protocol(H11Protocol):
             status, text = 400, msg  # h11's own refusal (uvicorn's generic sentence)
         else:
             status, text = refused.error_status_hint, str(refused)
-        body = text.encode() + b"\n"
-        self.transport.write(
-            b"HTTP/1.1 %d %s\r\n" % (status, HTTPStatus(status).phrase.encode())
-            + b"content-type: text/plain; charset=utf-8\r\nx-content-type-options: nosniff\r\n"
-            + b"connection: close\r\ncontent-length: %d\r\n\r\n" % len(body)
-            + body
-        )
+        self.transport.write(refusal(status, text))
         self.logger.info("refused a request head (%d): %s", status, text)
-        self._linger()
-
-    def _linger(self) -> None:
-        """Close after the client stops sending (or ``LINGER_SECONDS``), so it reads the answer."""
         self._unset_keepalive_if_required()
-        if self.transport.can_write_eof():
-            self.transport.write_eof()
-        self.flow.resume_reading()
-        self._lingering = self.loop.call_later(LINGER_SECONDS, self.transport.close)
+        self._lingering = linger(self.transport, self.flow, self.loop)
 
     def connection_lost(self, exc: Exception | None) -> None:
         if self._lingering is not None:

@@ -12,6 +12,7 @@ import re
 import socket
 import time
 from collections.abc import Iterator
+from urllib.parse import urlencode
 
 import h11
 import pytest
@@ -34,10 +35,18 @@ def port() -> Iterator[int]:
         yield config.port
 
 
-def _exchange(port: int, raw: bytes) -> bytes:
-    """Everything the server sends back until it closes the connection (or 10 s of silence)."""
+def _exchange(port: int, raw: bytes, piece: int = 0) -> bytes:
+    """Everything the server sends back until it closes the connection (or 10 s of silence);
+    with ``piece``, ``raw`` is sent that many bytes at a time, each in a segment of its own."""
     with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
-        sock.sendall(raw)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        for at in range(0, len(raw), piece or len(raw) or 1):
+            try:
+                sock.sendall(raw[at : at + (piece or len(raw))])
+            except (BrokenPipeError, ConnectionResetError):
+                break  # refused midway and closed (uvicorn's way): what was answered is read
+            if piece:
+                time.sleep(0.001)  # the server reads each piece on its own, mostly
         received = b""
         try:
             while chunk := sock.recv(65536):
@@ -214,3 +223,120 @@ def test_a_bad_chunk_mid_request_is_still_uvicorns_400(
     assert status == b"HTTP/1.1 400 Bad Request" and b"Invalid HTTP request received." in body
     time.sleep(0.5)  # the app's task notices the broken body
     assert "Exception in ASGI application" not in caplog.text
+
+
+GOOD = b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n"
+HIDDEN = b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n"  # a request inside a body
+SPARQL_POST = b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+
+
+@pytest.mark.parametrize(
+    ("head", "status", "named"),
+    [
+        (b"GET  /health HTTP/1.1\r\nHost: x\r\n\r\n", b"400", b"request line"),
+        (b"GET /health\r\nHost: x\r\n\r\n", b"400", b"request line"),  # llhttp: HTTP/0.9
+        (b"\r\nGET /health HTTP/1.1\r\nHost: x\r\n\r\n", b"400", b"request line"),
+        (b"GET /health HTTP/1.1\r\n\r\n", b"400", b"Host"),
+        (b"GET /health HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n", b"400", b"Host"),
+        (SPARQL_POST + b"Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", b"501", b"chunked"),
+    ],
+)  # fmt: skip
+def test_what_llhttp_takes_and_h11_refused_is_refused(
+    port: int, head: bytes, status: bytes, named: bytes
+) -> None:
+    answer = _exchange(port, GOOD + head + GOOD)
+    assert re.findall(rb"HTTP/1\.1 (\d{3})", answer) == [b"503", status]  # nothing after it
+    assert named in answer.split(b"\r\n\r\n")[-1]
+
+
+@pytest.mark.parametrize(
+    "framed",
+    [
+        b"Content-Length: %d\r\n\r\n%s" % (len(HIDDEN), HIDDEN),
+        b"Transfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n0\r\n\r\n" % (len(HIDDEN), HIDDEN),
+        b"Transfer-Encoding: chunked\r\n\r\n4\r\nASK \r\n2\r\n{}\r\n0\r\nX: %s\r\n\r\n"
+        % HIDDEN.replace(b"\r\n", b" ").strip(),
+    ],
+)  # fmt: skip
+def test_a_request_inside_a_body_is_not_read_as_one(port: int, framed: bytes) -> None:
+    close = b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    for piece in (0, 7):
+        answer = _exchange(port, SPARQL_POST + framed + close, piece)
+        assert len(re.findall(rb"HTTP/1\.1 \d{3}", answer)) == 2, answer  # /sparql's, and close's
+        assert answer.count(b'"mode"') == 1  # /health answered once: the one after the body
+
+
+def test_an_upgrade_with_a_body_is_refused_and_one_without_is_served(port: int) -> None:
+    """llhttp reads what follows a request to upgrade as another protocol's, not as its body:
+    the two framings differ, so it is refused; a GET asking to upgrade (``h2c``) is served."""
+    upgrade = b"Connection: upgrade\r\nUpgrade: foo\r\n"
+    body = b"Content-Length: %d\r\n\r\n%s" % (len(HIDDEN), HIDDEN)
+    answer = _exchange(port, SPARQL_POST + upgrade + body + GOOD)
+    assert re.findall(rb"HTTP/1\.1 \d{3}", answer) == [b"HTTP/1.1 400"]
+    assert b"ambiguous" in answer and b'"mode"' not in answer
+    h2c = b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: upgrade\r\nUpgrade: h2c\r\n\r\n"
+    answer = _exchange(port, h2c + b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert answer.count(b'"mode"') == 2
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        GOOD + b"GET /health HTTP/1.1\r\nHost: x\nConnection: close\r\n\r\n",
+        GOOD + b"GET /health HTTP/1.1\r\nHost: x\r\nX-A: a\r\n b\r\n\r\n",
+        SPARQL_POST + b"Transfer-Encoding: chunked\r\n\r\n6\r\nASK {}\r\n0\r\nX: a\n\r\n" + GOOD,
+        GOOD + b"GET /health HTTP/1.1\r\nHost: x\r\nX-A: a\rb\r\n\r\n",
+        GOOD + b"GET  /health HTTP/1.1\r\nHost: x\r\n\r\n",
+        GOOD + b"GET /health HTTP/1.1\r\nConnection: close\r\n\r\n",
+    ],
+)  # fmt: skip
+def test_a_request_trickled_byte_by_byte_is_judged_like_one_sent_whole(
+    port: int, raw: bytes
+) -> None:
+    def judged(answer: bytes) -> list[bytes]:
+        named = rb"HTTP/1\.1 \d{3}|bare LF|obs-fold|a CR|request line|Host header"
+        return re.findall(named, answer)
+
+    whole = judged(_exchange(port, raw))
+    assert whole[-1:] != [b"HTTP/1.1 503"]  # refused: not answered by the app
+    assert judged(_exchange(port, raw, piece=1)) == whole
+
+
+ROOMY = 200_000  # max_body_bytes: a GET query string up to it, past 64 KiB
+
+
+@pytest.fixture(scope="module")
+def roomy() -> Iterator[tuple[int, Spy]]:
+    spy = Spy()
+    config = Settings(port=free_port(), max_body_bytes=ROOMY)
+    with serving(create_app(config, spy), config):
+        yield config.port, spy
+
+
+def test_a_get_query_as_long_as_max_body_bytes_reaches_the_endpoint(
+    roomy: tuple[int, Spy],
+) -> None:
+    """httptools' URL parser refuses a URL over 64 KiB; the endpoint promises GET queries up
+    to max_body_bytes (longer: 414), whole or in pieces."""
+    port, spy = roomy
+    padding = ROOMY - len(urlencode({"query": "ASK {} #"}))
+    text = "ASK {} #" + "x" * padding
+    query = urlencode({"query": text}).encode()
+    assert 65_536 < len(query) == ROOMY
+    for piece in (0, 1400):
+        raw = b"GET /sparql?" + query + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        answer = _exchange(port, raw, piece)
+        assert b"the spy answers nothing" in answer  # the store was asked: the spy's answer
+        assert spy.jobs[-1].text == text
+    too_long = b"GET /sparql?" + query + b"x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    status, body = _status_and_body(_exchange(port, too_long))
+    assert status.startswith(b"HTTP/1.1 414") and str(ROOMY).encode() in body  # the endpoint's
+
+
+def test_head_then_get_on_one_connection_are_both_answered(port: int) -> None:
+    """An answer to HEAD has no body to carry its head: the head is written all the same."""
+    answer = _exchange(port, b"HEAD /health HTTP/1.1\r\nHost: x\r\n\r\n"
+                       b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")  # fmt: skip
+    first, _, second = answer.partition(b"\r\n\r\n")
+    assert first.startswith(b"HTTP/1.1 503") and second.startswith(b"HTTP/1.1 503")
+    assert answer.count(b'"mode"') == 1  # the GET's body only

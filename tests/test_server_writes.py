@@ -1,16 +1,20 @@
 """How an answer leaves the server: the head and the body of a response in one write to the
-socket (a system call and a wake-up of the client each), and an interim ``100 Continue`` at
-once. Driven through :class:`StrictH11Protocol` over a transport that records each write."""
+socket (a system call and a wake-up of the client each), an interim ``100 Continue`` at once,
+and the head of an answer without a body (``HEAD``) when the answer is complete. Driven through
+the strict protocols (over httptools, the one served, and over h11) over a transport that
+records each write."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any
 
+import pytest
 import uvicorn
 from uvicorn.server import ServerState
 
 from sorakg.server.http_strict import StrictH11Protocol
+from sorakg.server.http_tools import StrictHttpToolsProtocol
 
 BODY = b"x" * 5000
 
@@ -51,14 +55,17 @@ async def echo_length(scope: Any, receive: Any, send: Any) -> None:
     await send({"type": "http.response.body", "body": BODY})
 
 
-async def _served(requests: list[bytes], until: str) -> list[bytes]:
+PROTOCOLS = pytest.mark.parametrize("http", [StrictHttpToolsProtocol, StrictH11Protocol])
+
+
+async def _served(http: Any, requests: list[bytes], until: str) -> list[bytes]:
     """Feed ``requests`` one at a time (the loop runs between them) on one connection; the
     non-empty writes once the last one ends with ``until``."""
-    config = uvicorn.Config(echo_length, lifespan="off", http=StrictH11Protocol,
+    config = uvicorn.Config(echo_length, lifespan="off", http=http,
                             h11_max_incomplete_event_size=65536)  # fmt: skip
     config.load()
-    protocol = StrictH11Protocol(config=config, server_state=ServerState(), app_state={},
-                                 _loop=asyncio.get_running_loop())  # fmt: skip
+    protocol = http(config=config, server_state=ServerState(), app_state={},
+                    _loop=asyncio.get_running_loop())  # fmt: skip
     transport = Recording()
     protocol.connection_made(transport)
     for data in requests:
@@ -73,18 +80,31 @@ async def _served(requests: list[bytes], until: str) -> list[bytes]:
     return [write for write in transport.writes if write]
 
 
-def test_a_responses_head_and_body_leave_in_one_write() -> None:
+@PROTOCOLS
+def test_a_responses_head_and_body_leave_in_one_write(http: Any) -> None:
     get = b"GET /x HTTP/1.1\r\nHost: a\r\n\r\n"
-    writes = asyncio.run(_served([get, get], until="x"))
+    writes = asyncio.run(_served(http, [get, get], until="x"))
     # two requests on one connection: one write each, head and body together
     assert len(writes) == 2, [w[:40] for w in writes]
     for write in writes:
         assert write.startswith(b"HTTP/1.1 200 ") and write.endswith(BODY)
 
 
-def test_100_continue_is_sent_before_the_body_arrives() -> None:
+@PROTOCOLS
+def test_100_continue_is_sent_before_the_body_arrives(http: Any) -> None:
     head = (b"POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n"
             b"Expect: 100-continue\r\n\r\n")  # fmt: skip
-    writes = asyncio.run(_served([head, b"abc"], until="x"))
+    writes = asyncio.run(_served(http, [head, b"abc"], until="x"))
     assert writes[0].startswith(b"HTTP/1.1 100 "), writes[0][:40]
     assert len(writes) == 2 and writes[1].startswith(b"HTTP/1.1 200 ") and writes[1].endswith(BODY)
+
+
+@PROTOCOLS
+def test_the_answer_to_head_is_written_though_it_has_no_body(http: Any) -> None:
+    """uvicorn's httptools protocol writes nothing for a HEAD answer's body: its head, held for
+    the body's first write, is written when the answer is complete."""
+    head = b"HEAD /x HTTP/1.1\r\nHost: a\r\n\r\n"
+    writes = asyncio.run(_served(http, [head, b"GET /x HTTP/1.1\r\nHost: a\r\n\r\n"], until="x"))
+    assert len(writes) == 2, [w[:40] for w in writes]
+    assert writes[0].startswith(b"HTTP/1.1 200 ") and writes[0].endswith(b"\r\n\r\n")
+    assert writes[1].startswith(b"HTTP/1.1 200 ") and writes[1].endswith(BODY)
