@@ -76,6 +76,7 @@ class Run:
     peak_rss: float = 0.0  # the most RSS (MB) summed over the server's processes seen
     code: str = ""  # the commit (or the checkout's code hash) measured
     cpu: dict[str, list[float]] = field(default_factory=dict)  # query → server CPU s per request
+    store_cpu: dict[str, list[float]] = field(default_factory=dict)  # proxy mode: the store's
 
 
 def requests_for(server: Server) -> dict[str, tuple[str, str, dict[str, str]]]:
@@ -111,11 +112,13 @@ def measure(
     patience: float,
     only: list[str] | None = None,
     restart: Callable[[], Server] | None = None,
+    store_cpu: Callable[[], float] | None = None,
 ) -> Run:
     """Every query's timings; a request unanswered after ``patience`` seconds is given up (the
     Oxigraph server does not always stop a query at its own timeout) and counted at that. After
     a request not answered 200 the server is restarted (``restart``, the same URLs) or, without
-    one, left to become idle before the next."""
+    one, left to become idle before the next. In proxy mode ``store_cpu`` reads the external
+    store's CPU seconds, kept per request beside the server's."""
     run = Run(load_s, server.startup_s, server.memory_mb())
     run.settle_s = server.settle()
     before = os.getloadavg()[0]
@@ -125,9 +128,11 @@ def measure(
                 continue
             times: list[float] = []
             cpu = run.cpu[name] = []
+            beside = run.store_cpu[name] = []
             began = time.perf_counter()
             while len(times) < samples and (not times or time.perf_counter() - began < budget):
                 used = server.cpu_seconds()
+                stored = store_cpu() if store_cpu else 0.0
                 sent = time.perf_counter()
                 try:
                     if method == "GET":
@@ -139,6 +144,8 @@ def measure(
                     status = f"no answer in {patience:g} s"
                 times.append(time.perf_counter() - sent)
                 cpu.append(max(0.0, server.cpu_seconds() - used))  # a killed worker's is lost
+                if store_cpu is not None:
+                    beside.append(store_cpu() - stored)
                 run.peak_rss = max(run.peak_rss, server.memory_mb(pss=False)[0])
                 if status == "200" and name not in run.rows:
                     run.rows[name] = _rows(answer)

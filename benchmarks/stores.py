@@ -4,7 +4,8 @@ served through each store (embedded pool vs proxy mode).
 ``python -m benchmarks.stores [--sizes 100000]`` prints markdown tables and writes them to
 ``benchmarks/stores.md``. The stores are the conformance suite's (``tests/stores.py``): each
 started on loopback ports in a temporary folder and stopped after. Graphs: the current build,
-and synthetic releases of the same shape (``benchmarks/workload.synthetic``).
+and synthetic releases of the same shape (``benchmarks/workload.synthetic``). At 1M triples,
+with Virtuoso's CPU and memory per step and per query: :mod:`benchmarks.stores_scale`.
 """
 
 from __future__ import annotations
