@@ -64,6 +64,23 @@ class _Worker:
             self.process.wait(timeout=5)
 
 
+@dataclass(eq=False)
+class _Launched:
+    """A worker's process, started and not yet known to be ready (:meth:`Supervision._launch`)."""
+
+    process: subprocess.Popen[bytes]
+    sock: socket.socket  # this end of its socket pair
+    store: Path | None
+    memory: bool
+
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            self.process.kill()
+        self.sock.close()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=5)
+
+
 class Supervision:
     """Starts, replaces and counts the pool's worker processes."""
 
@@ -110,17 +127,20 @@ class Supervision:
 
     async def _spawn(
         self, store: Path | None = None, writable: bool = False, fast: bool = False,
-        page: bool = False, memory: bool | None = None,
+        page: bool = False, memory: bool | None = None, launched: _Launched | None = None,
     ) -> _Worker:  # fmt: skip
         """A new worker; ``memory``: holding the default view in memory (default: when the
-        pool serves the release from memory, ``view_file``)."""
-        parent, child = socket.socketpair()
+        pool serves the release from memory, ``view_file``). ``launched``: its process, started
+        earlier by :meth:`_launch` (then ``store`` and ``memory`` are the ones it was given)."""
+        if launched is not None:
+            store, memory = launched.store, launched.memory
         store = store or self.store_dir
         if memory is None:
             memory = self.view_file is not None and not writable
         self._opening[store] += 1  # its snapshot must not be deleted while it opens
         try:
-            worker = await self._start_worker(parent, child, store, writable, memory)
+            started = launched or self._launch(store, writable, memory)
+            worker = await self._ready(started, writable)
             worker.fast, worker.page = fast, page
             return worker
         finally:
@@ -128,10 +148,10 @@ class Supervision:
             if not self._opening[store]:
                 del self._opening[store]
 
-    async def _start_worker(
-        self, parent: socket.socket, child: socket.socket, store: Path | None, writable: bool,
-        memory: bool = False,
-    ) -> _Worker:  # fmt: skip
+    def _launch(self, store: Path | None, writable: bool, memory: bool) -> _Launched:
+        """Start a worker's process (it imports, opens ``store`` and says it is ready on its
+        socket while this process goes on): :meth:`_ready` waits for it."""
+        parent, child = socket.socketpair()
         config = Config(
             store=str(store) if store is not None else None,
             writable=writable,
@@ -146,12 +166,23 @@ class Supervision:
             str(child.fileno()),
             config.to_json(),
         ]
-        process = subprocess.Popen(command, pass_fds=[child.fileno()], preexec_fn=die_with_parent())
-        child.close()
-        reader, writer = await asyncio.open_unix_connection(sock=parent, limit=2**20)
-        worker = _Worker(process, reader, writer, store, memory=memory)
         try:
-            timeout = self.view_load_timeout if memory else LOAD_TIMEOUT
+            process = subprocess.Popen(
+                command, pass_fds=[child.fileno()], preexec_fn=die_with_parent()
+            )
+        except BaseException:
+            parent.close()
+            raise
+        finally:
+            child.close()
+        return _Launched(process, parent, store, memory)
+
+    async def _ready(self, launched: _Launched, writable: bool) -> _Worker:
+        """The worker whose process :meth:`_launch` started, once it has opened its store."""
+        reader, writer = await asyncio.open_unix_connection(sock=launched.sock, limit=2**20)
+        worker = _Worker(launched.process, reader, writer, launched.store, memory=launched.memory)
+        try:
+            timeout = self.view_load_timeout if launched.memory else LOAD_TIMEOUT
             ready = await asyncio.wait_for(worker.receive(), timeout)
             assert isinstance(ready, tuple) and ready[0] == READY, ready
             worker.isolation = ready[1]
