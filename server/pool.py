@@ -224,8 +224,9 @@ class WorkerPool(UpdateWriter, InlineAnswers):
         # on the other core meanwhile
         launched = self._launched or [self._launch(self.store_dir, False, eager) for _ in lanes]
         self._launched = []
+        spawns = zip(lanes, launched, strict=True)
         spawning = asyncio.gather(
-            *(self._spawn(fast=f, page=p, launched=one) for (f, p), one in zip(lanes, launched, strict=True))
+            *(self._spawn(fast=f, page=p, launched=one) for (f, p), one in spawns)
         )
         try:
             await self._open_inline(eager)
