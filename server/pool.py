@@ -170,8 +170,19 @@ class WorkerPool(UpdateWriter, InlineAnswers):
             return
         self._pin_release()
         self.store_dir = self.store_dir or release_store(self.graph_file.parent)
-        eager = self._plan_views()
-        self._launched = [self._launch(self.store_dir, False, eager) for _ in self._lanes()]
+        self._launched = self._launch_readers(self._plan_views())
+
+    def _launch_readers(self, memory: bool) -> list[_Launched]:
+        """A process started for each lane's reader (all stopped if one cannot be started)."""
+        launched: list[_Launched] = []
+        try:
+            for _ in self._lanes():
+                launched.append(self._launch(self.store_dir, False, memory))
+        except BaseException:
+            for one in launched:
+                one.kill()
+            raise
+        return launched
 
     def _pin_release(self) -> None:
         from sorakg.release.folder import pin
@@ -222,7 +233,7 @@ class WorkerPool(UpdateWriter, InlineAnswers):
         lanes = self._lanes()
         # every reader's process starts before this one opens its own reader, so they start
         # on the other core meanwhile
-        launched = self._launched or [self._launch(self.store_dir, False, eager) for _ in lanes]
+        launched = self._launched or self._launch_readers(eager)
         self._launched = []
         spawns = zip(lanes, launched, strict=True)
         spawning = asyncio.gather(

@@ -179,7 +179,11 @@ class Supervision:
 
     async def _ready(self, launched: _Launched, writable: bool) -> _Worker:
         """The worker whose process :meth:`_launch` started, once it has opened its store."""
-        reader, writer = await asyncio.open_unix_connection(sock=launched.sock, limit=2**20)
+        try:
+            reader, writer = await asyncio.open_unix_connection(sock=launched.sock, limit=2**20)
+        except BaseException:
+            launched.kill()
+            raise
         worker = _Worker(launched.process, reader, writer, launched.store, memory=launched.memory)
         try:
             timeout = self.view_load_timeout if launched.memory else LOAD_TIMEOUT
