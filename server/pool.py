@@ -101,6 +101,7 @@ class WorkerPool(UpdateWriter, InlineAnswers):
     allow_unisolated: bool = False  # serve even when a worker cannot be cut off from the network
     store_dir: Path | None = None
     _launched: list[_Launched] = field(default_factory=list)  # see launch_readers
+    lanes_later: bool = False  # the fast lane's and the pages' readers start after start()
     _pin: IO[bytes] | None = None  # held while serving: a rebuild does not prune this release
     restarts: int = 0  # workers replaced (timeouts, deaths)
     respawn_failures: int = 0  # failed attempts to start a replacement (retried with backoff)
@@ -157,10 +158,12 @@ class WorkerPool(UpdateWriter, InlineAnswers):
         )
 
     def launch_readers(self) -> None:
-        """Start the readers' processes now, ahead of :meth:`start`, which then waits for them
-        instead of starting them: ``sorakg serve`` calls this before it imports the web
-        framework, so the workers start on the other core meanwhile. Only a read-only pool over
-        a release whose store is written (an older build's is written by :meth:`start` first)."""
+        """Start the general lane's readers now, ahead of :meth:`start`, which then waits for
+        them instead of starting them, and starts the fast lane's and the pages' after it has
+        (``lanes_later``): ``sorakg serve`` calls this before it imports the web framework, so
+        the workers start on the other core meanwhile, and the first answer waits for the
+        readers it needs only. A read-only pool over a release whose store is written (an older
+        build's is written by :meth:`start` first)."""
         if self.updatable or self.graph_file is None or self._launched:
             return
         from sorakg.release.folder import STORE_DIR
@@ -170,13 +173,14 @@ class WorkerPool(UpdateWriter, InlineAnswers):
             return
         self._pin_release()
         self.store_dir = self.store_dir or release_store(self.graph_file.parent)
-        self._launched = self._launch_readers(self._plan_views())
+        self.lanes_later = True
+        self._launched = self._launch_readers(self._plan_views(), self._lanes()[: self.size])
 
-    def _launch_readers(self, memory: bool) -> list[_Launched]:
+    def _launch_readers(self, memory: bool, lanes: list[tuple[bool, bool]]) -> list[_Launched]:
         """A process started for each lane's reader (all stopped if one cannot be started)."""
         launched: list[_Launched] = []
         try:
-            for _ in self._lanes():
+            for _ in lanes:
                 launched.append(self._launch(self.store_dir, False, memory))
         except BaseException:
             for one in launched:
@@ -230,10 +234,12 @@ class WorkerPool(UpdateWriter, InlineAnswers):
             self._writer = await self._spawn_writer()
             self.store_dir = await self._snapshot()
         eager = self.eager_views if self._launched else self._plan_views()
-        lanes = self._lanes()
+        lanes, later = self._lanes(), []
+        if self.lanes_later:
+            lanes, later = lanes[: self.size], lanes[self.size :]
         # every reader's process starts before this one opens its own reader, so they start
         # on the other core meanwhile
-        launched = self._launched or self._launch_readers(eager)
+        launched = self._launched or self._launch_readers(eager, lanes)
         self._launched = []
         spawns = zip(lanes, launched, strict=True)
         spawning = asyncio.gather(
@@ -247,6 +253,7 @@ class WorkerPool(UpdateWriter, InlineAnswers):
             raise
         for worker in await spawning:
             self._home(worker).put_nowait(worker)
+        self._start_later(later, eager)
         if self.view_file is not None and not eager:  # a large release: the first answers
             task = asyncio.ensure_future(self._load_in_background())  # come from the disk
             self._spawning.add(task)

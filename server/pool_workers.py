@@ -250,6 +250,39 @@ class Supervision:
         self._spawning.add(task)
         task.add_done_callback(self._spawning.discard)
 
+    def _start_later(self, lanes: list[tuple[bool, bool]], memory: bool) -> None:
+        """Start a reader for each (fast, page) lane of ``lanes`` in the background, retrying
+        with backoff as a replacement does; until each is up it counts as expected, not
+        missing. The fast lane's and the pages' readers of ``sorakg serve``: the first answers
+        need neither, so the start does not wait for them (two fewer processes starting
+        beside the web process's)."""
+        self._refreshing += len(lanes)
+
+        async def start(fast: bool, page: bool) -> None:
+            delay, counted = RETRY_FIRST, True
+            while not self._closed:
+                try:
+                    worker = await self._spawn(fast=fast, page=page, memory=memory)
+                except Exception as error:  # /health says missing from now on
+                    self._refreshing -= counted
+                    counted = False
+                    self.respawn_failures += 1
+                    log.error("a query worker could not be started (retry in %g s): %s",
+                              delay, error)  # fmt: skip
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, RETRY_MAX)
+                    continue
+                self._refreshing -= counted
+                self._home(worker).put_nowait(worker)
+                if self.view_file is not None and not worker.memory:
+                    self._load_views_later()
+                return
+
+        for fast, page in lanes:
+            task = asyncio.ensure_future(start(fast, page))
+            self._spawning.add(task)
+            task.add_done_callback(self._spawning.discard)
+
     def _view_at_once(self) -> bool:
         """Whether a replacement worker loads the default view before it serves: only when
         that is cheap (``eager_quads``). A large release's replacement reads the disk first and

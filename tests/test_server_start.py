@@ -1,8 +1,9 @@
 """What starting the server costs: the web process imports the web framework and the engine,
 and leaves the build's libraries (rdflib, the table models, the export's registries, the
 reasoners) and the pages' (the templates, the entity page's sections and charts) to the first
-request that needs them (a page, a download). ``sorakg serve`` starts the query workers before
-it imports the web framework, and the pool takes them over."""
+request that needs them (a page, a download). ``sorakg serve`` starts the general lane's query
+workers before it imports the web framework, the pool takes them over, and the fast lane's and
+the pages' workers start after the pool has."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from pathlib import Path
 from sorakg.release.store import release_store
 from sorakg.server.execute import Job
 from sorakg.server.pool import WorkerPool
+from tests.helpers import DEADLINE, until
 
 # what `sorakg serve` must not import before it answers (seconds of a start, docs/scaling.md)
 HEAVY = (
@@ -94,18 +96,24 @@ def test_the_pool_takes_over_the_workers_launched_before_it_starts(graph_file: P
     pool.launch_readers()
     processes = [one.process for one in pool._launched]
     launched = sorted(process.pid for process in processes)
-    assert len(launched) == pool.expected == 4
+    assert len(launched) == pool.size == 2  # the general lane's: the first answers need no other
 
-    async def go() -> tuple[list[int], int]:
+    async def go() -> tuple[list[int], int, set[tuple[bool, bool]]]:
         await pool.start()
         try:
+            assert pool.missing == 0  # the fast lane's and the pages' start: expected, not missing
             reply = await pool.run(Job("query", "ASK { ?s ?p ?o }", format="json"))
-            return sorted(worker.process.pid for worker in pool._workers), reply.status
+            general = [w.process.pid for w in pool._workers if not (w.fast or w.page)]
+            async with asyncio.timeout(DEADLINE):
+                await until(lambda: len(pool._workers) == pool.expected)
+            assert pool.missing == 0
+            return sorted(general), reply.status, {(w.fast, w.page) for w in pool._workers}
         finally:
             await pool.close()
 
-    serving, status = asyncio.run(go())
-    assert serving == launched and status == 200  # no other worker was started
+    general, status, lanes = asyncio.run(go())
+    assert general == launched and status == 200  # no other general worker was started
+    assert lanes == {(False, False), (True, False), (False, True)}
     assert all(process.poll() is not None for process in processes)  # closed: all stopped
 
 
