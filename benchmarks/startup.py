@@ -14,8 +14,8 @@ sorakg.server.worker"`` (what every worker, and every replacement of a worker ki
 timeout, pays before it opens the store), the CPU seconds of the web process's imports
 (``import sorakg.cli, sorakg.server.app``: what ``sorakg serve`` imports before it listens),
 and ``sorakg serve``'s time from process start to the first answer
-(:func:`benchmarks.servers.start`: the port opens once the workers are up). The machine's
-1-minute load is recorded. Writes ``benchmarks/startup.md``.
+(:func:`benchmarks.servers.start`: the port opens once the general lane's workers are up). The
+machine's 1-minute load is recorded. Writes ``benchmarks/startup.md``.
 
 ``--from-disk`` serves the release from its on-disk store only (``memory_store_quads`` = 0), as
 a release over the setting is served (10M at the default): a smaller graph then starts as 10M
