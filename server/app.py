@@ -209,15 +209,23 @@ async def _read_stats(app: FastAPI, backend: Backend) -> None:
 HEADER_ROOM = 64 * 1024  # for the request line's method, path and the headers besides the query
 
 
-def run_serve(settings: Settings, host: str | None = None, port: int | None = None) -> None:
-    """Serve the endpoint with uvicorn until interrupted."""
+def run_serve(
+    settings: Settings,
+    host: str | None = None,
+    port: int | None = None,
+    backend: Backend | None = None,
+) -> None:
+    """Serve the endpoint (over ``backend``, default: the one ``settings`` name) with uvicorn
+    until interrupted."""
     import uvicorn
 
     # the served base URL (public_url's default) names the address actually listened on
     settings = settings.model_copy(update={"host": host or settings.host,
                                            "port": port or settings.port})  # fmt: skip
     uvicorn.run(
-        create_app(settings, prepare_downloads=True), log_level="info", **uvicorn_options(settings)
+        create_app(settings, backend, prepare_downloads=True),
+        log_level="info",
+        **uvicorn_options(settings),
     )
 
 

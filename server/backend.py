@@ -13,7 +13,6 @@ from typing import Protocol
 import pyoxigraph as ox
 from fastapi import Request
 
-from sorakg.release.store import built_file
 from sorakg.settings import Settings
 from sorakg.sparql.bindings import Term, with_values
 
@@ -55,8 +54,7 @@ def backend_for(settings: Settings) -> Backend:
         return ProxyBackend.from_settings(settings)
     from .pool import WorkerPool
 
-    # resolve the build link now, so a rebuild while serving cannot mix two releases
-    return WorkerPool.from_settings(settings, built_file(settings).resolve())
+    return WorkerPool.for_build(settings)
 
 
 # async, so FastAPI calls them in the event loop: a plain ``def`` dependency runs in a thread

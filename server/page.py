@@ -10,8 +10,8 @@ import json
 from dataclasses import asdict, dataclass
 from functools import cache
 from importlib.resources import files
+from typing import TYPE_CHECKING
 
-import jinja2
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
@@ -20,6 +20,9 @@ from sorakg.sparql import catalogue
 
 from .backend import served_root
 from .execute import Job
+
+if TYPE_CHECKING:  # the templates are loaded by the first page, not at start
+    import jinja2
 
 router = APIRouter()
 
@@ -48,6 +51,8 @@ def examples(base_iri: str) -> list[Example]:
 
 @cache
 def templates() -> jinja2.Environment:
+    import jinja2
+
     folder = files("sorakg.server") / "templates"
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(folder)), autoescape=True, auto_reload=False

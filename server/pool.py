@@ -57,7 +57,14 @@ from sorakg.sparql import text as sparql_text
 from .execute import Graphs, Job, Reply
 from .pool_inline import INLINE_IN_FLIGHT, INLINE_TEXT, InlineAnswers
 from .pool_lanes import SLOW_FOR, SLOW_REMEMBERED, Overrun
-from .pool_workers import LOAD_TIMEOUT, VIEW_GAP, VIEW_LOAD_TIMEOUT, Unisolated, _Worker
+from .pool_workers import (
+    LOAD_TIMEOUT,
+    VIEW_GAP,
+    VIEW_LOAD_TIMEOUT,
+    Unisolated,
+    _Launched,
+    _Worker,
+)
 from .pool_writer import UNKNOWN, UpdateWriter
 
 __all__ = ["INLINE_IN_FLIGHT", "INLINE_TEXT", "LOAD_TIMEOUT", "SLOW_FOR", "SLOW_REMEMBERED",
@@ -93,6 +100,8 @@ class WorkerPool(UpdateWriter, InlineAnswers):
     isolate_writer: bool = False  # the update writer runs without network (SERVICE and LOAD off)
     allow_unisolated: bool = False  # serve even when a worker cannot be cut off from the network
     store_dir: Path | None = None
+    _launched: list[_Launched] = field(default_factory=list)  # see launch_readers
+    lanes_later: bool = False  # the fast lane's and the pages' readers start after start()
     _pin: IO[bytes] | None = None  # held while serving: a rebuild does not prune this release
     restarts: int = 0  # workers replaced (timeouts, deaths)
     respawn_failures: int = 0  # failed attempts to start a replacement (retried with backoff)
@@ -148,15 +157,74 @@ class WorkerPool(UpdateWriter, InlineAnswers):
             allow_unisolated=settings.allow_unisolated,
         )
 
+    def launch_readers(self) -> None:
+        """Start the general lane's readers now, ahead of :meth:`start`, which then waits for
+        them instead of starting them, and starts the fast lane's and the pages' after it has
+        (``lanes_later``): ``sorakg serve`` calls this before it imports the web framework, so
+        the workers start on the other core meanwhile, and the first answer waits for the
+        readers it needs only. A read-only pool over a release whose store is written (an older
+        build's is written by :meth:`start` first)."""
+        if self.updatable or self.graph_file is None or self._launched:
+            return
+        from sorakg.release.folder import STORE_DIR
+        from sorakg.release.store import release_store
+
+        if not (self.graph_file.parent / STORE_DIR / "CURRENT").exists():
+            return
+        self._pin_release()
+        self.store_dir = self.store_dir or release_store(self.graph_file.parent)
+        self.lanes_later = True
+        self._launched = self._launch_readers(self._plan_views(), self._lanes()[: self.size])
+
+    def _launch_readers(self, memory: bool, lanes: list[tuple[bool, bool]]) -> list[_Launched]:
+        """A process started for each lane's reader (all stopped if one cannot be started)."""
+        launched: list[_Launched] = []
+        try:
+            for _ in lanes:
+                launched.append(self._launch(self.store_dir, False, memory))
+        except BaseException:
+            for one in launched:
+                one.kill()
+            raise
+        return launched
+
+    def _pin_release(self) -> None:
+        from sorakg.release.folder import pin
+
+        if self.graph_file is None or self._pin is not None:
+            return
+        try:
+            self._pin = pin(self.graph_file.parent)
+        except OSError as error:  # e.g. a read-only release folder: serve it unpinned
+            log.warning("could not pin %s against pruning: %s", self.graph_file.parent, error)
+
+    def _plan_views(self) -> bool:
+        """Whether the readers hold the default view in memory (``view_file``: the release is
+        under ``memory_quads``) and load it before they serve (``eager_views``: it is small)."""
+        quads = release_quads(self.graph_file) if self.graph_file is not None else 0
+        if self.graph_file is not None and not self.updatable and quads <= self.memory_quads:
+            self.view_file = self.graph_file
+        self.eager_views = self.view_file is not None and quads <= self.eager_quads
+        return self.eager_views
+
+    def _lanes(self) -> list[tuple[bool, bool]]:
+        """(fast, page) of each reader: the general lane's, the fast lane's, the pages'."""
+        lanes = [(False, False)] * self.size + [(True, False)] * (1 if self.fast_lane else 0)
+        return lanes + [(False, True)] * (1 if self.page_lane else 0)
+
+    @classmethod
+    def for_build(cls, settings: Settings) -> WorkerPool:
+        """The pool over the current build (:class:`MissingBuild` when there is none), its link
+        resolved now, so that a rebuild while serving cannot mix two releases."""
+        from sorakg.release.store import built_file
+
+        return cls.from_settings(settings, built_file(settings).resolve())
+
     async def start(self) -> None:
         if self.graph_file is not None:
-            from sorakg.release.folder import pin
             from sorakg.release.store import release_store
 
-            try:
-                self._pin = pin(self.graph_file.parent)
-            except OSError as error:  # e.g. a read-only release folder: serve it unpinned
-                log.warning("could not pin %s against pruning: %s", self.graph_file.parent, error)
+            self._pin_release()
             if self.store_dir is None:
                 self.store_dir = await asyncio.to_thread(release_store, self.graph_file.parent)
         if self.updatable:
@@ -165,29 +233,42 @@ class WorkerPool(UpdateWriter, InlineAnswers):
             await asyncio.to_thread(self._prepare_live)
             self._writer = await self._spawn_writer()
             self.store_dir = await self._snapshot()
-        quads = release_quads(self.graph_file) if self.graph_file is not None else 0
-        if self.graph_file is not None and not self.updatable and quads <= self.memory_quads:
-            self.view_file = self.graph_file
-        eager = self.eager_views = self.view_file is not None and quads <= self.eager_quads
-        if self.inline_rows and not self.updatable and self.store_dir is not None:
-            self._inline = await asyncio.to_thread(ox.Store.read_only, str(self.store_dir))
-            self._inline_graphs = default_graphs(self._inline)
-            if eager and self.view_file is not None:
-                self._inline_view = await asyncio.to_thread(load_view, self.view_file)
-            sparql_text.one_pattern("")  # compiles its expression now, not at the first request
-        lanes = [(False, False)] * self.size + [(True, False)] * (1 if self.fast_lane else 0)
-        lanes += [(False, True)] * (1 if self.page_lane else 0)
-        workers = await asyncio.gather(
-            *(self._spawn(fast=f, page=p, memory=eager) for f, p in lanes)
+        eager = self.eager_views if self._launched else self._plan_views()
+        lanes, later = self._lanes(), []
+        if self.lanes_later:
+            lanes, later = lanes[: self.size], lanes[self.size :]
+        # every reader's process starts before this one opens its own reader, so they start
+        # on the other core meanwhile
+        launched = self._launched or self._launch_readers(eager, lanes)
+        self._launched = []
+        spawns = zip(lanes, launched, strict=True)
+        spawning = asyncio.gather(
+            *(self._spawn(fast=f, page=p, launched=one) for (f, p), one in spawns)
         )
-        for worker in workers:
+        try:
+            await self._open_inline(eager)
+        except BaseException:
+            spawning.cancel()
+            await asyncio.gather(spawning, return_exceptions=True)
+            raise
+        for worker in await spawning:
             self._home(worker).put_nowait(worker)
+        self._start_later(later, eager)
         if self.view_file is not None and not eager:  # a large release: the first answers
             task = asyncio.ensure_future(self._load_in_background())  # come from the disk
             self._spawning.add(task)
             task.add_done_callback(self._spawning.discard)
         for role, state in self.isolation().items():
             (log.warning if "NOT" in state else log.info)("network of the %s: %s", role, state)
+
+    async def _open_inline(self, eager: bool) -> None:
+        """This process's own reader of the store, for the point lookups it answers itself."""
+        if self.inline_rows and not self.updatable and self.store_dir is not None:
+            self._inline = await asyncio.to_thread(ox.Store.read_only, str(self.store_dir))
+            self._inline_graphs = default_graphs(self._inline)
+            if eager and self.view_file is not None:
+                self._inline_view = await asyncio.to_thread(load_view, self.view_file)
+            sparql_text.one_pattern("")  # compiles its expression now, not at the first request
 
     async def _load_in_background(self) -> None:
         """The in-memory views of a release too large to load before the first answer: each
@@ -208,6 +289,9 @@ class WorkerPool(UpdateWriter, InlineAnswers):
         for worker in list(self._workers):
             worker.kill()
         self._workers.clear()
+        for launched in self._launched:  # started by launch_readers, never waited for
+            launched.kill()
+        self._launched.clear()
         if self._writer is not None:
             self._writer.kill()
             self._writer = None

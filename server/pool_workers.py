@@ -64,6 +64,23 @@ class _Worker:
             self.process.wait(timeout=5)
 
 
+@dataclass(eq=False)
+class _Launched:
+    """A worker's process, started and not yet known to be ready (:meth:`Supervision._launch`)."""
+
+    process: subprocess.Popen[bytes]
+    sock: socket.socket  # this end of its socket pair
+    store: Path | None
+    memory: bool
+
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            self.process.kill()
+        self.sock.close()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=5)
+
+
 class Supervision:
     """Starts, replaces and counts the pool's worker processes."""
 
@@ -110,17 +127,20 @@ class Supervision:
 
     async def _spawn(
         self, store: Path | None = None, writable: bool = False, fast: bool = False,
-        page: bool = False, memory: bool | None = None,
+        page: bool = False, memory: bool | None = None, launched: _Launched | None = None,
     ) -> _Worker:  # fmt: skip
         """A new worker; ``memory``: holding the default view in memory (default: when the
-        pool serves the release from memory, ``view_file``)."""
-        parent, child = socket.socketpair()
+        pool serves the release from memory, ``view_file``). ``launched``: its process, started
+        earlier by :meth:`_launch` (then ``store`` and ``memory`` are the ones it was given)."""
+        if launched is not None:
+            store, memory = launched.store, launched.memory
         store = store or self.store_dir
         if memory is None:
             memory = self.view_file is not None and not writable
         self._opening[store] += 1  # its snapshot must not be deleted while it opens
         try:
-            worker = await self._start_worker(parent, child, store, writable, memory)
+            started = launched or self._launch(store, writable, memory)
+            worker = await self._ready(started, writable)
             worker.fast, worker.page = fast, page
             return worker
         finally:
@@ -128,10 +148,10 @@ class Supervision:
             if not self._opening[store]:
                 del self._opening[store]
 
-    async def _start_worker(
-        self, parent: socket.socket, child: socket.socket, store: Path | None, writable: bool,
-        memory: bool = False,
-    ) -> _Worker:  # fmt: skip
+    def _launch(self, store: Path | None, writable: bool, memory: bool) -> _Launched:
+        """Start a worker's process (it imports, opens ``store`` and says it is ready on its
+        socket while this process goes on): :meth:`_ready` waits for it."""
+        parent, child = socket.socketpair()
         config = Config(
             store=str(store) if store is not None else None,
             writable=writable,
@@ -146,12 +166,27 @@ class Supervision:
             str(child.fileno()),
             config.to_json(),
         ]
-        process = subprocess.Popen(command, pass_fds=[child.fileno()], preexec_fn=die_with_parent())
-        child.close()
-        reader, writer = await asyncio.open_unix_connection(sock=parent, limit=2**20)
-        worker = _Worker(process, reader, writer, store, memory=memory)
         try:
-            timeout = self.view_load_timeout if memory else LOAD_TIMEOUT
+            process = subprocess.Popen(
+                command, pass_fds=[child.fileno()], preexec_fn=die_with_parent()
+            )
+        except BaseException:
+            parent.close()
+            raise
+        finally:
+            child.close()
+        return _Launched(process, parent, store, memory)
+
+    async def _ready(self, launched: _Launched, writable: bool) -> _Worker:
+        """The worker whose process :meth:`_launch` started, once it has opened its store."""
+        try:
+            reader, writer = await asyncio.open_unix_connection(sock=launched.sock, limit=2**20)
+        except BaseException:
+            launched.kill()
+            raise
+        worker = _Worker(launched.process, reader, writer, launched.store, memory=launched.memory)
+        try:
+            timeout = self.view_load_timeout if launched.memory else LOAD_TIMEOUT
             ready = await asyncio.wait_for(worker.receive(), timeout)
             assert isinstance(ready, tuple) and ready[0] == READY, ready
             worker.isolation = ready[1]
@@ -214,6 +249,39 @@ class Supervision:
         task = asyncio.ensure_future(respawn())
         self._spawning.add(task)
         task.add_done_callback(self._spawning.discard)
+
+    def _start_later(self, lanes: list[tuple[bool, bool]], memory: bool) -> None:
+        """Start a reader for each (fast, page) lane of ``lanes`` in the background, retrying
+        with backoff as a replacement does; until each is up it counts as expected, not
+        missing. The fast lane's and the pages' readers of ``sorakg serve``: the first answers
+        need neither, so the start does not wait for them (two fewer processes starting
+        beside the web process's)."""
+        self._refreshing += len(lanes)
+
+        async def start(fast: bool, page: bool) -> None:
+            delay, counted = RETRY_FIRST, True
+            while not self._closed:
+                try:
+                    worker = await self._spawn(fast=fast, page=page, memory=memory)
+                except Exception as error:  # /health says missing from now on
+                    self._refreshing -= counted
+                    counted = False
+                    self.respawn_failures += 1
+                    log.error("a query worker could not be started (retry in %g s): %s",
+                              delay, error)  # fmt: skip
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, RETRY_MAX)
+                    continue
+                self._refreshing -= counted
+                self._home(worker).put_nowait(worker)
+                if self.view_file is not None and not worker.memory:
+                    self._load_views_later()
+                return
+
+        for fast, page in lanes:
+            task = asyncio.ensure_future(start(fast, page))
+            self._spawning.add(task)
+            task.add_done_callback(self._spawning.discard)
 
     def _view_at_once(self) -> bool:
         """Whether a replacement worker loads the default view before it serves: only when

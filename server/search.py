@@ -25,7 +25,6 @@ from sorakg.names import curie
 from sorakg.sparql import catalogue
 
 from .canned import names_for
-from .entity_context import SEGMENT_KINDS
 from .page import templates
 
 router = APIRouter()
@@ -131,6 +130,8 @@ def rank(
     index: Index, query: str, base_iri: str, limit: int = 30
 ) -> tuple[list[Hit], list[QuoteHit]]:
     """Entities and quotes matching ``query``, best first (the module docstring says how)."""
+    from .entity_context import SEGMENT_KINDS  # the pages' module: loaded by a search, not at start
+
     prefixes = catalogue.prefixes_for(base_iri)
     query = bounded(query)
     wanted = query.casefold()

@@ -8,7 +8,6 @@ running with nobody to read their answers, holding memory and locks.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 import signal
 from collections.abc import Callable
@@ -16,8 +15,10 @@ from collections.abc import Callable
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 _PRCTL: Callable[..., int] | None
-try:  # resolved here, not in the child, where imports could deadlock
-    _PRCTL = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True).prctl
+try:  # resolved here, not in the child, where imports could deadlock; from the symbols this
+    # process has loaded (libc's among them), not by name: ctypes.util.find_library runs
+    # ``ldconfig -p`` in a child process, tens of milliseconds of every server's start
+    _PRCTL = ctypes.CDLL(None, use_errno=True).prctl
 except (AttributeError, OSError, TypeError):  # not Linux: no parent-death signal
     _PRCTL = None
 

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from sorakg.cli.app import Exit, app, build_failed, err, fail_with, out, settings_or_exit
 from sorakg.release.folder import current_graph_file
@@ -117,6 +116,8 @@ def validate_command(
 
 
 def _print_stats(stats: dict) -> None:  # type: ignore[type-arg]
+    from rich.table import Table  # a command that prints one: not every start of sorakg
+
     graphs = Table("graph", "triples", title="Triples by graph")
     for name, count in stats["graphs"].items():
         graphs.add_row(name, str(count))

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from sorakg import names as names_
@@ -210,6 +209,8 @@ def _say_next(what: str, params: list[str], page: paging.Page, rows: int) -> Non
 def _print_table(title: str, columns: list[str], cells: list[list[str]]) -> None:
     """A table that fits: in a terminal, long cells wrap (never cut to "drug:ax…"); piped or
     redirected, the table is as wide as its widest row, so every value is whole."""
+    from rich.table import Table  # a command that prints one: not every start of sorakg
+
     table = Table(*columns, title=title)
     for column in table.columns:
         column.overflow = "fold"
@@ -223,6 +224,8 @@ def _print_table(title: str, columns: list[str], cells: list[list[str]]) -> None
 
 
 def _print_query_list(queries: list[catalogue.NamedQuery]) -> None:
+    from rich.table import Table  # a command that prints one: not every start of sorakg
+
     table = Table("name", "title", "parameters", title="Named queries (sorakg query NAME)")
     for query in queries:
         params = ", ".join(

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from sorakg.cli.app import Exit, app, fail_with, settings_or_exit
+from sorakg.settings import Settings
+
+if TYPE_CHECKING:
+    from sorakg.server.pool import WorkerPool
 
 SERVE_HELP = (
     "Serve the current build over SPARQL 1.1 and as Linked Data (see docs/endpoint.md).\n\n"
@@ -24,7 +28,6 @@ def serve_command(
 ) -> None:
     """Serve the current build over SPARQL 1.1 and as Linked Data (see docs/endpoint.md)."""
     from sorakg.release.store import MissingBuild
-    from sorakg.server.app import run_serve
 
     settings = settings_or_exit()
     where = (host or settings.host, port or settings.port)
@@ -37,9 +40,25 @@ def serve_command(
             Exit.UNAVAILABLE,
         )
     try:
-        run_serve(settings, host=host, port=port)
+        pool = _launched_pool(settings)  # before the web framework is imported: see there
+        from sorakg.server.app import run_serve
+
+        run_serve(settings, host=host, port=port, backend=pool)
     except MissingBuild as error:
         raise fail_with(error, Exit.MISSING) from error
+
+
+def _launched_pool(settings: Settings) -> WorkerPool | None:
+    """The embedded store's pool with its query workers already starting (None: a proxy to
+    ``sparql_endpoint``). The workers' imports and the web process's (FastAPI's, most of its
+    start) then run at once, on two cores, instead of one after the other."""
+    if settings.sparql_endpoint:
+        return None
+    from sorakg.server.pool import WorkerPool  # the engine's modules only, not the web stack
+
+    pool = WorkerPool.for_build(settings)
+    pool.launch_readers()
+    return pool
 
 
 def _port_taken(host: str, port: int) -> str | None:
