@@ -9,6 +9,10 @@ busy machine) and the shared modules below the loaders read it too.
 
 from __future__ import annotations
 
+# The base of the entity IRIs and of the release's graphs (``{base}graph/asserted`` …) unless the
+# setting ``base_iri`` says otherwise; the query library names graphs under it.
+DEFAULT_BASE = "https://w3id.org/sorakg/"
+
 TABLE = {
     # the graph's own vocabulary and the ones its facts use
     "sk": "https://w3id.org/sorakg/ontology#",

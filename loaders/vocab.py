@@ -11,7 +11,6 @@ from .prefixes import PREFIX_IRIS
 
 SK = Namespace(PREFIX_IRIS["sk"])
 ONTOLOGY_IRI = URIRef("https://w3id.org/sorakg/ontology")
-DEFAULT_BASE = "https://w3id.org/sorakg/"
 
 PREFIXES = {name: Namespace(iri) for name, iri in PREFIX_IRIS.items()}
 

@@ -115,7 +115,8 @@ async def run_canned(
             bound = catalogue.bind(query, raw, prefixes)
         else:  # index lookups, and a did-you-mean's scan: off the event loop
             bound = await run_in_threadpool(catalogue.bind, query, raw, prefixes, names, notes)
-        text = catalogue.bound_text(query, bound, page)  # bound here, once
+        # bound here, once; the graphs named under the release's base
+        text = catalogue.bound_text(query, bound, page, settings.base_iri)
     except NotAcceptable as error:
         return Response(str(error), 406, media_type="text/plain")
     except catalogue.ParameterError as error:

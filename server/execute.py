@@ -307,7 +307,9 @@ def view_answers(job: Job) -> bool:
     graph; one with them is lexed, and only the keywords count, with a word or a name's prefix
     that holds one (not ``owl:someValuesFrom``, a comment, a string or an IRI: the lexer reads
     keywords as Oxigraph does, in ASCII and in any case). A ``\\u`` escape always sends the query
-    to the whole store, since Oxigraph never reads a keyword through one."""
+    to the whole store, since Oxigraph never reads a keyword through one; so does a ``<`` that
+    Oxigraph may read as less-than where the lexer reads an IRI holding a ``#`` or ``'``, which
+    could hide a ``GRAPH`` from the lexer (:func:`sorakg.sparql.text.reads_alike`)."""
     if job.default_graphs or job.named_graphs:
         return False
     lowered = job.text.lower()
@@ -316,6 +318,8 @@ def view_answers(job: Job) -> bool:
     if "graph" not in lowered and "from" not in lowered:
         return True
     tokens = list(sparql_text.lex(job.text))
+    if not sparql_text.reads_alike(tokens):
+        return False
     for at, token in enumerate(tokens):
         if token.kind not in ("word", "pname"):
             continue

@@ -42,7 +42,8 @@ def examples(base_iri: str) -> list[Example]:
     found = []
     for query in catalogue.list_queries():
         defaults = catalogue.bind(query, {}, prefixes)
-        text = catalogue.bound_text(query, defaults)  # a paged query: its first page
+        # a paged query: its first page; the graphs named as the served release names them
+        text = catalogue.bound_text(query, defaults, catalogue.FIRST, base_iri)
         # the "#+" header is for the library; the title and description are shown above the editor
         text = "\n".join(line for line in text.splitlines() if not line.startswith("#+")) + "\n"
         found.append(Example(query.name, query.title, query.description, text))

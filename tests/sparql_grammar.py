@@ -306,3 +306,61 @@ def grammar(escapes: bool, inline: bool = False) -> Grammar:
 PLAIN = grammar(escapes=False)
 ESCAPED = grammar(escapes=True)
 ESCAPED_LINE = grammar(escapes=True, inline=True)
+
+
+# A '<' that Oxigraph reads as less-than (or as a triple term's second '<') where the grammar's
+# tokens read an IRI: with a quote or a '#' in that IRI, a string or a comment in one reading
+# may hide a keyword, or a bracket in it may leave the readings' brackets apart. The openers
+# come before the keyword, the closers end what an opener began in one of the readings.
+LESS_THAN_OPENERS = [
+    "FILTER(?o<'x>')",
+    "FILTER(?o<'#>')",
+    "FILTER(?o<'''x>''')",
+    "FILTER(!(?o<?o))",
+    "FILTER(!(?o<?o#>",
+    "FILTER(?o<STR((?o>?o)))",
+    "FILTER(?o<STR((?o>?o))||?o<'x>')",
+    "FILTER(?o<=?o#>",
+    "FILTER(COALESCE(EXISTS{?s ?p ?o}<'x>',true))",
+    "BIND(<<(?o?o?o#)>>",
+    "?s ?p <<(?s?p?o#)>>",
+    "?s ?p <urn:a#'b>",
+    "FILTER(?o != <urn:a#'b>)",
+    "VALUES (?v ?w) { (<urn:a#b> <urn:c#'d>) }",
+]
+LESS_THAN_CLOSERS = [
+    "FILTER(?o!='y')",
+    "FILTER(?o!='''y''')",
+    "'",
+    "'''",
+    ")",
+    ">>",
+    ")>> AS ?t)",
+    "#",
+    "#'",
+    "#>",
+    "BIND(<<(?o?o?o)>> AS ?t)",
+]
+
+
+def hidden_behind_less_than(keyword: str) -> st.SearchStrategy[str]:
+    """A SELECT of ``?o`` bound to 'a', with ``keyword`` (a GRAPH or SERVICE pattern) between
+    pieces that read apart around a '<', on one line or on several."""
+    sep = st.sampled_from(["", " ", " ", "\n"])
+    opener, closer = st.sampled_from(LESS_THAN_OPENERS), st.sampled_from(LESS_THAN_CLOSERS)
+    pieces = st.lists(st.tuples(st.one_of(opener, closer), sep), max_size=2).map(
+        lambda pairs: "".join(p + s for p, s in pairs)
+    )
+    return _join(
+        _just("SELECT * WHERE { BIND('a' AS ?o) "),
+        pieces,
+        opener,
+        sep,
+        _just(keyword),
+        sep,
+        closer,
+        sep,
+        pieces,
+        _just(" }"),
+        st.sampled_from(["", " #'", " #'''", "\n"]),
+    )

@@ -10,7 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from sorakg.cli import app
+from sorakg.loaders.prefixes import DEFAULT_BASE
 from sorakg.release.default_view import default_graphs
+from sorakg.settings import Settings
 from sorakg.sparql import catalogue as ql
 from sorakg.sparql import remote
 from sorakg.sparql.bindings import with_rows, with_values
@@ -126,6 +128,25 @@ def test_values_block_serializes_terms_safely() -> None:
     text = with_values(query.text, bound)
     assert 'VALUES (?t) { ("a\\" } ; DROP ALL ; #\\n") }' in text
     ox.Store().query(text)  # still one well-formed query
+
+
+GRAPHS_PROBE = """PREFIX sk: <https://w3id.org/sorakg/ontology#>
+# GRAPH <https://w3id.org/sorakg/graph/asserted> in a comment
+SELECT ?s ?o { GRAPH <%sgraph/asserted> { ?s sk:p <https://w3id.org/sorakg/drug/x> }
+  GRAPH <%sgraph/disputed-inferred> { ?s ?o "<https://w3id.org/sorakg/graph/x>" } }
+"""
+
+
+def test_graph_iris_follow_the_configured_base() -> None:
+    """Only the release's graph IRI tokens move under another base: not the ontology's
+    namespace, an entity IRI, a comment or a string, nor an IRI a parameter binds."""
+    other = "http://example.org/kg/"
+    query = ql.parse_query(GRAPHS_PROBE % (BASE, BASE), "probe")
+    bound = {ox.Variable("o"): ox.NamedNode(f"{BASE}graph/asserted")}
+    moved = ql.bound_text(query, bound, None, other)
+    assert moved == with_values(GRAPHS_PROBE % (other, other), bound)
+    assert ql.bound_text(query, bound, None) == with_values(query.sparql, bound)  # as written
+    assert Settings().base_iri == BASE == DEFAULT_BASE  # the base the library's files name
 
 
 def test_the_label_lookup_binds_each_iri_as_one_row(store: ox.Store) -> None:

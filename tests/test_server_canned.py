@@ -279,3 +279,52 @@ def test_an_export_over_its_memory_stops_with_a_message(reasoned: Built, tmp_pat
     with pytest.raises(RuntimeError, match="export_memory_mb"):
         _export_in_child(tmp_path, settings)
     assert not (tmp_path / "downloads").exists()
+
+
+OTHER_BASE = "http://example.org/kg/"
+# the named queries that name a graph of the release by its IRI
+GRAPH_QUERIES = ("disputed-statements", "disputed-inferences", "facts-without-evidence")
+
+
+@pytest.fixture(scope="module")
+def other_base(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, URIRef, URIRef, URIRef]:
+    """The project's graph built and reasoned under another base IRI, its graphs named under
+    it too, with one stated fact that no evidence record points at; and that fact."""
+    from sorakg.loaders.evidence import Minter
+    from sorakg.pipeline.build import assemble, inferred_layers
+
+    built = assemble(Settings(reason=False, base_iri=OTHER_BASE))
+    minter = Minter(OTHER_BASE)
+    asserted = built.graph("asserted")
+    inhibits = URIRef("https://w3id.org/sorakg/ontology#inhibits")
+    subject = next(s for s, _ in asserted.subject_objects(inhibits))
+    unsupported = (URIRef(str(subject)), inhibits, minter("gene", "unevidenced"))
+    asserted.add(unsupported)
+    graphs = dict(built.graphs)
+    layers = inferred_layers(built.graph("ontology"), asserted, built.graph("disputed"))
+    graphs.update({minter.graph(name): graph for name, graph in layers.items()})
+    return write_graph(Built(graphs), tmp_path_factory.mktemp("other-base")), *unsupported
+
+
+@pytest.mark.parametrize("name", GRAPH_QUERIES)
+def test_named_queries_read_the_graphs_of_the_configured_base(
+    name: str, other_base: tuple[Path, URIRef, URIRef, URIRef], client: TestClient
+) -> None:
+    """A release built under another base IRI names its graphs under it: a named query that
+    names a graph reads that release's graph, and answers as the default base's release does."""
+    graph_file, *unsupported = other_base
+    settings = Settings(base_iri=OTHER_BASE, export_nice=0)
+    with app_client(graph_file, settings) as other:
+        answer = other.get(f"/queries/{name}", params={"format": "json"})
+    assert answer.status_code == 200, answer.text
+    found = answer.json()["results"]["bindings"]
+    subjects = {row["subject"]["value"] for row in found}
+    assert all(subject.startswith(OTHER_BASE) for subject in subjects)
+    default = client.get(f"/queries/{name}", params={"format": "json"}).json()
+    if name != "facts-without-evidence":
+        assert found and len(found) == len(default["results"]["bindings"])
+        return
+    assert default["results"]["bindings"] == []  # the project's own facts all have evidence
+    assert [(row["subject"]["value"], row["object"]["value"]) for row in found] == [
+        (str(unsupported[0]), str(unsupported[2]))
+    ]

@@ -298,6 +298,57 @@ def test_a_graph_of_the_default_view_named_by_its_iri_is_answered_by_the_view(
     assert bool(with_view) is not ("updates" in text or "FROM <" in text)
 
 
+# Every graph, the disputed layers among them, behind a '<' that Oxigraph reads as less-than
+# where the lexer reads an IRI holding a quote or '#': the string or comment that follows in
+# one reading hides the GRAPH from the other.
+HIDDEN_GRAPH = "SELECT DISTINCT ?g WHERE { BIND('a' AS ?o) %s }"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # lexed: the IRI <'x>, then a string from ') to 'y' that swallows the GRAPH
+        HIDDEN_GRAPH % "FILTER(?o<'x>') GRAPH ?g { ?s ?p ?z FILTER(?z != 'y') }",
+        # lexed: the IRI <?o))GRAPH?g#>; read: ?o < ?o, then a comment to the line's end
+        HIDDEN_GRAPH % "FILTER(!(?o<?o))GRAPH?g#>\n{ ?s ?p ?z }",
+        # the IRI <STR((?o> closes the FILTER early for the lexer: the next <'x> seems outside
+        # any expression to it, and Oxigraph reads a string there
+        HIDDEN_GRAPH % "FILTER(?o<STR((?o>?o))||?o<'x>')GRAPH ?g { ?s ?p ?z FILTER(?z!='y') }",
+        # EXISTS { … } is an operand: the '<' after its '}' may be less-than
+        HIDDEN_GRAPH % "FILTER(COALESCE(EXISTS{?s ?p ?z}<'x>',true))GRAPH ?g { ?s ?p ?z "
+        "FILTER(?z!='y') }",
+        # a triple term: lexed as '<' and the IRI <(?o?o?o#)>, then a long string to '''
+        HIDDEN_GRAPH % "BIND(<<(?o?o?o#)>> '''\n)>> AS ?t) GRAPH ?g { ?s ?p ?z } #'''\n",
+    ],
+)
+def test_a_graph_behind_a_less_than_the_lexer_reads_as_an_iri_leaves_the_view(
+    stores: tuple[ox.Store, ox.Store], text: str
+) -> None:
+    disk, view = stores
+    job = Job("query", text, format="json", max_rows=100_000)
+    found = _answer(disk, job, view)
+    graphs = {json.loads(row)["g"]["value"] for row in found}
+    assert {GRAPH + name for name in OUTSIDE_DEFAULT_VIEW} <= graphs  # the disputed layers too
+    assert found == _answer(disk, job)
+    assert not view_answers(job)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # an operand always follows these: the '<' opens an IRI in either reading
+        f"SELECT ?s {{ GRAPH <{GRAPH}asserted> {{ ?s a <http://www.w3.org/2002/07/owl#Class> }}"
+        " FILTER(?s != <http://x/a#b>) }",
+        f"PREFIX sk: <https://w3id.org/sorakg/ontology#> SELECT ?s {{ GRAPH <{GRAPH}asserted> "
+        "{ ?s ?p <http://x/it's#a> } FILTER(?s IN (<http://x/a#b>, <http://x/c#d>)) }",
+        f"SELECT ?s {{ GRAPH <{GRAPH}asserted> {{ ?s ?p ?o }} "
+        "VALUES (?s ?o) { (<http://x/a#b> <http://x/c#d>) } }",
+    ],
+)
+def test_an_iri_where_no_less_than_can_be_stays_on_the_view(text: str) -> None:
+    assert view_answers(Job("query", text, format="json"))
+
+
 def test_facts_without_evidence_is_answered_by_the_view_and_leaves_the_disputed_layer_out(
     release: Path, tmp_path: Path
 ) -> None:

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sorakg.sparql import text as sparql_text
-from tests.sparql_grammar import ESCAPED, ESCAPED_LINE, HOST
+from tests.sparql_grammar import ESCAPED, ESCAPED_LINE, HOST, hidden_behind_less_than
 
 # What Oxigraph says when it is about to fetch a target it refuses: port 1, an IRI without
 # a network scheme (urn:…), or an unbound service variable.
@@ -128,3 +128,28 @@ def test_escapes_the_engine_keeps_inside_a_term_are_not_refused(
     that expands escapes first, as SPARQL 1.1 says, would read a SERVICE (in proxy mode)."""
     assert engine_runs_service_or_load(text, update=False) is False
     assert sparql_text.may_use(text, "SERVICE", "LOAD") == sparql11
+
+
+# A SERVICE behind a '<' that Oxigraph reads as less-than, or as a triple term's second '<',
+# where the grammar's tokens read an IRI holding a quote or a '#' (sparql_grammar.py).
+LESS_THAN_SERVICES = [
+    f"SELECT * {{ BIND('a' AS ?o) FILTER(?o<'x>') SERVICE <{HOST}/> {{}} FILTER(?o!='y') }}",
+    f"SELECT * {{ BIND('a' AS ?o) FILTER(!(?o<?o))SERVICE<{HOST}/>{{}}#>\n }}",
+    f"PREFIX : <{HOST}/> SELECT * {{ BIND('a' AS ?o) FILTER(!(?o<?o))SERVICE:x#>\n{{}} }}",
+    f"SELECT * {{ BIND('a' AS ?o) FILTER(?o<STR((?o>?o))||?o<'x>')SERVICE <{HOST}/> {{}}"
+    " FILTER(?o!='y') }",
+    f"SELECT * {{ BIND(<<(?o?o?o#)>> '''\n)>> AS ?t) SERVICE <{HOST}/> {{}} #'''\n }}",
+]
+
+
+@pytest.mark.parametrize("text", LESS_THAN_SERVICES)
+def test_a_service_behind_a_less_than_is_refused(text: str) -> None:
+    assert engine_runs_service_or_load(text, update=False) is True
+    assert sparql_text.may_use(text, "SERVICE", "LOAD") == {"SERVICE"}
+
+
+@BOUNDED
+@given(hidden_behind_less_than(f"SERVICE <{HOST}/> {{}}"))
+def test_check_refuses_every_service_behind_a_less_than_the_engine_runs(text: str) -> None:
+    if engine_runs_service_or_load(text, update=False):
+        assert "SERVICE" in sparql_text.may_use(text, "SERVICE", "LOAD"), text

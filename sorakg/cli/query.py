@@ -150,7 +150,14 @@ def query_command(
         notes: list[str] = []
         asked = ql.page_of(query, page, limit)
         results = ql.run_named(
-            target.store, query, raw, prefixes, target.names, notes, asked or ql.FIRST
+            target.store,
+            query,
+            raw,
+            prefixes,
+            target.names,
+            notes,
+            asked or ql.FIRST,
+            settings.base_iri,  # the release's graphs are named under it
         )
         for note in notes:  # a name of another kind, read as the one entity it leads to
             err.print(Text(f"note: {note}", style="dim"), soft_wrap=True)

@@ -22,6 +22,9 @@ Contract for the endpoint's ``/queries`` routes (plain functions, no web code he
 
 Rule for query authors: a parameter is a variable named in the query's ``SELECT`` clause (not
 ``SELECT *``) and used in its outer group, not only inside a sub-select; ``load_query`` checks it.
+A query names a graph of the release by its IRI under the default base
+(``<https://w3id.org/sorakg/graph/asserted>``); :func:`bound_text` writes those IRIs under the
+configured ``base_iri`` (:func:`under_base`), the one place every path's text passes.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from sorakg.loaders.prefixes import PREFIX_IRIS, TABLE
+from sorakg.loaders.prefixes import DEFAULT_BASE, PREFIX_IRIS, TABLE
 from sorakg.names import ANY, Expect, Names, NamingError, curie, suggest_word
 from sorakg.release.default_view import default_graphs
 from sorakg.sparql import paging
@@ -65,6 +68,7 @@ FIRST = Page()  # the first page at the query's own page size
 OWL_THING = TABLE["owl"] + "Thing"
 LIBRARY_FORMS = frozenset({"SELECT", "ASK"})
 XSD = TABLE["xsd"]
+GRAPHS = DEFAULT_BASE + "graph/"  # the release's graphs, as the query files name them
 Results = ox.QuerySolutions | ox.QueryBoolean
 
 
@@ -397,11 +401,13 @@ def run_named(
     names: Names | None = None,
     notes: list[str] | None = None,
     page: Page | None = FIRST,
+    base_iri: str = DEFAULT_BASE,
 ) -> Results:
     """Run ``query`` with arguments ``raw`` on the embedded store or a remote endpoint; a paged
-    query gives ``page`` (the first by default; None: the whole answer)."""
+    query gives ``page`` (the first by default; None: the whole answer). ``base_iri``: the
+    release's (setting ``base_iri``), under which its graphs are named."""
     bound = bind(query, raw or {}, prefixes or {}, names, notes)
-    text = bound_text(query, bound, page)
+    text = bound_text(query, bound, page, base_iri)
     if not isinstance(target, ox.Store):
         return _run_remote(target, text)
     try:
@@ -413,19 +419,42 @@ def run_named(
 
 
 def bound_text(
-    query: NamedQuery, bound: Mapping[ox.Variable, Term], page: Page | None = FIRST
+    query: NamedQuery,
+    bound: Mapping[ox.Variable, Term],
+    page: Page | None = FIRST,
+    base_iri: str = DEFAULT_BASE,
 ) -> str:
     """The text sent to a store: ``query`` with ``bound`` terms and, when it is paged, cut to
     ``page`` (the first by default, at the query's page size when the page gives none; None:
-    the whole answer). The one text of every path: CLI, ``/queries``, benchmarks."""
+    the whole answer), its graph IRIs under ``base_iri`` (:func:`under_base`). The one text of
+    every path: CLI, ``/queries``, the query page's examples, benchmarks."""
+    text = under_base(query.sparql, base_iri)
     try:
         if query.page_size is None:
-            return with_values(query.sparql, bound)
+            return with_values(text, bound)
         if page is not None and not page.size:
             page = Page(page.number, query.page_size)
-        return paging.bound_text(query.sparql, bound, page)
+        return paging.bound_text(text, bound, page)
     except BindingError as error:
         raise QueryError(f"{query.name}: {error}") from error
+
+
+@lru_cache(maxsize=256)
+def under_base(text: str, base_iri: str) -> str:
+    """``text`` with each IRI token of a release's graph (``<https://w3id.org/sorakg/graph/…>``)
+    written under ``base_iri``, where a release built with that setting names its graphs
+    (:meth:`sorakg.loaders.evidence.Minter.graph`). Only those IRIs: the ontology's namespace
+    and other vocabularies stay, and so do comments and strings (IRI tokens only, by the
+    lexer). They stay absolute, so a query naming graphs of the default view may still run on
+    the in-memory view (``server/execute.py``, ``view_answers``)."""
+    if base_iri == DEFAULT_BASE or GRAPHS not in text:
+        return text
+    opening, parts, done = "<" + GRAPHS, [], 0
+    for token in sparql_text.lex(text):
+        if token.kind == "iri" and token.text.startswith(opening):
+            parts += [text[done : token.start], "<", base_iri, "graph/", token.text[len(opening) :]]
+            done = token.end
+    return "".join(parts) + text[done:]
 
 
 def page_of(

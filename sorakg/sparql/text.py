@@ -125,6 +125,57 @@ def uses(text: Lexed, *keywords: str) -> set[str]:
     return {t.text.upper() for t in lexed(text) if t.kind == "word"} & wanted
 
 
+# --- where Oxigraph may read another token boundary --------------------------------------------
+
+# Tokens after which a ``<`` opens an operand (an IRI, or a triple term after ``<``), never the
+# less-than operator: an operator, an opening bracket, a separator, a path's operator, the
+# verb ``a``. After any other token (a variable, a literal, a name, ``)``, ``true``, a keyword,
+# the ``}`` of ``EXISTS { … }`` …) Oxigraph may read ``<`` as less-than where the grammar's
+# tokens see an IRI.
+_OPERAND_NEXT = frozenset(
+    {"(", "[", "{", ",", ".", ";", "=", "!=", "<=", ">=", "&&", "||", "!", "+", "-", "*", "/",
+     "|", "^", "^^", "?", "a"}
+)  # fmt: skip
+
+
+def reads_alike(tokens: Iterable[Token]) -> bool:
+    """Whether Oxigraph reads the same keywords, IRIs, strings and comments as :func:`lex`'s
+    ``tokens`` (of one text, in order): False when it may not. For the routing of a query by its
+    ``GRAPH``/``FROM`` keywords (``server/execute.py``): False sends it to the store that
+    answers any query; :func:`may_use` (the policy check) follows both readings instead.
+
+    The readings part only at an IRI token whose ``<`` Oxigraph may read as less-than (inside
+    an expression's brackets, after a token that ends an operand) or as the second ``<`` of a
+    triple term's ``<<``. There it reads the IRI's text as tokens of its own, which end at the
+    IRI's ``>`` (no white space, ``<``, ``{`` or ``"`` is in an IRI: no keyword takes effect in
+    it), unless a ``#`` or ``'`` in it opens a comment or a string running past the ``>``
+    (``FILTER(?o<'x>') GRAPH ?g { … 'y' }``): then the readings may differ anywhere after it,
+    and this answers False. A bracket in such an IRI (``?a<STR((?b>``) leaves Oxigraph's
+    brackets and the tokens' apart: from there on, every IRI after a token that ends an
+    operand counts as inside an expression."""
+    brackets: list[str] = []  # "(" an expression's, "{" or "[" a pattern's, "v" VALUES data
+    values = unsure = False  # VALUES seen and its block not yet open; brackets out of step
+    before: Token | None = None
+    for token in tokens:
+        text = token.text
+        if token.kind == "iri" and before is not None and before.text not in _OPERAND_NEXT:
+            second = before.text == "<" and before.end == token.start  # ``<<`` of a triple term
+            if second or unsure or (brackets and brackets[-1] == "("):
+                if "#" in text or "'" in text:
+                    return False
+                unsure = unsure or any(c in text for c in "()[]")
+        elif token.kind == "word" and text.upper() == "VALUES":
+            values = True
+        elif text in ("(", "[", "{"):
+            data = (values and text == "{") or (bool(brackets) and brackets[-1] == "v")
+            brackets.append("v" if data else text)
+            values = values and text != "{"
+        elif text in (")", "]", "}") and brackets:
+            brackets.pop()
+        before = token
+    return True
+
+
 # --- the policy check ------------------------------------------------------------------------
 
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
