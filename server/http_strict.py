@@ -22,9 +22,10 @@ trickling a head byte by byte costs linear time and no more memory than h11's ow
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Protocol
 
 import h11
 from uvicorn.protocols.http.flow_control import FlowControl
@@ -242,6 +243,27 @@ def linger(
     return loop.call_later(LINGER_SECONDS, transport.close)
 
 
+class _Answering(Protocol):
+    """What :func:`refuse` uses of a uvicorn protocol (h11's or httptools')."""
+
+    transport: asyncio.Transport
+    flow: FlowControl
+    loop: asyncio.AbstractEventLoop
+    logger: logging.Logger
+
+    def _unset_keepalive_if_required(self) -> None: ...
+
+
+def refuse(protocol: _Answering, status: int, text: str) -> asyncio.TimerHandle:
+    """Answer a refused head on ``protocol``'s connection and close it once the client has read
+    the answer (:func:`linger`); the returned handle is the close, cancelled if the client goes
+    first."""
+    protocol.transport.write(refusal(status, text))
+    protocol.logger.info("refused a request head (%d): %s", status, text)
+    protocol._unset_keepalive_if_required()
+    return linger(protocol.transport, protocol.flow, protocol.loop)
+
+
 class StrictH11Protocol(H11Protocol):
     """uvicorn's h11 protocol over :class:`StrictConnection`, answering its refusals, each
     answer's head written with its body (:class:`HeadWithBody`)."""
@@ -273,10 +295,7 @@ class StrictH11Protocol(H11Protocol):
             status, text = 400, msg  # h11's own refusal (uvicorn's generic sentence)
         else:
             status, text = refused.error_status_hint, str(refused)
-        self.transport.write(refusal(status, text))
-        self.logger.info("refused a request head (%d): %s", status, text)
-        self._unset_keepalive_if_required()
-        self._lingering = linger(self.transport, self.flow, self.loop)
+        self._lingering = refuse(self, status, text)
 
     def connection_lost(self, exc: Exception | None) -> None:
         if self._lingering is not None:

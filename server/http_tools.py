@@ -40,7 +40,7 @@ import httptools
 from uvicorn.protocols.http.flow_control import service_unavailable
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
 
-from .http_strict import ChunkScan, HeadScan, HeadWithBody, Refused, linger, refusal
+from .http_strict import ChunkScan, HeadScan, HeadWithBody, Refused, refuse
 
 REQUEST_LINE = "the request line is not 'method target HTTP/version' with single spaces"
 DISAGREE = "the request's framing is ambiguous"
@@ -254,11 +254,7 @@ class StrictHttpToolsProtocol(HttpToolsProtocol):
         if midway:
             self.send_400_response(str(refused))
             return
-        status, text = refused.error_status_hint, str(refused)
-        self.transport.write(refusal(status, text))
-        self.logger.info("refused a request head (%d): %s", status, text)
-        self._unset_keepalive_if_required()
-        self._lingering = linger(self.transport, self.flow, self.loop)
+        self._lingering = refuse(self, refused.error_status_hint, str(refused))
 
     def connection_lost(self, exc: Exception | None) -> None:
         if self._lingering is not None:

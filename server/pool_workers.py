@@ -34,6 +34,15 @@ class Unisolated(RuntimeError):
     """A worker that should run without network could not be cut off from it."""
 
 
+def _stop(process: subprocess.Popen[bytes], channel: asyncio.StreamWriter | socket.socket) -> None:
+    """Kill a worker's process, close this end of its channel, and reap it (briefly)."""
+    with contextlib.suppress(ProcessLookupError):
+        process.kill()
+    channel.close()
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=5)
+
+
 @dataclass(eq=False)
 class _Worker:
     process: subprocess.Popen[bytes]
@@ -57,11 +66,7 @@ class _Worker:
         return pickle.loads(await self.reader.readexactly(size))
 
     def kill(self) -> None:
-        with contextlib.suppress(ProcessLookupError):
-            self.process.kill()
-        self.writer.close()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(timeout=5)
+        _stop(self.process, self.writer)
 
 
 @dataclass(eq=False)
@@ -74,11 +79,7 @@ class _Launched:
     memory: bool
 
     def kill(self) -> None:
-        with contextlib.suppress(ProcessLookupError):
-            self.process.kill()
-        self.sock.close()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(timeout=5)
+        _stop(self.process, self.sock)
 
 
 class Supervision:

@@ -11,11 +11,9 @@ import re
 from typing import Any
 
 import pytest
-import uvicorn
-from uvicorn.server import ServerState
 
 from sorakg.server.http_tools import StrictHttpToolsProtocol
-from tests.test_server_writes import Recording
+from tests.test_server_writes import Recording, connected
 
 GOOD = b"GET /a HTTP/1.1\r\nHost: x\r\n\r\n"
 CHUNKED = b"POST /c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
@@ -53,13 +51,8 @@ class Counting(StrictHttpToolsProtocol):
 
 
 async def _served(reads: list[bytes], limit: int, app: Any = describe) -> bytes:
-    config = uvicorn.Config(app, lifespan="off", http=Counting,
-                            h11_max_incomplete_event_size=limit)  # fmt: skip
-    config.load()
-    protocol = Counting(config=config, server_state=ServerState(), app_state={},
-                        _loop=asyncio.get_running_loop())  # fmt: skip
     transport = Kept()
-    protocol.connection_made(transport)
+    protocol = connected(Counting, app, transport, limit)
     for data in reads:
         protocol.data_received(data)
         await asyncio.sleep(0)

@@ -58,16 +58,22 @@ async def echo_length(scope: Any, receive: Any, send: Any) -> None:
 PROTOCOLS = pytest.mark.parametrize("http", [StrictHttpToolsProtocol, StrictH11Protocol])
 
 
-async def _served(http: Any, requests: list[bytes], until: str) -> list[bytes]:
-    """Feed ``requests`` one at a time (the loop runs between them) on one connection; the
-    non-empty writes once the last one ends with ``until``."""
-    config = uvicorn.Config(echo_length, lifespan="off", http=http,
-                            h11_max_incomplete_event_size=65536)  # fmt: skip
+def connected(http: Any, app: Any, transport: asyncio.Transport, limit: int) -> Any:
+    """A protocol of class ``http`` serving ``app`` in-process on ``transport`` (no socket),
+    with a request head limit of ``limit`` bytes; called inside a running loop."""
+    config = uvicorn.Config(app, lifespan="off", http=http, h11_max_incomplete_event_size=limit)
     config.load()
     protocol = http(config=config, server_state=ServerState(), app_state={},
                     _loop=asyncio.get_running_loop())  # fmt: skip
-    transport = Recording()
     protocol.connection_made(transport)
+    return protocol
+
+
+async def _served(http: Any, requests: list[bytes], until: str) -> list[bytes]:
+    """Feed ``requests`` one at a time (the loop runs between them) on one connection; the
+    non-empty writes once the last one ends with ``until``."""
+    transport = Recording()
+    protocol = connected(http, echo_length, transport, limit=65536)
     for data in requests:
         protocol.data_received(data)
         for _ in range(50):
