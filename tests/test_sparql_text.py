@@ -168,7 +168,8 @@ def _rdflib(text: str, update: bool) -> frozenset[str] | None:
     return frozenset(read | {kw for name, kw in names.items() if _holds(translated, {name})})
 
 
-# rdflib parses about 40 queries a second: these bounds keep the module near 40 s of CPU.
+# rdflib's parser is most of the cost (15 to 40 queries a CPU second, machine to machine): these
+# bounds keep the two comparisons near 40 s of CPU on the slower machines.
 # SORAKG_PROPERTY_EXAMPLES=20000 (for example) runs a longer search on demand.
 EXAMPLES = int(os.environ.get("SORAKG_PROPERTY_EXAMPLES", "1000"))
 BOUNDED = settings(
@@ -176,7 +177,7 @@ BOUNDED = settings(
 )
 
 
-@BOUNDED
+@settings(BOUNDED, max_examples=max(EXAMPLES // 2, 1))
 @given(QUERY)
 def test_check_agrees_with_rdflib_on_generated_queries(text: str) -> None:
     expected = _rdflib(text, update=False)
