@@ -304,9 +304,9 @@ def view_answers(job: Job) -> bool:
     (:func:`_view_graph`). The view holds each of those graphs whole, so such a query reads the
     same quads on either store; a ``GRAPH ?g`` ranges over the disputed layers too on the whole
     store, and stays there. A text without "graph" or "from" anywhere, in any case, names no
-    graph; one with them is lexed, and only the keywords count, with a word or a name's prefix
-    that holds one (not ``owl:someValuesFrom``, a comment, a string or an IRI: the lexer reads
-    keywords as Oxigraph does, in ASCII and in any case). A ``\\u`` escape always sends the query
+    graph; one with them is lexed, and only the keywords as Oxigraph reads them count
+    (:func:`sorakg.sparql.text.keywords_read`: ``GRAPH:x {`` and ``FROMex:g`` too, not
+    ``owl:someValuesFrom``, a comment, a string or an IRI). A ``\\u`` escape always sends the query
     to the whole store, since Oxigraph never reads a keyword through one; so does a ``<`` that
     Oxigraph may read as less-than where the lexer reads an IRI holding a ``#`` or ``'``, which
     could hide a ``GRAPH`` from the lexer (:func:`sorakg.sparql.text.reads_alike`)."""
@@ -320,18 +320,10 @@ def view_answers(job: Job) -> bool:
     tokens = list(sparql_text.lex(job.text))
     if not sparql_text.reads_alike(tokens):
         return False
-    for at, token in enumerate(tokens):
-        if token.kind not in ("word", "pname"):
-            continue
-        # Oxigraph's parser is scannerless: it reads ``GRAPH:disputed`` as ``GRAPH :disputed``
-        # and ``FROMex:g`` as ``FROM ex:g``, so a keyword inside a word or a name's prefix counts
-        upper = (
-            token.text.upper().partition(":")[0] if token.kind == "pname" else token.text.upper()
-        )
-        if upper == "GRAPH" and token.kind == "word":
-            if not _view_graph(tokens[at + 1 : at + 2]):
-                return False
-        elif "GRAPH" in upper or "FROM" in upper:
+    for at, _ in sparql_text.keywords_read(tokens, "GRAPH", "FROM"):
+        # a FROM, or a GRAPH glued to a name (``GRAPH:disputed {``): the whole store
+        plain = tokens[at].kind == "word" and tokens[at].text.upper() == "GRAPH"
+        if not (plain and _view_graph(tokens[at + 1 : at + 2])):
             return False
     return True
 

@@ -156,6 +156,29 @@ def test_proxy_mode_answers_from_the_external_store(oxigraph_server: str, built:
         assert client.post("/sparql", data={"update": update}).status_code == 403
 
 
+def test_proxy_mode_keeps_a_from_glued_to_its_graph(oxigraph_server: str, built: Built) -> None:
+    """Oxigraph reads ``FROMg:disputed`` as ``FROM g:disputed``: the proxy sends no dataset of
+    its own, which would replace the query's (the default view's graphs, without the disputed
+    layer), as for the spaced ``FROM``."""
+    graph = next(name for name in built.graphs if name.endswith("/disputed"))
+    prefix = graph.removesuffix("disputed")
+    count = f"PREFIX g: <{prefix}>\nSELECT (COUNT(*) AS ?n) %s WHERE {{ ?s ?p ?o }}"
+    proxy = ProxyBackend(oxigraph_server, graphs=tuple(built.graphs))  # as from_settings
+    with TestClient(create_app(Settings(sparql_endpoint=oxigraph_server), proxy)) as client:
+
+        def answer(dataset: str) -> int:
+            params = {"query": count % dataset, "format": "json"}
+            response = client.get("/sparql", params=params)
+            assert response.status_code == 200, response.text
+            return int(response.json()["results"]["bindings"][0]["n"]["value"])
+
+        # compared with the spaced FROM, not with the graph: this store serves its union as
+        # the default graph, and then reads no FROM (the Protocol's dataset it does read)
+        spaced = answer("FROM g:disputed")
+        assert answer("FROMg:disputed") == answer("fromg:disputed") == spaced
+        assert spaced != answer("")  # the default view's
+
+
 def test_search_in_proxy_mode_finds_what_the_embedded_server_finds(
     oxigraph_server: str, graph_file: Path
 ) -> None:

@@ -110,6 +110,28 @@ def test_graphs_and_datasets_answer_as_without_the_view(
     assert with_view  # each reaches something (the disputed layer among them)
 
 
+def test_a_from_glued_to_its_graph_is_answered_from_that_graph_on_disk(tmp_path: Path) -> None:
+    """Oxigraph reads ``FROMg:disputed`` as ``FROM g:disputed``: the on-disk store answers from
+    that graph, as Oxigraph does, not from the default view's graphs that a query without a
+    ``FROM`` is given (which would replace the query's own)."""
+    store = ox.Store(str(tmp_path / "store"))
+    for name in ("asserted", "disputed"):
+        subject, predicate = ox.NamedNode("urn:x:s"), ox.NamedNode("urn:x:p")
+        store.add(ox.Quad(subject, predicate, ox.Literal(name), ox.NamedNode(GRAPH + name)))
+    select = f"PREFIX g: <{GRAPH}>\nSELECT ?o %s WHERE {{ ?s ?p ?o }}"
+
+    def answer(dataset: str) -> list[str]:
+        reply = run_query(store, Job("query", select % dataset, format="json"))
+        assert reply.status == 200, reply.body
+        return [row["o"]["value"] for row in rows(reply.body)]
+
+    oxigraph = [solution["o"].value for solution in store.query(select % "FROMg:disputed")]
+    assert oxigraph == ["disputed"]
+    assert answer("FROMg:disputed") == answer("fromg:disputed") == oxigraph
+    assert answer("FROM g:disputed") == oxigraph
+    assert answer("") == ["asserted"]  # no FROM: the default view
+
+
 def test_the_disputed_layer_stays_out_of_a_plain_query(stores: tuple[ox.Store, ox.Store]) -> None:
     disk, view = stores
     disputed = disk.quads_for_pattern(None, None, None, ox.NamedNode(GRAPH + "disputed"))
@@ -246,6 +268,11 @@ def test_a_worker_killed_at_the_timeout_reads_the_disk_until_its_view_is_due(
         ("select ?s from <https://w3id.org/sorakg/graph/asserted> { ?s ?p ?o }", False),
         ("SELECT ?s { gRaPh ?g { ?s ?p ?o } }", False),
         ('SELECT ?s { ?s ?p "\\u0067raph" }', False),  # an escape: never read, always the store
+        # Oxigraph reads a keyword glued to the name after it, and only there
+        (f"PREFIX g: <{GRAPH}>\nSELECT ?s FROMg:asserted {{ ?s ?p ?o }}", False),
+        (f"SELECT ?s {{ ?s ?p trueGRAPH<{GRAPH}disputed> {{ ?s ?p ?o }} }}", False),
+        ("PREFIX fromage: <http://x/>\nSELECT ?s { ?s fromage:p ?o }", True),
+        ("PREFIX graph: <http://x/>\nSELECT ?s { ?s graph:p ?o }", True),
     ],
 )
 def test_only_the_graph_and_from_keywords_leave_the_view(text: str, from_view: bool) -> None:

@@ -20,13 +20,15 @@ The grammar alone is not enough for the policy check, because Oxigraph's parser 
 (a PEG over characters): it reads ``SERVICEex:x`` as ``SERVICE ex:x``, ``trueSERVICE`` as
 ``true SERVICE``, and the ``<`` of ``FILTER(?a<?b)SERVICE…#>`` as less-than where the grammar's
 tokens see one IRI. :func:`may_use` therefore over-approximates: see its docstring.
+:func:`keywords_read` (and :func:`uses`) read ``FROM``, ``GRAPH`` and ``SERVICE`` glued to the
+name after them as Oxigraph does (``FROMex:g`` is ``FROM ex:g`` in a dataset clause).
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import NamedTuple
 
 # --- the grammar's terminals (SPARQL 1.1 Query, 19.8) -----------------------------------------
@@ -120,9 +122,115 @@ def lexed(text: Lexed) -> Iterable[Token]:
 
 
 def uses(text: Lexed, *keywords: str) -> set[str]:
-    """The subset of ``keywords`` that occur as keyword tokens in ``text`` (by the grammar)."""
+    """The subset of ``keywords`` that Oxigraph reads in ``text`` (see :func:`keywords_read`)."""
+    tokens = list(lexed(text))
+    return {keyword for _, keyword in keywords_read(tokens, *keywords)}
+
+
+# Keywords that a name and then a group follow (``GRAPH ?g { … }``, ``SERVICE <s> { … }``).
+_GROUP_AFTER_NAME = frozenset({"GRAPH", "SERVICE"})
+
+
+def keywords_read(tokens: Sequence[Token], *keywords: str) -> list[tuple[int, str]]:
+    """Where Oxigraph reads each of ``keywords`` in ``tokens`` (:func:`lex`'s, of one text): the
+    index of each token in which it reads one, and the keyword, in order.
+
+    A keyword token of the grammar counts wherever it stands. Oxigraph's parser is scannerless
+    and matches a keyword without a word boundary, so it also reads one glued to what follows,
+    which the grammar's tokens take for one word or prefixed name:
+
+    - ``FROM`` in a dataset clause (:func:`_dataset_clauses`): ``FROMex:g`` is ``FROM ex:g``,
+      ``from:g`` is ``FROM :g``, ``FROMNAMED<g>`` is ``FROM NAMED <g>``, ``ASKFROM<g>`` is
+      ``ASK FROM <g>``. Nowhere else: ``?s fromage:p ?o`` is a name.
+    - ``GRAPH`` and ``SERVICE`` in a prefixed name whose prefix holds it and which a ``{``
+      follows (``GRAPH:x { … }`` is ``GRAPH :x { … }``), or in a longer word (``trueGRAPH<g>``
+      is ``true GRAPH <g>``; no other word holds it). This errs towards reading the keyword: an
+      object ``?s ?p GRAPH:x`` before a group, its prefix declared, is a name to Oxigraph.
+
+    Other keywords (``COUNT`` …) count as keyword tokens only: a name cannot follow them.
+    """
     wanted = {keyword.upper() for keyword in keywords}
-    return {t.text.upper() for t in lexed(text) if t.kind == "word"} & wanted
+    found = [(at, "FROM") for at in _dataset_clauses(tokens)] if "FROM" in wanted else []
+    for at, token in enumerate(tokens):
+        if token.kind not in ("word", "pname"):
+            continue
+        plain = token.text.upper() if token.kind == "word" else None  # a keyword token
+        for keyword in wanted - {"FROM"}:
+            glued = keyword in _GROUP_AFTER_NAME and _glued(token, _at(tokens, at + 1), keyword)
+            if plain == keyword or glued:
+                found.append((at, keyword))
+    return sorted(found)
+
+
+def _at(tokens: Sequence[Token], at: int) -> Token | None:
+    return tokens[at] if at < len(tokens) else None
+
+
+def _glued(token: Token, after: Token | None, keyword: str) -> bool:
+    """Whether Oxigraph may read ``keyword``, one that a name and a group follow (``GRAPH``,
+    ``SERVICE``), inside one word or prefixed name (``after``: the token after it): in a word
+    that holds it (``trueGRAPH``), or in the prefix of a name before a ``{`` (``GRAPH:x {``).
+    Elsewhere a prefixed name stays one (``?s graph:p ?o``): Oxigraph reads a group pattern's
+    triples first and the keyword only where they fail, before the group."""
+    upper = token.text.upper()
+    if token.kind == "word":
+        return keyword in upper
+    return keyword in upper.partition(":")[0] and after is not None and after.text == "{"
+
+
+def _declaration(tokens: Sequence[Token], at: int) -> bool:
+    """Whether the token at ``at`` declares a prefix (``PREFIX p: <iri>``)."""
+    after = _at(tokens, at + 1)
+    declares = tokens[at].kind == "pname" and tokens[at].text.endswith(":")
+    return declares and after is not None and after.kind == "iri"
+
+
+def _declared(tokens: Sequence[Token]) -> set[str]:
+    """The prefixes the prologue declares, as written: ``PREFIX ex:`` and ``PREFIXex:`` (one
+    token, read by Oxigraph as ``PREFIX ex:``) declare ``ex``."""
+    names: set[str] = set()
+    for at, token in enumerate(tokens):
+        if _declaration(tokens, at):
+            name = token.text[:-1]
+            spaced = at > 0 and tokens[at - 1].text.upper().endswith("PREFIX")
+            glued = not spaced and name.upper().startswith("PREFIX")
+            names.add(name[len("PREFIX") :] if glued else name)
+    return names
+
+
+def _dataset_clauses(tokens: Sequence[Token]) -> Iterator[int]:
+    """The tokens in which Oxigraph reads ``FROM``: the words and prefixed names holding it
+    that stand outside brackets between the prologue and the query's WHERE group (after the
+    form's clause, or glued to its keyword: ``ASKFROM``). There Oxigraph reads ``FROM`` glued to
+    any name (``fromex:g`` is ``FROM ex:g`` even with ``fromex:`` declared), or fails. But a
+    ``DESCRIBE`` reads a name first: one whose prefix the query declares is a resource to
+    describe, up to the first ``FROM`` (``DESCRIBE fromage:brie``). A ``FROM`` anywhere else,
+    after the WHERE group opens (a subquery has no dataset clause) or in brackets, is an error
+    to Oxigraph: it takes no effect."""
+    declared: set[str] | None = None  # read at the first DESCRIBE that needs it
+    depth, describing = 0, False
+    for at, token in enumerate(tokens):
+        text = token.text
+        if text == "{" and depth == 0:
+            before = tokens[at - 1].text.upper() if at > 0 else ""
+            if not before.endswith("CONSTRUCT"):  # else CONSTRUCT's template
+                return  # the WHERE group
+        if text in ("(", "[", "{"):
+            depth += 1
+        elif text in (")", "]", "}"):
+            depth = max(depth - 1, 0)  # a bracket in an IRI Oxigraph reads apart: not below 0
+        elif depth == 0 and token.kind in ("word", "pname") and not _declaration(tokens, at):
+            prefix = text.partition(":")[0] if token.kind == "pname" else text
+            if "DESCRIBE" in prefix.upper():
+                after = _at(tokens, at + 1)
+                describing = after is None or after.text != "*"  # DESCRIBE * names none
+            elif "FROM" in prefix.upper():
+                if describing and token.kind == "pname":
+                    declared = _declared(tokens) if declared is None else declared
+                    if prefix in declared:
+                        continue  # a resource to describe
+                describing = False
+                yield at
 
 
 # --- where Oxigraph may read another token boundary --------------------------------------------
@@ -200,9 +308,10 @@ def _flags(context: Context, token: Token, after: Token | None) -> set[str]:
     Oxigraph matches keywords without a word boundary, so a word that merely contains
     ``SERVICE`` (``trueSERVICE``) may be ``true SERVICE``, and a prefixed name whose prefix
     contains it (``SERVICEex:x``, ``service:x``) may be ``SERVICE ex:x`` / ``SERVICE :x``.
-    A prefixed name can only be read so when a ``{`` follows (SERVICE's group); for LOAD, when
-    it starts an update operation (after ``;``, after the prologue, or first) and ``;``,
-    ``INTO`` or the end follows. Elsewhere it is an ordinary name (``?s service:p ?o``).
+    A prefixed name can only be read so when a ``{`` follows (SERVICE's group: :func:`_glued`);
+    for LOAD, when it starts an update operation (after ``;``, after the prologue, or first)
+    and ``;``, ``INTO`` or the end follows. Elsewhere it is an ordinary name (``?s service:p
+    ?o``).
     """
     upper = token.text.upper()
     if token.kind == "word":
@@ -211,7 +320,7 @@ def _flags(context: Context, token: Token, after: Token | None) -> set[str]:
     if token.kind == "pname":
         prefix = upper.partition(":")[0]
         follows = after.text.upper() if after is not None else None
-        if "SERVICE" in prefix and follows == "{":
+        if _glued(token, after, "SERVICE"):
             found.add("SERVICE")
         before, before2 = context
         prologue = (  # PREFIX p: <iri> or BASE <iri>
