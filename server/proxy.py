@@ -12,6 +12,8 @@ What makes it answer as the embedded store does (docs/scaling.md, "External stor
   pyoxigraph in the format the client negotiated, exactly as the embedded store writes it;
 * the dataset is the release's graphs (``default-graph-uri``/``named-graph-uri``) unless the
   query or the client names its own, so a store's system graphs never show and ``FROM`` works;
+  a query's own ``FROM`` is refused by a store that reads every graph instead (Oxigraph's
+  ``--union-default-graph``), whose answer would hold the disputed layer;
 * ``query_timeout`` is passed to stores that take it per query (Virtuoso) and, when it runs out,
   the upstream request is abandoned: its connection is closed (start Oxigraph with
   ``--timeout-s`` so that it stops computing too);
@@ -34,6 +36,9 @@ from sorakg.settings import Settings
 from sorakg.sparql import text as sparql_text
 from sorakg.sparql.remote import (
     ACCEPT,
+    IGNORES_FROM,
+    IN_ANY_GRAPH,
+    IN_NO_GRAPH,
     Answer,
     Reader,
     RemoteError,
@@ -41,6 +46,7 @@ from sorakg.sparql.remote import (
     check_status,
     dataset_fields,
     kind_of,
+    names_its_dataset,
     release_graphs,
     request_error,
     timeout_fields,
@@ -86,6 +92,7 @@ class ProxyBackend:
         self.max_bytes = max_bytes
         self.server = ""  # the store's Server header, once seen (Virtuoso takes a timeout)
         self.client: httpx.AsyncClient | None = None
+        self.reads_from: bool | None = None  # whether the store reads a query's FROM, once known
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ProxyBackend:
@@ -125,6 +132,18 @@ class ProxyBackend:
         except httpx.HTTPError as error:
             raise request_error(error, self.endpoint, self.timeout) from error
 
+    async def _store_reads_from(self) -> bool:
+        """Whether the store answers a query's ``FROM`` from the graphs it names
+        (:data:`~sorakg.sparql.remote.IN_NO_GRAPH`), as :meth:`Remote.query` asks."""
+        if self.reads_from is None:
+            if (await self._fetch("ASK", [("query", IN_NO_GRAPH)], 1)).boolean:
+                self.reads_from = False
+            elif (await self._fetch("ASK", [("query", IN_ANY_GRAPH)], 1)).boolean:
+                self.reads_from = True
+            else:
+                return True  # an empty store: nothing to mix in, ask again next time
+        return self.reads_from
+
     async def run(self, job: Job) -> Reply:
         if (refused := refusal(job)) is not None:
             return refused
@@ -137,8 +156,11 @@ class ProxyBackend:
         fields = [("query", text)]
         fields += dataset_fields(text, self.graphs, job.default_graphs, job.named_graphs)
         fields += timeout_fields(self.server, self.timeout)
+        own_dataset = not (job.default_graphs or job.named_graphs) and names_its_dataset(text)
         try:
             async with asyncio.timeout(self.timeout):
+                if own_dataset and not await self._store_reads_from():
+                    return Reply.text(502, IGNORES_FROM)
                 answer = await self._fetch(form, fields, job.max_rows)
             body = serialize(answer, fmt)
         except TimeoutError:

@@ -22,6 +22,7 @@ from sorakg.pipeline.build import Built
 from sorakg.server.app import create_app
 from sorakg.server.proxy import ProxyBackend
 from sorakg.settings import Settings
+from sorakg.sparql.remote import Remote, RemoteError
 from tests.constants import RDFS_LABEL, SK, SORAFENIB
 from tests.helpers import app_client, free_port, running_server
 
@@ -96,10 +97,9 @@ def test_sparqlwrapper_ask(server: str) -> None:
     assert wrapper.query().convert()["boolean"] is True  # type: ignore[index]
 
 
-@pytest.fixture(scope="module")
-def oxigraph_server(graph_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def _oxigraph(graph_file: Path, location: Path, *options: str) -> Iterator[str]:
+    """The Oxigraph server over the build's graph, read-only, on a free port: its query URL."""
     binary = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
-    location = tmp_path_factory.mktemp("oxigraph")
     subprocess.run(
         [binary, "load", "--location", str(location), "--file", str(graph_file)],
         check=True,
@@ -107,18 +107,11 @@ def oxigraph_server(graph_file: Path, tmp_path_factory: pytest.TempPathFactory) 
     )
     port = free_port()
     process = subprocess.Popen(
-        [
-            binary,
-            "serve-read-only",
-            "--location",
-            str(location),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--union-default-graph",
-        ],
+        [binary, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}",
+         *options],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-    )
+    )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -131,6 +124,19 @@ def oxigraph_server(graph_file: Path, tmp_path_factory: pytest.TempPathFactory) 
     finally:
         process.kill()
         process.wait()
+
+
+@pytest.fixture(scope="module")
+def oxigraph_server(graph_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Its union of every graph as the default graph: a query's FROM it does not read."""
+    location = tmp_path_factory.mktemp("oxigraph-union")
+    yield from _oxigraph(graph_file, location, "--union-default-graph")
+
+
+@pytest.fixture(scope="module")
+def oxigraph_plain(graph_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """As started by default: a query's FROM is read."""
+    yield from _oxigraph(graph_file, tmp_path_factory.mktemp("oxigraph-plain"))
 
 
 def test_proxy_mode_answers_from_the_external_store(oxigraph_server: str, built: Built) -> None:
@@ -156,27 +162,55 @@ def test_proxy_mode_answers_from_the_external_store(oxigraph_server: str, built:
         assert client.post("/sparql", data={"update": update}).status_code == 403
 
 
-def test_proxy_mode_keeps_a_from_glued_to_its_graph(oxigraph_server: str, built: Built) -> None:
+def _count(dataset: str, prefix: str) -> str:
+    return f"PREFIX g: <{prefix}>\nSELECT (COUNT(*) AS ?n) {dataset} WHERE {{ ?s ?p ?o }}"
+
+
+def test_proxy_mode_keeps_a_from_glued_to_its_graph(oxigraph_plain: str, built: Built) -> None:
     """Oxigraph reads ``FROMg:disputed`` as ``FROM g:disputed``: the proxy sends no dataset of
     its own, which would replace the query's (the default view's graphs, without the disputed
     layer), as for the spaced ``FROM``."""
     graph = next(name for name in built.graphs if name.endswith("/disputed"))
     prefix = graph.removesuffix("disputed")
-    count = f"PREFIX g: <{prefix}>\nSELECT (COUNT(*) AS ?n) %s WHERE {{ ?s ?p ?o }}"
-    proxy = ProxyBackend(oxigraph_server, graphs=tuple(built.graphs))  # as from_settings
-    with TestClient(create_app(Settings(sparql_endpoint=oxigraph_server), proxy)) as client:
+    proxy = ProxyBackend(oxigraph_plain, graphs=tuple(built.graphs))  # as from_settings
+    with TestClient(create_app(Settings(sparql_endpoint=oxigraph_plain), proxy)) as client:
 
         def answer(dataset: str) -> int:
-            params = {"query": count % dataset, "format": "json"}
+            params = {"query": _count(dataset, prefix), "format": "json"}
             response = client.get("/sparql", params=params)
             assert response.status_code == 200, response.text
             return int(response.json()["results"]["bindings"][0]["n"]["value"])
 
-        # compared with the spaced FROM, not with the graph: this store serves its union as
-        # the default graph, and then reads no FROM (the Protocol's dataset it does read)
-        spaced = answer("FROM g:disputed")
-        assert answer("FROMg:disputed") == answer("fromg:disputed") == spaced
-        assert spaced != answer("")  # the default view's
+        disputed = len(built.graphs[graph])
+        assert answer("FROM g:disputed") == answer("FROMg:disputed") == disputed
+        assert answer("fromg:disputed") == disputed
+        assert 0 < answer("") != disputed  # the default view's
+
+
+def test_a_store_that_ignores_from_gets_no_query_naming_its_graphs(
+    oxigraph_server: str, oxigraph_plain: str, built: Built
+) -> None:
+    """Oxigraph's --union-default-graph answers a FROM from every graph: the disputed layer
+    would answer ``FROM <…/asserted>``. The proxy and the CLI's client send no such query
+    there (a one-line 502 naming the option), and still send the others, the Protocol's
+    dataset included."""
+    graphs = tuple(built.graphs)
+    asserted = next(name for name in graphs if name.endswith("/asserted"))
+    query = f"SELECT (COUNT(*) AS ?n) FROM <{asserted}> WHERE {{ ?s ?p ?o }}"
+    union = ProxyBackend(oxigraph_server, graphs=graphs)
+    with TestClient(create_app(Settings(sparql_endpoint=oxigraph_server), union)) as client:
+        refused = client.get("/sparql", params={"query": query, "format": "json"})
+        assert refused.status_code == 502 and "--union-default-graph" in refused.text
+        dataset = {"query": query.replace(f"FROM <{asserted}>", ""), "default-graph-uri": asserted}
+        named = client.get("/sparql", params={**dataset, "format": "json"})
+        assert named.status_code == 200
+        counted = named.json()["results"]["bindings"][0]["n"]["value"]
+        assert counted == str(len(built.graphs[asserted]))
+        assert client.get("/drug/sorafenib", headers={"Accept": "text/html"}).status_code == 200
+    with pytest.raises(RemoteError, match="--union-default-graph"):
+        Remote(query_url=oxigraph_server, graphs=graphs).query(query)
+    answer = Remote(query_url=oxigraph_plain, graphs=graphs).query(query)
+    assert int(answer.rows[0]["n"].value) == len(built.graphs[asserted])
 
 
 def test_search_in_proxy_mode_finds_what_the_embedded_server_finds(

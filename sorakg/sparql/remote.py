@@ -75,6 +75,23 @@ def kind_of(form: str) -> Shape:
     return "graph" if form in ("CONSTRUCT", "DESCRIBE") else "solutions"
 
 
+def names_its_dataset(text: str) -> bool:
+    """Whether the query has its own ``FROM``/``FROM NAMED``, which the store must then read."""
+    return "FROM" in sparql_text.uses(text, "FROM")
+
+
+# Whether a store reads a query's FROM: one that finds anything in a graph no store holds reads
+# every graph instead (Oxigraph's --union-default-graph, which reads the Protocol's dataset but
+# not the query's); the second probe tells "reads FROM" from "holds nothing yet".
+IN_NO_GRAPH = "ASK FROM <urn:sorakg:probe:no-such-graph> WHERE { ?s ?p ?o }"
+IN_ANY_GRAPH = "ASK { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
+IGNORES_FROM = (
+    "the external store ignores a query's FROM and reads every graph (Oxigraph's "
+    "--union-default-graph does), the disputed layer among them: the query is not sent. Start "
+    "the store without that option, or name the graphs with default-graph-uri/named-graph-uri"
+)
+
+
 def dataset_fields(
     text: str,
     graphs: Iterable[str],
@@ -89,7 +106,7 @@ def dataset_fields(
         return [("default-graph-uri", g) for g in default_graphs] + [
             ("named-graph-uri", g) for g in named_graphs
         ]
-    if "FROM" in sparql_text.uses(text, "FROM"):
+    if names_its_dataset(text):
         return []
     graphs = list(graphs)
     default = [g for g in graphs if in_default_view(g)]  # not the disputed layer (default_view.py)
@@ -391,6 +408,7 @@ class Remote:
     max_bytes: int = 64_000_000
     client: httpx.Client | None = None
     server: str = ""  # the store's Server header, once seen
+    reads_from: bool | None = None  # whether the store reads a query's FROM, once known
 
     @classmethod
     def from_settings(cls, settings: Settings, url: str | None = None) -> Remote:
@@ -419,10 +437,25 @@ class Remote:
             self.client = None
 
     def query(self, text: str, max_rows: int = 1_000_000_000) -> Answer:
-        """Run a query on the release's graphs (see :func:`dataset_fields`)."""
+        """Run a query on the release's graphs (see :func:`dataset_fields`); a query with its
+        own ``FROM`` only on a store that reads it (:data:`IN_NO_GRAPH`)."""
+        if names_its_dataset(text) and not self._reads_from():
+            raise RemoteError(IGNORES_FROM, 502, self.query_url)
         fields = [("query", text), *dataset_fields(text, self.graphs)]
-        fields += timeout_fields(self.server, self.timeout)
-        form = sparql_text.form(text)
+        return self._fetch(sparql_text.form(text), fields, max_rows)
+
+    def _reads_from(self) -> bool:
+        if self.reads_from is None:
+            if self._fetch("ASK", [("query", IN_NO_GRAPH)], 1).boolean:
+                self.reads_from = False
+            elif self._fetch("ASK", [("query", IN_ANY_GRAPH)], 1).boolean:
+                self.reads_from = True
+            else:
+                return True  # an empty store: nothing to mix in, ask again next time
+        return self.reads_from
+
+    def _fetch(self, form: str, fields: list[tuple[str, str]], max_rows: int) -> Answer:
+        fields = fields + timeout_fields(self.server, self.timeout)
         headers = {"Accept": ACCEPT[kind_of(form)]}
         try:
             with self.http.stream("POST", self.query_url, data=_form(fields), headers=headers) as r:
