@@ -87,11 +87,30 @@ def test_a_page_picks_its_items_before_their_labels() -> None:
     assert "LIMIT" not in ql.bound_text(query, {}, None)
 
 
+def test_a_page_may_read_its_items_through_nested_sub_selects() -> None:
+    """The page's own ORDER BY, after its WHERE group, orders it; the sub-selects inside that
+    group may be ordered or not, and the page's LIMIT goes after the page's own ORDER BY."""
+    text = (
+        "SELECT ?s ?o WHERE { { SELECT ?s WHERE { ?s a ?c "
+        "{ SELECT ?s ?x WHERE { ?s ?p ?x } ORDER BY ?x } } ORDER BY ?s } ?s ?q ?o }"
+    )
+    query = ql.parse_query('#+ title = "t"\n#+ description = "d"\n#+ page_size = 5\n' + text, "t")
+    paged = ql.bound_text(query, {}, Page(2, 5))
+    assert paged.index("ORDER BY ?x") < paged.index("ORDER BY ?s") < paged.index("LIMIT 5 OFFSET 5")
+    assert paged.index("LIMIT 5 OFFSET 5") < paged.index("?s ?q ?o")
+
+
 @pytest.mark.parametrize(
     ("header", "body", "message"),
     [
         ("#+ page_size = 5\n", "SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s", "sub-select"),
         ("#+ page_size = 0\n", "SELECT ?s WHERE { ?s ?p ?o }", "page_size"),
+        (  # an ORDER BY of a sub-select nested in the page's does not order the page
+            "#+ page_size = 5\n",
+            "SELECT ?s WHERE { { SELECT ?s WHERE "
+            "{ { SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s } } } }",
+            "sub-select",
+        ),
         (
             '#+ page_size = 5\n#+ [params.o]\n#+ kind = "string"\n',
             "SELECT ?s ?o WHERE { { SELECT ?s WHERE { ?s ?p ?x } ORDER BY ?s } ?s ?p ?o }",
