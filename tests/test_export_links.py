@@ -111,6 +111,7 @@ def _sssom_problems(path: Path) -> list[str]:
     return [str(result) for report in reports.values() for result in report.results]
 
 
+@pytest.mark.slow  # sssom-py's LinkML schema validation, the reference (many CPU seconds)
 def test_the_sssom_table_validates_under_sssom_py(sssom_file: Path) -> None:
     assert _sssom_problems(sssom_file) == []
 
@@ -239,6 +240,7 @@ def test_ontology_html_documents_classes_and_properties(html: str) -> None:
         assert text in html, text
 
 
+@pytest.mark.slow  # pyLODE writes the whole ontology's documentation once more
 def test_ontology_html_is_the_same_bytes_each_time(html: str, graphs: dict[str, Graph]) -> None:
     assert ontology_html(graphs["ontology"]) == html
 
