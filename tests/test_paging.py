@@ -87,6 +87,20 @@ def test_a_page_picks_its_items_before_their_labels() -> None:
     assert "LIMIT" not in ql.bound_text(query, {}, None)
 
 
+def test_the_page_s_sub_select_may_join_sub_selects_of_its_own() -> None:
+    """A sub-select inside the one that picks the items (a pattern read in one pass and
+    joined, ``trials``) is allowed; the page is cut after the outer sub-select's ORDER BY."""
+    query = ql.parse_query(
+        '#+ title = "t"\n#+ description = "d"\n#+ page_size = 5\n'
+        "SELECT ?s ?o WHERE { { SELECT ?s WHERE { ?s a ?c { SELECT ?s WHERE { ?s ?p ?x }"
+        " ORDER BY ?x LIMIT 9 } } ORDER BY ?s } ?s ?q ?o }",
+        "t",
+    )
+    text = ql.bound_text(query, {}, Page(2, 5))
+    assert "ORDER BY ?s LIMIT 5 OFFSET 5 }" in text
+    assert "ORDER BY ?x LIMIT 9 }" in text
+
+
 @pytest.mark.parametrize(
     ("header", "body", "message"),
     [
@@ -98,6 +112,12 @@ def test_a_page_picks_its_items_before_their_labels() -> None:
             "parameter 'o' is not used in the page's sub-select",
         ),
         ('#+ [params.page]\n#+ kind = "integer"\n', "SELECT ?page WHERE { ?s ?p ?page }", "page"),
+        (  # the only ORDER BY is a nested sub-select's: the page's own items are unordered
+            "#+ page_size = 5\n",
+            "SELECT ?s WHERE { { SELECT ?s WHERE { { SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s } } }"
+            " ?s ?p ?o }",
+            "sub-select",
+        ),
     ],
 )
 def test_a_paged_query_is_checked_when_loaded(header: str, body: str, message: str) -> None:

@@ -94,13 +94,23 @@ def _span(text: str) -> tuple[int, int] | None:
 
 
 def ordered(text: str) -> bool:
-    """Whether the page's sub-select of ``text`` ends with an ``ORDER BY`` (checked at load)."""
+    """Whether the page's sub-select of ``text`` ends with an ``ORDER BY`` of its own, after
+    its WHERE group (checked at load). Its group may hold sub-selects of its own (a pattern
+    Oxigraph should hash-join rather than look up item by item); their ``ORDER BY`` does not
+    count."""
     found = span(text)
     if found is None:
         return False
-    tail = text[found[0] : found[1]]
-    words = [t.text.upper() for t in sparql_text.lex(tail) if t.kind == "word"]
-    return "ORDER" in words and words.count("SELECT") == 1
+    depth, closed = 0, False
+    for token in sparql_text.lex(text[found[0] : found[1]]):
+        if token.text == "{":
+            depth += 1
+        elif token.text == "}":
+            depth -= 1
+            closed = closed or depth == 0
+        elif closed and depth == 0 and token.kind == "word" and token.text.upper() == "ORDER":
+            return True
+    return False
 
 
 def bound_text(text: str, bound: Mapping[ox.Variable, Term], page: Page | None) -> str:
