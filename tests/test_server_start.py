@@ -26,6 +26,7 @@ from sorakg.entry import SERVE_OPTIONS, serve_arguments
 from sorakg.release.store import release_store
 from sorakg.server.execute import Job
 from sorakg.server.pool import WorkerPool
+from sorakg.server.worker import Config
 from tests.helpers import DEADLINE, free_port, until
 
 # what `sorakg serve` must not import before it answers (seconds of a start, docs/scaling.md)
@@ -107,6 +108,8 @@ def test_the_pool_takes_over_the_workers_launched_before_it_starts(graph_file: P
     processes = [one.process for one in pool._launched]
     launched = sorted(process.pid for process in processes)
     assert len(launched) == pool.size == 2  # the general lane's: the first answers need no other
+    # each worker ties itself to this process (children.tie_to), which then starts it by vfork
+    assert {Config.from_json(process.args[-1]).parent for process in processes} == {os.getpid()}
 
     async def go() -> tuple[list[int], int, set[tuple[bool, bool]]]:
         await pool.start()
