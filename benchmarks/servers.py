@@ -232,7 +232,9 @@ def start(
         if code is not None:  # the baseline's own tables (its settings look beside its code)
             env.setdefault("SORAKG_DATA_DIR", str(code / "sorakg" / "loaders" / "data"))
             env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(code), env.get("PYTHONPATH")]))
-        command = [str(BIN / "sorakg"), "serve", "--port", str(port)]
+        # `python -m sorakg` is the `sorakg` command of whichever code PYTHONPATH puts first (the
+        # installed script names this checkout's entry point, which a baseline may not have)
+        command = [sys.executable, "-m", "sorakg", "serve", "--port", str(port)]
         url = update_url = f"http://127.0.0.1:{port}/sparql"
     elif name == "oxigraph":
         if location is None:

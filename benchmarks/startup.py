@@ -12,10 +12,17 @@ Each round, in an order alternating by round, for this checkout and for ``--base
 it was, :mod:`benchmarks.baseline`): the CPU seconds of a fresh ``python -c "import
 sorakg.server.worker"`` (what every worker, and every replacement of a worker killed at a
 timeout, pays before it opens the store), the CPU seconds of the web process's imports
-(``import sorakg.cli, sorakg.server.app``: what ``sorakg serve`` imports before it listens),
+(what ``sorakg serve`` imports before it listens: ``sorakg.entry``'s quick start where the code
+has one, else ``import sorakg.cli, sorakg.server.app``),
 and ``sorakg serve``'s time from process start to the first answer
-(:func:`benchmarks.servers.start`: the port opens once the general lane's workers are up). The
-machine's 1-minute load is recorded. Writes ``benchmarks/startup.md``.
+(:func:`benchmarks.servers.start`: the port opens once the general lane's workers are up), with
+the CPU seconds of all its processes by then and of the web process alone. The machine's
+1-minute load is recorded. Writes ``benchmarks/startup.md``.
+
+Each code's modules are byte-compiled first, as installing the package does (``--no-bytecode``:
+not, so where PYTHONDONTWRITEBYTECODE is set every process compiles them at every start, as the
+runs before 2026-12-08's start24 measured). ``sorakg serve`` runs as ``python -m sorakg serve``,
+the command of whichever code is first on PYTHONPATH.
 
 ``--from-disk`` serves the release from its on-disk store only (``memory_store_quads`` = 0), as
 a release over the setting is served (10M at the default): a smaller graph then starts as 10M
@@ -26,6 +33,7 @@ from the manifest).
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import resource
 import statistics
@@ -34,14 +42,36 @@ import sys
 import tempfile
 from pathlib import Path
 
+import psutil
+
 from . import baseline, scale_stores
-from .servers import start
+from .servers import Server, start
 
 HERE = Path(__file__).resolve().parent
 
 
 WORKER = "import sorakg.server.worker"
-WEB = "import sorakg.cli, sorakg.server.app"  # what `sorakg serve` imports before it serves
+ROOT = HERE.parent
+
+
+def _web(code: Path | None) -> str:
+    """What ``sorakg serve`` of ``code`` imports before it serves: the command's quick start where
+    the code has one (``sorakg/entry.py``: no CLI framework), else the typer command's modules."""
+    if ((code or ROOT) / "sorakg" / "entry.py").exists():
+        return "import sorakg.entry, sorakg.server.start, sorakg.server.app"
+    return "import sorakg.cli, sorakg.server.app"
+
+
+def _compile(code: Path | None) -> None:
+    """Byte-compile the code's modules, as installing a wheel does. A checkout's are otherwise
+    compiled by every process at every start wherever PYTHONDONTWRITEBYTECODE is set (as on the
+    benchmark machine): a tenth of a CPU second of the web process's start, no part of the code's.
+    """
+    package = (code or ROOT) / "sorakg"
+    # compile_dir does not follow the links to the stage folders (sorakg/server -> ../server)
+    linked = [folder for folder in package.iterdir() if folder.is_symlink() and folder.is_dir()]
+    for folder in (package, *linked):
+        compileall.compile_dir(folder, quiet=1)
 
 
 def _import_cpu(code: Path | None, modules: str = WORKER) -> float:
@@ -55,6 +85,12 @@ def _import_cpu(code: Path | None, modules: str = WORKER) -> float:
     return after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
 
 
+def _first_process_cpu(server: Server) -> float:
+    """CPU seconds of the server's own process (sorakg's web process, without its workers)."""
+    times = psutil.Process(server.process.pid).cpu_times()
+    return float(times.user + times.system)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--build", type=Path, help="a bench build folder (every code serves it)")
@@ -66,12 +102,17 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--out", type=Path, default=HERE / "startup.md")
     parser.add_argument("--this", metavar="REV", help="run this commit instead of the checkout")
+    parser.add_argument("--bytecode", action=argparse.BooleanOptionalAction, default=True,
+                        help="byte-compile each code first, as an install does")  # fmt: skip
     parser.add_argument("--from-disk", action="store_true",
                         help="no in-memory view (memory_store_quads = 0), as at 10M")  # fmt: skip
     args = parser.parse_args()
     label = f"sorakg@{baseline.resolve(args.baseline)[:7]}"
     this = baseline.materialise(args.this) if args.this else None
     codes: dict[str, Path | None] = {"sorakg": this, label: baseline.materialise(args.baseline)}
+    if args.bytecode:
+        for code in codes.values():
+            _compile(code)
     location: Path | None = args.oxigraph
     if args.work is not None:
         from sorakg.release.folder import current_graph_file
@@ -96,6 +137,7 @@ def main() -> None:
     starts: dict[str, list[float]] = {name: [] for name in servers}
     memory: dict[str, list[float]] = {name: [] for name in servers}
     cpu: dict[str, list[float]] = {name: [] for name in servers}  # of every process, at it
+    own: dict[str, list[float]] = {name: [] for name in servers}  # of the server's first process
     loads: list[float] = []
     from_disk = {"SORAKG_MEMORY_STORE_QUADS": "0"} if args.from_disk else None
     for round_ in range(args.rounds):
@@ -105,23 +147,27 @@ def main() -> None:
                 server = start("oxigraph", graph, location=location)
             else:
                 imports[name].append(_import_cpu(codes[name]))
-                web[name].append(_import_cpu(codes[name], WEB))
+                web[name].append(_import_cpu(codes[name], _web(codes[name])))
                 server = start("sorakg", graph, build=builds[name], code=codes[name],
                                settings=from_disk)  # fmt: skip
             starts[name].append(server.startup_s)
             cpu[name].append(server.cpu_seconds())
+            own[name].append(_first_process_cpu(server))
             memory[name].append(server.memory_mb()[0])
             server.stop()
             print(name, starts[name][-1], memory[name][-1], flush=True)
     quads = sum(1 for _ in graph.open("rb"))
     lines = [
         f"`python -m benchmarks.startup`: {quads:,} quads"
-        f"{' served from disk' if args.from_disk else ''}, {args.rounds} rounds (median, range); "
+        f"{' served from disk' if args.from_disk else ''}"
+        f"{'' if args.bytecode else ', modules compiled at each start'}, "
+        f"{args.rounds} rounds (median, range); "
         f"load {min(loads):.1f}-{max(loads):.1f}.",
         "",
         "| server | worker import, CPU s | web process import, CPU s | start to first answer, s "
-        "| CPU s of all its processes by then | RSS after the first answer, MB |",
-        "|---|---|---|---|---|---|",
+        "| CPU s of all its processes by then | of which the web process | RSS after the first "
+        "answer, MB |",
+        "|---|---|---|---|---|---|---|",
     ]
 
     def cell(values: list[float]) -> str:
@@ -130,7 +176,7 @@ def main() -> None:
         return f"{statistics.median(values):.2f} ({min(values):.2f}-{max(values):.2f})"
 
     for name in servers:
-        cells = [imports.get(name, []), web.get(name, []), starts[name], cpu[name]]
+        cells = [imports.get(name, []), web.get(name, []), starts[name], cpu[name], own[name]]
         lines.append(f"| {name} | " + " | ".join(map(cell, cells))
                      + f" | {statistics.median(memory[name]):.0f} |")  # fmt: skip
     text = "\n".join(lines) + "\n"

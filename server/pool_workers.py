@@ -8,6 +8,7 @@ import asyncio
 import collections
 import contextlib
 import logging
+import os
 import pickle
 import shutil
 import socket
@@ -16,8 +17,6 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-
-from sorakg.children import die_with_parent
 
 from .worker import HEADER, READY, Config
 
@@ -159,6 +158,7 @@ class Supervision:
             memory_mb=self.memory_mb,
             isolate_network=self.isolate_writer if writable else self.isolate_network,
             view=str(self.view_file) if memory and self.view_file is not None else None,
+            parent=os.getpid(),  # the worker ties itself to this process (children.tie_to)
         )
         command = [
             sys.executable,
@@ -168,9 +168,7 @@ class Supervision:
             config.to_json(),
         ]
         try:
-            process = subprocess.Popen(
-                command, pass_fds=[child.fileno()], preexec_fn=die_with_parent()
-            )
+            process = subprocess.Popen(command, pass_fds=[child.fileno()])
         except BaseException:
             parent.close()
             raise

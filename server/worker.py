@@ -49,6 +49,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from sorakg.children import tie_to
 from sorakg.release.default_view import default_graphs, load_view
 
 from .execute import Graphs
@@ -68,6 +69,7 @@ class Config:
     memory_mb: int = 0  # address space a job may add to the worker's baseline; 0: no limit
     isolate_network: bool = False  # enter a network namespace of its own (no interfaces up)
     view: str | None = None  # the release's N-Quads: hold its default view in memory too
+    parent: int | None = None  # the process that started it, which it must not outlive
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -246,6 +248,8 @@ def main(argv: list[str]) -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s:     %(message)s")
     sock = socket.socket(fileno=int(argv[0]))
     config = Config.from_json(argv[1]) if len(argv) > 1 else Config()
+    if config.parent is not None:
+        tie_to(config.parent)
     isolation = isolate_network() if config.isolate_network else ""
     with contextlib.suppress(OSError), open("/proc/self/oom_score_adj", "w") as handle:
         handle.write("1000")  # under memory pressure the kernel kills a worker, not the server

@@ -1,5 +1,5 @@
 """``python -m sorakg``: the same command as ``sorakg``."""
 
-from sorakg.cli import app
+from sorakg.entry import main
 
-app(prog_name="sorakg")
+main(prog_name="sorakg")

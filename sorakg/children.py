@@ -32,8 +32,21 @@ def die_with_parent() -> Callable[[], None] | None:
     prctl = _PRCTL
 
     def tie() -> None:  # pragma: no cover - runs in the forked child
-        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-        if os.getppid() != parent:  # the parent died before the request was made
-            os._exit(1)
+        _tie(prctl, parent)
 
     return tie
+
+
+def tie_to(parent: int) -> None:
+    """Run by a child that is one of sorakg's own programs, first thing: the kernel SIGKILLs it
+    when ``parent`` dies, and it ends now if ``parent`` already has. Its parent then starts it
+    without a ``preexec_fn``, which makes ``subprocess`` fork the whole parent rather than
+    vfork: about 4 CPU ms and 20 ms of waiting in a web process of 150 MB, per child."""
+    if _PRCTL is not None:
+        _tie(_PRCTL, parent)
+
+
+def _tie(prctl: Callable[..., int], parent: int) -> None:
+    prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the request was made
+        os._exit(1)

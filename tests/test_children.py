@@ -10,12 +10,16 @@ import time
 
 import pytest
 
-# The parent starts one child that sleeps, prints the child's pid, then sleeps itself.
+# The parent starts one child that sleeps, prints the child's pid, then sleeps itself. "tied":
+# tied by the parent (a preexec_fn); "ties itself": the child calls tie_to as it starts.
 PARENT = """
-import subprocess, sys, time
+import os, subprocess, sys, time
 from sorakg.children import die_with_parent
 tie = die_with_parent() if sys.argv[1] == "tied" else None
-child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"], preexec_fn=tie)
+ties = sys.argv[1] == "ties itself"
+itself = f"from sorakg.children import tie_to; tie_to({os.getpid()}); " if ties else ""
+child = subprocess.Popen([sys.executable, "-c", itself + "import time; time.sleep(120)"],
+                         preexec_fn=tie)
 print(child.pid, flush=True)
 time.sleep(120)
 """
@@ -49,4 +53,10 @@ def test_a_tied_child_dies_with_its_parent() -> None:
     finally:
         os.kill(child, signal.SIGKILL)
     _, left = _orphan_after_kill_9("tied")
+    assert not left
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the parent-death signal is Linux's")
+def test_a_child_that_ties_itself_dies_with_its_parent() -> None:
+    _, left = _orphan_after_kill_9("ties itself")
     assert not left

@@ -9,14 +9,25 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import contextlib
+import os
+import shutil
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
+from typing import Any, get_args, get_type_hints
 
+import httpx
+import pytest
+
+from sorakg.entry import SERVE_OPTIONS, serve_arguments
 from sorakg.release.store import release_store
 from sorakg.server.execute import Job
 from sorakg.server.pool import WorkerPool
-from tests.helpers import DEADLINE, until
+from sorakg.server.worker import Config
+from tests.helpers import DEADLINE, free_port, until
 
 # what `sorakg serve` must not import before it answers (seconds of a start, docs/scaling.md)
 HEAVY = (
@@ -97,6 +108,8 @@ def test_the_pool_takes_over_the_workers_launched_before_it_starts(graph_file: P
     processes = [one.process for one in pool._launched]
     launched = sorted(process.pid for process in processes)
     assert len(launched) == pool.size == 2  # the general lane's: the first answers need no other
+    # each worker ties itself to this process (children.tie_to), which then starts it by vfork
+    assert {Config.from_json(process.args[-1]).parent for process in processes} == {os.getpid()}
 
     async def go() -> tuple[list[int], int, set[tuple[bool, bool]]]:
         await pool.start()
@@ -124,3 +137,130 @@ def test_launched_workers_are_stopped_by_a_pool_that_never_started(graph_file: P
     (launched,) = [one.process for one in pool._launched]
     asyncio.run(pool.close())
     assert launched.poll() is not None
+
+
+# what `sorakg serve` leaves out of its start: the CLI framework and the other commands' modules
+CLI = ("typer", "rich", "sorakg.cli", "sorakg.pipeline")
+
+
+def _served_build(graph_file: Path, root: Path) -> Path:
+    """A build folder serving ``graph_file``, laid out as ``sorakg build`` leaves one."""
+    release = root / "releases" / "x"
+    release.mkdir(parents=True)
+    shutil.copyfile(graph_file, release / "sorakg.nq")
+    release_store(release)  # written now: the server's start only opens it
+    (root / "graph").symlink_to(Path("releases") / "x")
+    return root
+
+
+def _imports(report: str) -> set[str]:
+    """The modules a ``python -X importtime`` run imported, from its report."""
+    return {line.rsplit("|", 1)[1].strip() for line in report.splitlines()
+            if line.startswith("import time:")}  # fmt: skip
+
+
+def test_serve_answers_before_importing_the_command_line_framework(
+    graph_file: Path, tmp_path: Path
+) -> None:
+    build = _served_build(graph_file, tmp_path / "build")
+    port = free_port()
+    env = {**os.environ, "SORAKG_BUILD_DIR": str(build), "SORAKG_QUERY_WORKERS": "1"}
+    server = subprocess.Popen(
+        [sys.executable, "-X", "importtime", "-m", "sorakg", "serve", "--port", str(port)],
+        env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + DEADLINE
+        while True:
+            assert server.poll() is None and time.monotonic() < deadline, "no answer"
+            with contextlib.suppress(httpx.HTTPError):
+                url = f"http://127.0.0.1:{port}/sparql"
+                if httpx.get(url, params={"query": "ASK {}"}, timeout=5).status_code == 200:
+                    break
+            time.sleep(0.05)
+    finally:
+        server.terminate()
+        _, report = server.communicate(timeout=DEADLINE)
+    imported = _imports(report)
+    assert {"sorakg.entry", "sorakg.server.app", "uvicorn"} <= imported  # the report was read
+    inside = tuple(f"{name}." for name in CLI)
+    assert sorted(m for m in imported if m in CLI or m.startswith(inside)) == []
+
+
+def _typer_serve() -> Any:
+    """The typer command ``serve`` as click sees it (typer bundles its own click)."""
+    import typer
+
+    from sorakg.cli import app
+
+    return typer.main.get_command(app).commands["serve"]  # type: ignore[attr-defined]
+
+
+def test_serve_options_are_the_typer_commands() -> None:
+    from sorakg.cli.serve import serve_command
+
+    assert {name for param in _typer_serve().params for name in param.opts} == set(SERVE_OPTIONS)
+    hints = get_type_hints(serve_command, include_extras=True)
+    hints.pop("return")
+    declared = {  # Annotated[T | None, typer.Option(...)]: T
+        f"--{name.replace('_', '-')}": next(
+            kind for kind in get_args(get_args(hint)[0]) if kind is not type(None)
+        )
+        for name, hint in hints.items()
+    }
+    assert declared == SERVE_OPTIONS
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["serve"],
+        ["serve", "--port", "8001"],
+        ["serve", "--port=8001", "--host", "0.0.0.0"],
+        ["serve", "--host=::1"],
+        ["serve", "--host", ""],
+        ["serve", "--port", "0123"],
+        ["serve", "--port", "+8001"],
+        ["serve", "--port", "8_001"],
+        ["serve", "--port", "-1"],
+        ["serve", "--port"],
+        ["serve", "--port", "1", "--port", "2"],
+        ["serve", "--host", "--port", "1"],
+        ["serve", "--help"],
+        ["serve", "extra"],
+        ["serve", "--", "--port", "1"],
+        ["serve", "--hos", "x"],
+        ["--version"],
+        ["query", "summary"],
+        [],
+    ],
+)
+def test_the_quick_serve_reads_the_options_as_the_typer_command(args: list[str]) -> None:
+    """Where the quick start reads the arguments at all, it reads what typer does; whatever it
+    does not read goes to typer."""
+    quick = serve_arguments(args)
+    if quick is None:
+        return
+    with _typer_serve().make_context("serve", args[1:]) as context:
+        assert quick == (context.params["host"], context.params["port"])
+
+
+def test_a_serve_that_cannot_start_is_refused_by_the_typer_command(tmp_path: Path) -> None:
+    def serve(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "sorakg", "serve", *args],
+            env={**os.environ, "SORAKG_BUILD_DIR": str(tmp_path), **env},
+            cwd=tmp_path, capture_output=True, text=True, timeout=DEADLINE,
+        )  # fmt: skip
+
+    bad = serve(SORAKG_PORT="abc")
+    assert bad.returncode == 2 and "bad setting: port (SORAKG_PORT='abc')" in bad.stderr
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        taken = busy.getsockname()[1]
+        refused = serve("--port", str(taken))
+    assert refused.returncode == 4 and f"cannot listen on 127.0.0.1:{taken}" in refused.stderr
+    missing = serve("--port", str(free_port()))
+    assert missing.returncode == 3 and "no build at" in missing.stderr
+    assert serve("--port", "0x10").returncode == 2  # typer's own refusal of a bad option
