@@ -125,6 +125,7 @@ class WorkerPool(UpdateWriter, InlineAnswers):
     view_failures: int = 0  # loads of a reader's view that failed (each is tried again)
     _viewing: asyncio.Task[None] | None = None
     _viewed_at: float = float("-inf")
+    _view_lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one pass of loads at a time
     answered_inline: int = 0
     _refreshing: int = 0  # readers being replaced after an update (expected, not missing)
     writer_error: str = ""  # why the update writer is broken ("": it is not), for /health

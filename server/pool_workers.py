@@ -101,6 +101,7 @@ class Supervision:
     view_failures: int
     _viewing: asyncio.Task[None] | None
     _viewed_at: float
+    _view_lock: asyncio.Lock
     allow_unisolated: bool
     restarts: int
     respawn_failures: int
@@ -306,25 +307,40 @@ class Supervision:
     async def _load_views(self) -> None:
         """Replace each on-disk reader by one holding the default view in memory, one at a
         time: the new one is serving before the old one goes, so the pool never runs short while
-        a large release loads (seconds per million quads)."""
-        for old in [worker for worker in self._workers if not worker.memory]:
-            fresh = None
-            while fresh is None:
-                if old not in self._workers or self._closed:  # replaced or closed meanwhile
-                    break
-                try:
-                    fresh = await self._spawn(fast=old.fast, page=old.page, memory=True)
-                except Exception as error:  # the on-disk readers go on answering; try again
-                    self.view_failures += 1
-                    log.error("a query worker could not load the release into memory "
-                              "(%r); trying again in %g s", error, self.view_gap)  # fmt: skip
-                    self._viewed_at = time.monotonic()
-                    await asyncio.sleep(self.view_gap)
-            if fresh is None:
-                continue
-            self._viewed_at = time.monotonic()
-            self._retire(old)
-            self._home(fresh).put_nowait(fresh)
+        a large release loads (seconds per million quads). One pass at a time (no reader is
+        replaced twice), until none is left on the disk: one that started meanwhile (a later
+        lane's, a replacement's) gets its view :data:`VIEW_GAP` after the last load, as a
+        replacement does (:meth:`_load_views_later`)."""
+        async with self._view_lock:
+            while not self._closed and (on_disk := self._on_disk()):
+                for old in on_disk:
+                    await self._load_view_of(old)
+                if self._on_disk():
+                    await asyncio.sleep(
+                        max(0.0, self._viewed_at + self.view_gap - time.monotonic())
+                    )
+
+    def _on_disk(self) -> list[_Worker]:
+        return [w for w in self._workers if not w.memory and not w.retiring]
+
+    async def _load_view_of(self, old: _Worker) -> None:
+        """Replace ``old`` by a reader holding the view, tried again until one loads (unless
+        ``old`` is gone or the pool closed meanwhile)."""
+        fresh = None
+        while fresh is None:
+            if old not in self._workers or self._closed:  # replaced or closed meanwhile
+                return
+            try:
+                fresh = await self._spawn(fast=old.fast, page=old.page, memory=True)
+            except Exception as error:  # the on-disk readers go on answering; try again
+                self.view_failures += 1
+                log.error("a query worker could not load the release into memory "
+                          "(%r); trying again in %g s", error, self.view_gap)  # fmt: skip
+                self._viewed_at = time.monotonic()
+                await asyncio.sleep(self.view_gap)
+        self._viewed_at = time.monotonic()
+        self._retire(old)
+        self._home(fresh).put_nowait(fresh)
 
     def _retire(self, worker: _Worker) -> None:
         """Stop ``worker`` without a replacement: now if it is idle, else when its query ends."""

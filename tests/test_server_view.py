@@ -186,6 +186,22 @@ def test_a_large_release_is_answered_from_disk_until_every_worker_holds_it(
              inline_rows=1000)  # fmt: skip
 
 
+def test_readers_started_after_the_start_get_their_view_too(release: Path) -> None:
+    """``sorakg serve`` starts the fast lane's and the pages' readers after the first answer
+    (``lanes_later``), on the disk like the others, while the views load: each gets its view,
+    none twice (one had stayed on the disk for good, and two loads could replace one reader)."""
+
+    async def check(pool: WorkerPool) -> None:
+        await until(lambda: pool.missing == 0 and pool._inline_view is not None)
+        await until(lambda: all(w.memory for w in pool._workers) and not pool._spawning)
+        assert len(pool._workers) == pool.expected == 4 and pool.restarts == 0
+        assert {(w.fast, w.page) for w in pool._workers} == {(False, False), (True, False),
+                                                              (False, True)}  # fmt: skip
+
+    scenario(release, check, size=2, eager_quads=0, fast_lane=0.5, page_lane=True,
+             lanes_later=True, inline_rows=1000, view_gap=3)  # fmt: skip
+
+
 def test_a_view_that_could_not_load_is_loaded_again_later(release: Path) -> None:
     """On a busy machine a large view can take longer to load than a reader may take to start;
     the on-disk readers answer meanwhile, and the load is tried again after ``view_gap`` (it
