@@ -317,7 +317,13 @@ class Reader:
         else:
             self._solutions_from_buffer()
         if self.form == "ASK" and answer.boolean is None:
-            # Virtuoso 7 writes ASK as a one-row SELECT of ?__ASK_RETVAL (1 or 0)
+            # Virtuoso 7 writes ASK as a one-row SELECT of ?__ASK_RETVAL (1 or 0); no other table
+            # answers an ASK
+            if answer.variables != ["__ASK_RETVAL"]:
+                names = ", ".join(f"?{v}" for v in answer.variables) or "none"
+                raise RemoteError(
+                    f"the store answered something unexpected: a table ({names}) for an ASK"
+                )
             values = [term.value for row in answer.rows for term in row.values()]
             answer.boolean = bool(values) and values[0] in ("1", "true")
             answer.variables, answer.rows = [], []
