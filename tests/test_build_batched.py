@@ -46,7 +46,7 @@ def _quiet(_: str) -> None:
 @pytest.mark.java
 @pytest.mark.slow
 def test_the_batched_release_is_the_whole_graph_release(tmp_path: Path) -> None:
-    data = synthesise(tmp_path / "data", 3)
+    data = synthesise(tmp_path / "data", 2)  # two batches, the second citing the first
     _without_a_definition(data)
     whole = Settings(data_dir=data, build_dir=tmp_path / "whole")
     built = assemble(whole)

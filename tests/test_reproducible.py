@@ -19,9 +19,9 @@ from sorakg.release.folder import write_release
 from sorakg.release.serialize import rdfc10_nquads, sorted_nquads
 from sorakg.settings import Settings
 
-pytestmark = pytest.mark.slow  # exports under three hash seeds
+pytestmark = pytest.mark.slow  # exports under two hash seeds
 
-SEEDS = ("0", "1", "4242")
+SEEDS = ("0", "4242")  # test_build.py builds under two more, 1 and 2
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +34,7 @@ def build_dir(reasoned: Built, tmp_path_factory: pytest.TempPathFactory) -> Path
 
 @pytest.fixture(scope="module")
 def exports(build_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """`sorakg export` run three times, in parallel, each under its own PYTHONHASHSEED."""
+    """`sorakg export` run twice, in parallel, each under its own PYTHONHASHSEED."""
     root = tmp_path_factory.mktemp("exports")
     runs = {}
     for seed in SEEDS:
@@ -57,7 +57,7 @@ def exports(build_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[s
     return {seed: root / seed for seed in SEEDS}
 
 
-def test_three_hash_seeds_give_identical_sha256sums(exports: dict[str, Path]) -> None:
+def test_two_hash_seeds_give_identical_sha256sums(exports: dict[str, Path]) -> None:
     sums = {seed: (folder / "SHA256SUMS").read_text() for seed, folder in exports.items()}
     first = sums[SEEDS[0]]
     names = {line.split("  ", 1)[1] for line in first.splitlines()}

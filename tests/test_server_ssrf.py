@@ -265,7 +265,7 @@ def test_proxy_mode_forwards_none_of_the_forms(listener: Listener) -> None:
         backend = ProxyBackend(listener.url + "/upstream")
         await backend.start()
         try:
-            return (await backend.run(Job("query", "ASK { ?s ?p ?o }"))).status
+            return (await backend.run(Job("query", "SELECT * { ?s ?p ?o }"))).status
         finally:
             await backend.close()
 
