@@ -62,6 +62,7 @@ def test_the_batched_release_is_the_whole_graph_release(tmp_path: Path) -> None:
     assert len(json.loads((link / "downloads/index.json").read_text())) > 3
 
 
+@pytest.mark.slow  # a build of synthetic papers in batches
 def test_a_violation_in_a_later_batch_names_its_row(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -88,6 +89,7 @@ def test_a_violation_in_a_later_batch_names_its_row(
     assert not (tmp_path / "build" / "graph").exists()
 
 
+@pytest.mark.slow  # a build of synthetic papers in batches
 def test_an_entity_another_batch_defines_is_checked_with_its_types(tmp_path: Path) -> None:
     """The second paper refers to a molecule only the first defines: its values' classes are
     checked with the lent types (no false violation), and what the second paper does not say

@@ -60,6 +60,7 @@ def test_unknown_and_ambiguous_names_say_what_to_type(names: Names) -> None:
         twins.resolve("x")
 
 
+@pytest.mark.slow  # three explanations, each a reasoner run
 def test_explain_takes_a_label_and_prefers_the_drug(cli_env: CliRunner) -> None:
     result = cli_env.invoke(app, ["explain", "Sorafenib", "VEGFR inhibitor"])
     assert result.exit_code == 0, result.output

@@ -64,6 +64,7 @@ def test_ci_gets_plain_lines_even_on_a_terminal(monkeypatch: pytest.MonkeyPatch)
     assert "ontology …" in text.getvalue()
 
 
+@pytest.mark.slow  # a whole build, to see its progress lines
 def test_build_prints_stages_and_one_summary_without_the_class_table(
     built: Built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
