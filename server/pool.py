@@ -256,9 +256,7 @@ class WorkerPool(UpdateWriter, InlineAnswers):
             self._home(worker).put_nowait(worker)
         self._start_later(later, eager)
         if self.view_file is not None and not eager:  # a large release: the first answers
-            task = asyncio.ensure_future(self._load_in_background())  # come from the disk
-            self._spawning.add(task)
-            task.add_done_callback(self._spawning.discard)
+            self._background(self._load_in_background())  # come from the disk
         for role, state in self.isolation().items():
             (log.warning if "NOT" in state else log.info)("network of the %s: %s", role, state)
 

@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -229,10 +230,8 @@ class Supervision:
                         fast=worker.fast, page=worker.page, memory=self._view_at_once()
                     )
                     if fresh.store == self.store_dir:
-                        self._home(fresh).put_nowait(fresh)
                         self._refreshing -= expected
-                        if self.view_file is not None and not fresh.memory:
-                            self._load_views_later()
+                        self._serve(fresh)
                         return
                     fresh.kill()  # an update came while it started: start one on the new one
                     self._workers.discard(fresh)
@@ -240,15 +239,30 @@ class Supervision:
                 except Exception as error:  # e.g. the store was deleted: retry, and /health says
                     self._refreshing -= expected  # from now on it counts as missing
                     expected = False
-                    self.respawn_failures += 1
-                    log.error("a query worker could not be started (retry in %g s): %s",
-                              delay, error)  # fmt: skip
-                    await asyncio.sleep(delay)
-                    delay = min(delay * 2, RETRY_MAX)
+                    delay = await self._after_failed_start(error, delay)
 
-        task = asyncio.ensure_future(respawn())
+        self._background(respawn())
+
+    def _background(self, work: Coroutine[object, object, None]) -> asyncio.Task[None]:
+        """``work`` as a task the pool keeps (and cancels on close) until it ends."""
+        task = asyncio.ensure_future(work)
         self._spawning.add(task)
         task.add_done_callback(self._spawning.discard)
+        return task
+
+    def _serve(self, worker: _Worker) -> None:
+        """A started reader to its lane's queue; one on the disk gets its view in time."""
+        self._home(worker).put_nowait(worker)
+        if self.view_file is not None and not worker.memory:
+            self._load_views_later()
+
+    async def _after_failed_start(self, error: Exception, delay: float) -> float:
+        """A reader that could not start: counted, logged, and ``delay`` waited before the next
+        try; the delay after that one (doubled, up to RETRY_MAX)."""
+        self.respawn_failures += 1
+        log.error("a query worker could not be started (retry in %g s): %s", delay, error)
+        await asyncio.sleep(delay)
+        return min(delay * 2, RETRY_MAX)
 
     def _start_later(self, lanes: list[tuple[bool, bool]], memory: bool) -> None:
         """Start a reader for each (fast, page) lane of ``lanes`` in the background, retrying
@@ -266,22 +280,14 @@ class Supervision:
                 except Exception as error:  # /health says missing from now on
                     self._refreshing -= counted
                     counted = False
-                    self.respawn_failures += 1
-                    log.error("a query worker could not be started (retry in %g s): %s",
-                              delay, error)  # fmt: skip
-                    await asyncio.sleep(delay)
-                    delay = min(delay * 2, RETRY_MAX)
+                    delay = await self._after_failed_start(error, delay)
                     continue
                 self._refreshing -= counted
-                self._home(worker).put_nowait(worker)
-                if self.view_file is not None and not worker.memory:
-                    self._load_views_later()
+                self._serve(worker)
                 return
 
         for fast, page in lanes:
-            task = asyncio.ensure_future(start(fast, page))
-            self._spawning.add(task)
-            task.add_done_callback(self._spawning.discard)
+            self._background(start(fast, page))
 
     def _view_at_once(self) -> bool:
         """Whether a replacement worker loads the default view before it serves: only when
@@ -300,9 +306,7 @@ class Supervision:
             await asyncio.sleep(max(0.0, self._viewed_at + self.view_gap - time.monotonic()))
             await self._load_views()
 
-        self._viewing = asyncio.ensure_future(later())
-        self._spawning.add(self._viewing)
-        self._viewing.add_done_callback(self._spawning.discard)
+        self._viewing = self._background(later())
 
     async def _load_views(self) -> None:
         """Replace each on-disk reader by one holding the default view in memory, one at a
