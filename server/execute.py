@@ -358,7 +358,7 @@ def run_query(
         # the Protocol's dataset replaces the query's FROM / FROM NAMED; named-graph-uri alone
         # leaves the default graph empty (SPARQL 1.1 Protocol, 2.1.4)
         options["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
-    elif "from" not in job.text.lower() or not sparql_text.uses(job.text, "FROM"):
+    elif not sparql_text.names_dataset(job.text):
         # the union of the default view's graphs: the disputed layer stays one GRAPH away
         options["default_graph"] = default_graphs(store) if graphs is None else graphs
     if job.named_graphs:

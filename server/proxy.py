@@ -46,7 +46,6 @@ from sorakg.sparql.remote import (
     check_status,
     dataset_fields,
     kind_of,
-    names_its_dataset,
     release_graphs,
     request_error,
     timeout_fields,
@@ -156,7 +155,8 @@ class ProxyBackend:
         fields = [("query", text)]
         fields += dataset_fields(text, self.graphs, job.default_graphs, job.named_graphs)
         fields += timeout_fields(self.server, self.timeout)
-        own_dataset = not (job.default_graphs or job.named_graphs) and names_its_dataset(text)
+        protocol_dataset = job.default_graphs or job.named_graphs
+        own_dataset = not protocol_dataset and sparql_text.names_dataset(text)
         try:
             async with asyncio.timeout(self.timeout):
                 if own_dataset and not await self._store_reads_from():

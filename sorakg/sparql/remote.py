@@ -75,11 +75,6 @@ def kind_of(form: str) -> Shape:
     return "graph" if form in ("CONSTRUCT", "DESCRIBE") else "solutions"
 
 
-def names_its_dataset(text: str) -> bool:
-    """Whether the query has its own ``FROM``/``FROM NAMED``, which the store must then read."""
-    return "FROM" in sparql_text.uses(text, "FROM")
-
-
 # Whether a store reads a query's FROM: one that finds anything in a graph no store holds reads
 # every graph instead (Oxigraph's --union-default-graph, which reads the Protocol's dataset but
 # not the query's); the second probe tells "reads FROM" from "holds nothing yet".
@@ -106,7 +101,7 @@ def dataset_fields(
         return [("default-graph-uri", g) for g in default_graphs] + [
             ("named-graph-uri", g) for g in named_graphs
         ]
-    if names_its_dataset(text):
+    if sparql_text.names_dataset(text):
         return []
     graphs = list(graphs)
     default = [g for g in graphs if in_default_view(g)]  # not the disputed layer (default_view.py)
@@ -445,7 +440,7 @@ class Remote:
     def query(self, text: str, max_rows: int = 1_000_000_000) -> Answer:
         """Run a query on the release's graphs (see :func:`dataset_fields`); a query with its
         own ``FROM`` only on a store that reads it (:data:`IN_NO_GRAPH`)."""
-        if names_its_dataset(text) and not self._reads_from():
+        if sparql_text.names_dataset(text) and not self._reads_from():
             raise RemoteError(IGNORES_FROM, 502, self.query_url)
         fields = [("query", text), *dataset_fields(text, self.graphs)]
         return self._fetch(sparql_text.form(text), fields, max_rows)

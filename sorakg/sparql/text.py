@@ -127,6 +127,12 @@ def uses(text: Lexed, *keywords: str) -> set[str]:
     return {keyword for _, keyword in keywords_read(tokens, *keywords)}
 
 
+def names_dataset(text: str) -> bool:
+    """Whether the query has its own ``FROM``/``FROM NAMED`` (as Oxigraph reads it): then the
+    store must read that dataset, not the default view's. Cheap for a text without "from"."""
+    return "from" in text.lower() and "FROM" in uses(text, "FROM")
+
+
 # Keywords that a name and then a group follow (``GRAPH ?g { … }``, ``SERVICE <s> { … }``).
 _GROUP_AFTER_NAME = frozenset({"GRAPH", "SERVICE"})
 
